@@ -1,0 +1,118 @@
+"""The command line: parse, resolve settings, call the library, turn errors into exit codes.
+
+Every failure a person can mend is a `PublisherError`, printed here as one line; nothing else
+in the package prints errors or exits.
+"""
+
+import argparse
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, NoReturn
+
+from rich.console import Console
+from rich.text import Text
+
+from publisher import __version__
+from publisher.errors import PublisherError, UsageError
+from publisher.settings import ENGINES, OVER_BUDGET_POLICIES
+
+PROG = "top-pypi"
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but a bad option is one line through our error path, not usage + exit."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message}.", f"See `{self.prog} --help`.")
+
+
+def add_window_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--end-date", metavar="D", help="last UTC day counted (default: yesterday)")
+    parser.add_argument("--days", type=int, metavar="N", help="whole days counted, 1-366 (30)")
+
+
+def add_count_options(parser: argparse.ArgumentParser) -> None:
+    add_window_options(parser)
+    parser.add_argument("--engine", metavar="E", help=f"{' | '.join(ENGINES)} (duckdb)")
+    parser.add_argument("--events", metavar="PATH", help="duckdb: Parquet file or folder")
+    parser.add_argument("--limit", type=int, metavar="N", help="rows to publish (15000)")
+    parser.add_argument("--dry-run", action="store_true", help="print the plan, write nothing")
+    parser.add_argument("--print-sql", action="store_true", help="print the query and stop")
+    parser.add_argument(
+        "--allow-incomplete", action="store_const", const=True, help="count despite missing days"
+    )
+    bigquery = parser.add_argument_group("bigquery")
+    bigquery.add_argument("--budget", metavar="SIZE", help="bytes this month may bill (1TiB)")
+    bigquery.add_argument(
+        "--over-budget", metavar="POLICY", help=f"{' | '.join(OVER_BUDGET_POLICIES)} (fail)"
+    )
+    bigquery.add_argument("--billing-project", metavar="ID", help="project billed for queries")
+    bigquery.add_argument("--credentials", metavar="FILE", help="service-account JSON key")
+    clickhouse = parser.add_argument_group("clickhouse")
+    clickhouse.add_argument("--clickhouse-url", metavar="URL", help="server (ClickPy)")
+    clickhouse.add_argument("--clickhouse-user", metavar="USER", help="user (demo)")
+    clickhouse.add_argument("--clickhouse-password", metavar="PASSWORD", help="password (empty)")
+
+
+def build_parser() -> Parser:
+    parser = Parser(
+        prog=PROG, description="The monthly dataset of the most-downloaded PyPI projects."
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+
+    sample = commands.add_parser("sample", help="write synthetic download events as Parquet")
+    sample.add_argument("out_dir", metavar="OUT_DIR")
+    sample.add_argument("--events", type=int, metavar="N", help="events in all (1000000)")
+    sample.add_argument("--projects", type=int, metavar="N", help="distinct projects (20000)")
+    sample.add_argument("--seed", type=int, metavar="S", help="random seed (0)")
+    add_window_options(sample)
+
+    collect = commands.add_parser(
+        "collect", help="count downloads and write the dataset to a folder"
+    )
+    add_count_options(collect)
+    collect.add_argument("--out", metavar="DIR", help="folder to write the dataset into")
+
+    publish = commands.add_parser(
+        "publish", help="collect into a git repository, commit, tag, push"
+    )
+    add_count_options(publish)
+    publish.add_argument("--repo", metavar="PATH", default=".", help="publishing repository (.)")
+    publish.add_argument("--remote", metavar="NAME", help="remote to push to (origin)")
+    publish.add_argument("--no-push", action="store_true", help="commit and tag, do not push")
+    publish.add_argument(
+        "--correction", action="store_true", help="republish a month as YYYY.MM.1, .2, ..."
+    )
+
+    validate = commands.add_parser("validate", help="check a folder of published dataset files")
+    validate.add_argument("folder", metavar="DIR")
+    return parser
+
+
+def option_values(args: argparse.Namespace) -> dict[str, Any]:
+    return {key: value for key, value in vars(args).items() if key != "command"}
+
+
+def main(argv: Sequence[str] | None = None, now: datetime | None = None) -> int:
+    """Run one command; `now` is the clock, given by tests and read once otherwise."""
+    from publisher import commands
+    from publisher.window import now_utc
+
+    out, err = Console(), Console(stderr=True)
+    try:
+        args = build_parser().parse_args(argv)
+        return commands.run(args.command, option_values(args), now or now_utc(), out, err)
+    except PublisherError as exc:
+        err.print(Text.assemble(("error: ", "bold red"), str(exc)), soft_wrap=True)
+        return exc.exit_code
+    except SystemExit as exc:  # --help and --version end here
+        return int(exc.code or 0)
+    except KeyboardInterrupt:
+        err.print("[bold red]error:[/] interrupted; nothing published is damaged.")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

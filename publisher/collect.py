@@ -1,0 +1,38 @@
+"""One count, start to finish: engine → dataset → validation → files. No git here."""
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from publisher.datapackage import build_datapackage
+from publisher.datapackage import to_bytes as datapackage_bytes
+from publisher.dataset import DATAPACKAGE_FILE, SCHEMA_FILE, build_dataset, serialise
+from publisher.engines.base import Engine, Progress, Request
+from publisher.validate import json_schema, validate_dataset
+from publisher.write import write_files
+
+
+@dataclass(frozen=True)
+class Collected:
+    dataset: dict[str, Any]
+    files: dict[str, bytes]  # file name → bytes, everything that goes into the data folder
+
+
+def collect(
+    engine: Engine, request: Request, now: datetime, progress: Progress, version: str | None = None
+) -> Collected:
+    """Count, build and validate; raises before returning anything invalid."""
+    count = engine.count(request, progress)
+    dataset = build_dataset(count, engine.name, now)
+    progress("Validating the dataset")
+    validate_dataset(dataset, request.limit, count.period)
+    files = serialise(dataset)
+    files[SCHEMA_FILE] = (json.dumps(json_schema(), indent=2) + "\n").encode()
+    files[DATAPACKAGE_FILE] = datapackage_bytes(build_datapackage(dataset, files, version))
+    return Collected(dataset=dataset, files=files)
+
+
+def write_collected(collected: Collected, folder: Path) -> list[Path]:
+    return write_files(folder, collected.files)

@@ -1,0 +1,104 @@
+"""What each CLI command does, in terms of the library; the parsing lives in `cli`."""
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.syntax import Syntax
+
+from publisher import report
+from publisher.collect import collect, write_collected
+from publisher.engines import make_engine
+from publisher.engines.base import Request
+from publisher.errors import UsageError
+from publisher.settings import Settings, read_settings_file, resolve
+from publisher.window import Window, check_days, parse_date, window_ending
+
+
+def settings_for(options: dict[str, Any], folder: Path) -> Settings:
+    return resolve(options, read_settings_file(folder))
+
+
+def window_for(options: dict[str, Any], settings: Settings, now: datetime) -> Window:
+    end = parse_date(options["end_date"]) if options.get("end_date") else None
+    return window_ending(end, settings.days, now.date())
+
+
+def print_sql(out: Console, sql: str) -> None:
+    if out.is_terminal:
+        out.print(Syntax(sql, "sql", theme="ansi_dark", word_wrap=True))
+    else:
+        out.file.write(sql + "\n")
+
+
+def run_collect(options: dict[str, Any], now: datetime, out: Console, err: Console) -> int:
+    settings = settings_for(options, Path.cwd())
+    request = Request(window=window_for(options, settings, now), limit=settings.limit)
+    engine = make_engine(settings)
+    if options["print_sql"]:
+        print_sql(out, engine.sql(request))
+        return 0
+    if options["dry_run"]:
+        out.print(report.plan_table(engine.plan(request)))
+        return 0
+    if not options.get("out"):
+        raise UsageError("collect needs --out DIR.", "Name the folder to write the dataset into.")
+    with report.status(err, f"Counting with {engine.name}") as progress:
+        collected = collect(engine, request, now, progress)
+        paths = write_collected(collected, Path(options["out"]))
+    out.print(report.summary_table(collected.dataset, [("files", str(paths[0].parent))]))
+    return 0
+
+
+def run_sample(options: dict[str, Any], now: datetime, out: Console, err: Console) -> int:
+    from publisher.sample import SampleSpec, check_spec, write_sample
+
+    given = {
+        k: options[k] for k in ("events", "projects", "seed", "days") if options[k] is not None
+    }
+    end = parse_date(options["end_date"]) if options["end_date"] else _yesterday(now)
+    spec = check_spec(SampleSpec(end=end, **given))
+    check_days(spec.days)
+    with report.counter(err, "Writing sample events", spec.events) as advance:
+        files = write_sample(Path(options["out_dir"]), spec, advance)
+    out.print(
+        f"Wrote {spec.events:,} events over {spec.days} days into {len(files)} Parquet files"
+        f" in {options['out_dir']}",
+        highlight=False,
+    )
+    return 0
+
+
+def _yesterday(now: datetime) -> date:
+    return window_ending(None, 1, now.date()).end
+
+
+def run_validate(options: dict[str, Any], now: datetime, out: Console, err: Console) -> int:
+    from publisher.check import check_folder
+
+    dataset = check_folder(Path(options["folder"]))
+    out.print(
+        f"{options['folder']}: valid, {dataset['total_rows']:,} rows,"
+        f" {dataset['period']['start']} to {dataset['period']['end']}",
+        highlight=False,
+    )
+    return 0
+
+
+def run_publish(options: dict[str, Any], now: datetime, out: Console, err: Console) -> int:
+    from publisher.publish import run_publish as publish
+
+    return publish(options, now, out, err)
+
+
+COMMANDS = {
+    "collect": run_collect,
+    "sample": run_sample,
+    "validate": run_validate,
+    "publish": run_publish,
+}
+
+
+def run(command: str, options: dict[str, Any], now: datetime, out: Console, err: Console) -> int:
+    return COMMANDS[command](options, now, out, err)

@@ -1,0 +1,69 @@
+"""The dataset: an engine's count turned into the published object and its three files.
+
+The byte layout is the reference dataset's (KNOWLEDGE §1), so every existing consumer keeps
+working: `.json` is `json.dumps(obj, indent=0)`, `.min.json` has no spaces, the CSV quotes the
+name and not the number, and keys are sorted at every level as pypinfo wrote them.
+"""
+
+import json
+from datetime import datetime
+from typing import Any
+
+from publisher.engines.base import Count
+from publisher.window import Window
+
+SCHEMA_VERSION = 1
+BASENAME = "top-pypi-packages"
+JSON_FILE = f"{BASENAME}.json"
+MIN_JSON_FILE = f"{BASENAME}.min.json"
+CSV_FILE = f"{BASENAME}.csv"
+SCHEMA_FILE = f"{BASENAME}.schema.json"
+DATAPACKAGE_FILE = "datapackage.json"
+CSV_HEADER = "download_count,project"
+TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+def period_block(window: Window) -> dict[str, Any]:
+    return {"start": window.start.isoformat(), "end": window.end.isoformat(), "days": window.days}
+
+
+def build_dataset(count: Count, engine: str, updated: datetime) -> dict[str, Any]:
+    rows = [{"download_count": n, "project": name} for name, n in count.rows]
+    return {
+        **count.blocks,
+        "last_update": updated.strftime(TIMESTAMP_FORMAT),
+        "query": {
+            "bytes_billed": count.query.bytes_billed,
+            "bytes_processed": count.query.bytes_processed,
+            "cached": count.query.cached,
+            "estimated_cost": count.query.estimated_cost,
+        },
+        "period": period_block(count.period),
+        "engine": {"name": engine, "method": count.method, **count.engine_fields},
+        "rows": rows,
+        "total_rows": len(rows),
+        "projects_counted": count.projects_counted,
+        "schema_version": SCHEMA_VERSION,
+    }
+
+
+def to_json(dataset: dict[str, Any]) -> bytes:
+    return (json.dumps(dataset, indent=0, sort_keys=True) + "\n").encode()
+
+
+def to_min_json(dataset: dict[str, Any]) -> bytes:
+    return (json.dumps(dataset, separators=(",", ":"), sort_keys=True) + "\n").encode()
+
+
+def to_csv(dataset: dict[str, Any]) -> bytes:
+    lines = [CSV_HEADER] + [f'{r["download_count"]},"{r["project"]}"' for r in dataset["rows"]]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def serialise(dataset: dict[str, Any]) -> dict[str, bytes]:
+    """The three data files, by file name."""
+    return {
+        JSON_FILE: to_json(dataset),
+        MIN_JSON_FILE: to_min_json(dataset),
+        CSV_FILE: to_csv(dataset),
+    }

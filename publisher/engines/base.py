@@ -1,0 +1,67 @@
+"""What every engine takes and gives back: one small interface, so that adding an engine
+touches neither the dataset, nor git, nor Zenodo, nor the site."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from publisher.window import Window
+
+# Called with a short description of what the engine is doing now, for the progress display.
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Request:
+    """What to count: every download in `window`, the `limit` most-downloaded projects."""
+
+    window: Window
+    limit: int
+
+
+@dataclass(frozen=True)
+class QueryStats:
+    """The dataset's `query` block, in the reference files' shape."""
+
+    bytes_processed: int
+    bytes_billed: int = 0
+    cached: bool = False
+    estimated_cost: str = "0.00"
+
+
+@dataclass(frozen=True)
+class Count:
+    """An engine's answer: ranked rows and an honest account of what was counted."""
+
+    rows: list[tuple[str, int]]  # (project, download_count), ranked
+    projects_counted: int  # projects with at least one download in `period`
+    period: Window  # the days the counts cover (may be smaller than asked, with a method saying so)
+    query: QueryStats
+    method: str = "exact"
+    engine_fields: dict[str, Any] = field(default_factory=dict)  # extra keys of the `engine` block
+    blocks: dict[str, Any] = field(default_factory=dict)  # extra top-level blocks: plan, statistics
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What an engine would do, for `--dry-run`: labelled lines, nothing spent."""
+
+    engine: str
+    window: Window
+    sql: str
+    facts: list[tuple[str, str]] = field(default_factory=list)
+
+
+class Engine(Protocol):
+    @property
+    def name(self) -> str: ...
+
+    def sql(self, request: Request) -> str:
+        """The query text this engine runs for `request` (`--print-sql`)."""
+        ...
+
+    def plan(self, request: Request) -> Plan:
+        """Measure without spending: what would be read, and what it would cost."""
+        ...
+
+    def count(self, request: Request, progress: Progress) -> Count: ...

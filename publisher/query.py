@@ -1,0 +1,70 @@
+"""The query text: one BigQuery Standard SQL statement, run as is by BigQuery and translated
+by sqlglot for the embedded DuckDB engine, so both engines count with the same words."""
+
+from datetime import datetime
+
+import sqlglot
+from pypinfo.fields import Downloads, Project
+from sqlglot.optimizer.qualify import qualify
+
+from publisher.events_schema import TABLE
+from publisher.window import Window
+
+# pypinfo's own words for the two columns every consumer reads: `file.project` and COUNT(*).
+PROJECT = Project
+DOWNLOADS = Downloads
+PROJECTS_COUNTED = "projects_counted"
+
+# Only what the query reads, for sqlglot's qualifier: it must know `project` is also a
+# top-level column to keep `GROUP BY project` bound to the alias.
+QUALIFY_SCHEMA: dict[str, object] = {
+    "bigquery-public-data": {
+        "pypi": {
+            "file_downloads": {
+                "timestamp": "TIMESTAMP",
+                "project": "STRING",
+                "file": "STRUCT<filename STRING, project STRING, version STRING, type STRING>",
+            }
+        }
+    }
+}
+
+
+def timestamp_literal(moment: datetime) -> str:
+    return f'TIMESTAMP("{moment:%Y-%m-%d %H:%M:%S}")'
+
+
+def window_filter(window: Window) -> str:
+    """Half-open whole-day bounds: no fractional second lost, the partitions pruned exactly."""
+    return (
+        f"timestamp >= {timestamp_literal(window.start_timestamp)}"
+        f" AND timestamp < {timestamp_literal(window.stop_timestamp)}"
+    )
+
+
+def top_projects_sql(window: Window, limit: int) -> str:
+    """Top `limit` projects by downloads in `window`, ties broken by name.
+
+    `COUNT(*) OVER ()` counts the groups after GROUP BY: the number of projects with at least
+    one download, at no extra bytes scanned.
+    """
+    return "\n".join(
+        [
+            "SELECT",
+            f"  {PROJECT.data} AS {PROJECT.name},",
+            f"  {DOWNLOADS.data} AS {DOWNLOADS.name},",
+            f"  COUNT(*) OVER () AS {PROJECTS_COUNTED}",
+            f"FROM `{TABLE}`",
+            f"WHERE {window_filter(window)}",
+            f"GROUP BY {PROJECT.name}",
+            f"ORDER BY {DOWNLOADS.name} DESC, {PROJECT.name} ASC",
+            f"LIMIT {limit}",
+        ]
+    )
+
+
+def to_duckdb(bigquery_sql: str) -> str:
+    """Translate for DuckDB. Qualifying first binds names as BigQuery does (KNOWLEDGE §3)."""
+    tree = sqlglot.parse_one(bigquery_sql, dialect="bigquery")
+    tree = qualify(tree, schema=QUALIFY_SCHEMA, dialect="bigquery")
+    return tree.sql(dialect="duckdb", pretty=True)

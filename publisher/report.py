@@ -1,0 +1,70 @@
+"""What people read in the terminal: plans, summaries and errors, drawn with rich."""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
+from rich.progress import Progress as RichProgress
+from rich.table import Table
+
+from publisher.engines.base import Plan, Progress
+
+TOP = 5
+
+
+def plan_table(plan: Plan, extra: list[tuple[str, str]] | None = None) -> Table:
+    table = Table(title="Plan (dry run: nothing is spent or written)", show_header=False)
+    table.add_column(style="bold cyan")
+    table.add_column()
+    table.add_row("engine", plan.engine)
+    table.add_row("period", f"{plan.window.start} to {plan.window.end} ({plan.window.days} days)")
+    for label, value in [*plan.facts, *(extra or [])]:
+        table.add_row(label, value)
+    return table
+
+
+def summary_table(dataset: dict[str, Any], facts: list[tuple[str, str]]) -> Table:
+    period, engine = dataset["period"], dataset["engine"]
+    table = Table(title="top-pypi", show_header=False)
+    table.add_column(style="bold cyan")
+    table.add_column()
+    table.add_row("period", f"{period['start']} to {period['end']} ({period['days']} days)")
+    table.add_row("engine", f"{engine['name']} ({engine['method']})")
+    table.add_row("rows", f"{dataset['total_rows']:,} of {dataset['projects_counted']:,} projects")
+    table.add_row(f"top {TOP}", top_lines(dataset["rows"][:TOP]))
+    for label, value in facts:
+        table.add_row(label, value)
+    return table
+
+
+def top_lines(rows: list[dict[str, Any]]) -> str:
+    return "\n".join(
+        f"{rank}. {row['project']} ({row['download_count']:,})" for rank, row in enumerate(rows, 1)
+    )
+
+
+@contextmanager
+def status(console: Console, first: str) -> Iterator[Progress]:
+    """A spinner whose text each stage updates; plain lines in logs (CI has no terminal)."""
+    if not console.is_terminal:
+        console.print(first, style="dim")
+        yield lambda message: console.print(message, style="dim")
+        return
+    with console.status(first) as spinner:
+        yield lambda message: spinner.update(message)
+
+
+@contextmanager
+def counter(console: Console, description: str, total: int) -> Iterator[Callable[[int], None]]:
+    """A progress bar fed with how many of `total` are done so far."""
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+    )
+    with RichProgress(*columns, console=console, disable=not console.is_terminal) as bar:
+        task = bar.add_task(description, total=total)
+        yield lambda done: bar.update(task, completed=done)

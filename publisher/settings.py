@@ -1,0 +1,116 @@
+"""Settings: the command line, then the publishing repository's `top-pypi.toml`, then defaults.
+
+Every key a `top-pypi.toml` may hold is a field of `Settings`, with the same name (dashes in
+option names become underscores). README's "Settings" section documents each one.
+"""
+
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from publisher.errors import UsageError
+
+SETTINGS_FILE = "top-pypi.toml"
+ENGINES = ("duckdb", "bigquery", "clickhouse")
+OVER_BUDGET_POLICIES = ("fail", "shrink", "sample")
+
+
+@dataclass(frozen=True)
+class Settings:
+    engine: str = "duckdb"
+    limit: int = 15000
+    days: int = 30
+    events: str | None = None  # duckdb: Parquet file or folder of file_downloads events
+    remote: str = "origin"
+    budget: str = "1TiB"  # bigquery: bytes the month may bill, e.g. 500GiB, 1.5TB
+    over_budget: str = "fail"  # bigquery: fail, shrink or sample
+    billing_project: str | None = None  # bigquery
+    credentials: str | None = None  # bigquery: service-account JSON key
+    allow_incomplete: bool = False
+    clickhouse_url: str = "https://sql-clickhouse.clickhouse.com"
+    clickhouse_user: str = "demo"
+    clickhouse_password: str = ""
+
+
+_TYPES: dict[str, type] = {
+    "engine": str,
+    "limit": int,
+    "days": int,
+    "events": str,
+    "remote": str,
+    "budget": str,
+    "over_budget": str,
+    "billing_project": str,
+    "credentials": str,
+    "allow_incomplete": bool,
+    "clickhouse_url": str,
+    "clickhouse_user": str,
+    "clickhouse_password": str,
+}
+
+KEYS = tuple(f.name for f in fields(Settings))
+
+
+def check_engine(name: str) -> str:
+    if name not in ENGINES:
+        raise UsageError(
+            f"--engine {name!r} is not an engine.", f"Use one of: {', '.join(ENGINES)}."
+        )
+    return name
+
+
+def check_limit(limit: int) -> int:
+    if limit < 1:
+        raise UsageError(f"--limit {limit} is not a positive number of rows.", "Give 1 or more.")
+    return limit
+
+
+def parse_settings_text(text: str, source: str) -> dict[str, Any]:
+    """The keys of a settings file, type-checked; unknown keys are errors (a typo must not pass)."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(
+            f"{source} is not valid TOML ({exc}).", "Fix the line it names, or delete the file."
+        ) from None
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        name = key.replace("-", "_")
+        if name not in _TYPES:
+            raise UsageError(
+                f"{source} has an unknown key {key!r}.", f"Known keys: {', '.join(KEYS)}."
+            )
+        wanted = _TYPES[name]
+        if not isinstance(value, wanted) or (wanted is int and isinstance(value, bool)):
+            raise UsageError(
+                f"{source}: {key} = {value!r} should be a {wanted.__name__}.",
+                "Fix the value in the file.",
+            )
+        values[name] = value
+    return values
+
+
+def read_settings_file(repo: Path) -> dict[str, Any]:
+    path = repo / SETTINGS_FILE
+    if not path.is_file():
+        return {}
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path} cannot be read ({exc}).", "Check the file.") from None
+    return parse_settings_text(text, SETTINGS_FILE)
+
+
+def resolve(command_line: dict[str, Any], from_file: dict[str, Any]) -> Settings:
+    """Command line over file over defaults; `None` on the command line means 'not given'."""
+    given = {k: v for k, v in command_line.items() if v is not None and k in _TYPES}
+    settings = replace(Settings(), **{**from_file, **given})
+    check_engine(settings.engine)
+    check_limit(settings.limit)
+    if settings.over_budget not in OVER_BUDGET_POLICIES:
+        raise UsageError(
+            f"--over-budget {settings.over_budget!r} is not a policy.",
+            f"Use one of: {', '.join(OVER_BUDGET_POLICIES)}.",
+        )
+    return settings

@@ -1,0 +1,100 @@
+"""Validation of a dataset before anything is written: the schema, then the rules a schema
+cannot say (order, uniqueness, row count, a period that matches what was counted)."""
+
+import json
+import re
+from datetime import date
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+import jsonschema
+
+from publisher.dataset import CSV_HEADER, SCHEMA_FILE
+from publisher.errors import ValidationError
+from publisher.window import Window
+
+# PEP 503 normal form of a valid name: lowercase alphanumerics, single dashes inside.
+NORMALISED_NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+TIP = "Nothing was written; the published files are unchanged."
+
+
+@cache
+def json_schema() -> dict[str, Any]:
+    text = files("publisher").joinpath("schemas", SCHEMA_FILE).read_text(encoding="utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def fail(message: str) -> None:
+    raise ValidationError(message, TIP)
+
+
+def check_schema(dataset: dict[str, Any]) -> None:
+    error = jsonschema.exceptions.best_match(
+        jsonschema.Draft202012Validator(json_schema()).iter_errors(dataset)
+    )
+    if error is not None:
+        where = "/".join(str(p) for p in error.absolute_path) or "the top level"
+        fail(f"Dataset breaks its schema at {where}: {error.message}.")
+
+
+def check_rows(rows: list[dict[str, Any]]) -> None:
+    seen: set[str] = set()
+    previous: tuple[int, str] | None = None
+    for index, row in enumerate(rows, start=1):
+        name, downloads = row["project"], row["download_count"]
+        if not NORMALISED_NAME.match(name):
+            fail(f"Row {index}: {name!r} is not a PEP 503-normalised project name.")
+        if type(downloads) is not int or downloads < 1:
+            fail(
+                f"Row {index}: download_count {downloads!r} for {name!r} is not a positive integer."
+            )
+        if name in seen:
+            fail(f"Row {index}: {name!r} appears twice.")
+        seen.add(name)
+        key = (-downloads, name)
+        if previous is not None and key < previous:
+            fail(f"Row {index}: {name!r} is out of order (count descending, then name ascending).")
+        previous = key
+
+
+def check_counts(dataset: dict[str, Any], limit: int) -> None:
+    rows, counted = len(dataset["rows"]), dataset["projects_counted"]
+    if dataset["total_rows"] != rows:
+        fail(f"total_rows is {dataset['total_rows']} but the file has {rows} rows.")
+    expected = min(limit, counted)
+    if rows != expected:
+        fail(f"{rows} rows, expected {expected} (limit {limit}, {counted} projects counted).")
+
+
+def check_period(dataset: dict[str, Any], counted: Window) -> None:
+    period = dataset["period"]
+    start, end = date.fromisoformat(period["start"]), date.fromisoformat(period["end"])
+    if (end - start).days + 1 != period["days"]:
+        fail(f"Period {start} to {end} is not {period['days']} days.")
+    if (start, end) != (counted.start, counted.end):
+        fail(f"Period {start} to {end} differs from what the engine counted ({counted.start} on).")
+    for day in dataset["engine"].get("sampled_days", []):
+        if not start <= date.fromisoformat(day) <= end:
+            fail(f"Sampled day {day} is outside the period {start} to {end}.")
+
+
+def validate_dataset(dataset: dict[str, Any], limit: int, counted: Window) -> None:
+    """Raise ValidationError naming the first broken rule; return quietly when all hold."""
+    check_schema(dataset)
+    check_rows(dataset["rows"])
+    check_counts(dataset, limit)
+    check_period(dataset, counted)
+
+
+def check_csv_matches(csv_text: str, dataset: dict[str, Any]) -> None:
+    """A published CSV must hold exactly the JSON's rows (a month once had two months' rows)."""
+    lines = csv_text.splitlines()
+    if not lines or lines[0] != CSV_HEADER:
+        fail(f"The CSV does not start with the header {CSV_HEADER!r}.")
+    if len(lines) - 1 != len(dataset["rows"]):
+        fail(f"The CSV has {len(lines) - 1} rows but the JSON has {len(dataset['rows'])}.")
+    for index, (line, row) in enumerate(zip(lines[1:], dataset["rows"], strict=True), start=1):
+        if line != f'{row["download_count"]},"{row["project"]}"':
+            fail(f"CSV row {index} {line!r} differs from the JSON row {row}.")
