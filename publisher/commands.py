@@ -5,31 +5,15 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from rich.syntax import Syntax
 
 from publisher import report
 from publisher.collect import collect, write_collected
 from publisher.engines import make_engine
 from publisher.engines.base import Request
 from publisher.errors import UsageError
-from publisher.settings import Settings, read_settings_file, resolve
-from publisher.window import Window, check_days, parse_date, window_ending
-
-
-def settings_for(options: dict[str, Any], folder: Path) -> Settings:
-    return resolve(options, read_settings_file(folder))
-
-
-def window_for(options: dict[str, Any], settings: Settings, now: datetime) -> Window:
-    end = parse_date(options["end_date"]) if options.get("end_date") else None
-    return window_ending(end, settings.days, now.date())
-
-
-def print_sql(out: Console, sql: str) -> None:
-    if out.is_terminal:
-        out.print(Syntax(sql, "sql", theme="ansi_dark", word_wrap=True))
-    else:
-        out.file.write(sql + "\n")
+from publisher.options import settings_for, window_for
+from publisher.publish import run_publish
+from publisher.window import check_days, parse_date, window_ending
 
 
 def run_collect(options: dict[str, Any], now: datetime, out: Console, err: Console) -> int:
@@ -37,7 +21,7 @@ def run_collect(options: dict[str, Any], now: datetime, out: Console, err: Conso
     request = Request(window=window_for(options, settings, now), limit=settings.limit)
     engine = make_engine(settings)
     if options["print_sql"]:
-        print_sql(out, engine.sql(request))
+        report.print_sql(out, engine.sql(request))
         return 0
     if options["dry_run"]:
         out.print(report.plan_table(engine.plan(request)))
@@ -84,12 +68,6 @@ def run_validate(options: dict[str, Any], now: datetime, out: Console, err: Cons
         highlight=False,
     )
     return 0
-
-
-def run_publish(options: dict[str, Any], now: datetime, out: Console, err: Console) -> int:
-    from publisher.publish import run_publish as publish
-
-    return publish(options, now, out, err)
 
 
 COMMANDS = {

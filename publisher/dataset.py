@@ -19,6 +19,8 @@ MIN_JSON_FILE = f"{BASENAME}.min.json"
 CSV_FILE = f"{BASENAME}.csv"
 SCHEMA_FILE = f"{BASENAME}.schema.json"
 DATAPACKAGE_FILE = "datapackage.json"
+# Everything a release writes into the data folder.
+DATA_FILES = (JSON_FILE, MIN_JSON_FILE, CSV_FILE, SCHEMA_FILE, DATAPACKAGE_FILE)
 CSV_HEADER = "download_count,project"
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
 

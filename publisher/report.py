@@ -7,6 +7,7 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
 from rich.progress import Progress as RichProgress
+from rich.syntax import Syntax
 from rich.table import Table
 
 from publisher.engines.base import Plan, Progress
@@ -68,3 +69,11 @@ def counter(console: Console, description: str, total: int) -> Iterator[Callable
     with RichProgress(*columns, console=console, disable=not console.is_terminal) as bar:
         task = bar.add_task(description, total=total)
         yield lambda done: bar.update(task, completed=done)
+
+
+def print_sql(out: Console, sql: str) -> None:
+    """Highlighted in a terminal; plain text when piped, so it can be fed to another tool."""
+    if out.is_terminal:
+        out.print(Syntax(sql, "sql", theme="ansi_dark", word_wrap=True))
+    else:
+        out.file.write(sql + "\n")

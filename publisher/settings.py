@@ -49,6 +49,8 @@ _TYPES: dict[str, type] = {
     "clickhouse_password": str,
 }
 
+_TYPE_WORDS = {str: "a string", int: "a whole number", bool: "true or false"}
+
 KEYS = tuple(f.name for f in fields(Settings))
 
 
@@ -84,7 +86,7 @@ def parse_settings_text(text: str, source: str) -> dict[str, Any]:
         wanted = _TYPES[name]
         if not isinstance(value, wanted) or (wanted is int and isinstance(value, bool)):
             raise UsageError(
-                f"{source}: {key} = {value!r} should be a {wanted.__name__}.",
+                f"{source}: {key} = {value!r} should be {_TYPE_WORDS[wanted]}.",
                 "Fix the value in the file.",
             )
         values[name] = value
@@ -99,7 +101,11 @@ def read_settings_file(repo: Path) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"{path} cannot be read ({exc}).", "Check the file.") from None
-    return parse_settings_text(text, SETTINGS_FILE)
+    values = parse_settings_text(text, SETTINGS_FILE)
+    if "events" in values:
+        # A relative events path means relative to the repository, not to where we were run.
+        values["events"] = str(repo / values["events"])
+    return values
 
 
 def resolve(command_line: dict[str, Any], from_file: dict[str, Any]) -> Settings:

@@ -1,0 +1,25 @@
+# One line per target; the logic lives in Python (publisher/ and tests/).
+VENV ?= .venv
+PY := $(VENV)/bin/python
+
+.PHONY: install run test bench lint clean
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV) && $(PY) -m pip install -q --upgrade pip uv && $(PY) -m uv pip install -q --python $(PY) -e '.[test]' && touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(VENV)/bin/top-pypi demo scratch
+
+test: install
+	$(PY) -m pytest -n 2
+
+bench: install
+	$(PY) tests/benchmarks/run.py
+
+lint: install
+	$(PY) -m ruff check . && $(PY) -m ruff format --check . && $(PY) -m mypy
+
+clean:
+	rm -rf $(VENV) scratch

@@ -1,0 +1,18 @@
+"""From parsed command-line options to the values the library takes: settings and window."""
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from publisher.settings import Settings, read_settings_file, resolve
+from publisher.window import Window, parse_date, window_ending
+
+
+def settings_for(options: dict[str, Any], folder: Path) -> Settings:
+    """Options over `folder`'s top-pypi.toml over defaults."""
+    return resolve(options, read_settings_file(folder))
+
+
+def window_for(options: dict[str, Any], settings: Settings, now: datetime) -> Window:
+    end = parse_date(options["end_date"]) if options.get("end_date") else None
+    return window_ending(end, settings.days, now.date())

@@ -1,0 +1,50 @@
+from pathlib import Path
+
+import pytest
+
+from publisher.errors import UsageError
+from publisher.settings import KEYS, Settings, parse_settings_text, read_settings_file, resolve
+
+
+def test_defaults() -> None:
+    settings = resolve({}, {})
+    assert (settings.engine, settings.limit, settings.days) == ("duckdb", 15000, 30)
+
+
+def test_command_line_beats_file_beats_default() -> None:
+    from_file = parse_settings_text('limit = 500\ndays = 7\nover-budget = "shrink"\n', "t.toml")
+    settings = resolve({"limit": 100, "days": None}, from_file)
+    assert (settings.limit, settings.days, settings.over_budget) == (100, 7, "shrink")
+
+
+def test_every_key_is_documented_in_the_readme() -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    missing = [key for key in KEYS if f"`{key}`" not in readme]
+    assert missing == []
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("limit = ", "top-pypi.toml is not valid TOML"),
+        ("limt = 5", "unknown key 'limt'"),
+        ('limit = "many"', "limit = 'many' should be a whole number"),
+        ("allow-incomplete = 1", "should be true or false"),
+        ("days = true", "should be a whole number"),
+    ],
+)
+def test_malformed_file(tmp_path: Path, text: str, message: str) -> None:
+    (tmp_path / "top-pypi.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(UsageError, match=message):
+        read_settings_file(tmp_path)
+
+
+def test_values_from_the_file_are_checked_like_options() -> None:
+    with pytest.raises(UsageError, match="--engine 'sqlite' is not an engine"):
+        resolve({}, {"engine": "sqlite"})
+    with pytest.raises(UsageError, match="--limit 0"):
+        resolve({}, {"limit": 0})
+
+
+def test_missing_file_means_defaults(tmp_path: Path) -> None:
+    assert resolve({}, read_settings_file(tmp_path)) == Settings()

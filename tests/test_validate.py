@@ -1,0 +1,106 @@
+"""Each rule of validation, broken on purpose on an otherwise valid dataset."""
+
+import copy
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+
+from publisher.dataset import build_dataset, to_csv
+from publisher.engines.base import Count, QueryStats
+from publisher.errors import ValidationError
+from publisher.validate import check_csv_matches, validate_dataset
+from publisher.window import Window
+
+WINDOW = Window(date(2026, 10, 2), date(2026, 10, 31))
+COUNT = Count(
+    rows=[("numpy", 30), ("pandas", 20), ("attrs", 10), ("six", 10)],
+    projects_counted=9,
+    period=WINDOW,
+    query=QueryStats(bytes_processed=1),
+)
+
+
+@pytest.fixture
+def dataset() -> dict[str, Any]:
+    return build_dataset(COUNT, "duckdb", datetime(2026, 11, 1, tzinfo=UTC))
+
+
+def test_valid_dataset_passes(dataset: dict[str, Any]) -> None:
+    validate_dataset(dataset, 4, WINDOW)
+
+
+def test_fewer_rows_than_the_limit_when_fewer_projects(dataset: dict[str, Any]) -> None:
+    dataset["projects_counted"] = 4
+    validate_dataset(dataset, 15000, WINDOW)
+
+
+def broken(dataset: dict[str, Any], path: str, value: object) -> dict[str, Any]:
+    result = copy.deepcopy(dataset)
+    *parents, last = path.split(".")
+    target: Any = result
+    for key in parents:
+        target = target[int(key)] if key.isdigit() else target[key]
+    target[int(last) if last.isdigit() else last] = value
+    return result
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "message"),
+    [
+        ("rows.0.project", "NumPy", "'NumPy' does not match"),
+        ("rows.0.project", "zope.interface", "does not match"),
+        ("rows.1.project", "numpy", "'numpy' appears twice"),
+        ("rows.0.download_count", 0, "less than the minimum of 1"),
+        ("rows.0.download_count", 3.5, "is not of type 'integer'"),
+        ("rows.0.download_count", True, "True is not of type 'integer'"),
+        ("rows.0.download_count", 5, "Row 2: 'pandas' is out of order"),
+        ("rows.3.project", "abc", "'abc' is out of order"),
+        ("total_rows", 3, "total_rows is 3 but the file has 4 rows"),
+        ("projects_counted", 99, "4 rows, expected 5"),
+        ("period.days", 29, "is not 29 days"),
+        ("period.start", "2026-10-03", "is not 30 days"),
+        ("engine.name", "sqlite", "'sqlite' is not one of"),
+        ("schema_version", 2, "1 was expected"),
+        ("query.estimated_cost", "4.9", "does not match"),
+        ("last_update", "2026-11-01T00:00:00", "does not match"),
+    ],
+)
+def test_broken_rule_is_named(
+    dataset: dict[str, Any], path: str, value: object, message: str
+) -> None:
+    limit = 5 if path == "projects_counted" else 4
+    with pytest.raises(ValidationError, match=message):
+        validate_dataset(broken(dataset, path, value), limit, WINDOW)
+
+
+def test_sampled_days_must_lie_in_the_period(dataset: dict[str, Any]) -> None:
+    dataset["engine"]["sampled_days"] = ["2026-10-05", "2026-11-05"]
+    with pytest.raises(ValidationError, match="Sampled day 2026-11-05 is outside"):
+        validate_dataset(dataset, 4, WINDOW)
+
+
+def test_missing_key_is_named(dataset: dict[str, Any]) -> None:
+    del dataset["period"]
+    with pytest.raises(ValidationError, match="'period' is a required property"):
+        validate_dataset(dataset, 4, WINDOW)
+
+
+def test_csv_with_two_months_concatenated_is_caught(dataset: dict[str, Any]) -> None:
+    csv = to_csv(dataset).decode()
+    doubled = csv + "\n".join(csv.splitlines()[1:]) + "\n"
+    with pytest.raises(ValidationError, match="The CSV has 8 rows but the JSON has 4"):
+        check_csv_matches(doubled, dataset)
+
+
+def test_error_is_one_line(dataset: dict[str, Any]) -> None:
+    with pytest.raises(ValidationError) as info:
+        validate_dataset(broken(dataset, "rows.0.project", "Bad Name"), 4, WINDOW)
+    assert "\n" not in str(info.value)
+    assert "Nothing was written" in str(info.value)
+
+
+def test_period_must_be_what_the_engine_counted(dataset: dict[str, Any]) -> None:
+    shrunk = Window(date(2026, 10, 19), date(2026, 10, 31))
+    with pytest.raises(ValidationError, match="differs from what the engine counted"):
+        validate_dataset(dataset, 4, shrunk)
