@@ -1,0 +1,465 @@
+"""The git release stage: commit the month's files, tag the commit `YYYY.MM`, push branch and tag.
+
+A run can stop anywhere (a crash, a rejected push, a lost network), so every step is resumable:
+`plan_release` reads how far an earlier run got *before* any query is spent, and the caller then
+does only what is left. The commit names its tag in a trailer (`Top-PyPI-Tag: 2026.11`), which is
+how a commit that was made but never tagged is recognised.
+
+    plan = plan_release(repo, "2026.11", "origin", correction=False, data_paths=paths)
+    DONE     nothing to do: the tag exists (and is on the remote when pushing)
+    PUSH     tagged locally, the remote lacks the tag or the branch commit  -> resume()
+    TAG      HEAD is a publish commit whose tag is missing                  -> resume()
+    PUBLISH  query, write the files, then commit_and_tag() and push()
+
+With `correction=True` and the month already published, the tag becomes the next free
+`YYYY.MM.N` and the plan is PUBLISH, unless a half-finished correction is found first.
+"""
+
+import logging
+import os
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path, PurePosixPath
+
+import git
+from git.exc import GitCommandError, InvalidGitRepositoryError, NoSuchPathError
+
+from publisher.errors import ReleaseError, UsageError
+
+TRAILER = "Top-PyPI-Tag"
+BASE_TAG = re.compile(r"\d{4}\.\d{2}")
+IDENTITY_KEYS = ("user.name", "user.email")
+# Any of these in a ref's push result means the remote did not take it.
+PUSH_FAILED = (
+    git.PushInfo.ERROR
+    | git.PushInfo.REJECTED
+    | git.PushInfo.REMOTE_REJECTED
+    | git.PushInfo.REMOTE_FAILURE
+    | git.PushInfo.NO_MATCH
+)
+SHOWN_PATHS = 5
+
+# GitPython logs a refused push as a warning; with no logging set up Python would print it raw
+# to stderr next to our own one-line error, which already carries the remote's words.
+logging.getLogger("git.remote").addHandler(logging.NullHandler())
+
+
+class Action(StrEnum):
+    DONE = "done"
+    PUSH = "push"
+    TAG = "tag"
+    PUBLISH = "publish"
+
+
+@dataclass(frozen=True)
+class ReleasePlan:
+    """What is left to do for one tag; `reason` is a one-line account for the user."""
+
+    action: Action
+    tag: str
+    branch: str
+    remote: str | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class RepoState:
+    """What the plan depends on, read from git once, so that `decide` is a pure function.
+
+    `local_tags` and `remote_tags` hold only the month's tags (name -> object id);
+    `remote_tags` is None when not pushing. `unpushed_branch` holds the local tags whose commit
+    the remote branch still lacks; `head_trailer` is the tag HEAD's commit message names.
+    """
+
+    branch: str
+    remote: str | None
+    local_tags: Mapping[str, str]
+    remote_tags: Mapping[str, str] | None
+    unpushed_branch: frozenset[str]
+    head_trailer: str | None
+
+
+# --- tags: pure ------------------------------------------------------------------------------
+
+
+def check_base_tag(base_tag: str) -> str:
+    if not BASE_TAG.fullmatch(base_tag):
+        raise ValueError(f"release tag {base_tag!r} is not CalVer YYYY.MM")
+    return base_tag
+
+
+def correction_number(tag: str, base_tag: str) -> int | None:
+    """0 for the month's tag itself, N for `base.N`, None for any other tag."""
+    if tag == base_tag:
+        return 0
+    match = re.fullmatch(re.escape(base_tag) + r"\.([1-9]\d*)", tag)
+    return int(match.group(1)) if match else None
+
+
+def series_tags(tags: Iterable[str], base_tag: str) -> list[str]:
+    """The month's tags in release order: 2026.11 < 2026.11.1 < 2026.11.2 < 2026.11.10."""
+    numbered = {n: t for t in tags if (n := correction_number(t, base_tag)) is not None}
+    return [numbered[n] for n in sorted(numbered)]
+
+
+def next_correction_tag(existing_tags: Iterable[str], base_tag: str) -> str:
+    """The first correction tag after every existing one: `base.1` if there is none yet."""
+    numbers = [correction_number(t, base_tag) for t in existing_tags]
+    return f"{base_tag}.{max((n for n in numbers if n is not None), default=0) + 1}"
+
+
+def with_trailer(message: str, tag: str) -> str:
+    """The commit message with the trailer that lets a re-run find an untagged publish commit."""
+    return f"{message.rstrip()}\n\n{TRAILER}: {tag}\n"
+
+
+# --- the decision: pure -------------------------------------------------------------------------
+
+
+def decide(state: RepoState, base_tag: str, correction: bool) -> ReleasePlan:
+    """The state machine: an untagged publish commit, then the latest tag's push, then done."""
+    known = series_tags({*state.local_tags, *(state.remote_tags or {})}, base_tag)
+    pending = state.head_trailer
+    if pending and correction_number(pending, base_tag) is not None and pending not in known:
+        return _plan(state, Action.TAG, pending, f"HEAD is committed for {pending} but untagged")
+    if not known:
+        return _first_publish(state, base_tag, correction)
+    latest = known[-1]
+    lacking = _remote_lacks(state, latest)
+    if lacking:
+        return _plan(state, Action.PUSH, latest, f"{latest} is tagged but {lacking}")
+    if correction:
+        tag = next_correction_tag(known, base_tag)
+        return _plan(state, Action.PUBLISH, tag, f"{latest} is published; correcting as {tag}")
+    return _plan(state, Action.DONE, latest, f"{latest} is already published")
+
+
+def _plan(state: RepoState, action: Action, tag: str, reason: str) -> ReleasePlan:
+    return ReleasePlan(action, tag, state.branch, state.remote, reason)
+
+
+def _first_publish(state: RepoState, base_tag: str, correction: bool) -> ReleasePlan:
+    if correction:
+        raise UsageError(
+            f"--correction: {base_tag} is not published yet, so there is nothing to correct.",
+            "Run without --correction to publish it.",
+        )
+    return _plan(state, Action.PUBLISH, base_tag, f"{base_tag} is not published yet")
+
+
+def _remote_lacks(state: RepoState, tag: str) -> str:
+    """What the remote still lacks of a local tag ("" if nothing, or if not pushing)."""
+    if state.remote_tags is None or tag not in state.local_tags:
+        return ""
+    remote_id = state.remote_tags.get(tag)
+    if remote_id is None:
+        return f"{state.remote} lacks the tag"
+    if remote_id != state.local_tags[tag]:
+        raise ReleaseError(
+            f"Tag {tag} on {state.remote} is {remote_id[:12]} but the local {tag} is "
+            f"{state.local_tags[tag][:12]}: two different releases carry the same tag.",
+            f"Compare them; to keep the remote's, run `git tag -d {tag}` and "
+            f"`git fetch {state.remote} tag {tag}`, then re-run.",
+        )
+    if tag in state.unpushed_branch:
+        return f"{state.remote}/{state.branch} lacks its commit"
+    return ""
+
+
+# --- reading the repository ---------------------------------------------------------------------
+
+
+def open_repo(path: Path) -> git.Repo:
+    tip = "Give the top folder of a clone of the publishing repository."
+    try:
+        repo = git.Repo(path)
+    except (InvalidGitRepositoryError, NoSuchPathError):
+        raise UsageError(f"--repo {path} is not a git repository.", tip) from None
+    if repo.bare:
+        raise UsageError(f"--repo {path} is a bare repository, with no files to commit.", tip)
+    return repo
+
+
+def current_branch(repo: git.Repo) -> str:
+    if repo.head.is_detached:
+        raise ReleaseError(
+            f"HEAD is detached at {repo.head.commit.hexsha[:12]}, so there is no branch to "
+            "publish on.",
+            "Check out the publishing branch first, e.g. `git switch main`.",
+        )
+    return repo.active_branch.name
+
+
+def check_remote(repo: git.Repo, remote: str) -> str:
+    names = [r.name for r in repo.remotes]
+    if remote not in names:
+        existing = ", ".join(names) or "none"
+        raise UsageError(
+            f"--remote {remote} is not a remote of the publishing repository (it has: {existing}).",
+            f"Give one of those, add it with `git remote add {remote} URL`, or use --no-push.",
+        )
+    return remote
+
+
+def remote_refs(repo: git.Repo, remote: str) -> dict[str, str]:
+    """The remote's branches and tags (full ref name -> object id), read with `git ls-remote`."""
+    with _git_failure(
+        f"Could not read the refs of remote {remote}",
+        "Check its URL (`git remote -v`) and your access, or use --no-push.",
+    ):
+        output = str(repo.git.ls_remote("--heads", "--tags", remote))
+    pairs = (line.split("\t", 1) for line in output.splitlines() if line)
+    # `^{}` lines repeat a tag peeled to its commit; the tag object's own id is what we compare.
+    return {ref: object_id for object_id, ref in pairs if not ref.endswith("^{}")}
+
+
+def remote_has_tag(repo: git.Repo, remote: str, tag: str) -> bool:
+    return f"refs/tags/{tag}" in remote_refs(repo, remote)
+
+
+def local_tags(repo: git.Repo) -> dict[str, str]:
+    return {tag.name: tag.object.hexsha for tag in repo.tags}
+
+
+def head_trailer(repo: git.Repo) -> str | None:
+    """The tag named by HEAD's `Top-PyPI-Tag` trailer; None on an empty repository."""
+    if not repo.head.is_valid():
+        return None
+    values = repo.head.commit.trailers_dict.get(TRAILER, [])
+    return values[-1] if values else None
+
+
+def remote_branch_lacks(repo: git.Repo, remote_head: str | None, tag: str) -> bool:
+    """Whether the remote branch is missing or strictly behind the tag's commit."""
+    commit = repo.tags[tag].commit.hexsha
+    if remote_head is None:
+        return True
+    if remote_head == commit:
+        return False
+    try:
+        repo.git.merge_base("--is-ancestor", remote_head, commit)
+    except GitCommandError:
+        # Exit 1: the branch moved on past the commit. Exit 128: the remote head is a commit we
+        # never fetched, so others built on the branch after our push (the branch is pushed
+        # before the tag, so a pushed tag means the branch had the commit).
+        return False
+    return True
+
+
+def read_state(repo: git.Repo, base_tag: str, branch: str, remote: str | None) -> RepoState:
+    local = {
+        t: i for t, i in local_tags(repo).items() if correction_number(t, base_tag) is not None
+    }
+    refs = remote_refs(repo, remote) if remote is not None else None
+    remote_tags = None if refs is None else _month_tags(refs, base_tag)
+    remote_head = None if refs is None else refs.get(f"refs/heads/{branch}")
+    unpushed = frozenset(
+        t for t in local if refs is not None and remote_branch_lacks(repo, remote_head, t)
+    )
+    return RepoState(branch, remote, local, remote_tags, unpushed, head_trailer(repo))
+
+
+def _month_tags(refs: Mapping[str, str], base_tag: str) -> dict[str, str]:
+    tags = {
+        ref.removeprefix("refs/tags/"): i for ref, i in refs.items() if ref.startswith("refs/tags/")
+    }
+    return {t: i for t, i in tags.items() if correction_number(t, base_tag) is not None}
+
+
+# --- preflight ------------------------------------------------------------------------------------
+
+
+def plan_release(
+    repo: git.Repo, base_tag: str, remote: str | None, correction: bool, data_paths: Sequence[str]
+) -> ReleasePlan:
+    """What this run must do for the month `base_tag`; refuses early, before any query is spent.
+
+    `remote` None means --no-push. `data_paths` are the repository-relative files the run will
+    write (e.g. "data/top-pypi-packages.json"): untracked files beside them block a publish.
+    """
+    check_base_tag(base_tag)
+    branch = current_branch(repo)
+    if remote is not None:
+        check_remote(repo, remote)
+    plan = decide(read_state(repo, base_tag, branch, remote), base_tag, correction)
+    if plan.action in (Action.TAG, Action.PUBLISH):
+        check_identity(repo)
+    if plan.action is Action.PUBLISH:
+        check_clean(repo, data_paths)
+    return plan
+
+
+def check_identity(repo: git.Repo) -> None:
+    missing = [key for key in IDENTITY_KEYS if not _identity_set(repo, key)]
+    if missing:
+        raise ReleaseError(
+            f"git identity is not set ({' and '.join(missing)} missing); the annotated release "
+            "tag needs it.",
+            'Set it in the publishing repository: `git config user.name "Your Name"` and '
+            '`git config user.email "you@example.org"`.',
+        )
+
+
+def _identity_set(repo: git.Repo, key: str) -> bool:
+    # git also takes the identity from GIT_AUTHOR_* and GIT_COMMITTER_* (both are needed).
+    field = key.removeprefix("user.").upper()
+    if all(os.environ.get(f"GIT_{who}_{field}") for who in ("AUTHOR", "COMMITTER")):
+        return True
+    try:
+        return bool(repo.git.config("--get", key).strip())
+    except GitCommandError:  # `git config --get` exits 1 when the key is unset
+        return False
+
+
+def check_clean(repo: git.Repo, data_paths: Sequence[str]) -> None:
+    dirty = changed_tracked_paths(repo) + untracked_paths(repo, data_paths)
+    if dirty:
+        shown = ", ".join(dirty[:SHOWN_PATHS])
+        more = f" and {len(dirty) - SHOWN_PATHS} more" if len(dirty) > SHOWN_PATHS else ""
+        raise ReleaseError(
+            f"The publishing repository has uncommitted changes: {shown}{more}.",
+            "Commit them, or stash them with `git stash --include-untracked`, then re-run.",
+        )
+
+
+def changed_tracked_paths(repo: git.Repo) -> list[str]:
+    """Tracked files that are modified, staged, deleted or renamed (`git status`, NUL-separated)."""
+    records = iter(repo.git.status("--porcelain=v1", "-z", "--untracked-files=no").split("\0"))
+    paths = []
+    for record in records:
+        if record:
+            paths.append(record[3:])
+            if record[0] in "RC":
+                next(records, None)  # a rename or copy is followed by its source path
+    return paths
+
+
+def untracked_paths(repo: git.Repo, data_paths: Sequence[str]) -> list[str]:
+    """Untracked, not ignored files where the run writes: a crashed run's or someone's work."""
+    scopes = sorted({_folder_of(path) for path in data_paths})
+    if not scopes:
+        return []
+    output = repo.git.ls_files("--others", "--exclude-standard", "-z", "--", *scopes)
+    return [path for path in output.split("\0") if path]
+
+
+def _folder_of(path: str) -> str:
+    # A file at the top of the repository is checked alone, not the whole work tree.
+    parent = PurePosixPath(path).parent
+    return path if parent == PurePosixPath(".") else str(parent)
+
+
+# --- acting ---------------------------------------------------------------------------------------
+
+
+def commit_and_tag(repo: git.Repo, tag: str, paths: Sequence[str], message: str) -> str:
+    """Commit exactly `paths` (already written by the caller) and tag the commit; return its id.
+
+    `message` is the subject and body; the subject also becomes the annotated tag's message.
+    Files identical to HEAD still give a (then empty) commit, so every release tag points at a
+    commit whose message names it, and a correction that changed nothing is recorded as such.
+    """
+    tip = "Nothing was committed; the written files are left in place. Fix that and re-run."
+    with _git_failure("git add failed", tip):
+        repo.git.add("--", *paths)
+    with _git_failure("git commit failed", tip):
+        # Paths after `--` commit only them, whatever else might be staged.
+        repo.git.commit("--allow-empty", "-m", with_trailer(message, tag), "--", *paths)
+    tag_commit(repo, tag)
+    return repo.head.commit.hexsha
+
+
+def tag_commit(repo: git.Repo, tag: str, rev: str = "HEAD") -> None:
+    """Create the annotated `tag` on `rev`, with the commit's subject as the tag's message."""
+    commit = repo.commit(rev)
+    with _git_failure(
+        f"git tag {tag} failed",
+        f"The commit {commit.hexsha[:12]} is kept; re-run the same command to tag and push it.",
+    ):
+        repo.create_tag(tag, ref=commit.hexsha, message=_subject(commit))
+
+
+def push(repo: git.Repo, plan: ReleasePlan) -> None:
+    """Push the branch, then the tag, to `plan.remote` (nothing with --no-push); never forced.
+
+    The branch goes first so that a tag on the remote implies its commit reached the branch.
+    """
+    if plan.remote is None:
+        return
+    for ref in (f"refs/heads/{plan.branch}", f"refs/tags/{plan.tag}"):
+        _push_ref(repo, plan.remote, ref, plan.tag)
+
+
+def resume(repo: git.Repo, plan: ReleasePlan) -> None:
+    """Finish what an earlier run left: tag (TAG) and push (TAG, PUSH); DONE does nothing."""
+    if plan.action is Action.PUBLISH:
+        raise ValueError("a PUBLISH plan needs the query, then commit_and_tag and push")
+    if plan.action is Action.TAG:
+        tag_commit(repo, plan.tag)
+    if plan.action is not Action.DONE:
+        push(repo, plan)
+
+
+def _push_ref(repo: git.Repo, remote: str, ref: str, tag: str) -> None:
+    progress = git.RemoteProgress()
+    tip = _push_tip(remote, tag, "")
+    with _git_failure(f"git push of {ref} to {remote} failed", tip):
+        infos = repo.remote(remote).push(f"{ref}:{ref}", progress=progress)
+    # GitPython reports a refused ref in its flags and does not raise, so look at each one.
+    refused = [info for info in infos if info.flags & PUSH_FAILED]
+    if refused or not infos:
+        words = _one_line([info.summary for info in refused] + _remote_words(progress))
+        raise ReleaseError(
+            f"{remote} rejected the push of {ref}: {words}.", _push_tip(remote, tag, words)
+        )
+
+
+def _push_tip(remote: str, tag: str, words: str) -> str:
+    tip = f"The local commit and tag {tag} are kept; "
+    if "[rejected]" in words:
+        # A merge keeps the tagged commit on the branch; a rebase would leave the tag behind.
+        tip += f"merge {remote}'s new commits (`git pull --no-rebase {remote}`), then "
+    else:
+        tip += f"once {remote} accepts the push, "
+    return tip + "re-run the same command and it will only push."
+
+
+def _remote_words(progress: git.RemoteProgress) -> list[str]:
+    """What the remote said (hook output, errors), without transfer statistics or the URL."""
+    said = [
+        line.removeprefix("remote:") for line in progress.other_lines if line.startswith("remote:")
+    ]
+    errors = [line for line in progress.error_lines if "failed to push some refs" not in line]
+    return said + errors
+
+
+def _subject(commit: git.Commit) -> str:
+    message = commit.message if isinstance(commit.message, str) else commit.message.decode()
+    return message.strip().splitlines()[0]
+
+
+@contextmanager
+def _git_failure(what: str, tip: str) -> Iterator[None]:
+    try:
+        yield
+    except GitCommandError as exc:
+        raise ReleaseError(f"{what}: {_git_stderr(exc)}.", tip) from None
+
+
+def _git_stderr(exc: GitCommandError) -> str:
+    """git's own words: stderr, else stdout (`git commit` says "nothing to commit" there)."""
+    for stream, text in (("stderr", exc.stderr), ("stdout", exc.stdout)):
+        # GitPython keeps each stream wrapped as "\n  stderr: '...'".
+        words = str(text).strip().removeprefix(f"{stream}:").strip().strip("'")
+        if words:
+            # git wraps its sentences over lines; the user gets them on one line.
+            return " ".join(words.split()).rstrip(".")
+    return f"exit status {exc.status}"
+
+
+def _one_line(lines: Iterable[str]) -> str:
+    parts = (" ".join(line.split()) for line in lines)
+    return "; ".join(part for part in parts if part).rstrip(".")
