@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 .PHONY: install run test bench lint clean
 
 $(VENV)/.installed: pyproject.toml
-	python3 -m venv $(VENV) && $(PY) -m pip install -q --upgrade pip uv && $(PY) -m uv pip install -q --python $(PY) -e '.[test]' && touch $@
+	python3 -m venv $(VENV) && $(PY) -m pip install -q --upgrade pip uv && $(PY) -m uv pip install -q --compile-bytecode --python $(PY) -e '.[test]' && touch $@
 
 install: $(VENV)/.installed
 

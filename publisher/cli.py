@@ -88,6 +88,8 @@ def build_parser() -> Parser:
 
     validate = commands.add_parser("validate", help="check a folder of published dataset files")
     validate.add_argument("folder", metavar="DIR")
+    demo = commands.add_parser("demo", help="sample events and a scratch repository, then publish")
+    demo.add_argument("folder", metavar="FOLDER", nargs="?", default="scratch")
     return parser
 
 

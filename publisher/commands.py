@@ -12,7 +12,6 @@ from publisher.engines import make_engine
 from publisher.engines.base import Request
 from publisher.errors import UsageError
 from publisher.options import settings_for, window_for
-from publisher.publish import run_publish
 from publisher.window import check_days, parse_date, window_ending
 
 
@@ -50,6 +49,7 @@ def run_sample(options: dict[str, Any], now: datetime, out: Console, err: Consol
         f"Wrote {spec.events:,} events over {spec.days} days into {len(files)} Parquet files"
         f" in {options['out_dir']}",
         highlight=False,
+        soft_wrap=True,
     )
     return 0
 
@@ -66,11 +66,36 @@ def run_validate(options: dict[str, Any], now: datetime, out: Console, err: Cons
         f"{options['folder']}: valid, {dataset['total_rows']:,} rows,"
         f" {dataset['period']['start']} to {dataset['period']['end']}",
         highlight=False,
+        soft_wrap=True,
     )
     return 0
 
 
+def run_demo(options: dict[str, Any], now: datetime, out: Console, err: Console) -> int:
+    from publisher.cli import build_parser
+    from publisher.demo import demo_spec, ensure_events, ensure_repository
+
+    folder = Path(options["folder"])
+    ensure_events(folder / "events", demo_spec(now), err)
+    work = ensure_repository(folder)
+    publish = build_parser().parse_args(["publish", "--repo", str(work)])
+    code = run_publish(vars(publish), now, out, err)
+    out.print(
+        f"Publishing repository: {work} (remote: {folder / 'remote.git'})",
+        highlight=False,
+        soft_wrap=True,
+    )
+    return code
+
+
+def run_publish(options: dict[str, Any], now: datetime, out: Console, err: Console) -> int:
+    from publisher.publish import publish_command
+
+    return publish_command(options, now, out, err)
+
+
 COMMANDS = {
+    "demo": run_demo,
     "collect": run_collect,
     "sample": run_sample,
     "validate": run_validate,

@@ -1,16 +1,17 @@
 """From parsed command-line options to the values the library takes: settings and window."""
 
+import os
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from publisher.settings import Settings, read_settings_file, resolve
+from publisher.settings import Settings, environment_settings, read_settings_file, resolve
 from publisher.window import Window, parse_date, window_ending
 
 
 def settings_for(options: dict[str, Any], folder: Path) -> Settings:
-    """Options over `folder`'s top-pypi.toml over defaults."""
-    return resolve(options, read_settings_file(folder))
+    """Options over environment variables over `folder`'s top-pypi.toml over defaults."""
+    return resolve(options, read_settings_file(folder) | environment_settings(os.environ))
 
 
 def window_for(options: dict[str, Any], settings: Settings, now: datetime) -> Window:

@@ -43,7 +43,7 @@ def release_facts(plan: ReleasePlan, folder: Path) -> list[tuple[str, str]]:
     return [("tag", f"{plan.tag}, {where}"), ("files", str(folder))]
 
 
-def run_publish(options: dict[str, Any], now: datetime, out: Console, err: Console) -> int:
+def publish_command(options: dict[str, Any], now: datetime, out: Console, err: Console) -> int:
     repo = open_repo(Path(options["repo"]))
     root = Path(str(repo.working_tree_dir))
     settings = settings_for(options, root)
@@ -76,10 +76,11 @@ def finish(repo: git.Repo, plan: ReleasePlan, out: Console) -> int:
     """A month already published, or one an earlier run left half-done: no query either way."""
     resume(repo, plan)
     if plan.action is Action.DONE:
-        out.print(f"{plan.reason}; nothing to do.", highlight=False)
+        out.print(f"{plan.reason}; nothing to do.", highlight=False, soft_wrap=True)
     else:
         out.print(
             f"{plan.reason}: completed ({plan.action.value}), nothing counted again.",
             highlight=False,
+            soft_wrap=True,
         )
     return 0

@@ -1,10 +1,12 @@
-"""Settings: the command line, then the publishing repository's `top-pypi.toml`, then defaults.
+"""Settings: the command line, then environment variables, then the publishing repository's
+`top-pypi.toml`, then defaults.
 
 Every key a `top-pypi.toml` may hold is a field of `Settings`, with the same name (dashes in
 option names become underscores). README's "Settings" section documents each one.
 """
 
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,12 @@ from publisher.errors import UsageError
 SETTINGS_FILE = "top-pypi.toml"
 ENGINES = ("duckdb", "bigquery", "clickhouse")
 OVER_BUDGET_POLICIES = ("fail", "shrink", "sample")
+# Settings a CI job can give without writing them (a password above all) into top-pypi.toml.
+ENVIRONMENT = {
+    "TOP_PYPI_CLICKHOUSE_URL": "clickhouse_url",
+    "TOP_PYPI_CLICKHOUSE_USER": "clickhouse_user",
+    "TOP_PYPI_CLICKHOUSE_PASSWORD": "clickhouse_password",
+}
 
 
 @dataclass(frozen=True)
@@ -106,6 +114,12 @@ def read_settings_file(repo: Path) -> dict[str, Any]:
         # A relative events path means relative to the repository, not to where we were run.
         values["events"] = str(repo / values["events"])
     return values
+
+
+def environment_settings(environ: Mapping[str, str]) -> dict[str, Any]:
+    """The settings given by environment variables. An empty variable counts as unset: CI
+    systems pass a secret that is not defined as an empty string."""
+    return {key: environ[name] for name, key in ENVIRONMENT.items() if environ.get(name)}
 
 
 def resolve(command_line: dict[str, Any], from_file: dict[str, Any]) -> Settings:

@@ -8,7 +8,7 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
-import jsonschema
+import fastjsonschema
 
 from publisher.dataset import CSV_HEADER, SCHEMA_FILE
 from publisher.errors import ValidationError
@@ -26,17 +26,22 @@ def json_schema() -> dict[str, Any]:
     return schema
 
 
+@cache
+def schema_validator() -> Any:
+    # Compiled to Python once: 15,000 rows validate in milliseconds, not seconds.
+    return fastjsonschema.compile(json_schema())
+
+
 def fail(message: str) -> None:
     raise ValidationError(message, TIP)
 
 
 def check_schema(dataset: dict[str, Any]) -> None:
-    error = jsonschema.exceptions.best_match(
-        jsonschema.Draft202012Validator(json_schema()).iter_errors(dataset)
-    )
-    if error is not None:
-        where = "/".join(str(p) for p in error.absolute_path) or "the top level"
-        fail(f"Dataset breaks its schema at {where}: {error.message}.")
+    try:
+        schema_validator()(dataset)
+    except fastjsonschema.JsonSchemaValueException as exc:
+        shown = "" if isinstance(exc.value, dict | list) else f" (value {exc.value!r:.60})"
+        fail(f"Dataset breaks its schema: {exc.message}{shown}.")
 
 
 def check_rows(rows: list[dict[str, Any]]) -> None:

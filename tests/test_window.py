@@ -49,7 +49,9 @@ def test_days_out_of_range(days: int) -> None:
 
 
 def test_today_is_not_complete() -> None:
-    with pytest.raises(UsageError, match="2026-11-01 is not a complete UTC day yet. Give 2026-10-31"):
+    with pytest.raises(
+        UsageError, match="2026-11-01 is not a complete UTC day yet. Give 2026-10-31"
+    ):
         window_ending(TODAY, 30, TODAY)
 
 

@@ -1,13 +1,22 @@
-"""The engines that count downloads, by name. Adding one means adding it here, nowhere else."""
+"""The engines that count downloads, by name. Adding one means adding it here, nowhere else.
+
+Each engine's module is imported only when chosen: their client libraries are heavy.
+"""
 
 from publisher.engines.base import Engine
-from publisher.engines.duckdb import DuckDBEngine
-from publisher.errors import UsageError
 from publisher.settings import Settings, check_engine
 
 
 def make_engine(settings: Settings) -> Engine:
     name = check_engine(settings.engine)
-    if name == "duckdb":
-        return DuckDBEngine(events=settings.events)
-    raise UsageError(f"--engine {name} is not available in this version.", "Use --engine duckdb.")
+    if name == "bigquery":
+        from publisher.engines.bigquery import BigQueryEngine
+
+        return BigQueryEngine.from_settings(settings)
+    if name == "clickhouse":
+        from publisher.engines.clickhouse import ClickHouseEngine
+
+        return ClickHouseEngine.from_settings(settings)
+    from publisher.engines.duckdb import DuckDBEngine
+
+    return DuckDBEngine(events=settings.events, allow_incomplete=settings.allow_incomplete)

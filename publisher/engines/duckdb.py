@@ -3,16 +3,21 @@
 It runs the BigQuery query text translated by sqlglot, so what it counts is what BigQuery would.
 """
 
-import json
-import tempfile
+from contextlib import closing
 from dataclasses import dataclass
-from pathlib import Path
+from datetime import date
 from typing import Any
 
 import duckdb
 
+from publisher.completeness import check_complete, describe_bad_days, find_bad_days
 from publisher.engines.base import Count, Plan, Progress, QueryStats, Request
-from publisher.events import EventFiles, find_event_files, window_bytes
+from publisher.events import (
+    EventFiles,
+    find_event_files,
+    rows_per_day_from_metadata,
+    window_bytes,
+)
 from publisher.query import to_duckdb, top_projects_sql
 from publisher.window import Window
 
@@ -40,18 +45,6 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def run_profiled(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[list[Any], dict[str, Any]]:
-    """Rows of `sql` and DuckDB's own profile of the run (bytes read, rows scanned)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        profile_path = Path(tmp) / "profile.json"
-        con.execute("PRAGMA enable_profiling='json'")
-        con.execute(f"PRAGMA profiling_output={_quote(str(profile_path))}")
-        rows = con.execute(sql).fetchall()
-        con.execute("PRAGMA disable_profiling")
-        profile: dict[str, Any] = json.loads(profile_path.read_text(encoding="utf-8"))
-    return rows, profile
-
-
 def count_from_rows(
     rows: list[Any], window: Window, bytes_read: int, method: str = "exact"
 ) -> Count:
@@ -64,9 +57,25 @@ def count_from_rows(
     )
 
 
+ROWS_PER_DAY_SQL = (
+    "SELECT CAST(timezone('UTC', timestamp) AS DATE) AS day, count(*) AS n"
+    f' FROM "{CATALOG}".pypi.file_downloads GROUP BY day'
+)
+
+
+def rows_per_day(files: EventFiles, con: duckdb.DuckDBPyConnection) -> dict[date, int]:
+    """From Parquet statistics when each row group holds one day (as `sample` writes them),
+    else by scanning the timestamp column."""
+    from_metadata = rows_per_day_from_metadata(files)
+    if from_metadata is not None:
+        return from_metadata
+    return {day: int(n) for day, n in con.execute(ROWS_PER_DAY_SQL).fetchall()}
+
+
 @dataclass(frozen=True)
 class DuckDBEngine:
     events: str | None
+    allow_incomplete: bool = False
     name: str = "duckdb"
 
     def sql(self, request: Request) -> str:
@@ -75,6 +84,8 @@ class DuckDBEngine:
     def plan(self, request: Request) -> Plan:
         files = find_event_files(self.events)
         estimate = window_bytes(files, request.window)
+        with closing(connect(files)) as con:
+            bad = find_bad_days(rows_per_day(files, con), request.window)
         return Plan(
             engine=self.name,
             window=request.window,
@@ -82,15 +93,16 @@ class DuckDBEngine:
             facts=[
                 ("events", f"{len(files.paths)} Parquet file(s) in {files.root}"),
                 ("estimate", f"about {estimate:,} bytes of Parquet to read, free (local)"),
+                ("completeness", describe_bad_days(bad)),
             ],
         )
 
     def count(self, request: Request, progress: Progress) -> Count:
         files = find_event_files(self.events)
         progress(f"Counting downloads in {len(files.paths)} Parquet file(s) with DuckDB")
-        con = connect(files)
-        try:
-            rows, profile = run_profiled(con, to_duckdb(self.sql(request)))
-        finally:
-            con.close()
-        return count_from_rows(rows, request.window, int(profile["io"]["total_bytes_read"]))
+        with closing(connect(files)) as con:
+            check_complete(rows_per_day(files, con), request.window, self.allow_incomplete)
+            rows = con.execute(to_duckdb(self.sql(request))).fetchall()
+        # What was read: the queried columns' chunks in the row groups the window touches.
+        # DuckDB's profiler can say it too, but profiling slows the query and varies by run.
+        return count_from_rows(rows, request.window, window_bytes(files, request.window))

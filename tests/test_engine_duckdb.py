@@ -1,0 +1,128 @@
+"""The embedded engine against an independent count of the same generated events."""
+
+import json
+import shutil
+import os
+import subprocess
+import sys
+from datetime import date
+from itertools import pairwise
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from counting import independent_top
+
+from publisher.engines.base import Request
+from publisher.engines.duckdb import DuckDBEngine
+from publisher.errors import EventsError, IncompleteDataError
+from publisher.window import Window
+
+
+def silent(message: str) -> None:
+    pass
+
+
+@pytest.fixture
+def events(events_dir: Path, tmp_path: Path) -> Path:
+    """A private copy to damage."""
+    return Path(shutil.copytree(events_dir, tmp_path / "events"))
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "limit"),
+    [
+        (date(2026, 10, 2), date(2026, 10, 31), 15000),  # the usual month, every project
+        (date(2026, 10, 2), date(2026, 10, 31), 100),
+        (date(2026, 9, 28), date(2026, 10, 3), 50),  # across a month boundary
+        (date(2026, 10, 31), date(2026, 10, 31), 7),  # one day
+    ],
+)
+def test_counts_equal_an_independent_count(
+    events_dir: Path, start: date, end: date, limit: int
+) -> None:
+    window = Window(start, end)
+    count = DuckDBEngine(str(events_dir)).count(Request(window, limit), silent)
+    expected_rows, expected_projects = independent_top(events_dir, window, limit)
+    assert count.rows == expected_rows
+    assert count.projects_counted == expected_projects
+    assert count.period == window
+    assert count.query.bytes_processed > 0
+    assert count.query.bytes_billed == 0
+
+
+def test_ties_are_broken_by_name(events_dir: Path) -> None:
+    window = Window(date(2026, 10, 2), date(2026, 10, 31))
+    rows = DuckDBEngine(str(events_dir)).count(Request(window, 15000), silent).rows
+    tied = [(a, b) for a, b in pairwise(rows) if a[1] == b[1]]
+    assert tied, "the sample should have ties in its long tail"
+    assert all(a[0] < b[0] for a, b in tied)
+
+
+@pytest.mark.parametrize("tz", ["America/Los_Angeles", "Asia/Kolkata", "Pacific/Kiritimati"])
+def test_same_counts_under_another_time_zone(events_dir: Path, tmp_path: Path, tz: str) -> None:
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "publisher", "collect", "--events", str(events_dir)]
+    command += ["--end-date", "2026-10-31", "--days", "3", "--limit", "40", "--out", str(out)]
+    subprocess.run(command, env={**os.environ, "TZ": tz}, check=True, capture_output=True)
+    rows = json.loads((out / "top-pypi-packages.json").read_text())["rows"]
+    expected, _ = independent_top(events_dir, Window(date(2026, 10, 29), date(2026, 10, 31)), 40)
+    assert [(r["project"], r["download_count"]) for r in rows] == expected
+
+
+def test_plan_estimates_only_the_window(events_dir: Path) -> None:
+    engine = DuckDBEngine(str(events_dir))
+    month = engine.plan(Request(Window(date(2026, 10, 2), date(2026, 10, 31)), 10))
+    day = engine.plan(Request(Window(date(2026, 10, 31), date(2026, 10, 31)), 10))
+    month_bytes, day_bytes = (dict(p.facts)["estimate"] for p in (month, day))
+    assert int(month_bytes.split()[1].replace(",", "")) > 20 * int(
+        day_bytes.split()[1].replace(",", "")
+    )
+
+
+def no_project(path: Path) -> None:
+    stamp = pa.array([0], pa.timestamp("us", tz="UTC"))
+    pq.write_table(pa.table({"timestamp": stamp, "name": pa.array(["x"])}), path)
+
+
+def numeric_timestamps(path: Path) -> None:
+    pq.write_table(pa.table({"timestamp": pa.array([1]), "name": pa.array(["x"])}), path)
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda p: None, "does not exist"),
+        (lambda p: p.mkdir(), "holds no .parquet files"),
+        (lambda p: p.write_text("not parquet"), "is not a readable Parquet file"),
+        (no_project, "has no column 'file.project'"),
+        (numeric_timestamps, "column 'timestamp' is int64, expected timestamp"),
+    ],
+)
+def test_bad_events(tmp_path: Path, make: object, message: str) -> None:
+    path = tmp_path / "events.parquet"
+    make(path)  # type: ignore[operator]
+    with pytest.raises(EventsError, match=message):
+        DuckDBEngine(str(path)).count(
+            Request(Window(date(2026, 1, 1), date(2026, 1, 1)), 1), silent
+        )
+
+
+def test_a_missing_day_is_refused_before_counting(events: Path) -> None:
+    (events / "2026-10-14.parquet").unlink()
+    window = Window(date(2026, 10, 2), date(2026, 10, 31))
+    with pytest.raises(IncompleteDataError, match="2026-10-14 missing"):
+        DuckDBEngine(str(events)).count(Request(window, 10), silent)
+    allowed = DuckDBEngine(str(events), allow_incomplete=True).count(Request(window, 10), silent)
+    assert allowed.rows == independent_top(events, window, 10)[0]
+
+
+def test_completeness_is_counted_when_row_groups_span_days(events: Path) -> None:
+    merged = pa.concat_tables([pq.read_table(p) for p in sorted(events.glob("*.parquet"))])
+    folder = events.parent / "merged"
+    folder.mkdir()
+    pq.write_table(merged, folder / "all.parquet", row_group_size=1_000_000)
+    window = Window(date(2026, 10, 2), date(2026, 10, 31))
+    count = DuckDBEngine(str(folder)).count(Request(window, 10), silent)
+    assert count.rows == independent_top(events, window, 10)[0]
