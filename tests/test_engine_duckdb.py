@@ -1,8 +1,8 @@
 """The embedded engine against an independent count of the same generated events."""
 
 import json
-import shutil
 import os
+import shutil
 import subprocess
 import sys
 from datetime import date

@@ -48,10 +48,18 @@ def broken(dataset: dict[str, Any], path: str, value: object) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("path", "value", "message"),
     [
-        ("rows.0.project", "NumPy", "rows\\[0\\].project must match pattern .* \\(value 'NumPy'\\)"),
+        (
+            "rows.0.project",
+            "NumPy",
+            "rows\\[0\\].project must match pattern .* \\(value 'NumPy'\\)",
+        ),
         ("rows.0.project", "zope.interface", "value 'zope.interface'"),
         ("rows.1.project", "numpy", "'numpy' appears twice"),
-        ("rows.0.download_count", 0, "download_count must be bigger than or equal to 1 \\(value 0\\)"),
+        (
+            "rows.0.download_count",
+            0,
+            "download_count must be bigger than or equal to 1 \\(value 0\\)",
+        ),
         ("rows.0.download_count", 3.5, "download_count must be integer \\(value 3.5\\)"),
         ("rows.0.download_count", True, "must be integer \\(value True\\)"),
         ("rows.0.download_count", 5, "Row 2: 'pandas' is out of order"),

@@ -34,20 +34,47 @@ def run(events: int) -> list[tuple[str, float, str]]:
         # In a child process: a child's peak memory counts the parent's at fork, so the
         # parent must stay small for the children's figures to be their own.
         measure(
-            [sys.executable, "-m", "publisher", "sample", str(folder), "--events", str(events),
-             "--projects", "200000", "--days", "35", "--end-date", END.isoformat()]
+            [
+                sys.executable,
+                "-m",
+                "publisher",
+                "sample",
+                str(folder),
+                "--events",
+                str(events),
+                "--projects",
+                "200000",
+                "--days",
+                "35",
+                "--end-date",
+                END.isoformat(),
+            ]
         )
         in_window = round(events * 30 / 35)
         bare = measure([sys.executable, "-c", BARE_QUERY, str(folder)])
         collect = measure(
-            [sys.executable, "-m", "publisher", "collect", "--events", str(folder),
-             "--end-date", END.isoformat(), "--out", str(Path(tmp) / "out")]
+            [
+                sys.executable,
+                "-m",
+                "publisher",
+                "collect",
+                "--events",
+                str(folder),
+                "--end-date",
+                END.isoformat(),
+                "--out",
+                str(Path(tmp) / "out"),
+            ]
         )
     ratio = bare.seconds / collect.seconds
     return [
         ("bare DuckDB GROUP BY", in_window / bare.seconds / 1e6, "M events/s (baseline)"),
         ("collect --engine duckdb", in_window / collect.seconds / 1e6, "M events/s"),
-        ("collect / bare throughput", ratio, f"x (goal >= 0.8: {'met' if ratio >= 0.8 else 'MISSED'})"),
+        (
+            "collect / bare throughput",
+            ratio,
+            f"x (goal >= 0.8: {'met' if ratio >= 0.8 else 'MISSED'})",
+        ),
         ("collect peak memory", collect.peak_bytes / 2**20, "MiB (goal <= 1024)"),
         ("bare peak memory", bare.peak_bytes / 2**20, "MiB"),
     ]

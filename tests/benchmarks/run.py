@@ -7,11 +7,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import bench_collect  # noqa: E402
-import bench_demo  # noqa: E402
-import bench_sample  # noqa: E402
-from rich.console import Console  # noqa: E402
-from rich.table import Table  # noqa: E402
+import bench_collect
+import bench_demo
+import bench_sample
+from rich.console import Console
+from rich.table import Table
 
 
 def main() -> None:
