@@ -1,0 +1,549 @@
+"""The ClickHouse engine against the local stand-in (ClickPy's tables in chDB, behind
+ClickHouse's HTTP interface), driven by the real clickhouse-connect: the same rows as DuckDB on
+the same events, and one clear line for every way a server can fail.
+
+chDB runs one embedded server per process, so the whole module shares one stand-in; the
+fixtures that break it (a missing day, a changed schema) mend it afterwards.
+"""
+
+import json
+import socket
+import time
+from collections.abc import Iterator
+from contextlib import closing
+from dataclasses import replace
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import clickhouse_connect
+import git
+import pyarrow.parquet as pq
+import pytest
+from clickhouse_connect.driver.client import Client
+from clickhouse_connect.driver.exceptions import DatabaseError, OperationalError
+from expect import assert_one_error_line
+
+from publisher.cli import main
+from publisher.dataset import CSV_FILE, JSON_FILE
+from publisher.engines.base import QueryStats, Request
+from publisher.engines.clickhouse import (
+    DOWNLOADS_PER_DAY_SQL,
+    TOP_PROJECTS_SQL,
+    ClickHouseEngine,
+    Retry,
+    Server,
+    engine_error,
+    is_transient,
+    parse_url,
+)
+from publisher.errors import EngineError
+from publisher.sample import day_file
+from publisher.settings import ENVIRONMENT, Settings, environment_settings
+from publisher.window import Window
+from tests.fakes.clickhouse import AGGREGATES, ClickHouseStandIn
+
+USER, PASSWORD = "publisher", "correct-horse-battery-staple"
+MONTH = Window(date(2026, 10, 2), date(2026, 10, 31))
+MISSING = date(2026, 10, 15)
+EXPECTED_TABLE = "does not have ClickPy's pypi.pypi_downloads_per_day(date, project, count) table"
+
+
+@pytest.fixture(scope="module")
+def server(events_dir: Path) -> Iterator[ClickHouseStandIn]:
+    with ClickHouseStandIn(events_dir, user=USER, password=PASSWORD) as standin:
+        yield standin
+
+
+@pytest.fixture(autouse=True)
+def hermetic(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No ClickHouse variable from the developer's shell, no top-pypi.toml but the test's own,
+    and a console wide enough that table cells stay on one line."""
+    for name in ENVIRONMENT:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COLUMNS", "200")
+
+
+def connect(server: ClickHouseStandIn) -> Client:
+    return clickhouse_connect.get_client(
+        host=server.host,
+        port=server.port,
+        username=USER,
+        password=PASSWORD,
+        interface="http",
+        dedicated_pool=True,
+    )
+
+
+def totals(server: ClickHouseStandIn) -> list[Any]:
+    with closing(connect(server)) as client:
+        sql = "SELECT date, sum(count) FROM pypi.pypi_downloads_per_day GROUP BY date ORDER BY date"
+        return list(client.query(sql).result_rows)
+
+
+@pytest.fixture
+def missing_day(server: ClickHouseStandIn, events_dir: Path) -> Iterator[date]:
+    """MISSING never loaded, as in ClickPy's stalls; loaded again afterwards."""
+    before = totals(server)
+    server.drop_day(MISSING)
+    yield MISSING
+    server.load_events(day_file(events_dir, MISSING))
+    assert totals(server) == before
+
+
+@pytest.fixture
+def wrong_schema(server: ClickHouseStandIn) -> Iterator[None]:
+    server.serve_wrong_schema()
+    yield
+    with closing(connect(server)) as client:
+        for table in AGGREGATES:
+            client.command(f"ALTER TABLE pypi.{table} RENAME COLUMN downloads TO count")
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def silent(message: str) -> None:
+    pass
+
+
+def engine(server: ClickHouseStandIn, **changes: Any) -> ClickHouseEngine:
+    """An engine for the stand-in with short timeouts and retries that do not wait."""
+    fast = ClickHouseEngine(
+        parse_url(server.url),
+        USER,
+        PASSWORD,
+        connect_timeout=2,
+        send_receive_timeout=5,
+        retry=Retry(sleep=silent_sleep),
+    )
+    return replace(fast, **changes)
+
+
+def silent_sleep(seconds: float) -> None:
+    pass
+
+
+def options(server: ClickHouseStandIn, password: str = PASSWORD) -> list[str]:
+    return [
+        "--engine",
+        "clickhouse",
+        "--clickhouse-url",
+        server.url,
+        "--clickhouse-user",
+        USER,
+        "--clickhouse-password",
+        password,
+    ]
+
+
+def run(capsys: pytest.CaptureFixture[str], now: datetime, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv), now)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def read_dataset(folder: Path) -> dict[str, Any]:
+    dataset: dict[str, Any] = json.loads((folder / JSON_FILE).read_text(encoding="utf-8"))
+    return dataset
+
+
+def new_queries(server: ClickHouseStandIn, before: int) -> list[str]:
+    return [query.sql for query in server.queries[before:]]
+
+
+def counted_top_projects(sql: list[str]) -> bool:
+    """Whether the main query ran (an EXPLAIN of it only estimates)."""
+    return any("GROUP BY project" in text and not text.startswith("EXPLAIN") for text in sql)
+
+
+# The same rows as DuckDB.
+
+
+@pytest.mark.parametrize(
+    ("end", "days", "limit"),
+    [
+        ("2026-10-31", 30, 15000),  # the usual month, every project, ties in the long tail
+        ("2026-10-03", 6, 50),  # across the September/October boundary
+        ("2026-10-31", 1, 7),  # one day
+        ("2026-10-31", 35, 100),  # every day the sample holds
+    ],
+)
+def test_same_rows_as_duckdb(
+    server: ClickHouseStandIn,
+    events_dir: Path,
+    now: datetime,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    end: str,
+    days: int,
+    limit: int,
+) -> None:
+    window = ["--end-date", end, "--days", str(days), "--limit", str(limit)]
+    duckdb = ["--engine", "duckdb", "--events", str(events_dir)]
+    assert run(capsys, now, "collect", *duckdb, *window, "--out", "duckdb")[0] == 0
+    assert run(capsys, now, "collect", *options(server), *window, "--out", "clickhouse")[0] == 0
+    expected, counted = read_dataset(tmp_path / "duckdb"), read_dataset(tmp_path / "clickhouse")
+    assert counted["rows"] == expected["rows"]
+    assert counted["projects_counted"] == expected["projects_counted"]
+    assert counted["period"] == expected["period"]
+    assert counted["engine"] == {"name": "clickhouse", "method": "exact"}
+    csv = (tmp_path / "clickhouse" / CSV_FILE).read_bytes()
+    assert csv == (tmp_path / "duckdb" / CSV_FILE).read_bytes()
+
+
+def test_statistics_are_what_clickhouse_reported(server: ClickHouseStandIn) -> None:
+    """Both queries count: the check of the days reads the table too."""
+    count = engine(server).count(Request(MONTH, 100), silent)
+    values = {"start": MONTH.start, "stop": date(2026, 11, 1), "limit": 100}
+    with closing(connect(server)) as client:
+        summaries = [
+            client.query(sql, parameters=values).summary
+            for sql in (DOWNLOADS_PER_DAY_SQL, TOP_PROJECTS_SQL)
+        ]
+    statistics = count.blocks["statistics"]
+    assert set(statistics) == {"rows_read", "bytes_read", "elapsed"}
+    assert statistics["rows_read"] == sum(int(s["read_rows"]) for s in summaries)
+    assert statistics["bytes_read"] == sum(int(s["read_bytes"]) for s in summaries)
+    assert isinstance(statistics["elapsed"], float)
+    assert statistics["elapsed"] > 0
+    assert count.query == QueryStats(bytes_processed=statistics["bytes_read"])
+    assert (count.query.bytes_billed, count.query.estimated_cost) == (0, "0.00")
+
+
+def test_values_are_bound_by_the_server(server: ClickHouseStandIn) -> None:
+    before = len(server.queries)
+    engine(server).count(Request(Window(date(2026, 9, 28), date(2026, 10, 3)), 50), silent)
+    sent = [query for query in server.queries[before:] if "GROUP BY" in query.sql]
+    assert [query.params for query in sent] == [
+        {"start": "2026-09-28", "stop": "2026-10-04"},
+        {"start": "2026-09-28", "stop": "2026-10-04", "limit": "50"},
+    ]
+    assert TOP_PROJECTS_SQL in sent[1].sql
+    assert "2026" not in sent[1].sql
+
+
+# What people see before anything is counted.
+
+
+def test_print_sql_shows_placeholders_and_asks_nothing(
+    server: ClickHouseStandIn, now: datetime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = len(server.queries)
+    code, out, _ = run(capsys, now, "collect", *options(server), "--print-sql")
+    assert (code, out) == (0, TOP_PROJECTS_SQL + "\n")
+    assert "WHERE date >= {start:Date} AND date < {stop:Date}" in out
+    assert "LIMIT {limit:UInt32}" in out
+    assert new_queries(server, before) == []
+
+
+def test_dry_run_reports_completeness_and_writes_nothing(
+    server: ClickHouseStandIn, now: datetime, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = len(server.queries)
+    code, out, err = run(capsys, now, "collect", *options(server), "--dry-run", "--out", "out")
+    assert code == 0
+    assert f"{server.url} as {USER}" in out
+    assert "every day present, none suspiciously small" in out
+    assert "rows of pypi.pypi_downloads_per_day to read" in out
+    assert "start = 2026-10-02, stop = 2026-11-01, limit = 15000" in out
+    assert not (tmp_path / "out").exists()
+    assert not counted_top_projects(new_queries(server, before))
+    assert PASSWORD not in out + err
+
+
+def test_dry_run_names_the_missing_day(
+    server: ClickHouseStandIn, missing_day: date, now: datetime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, now, "collect", *options(server), "--dry-run")
+    assert code == 0
+    assert "1 bad day(s): 2026-10-15 missing" in out
+
+
+# Completeness.
+
+
+def test_a_missing_day_is_refused_before_anything_is_written(
+    server: ClickHouseStandIn,
+    missing_day: date,
+    now: datetime,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    before = len(server.queries)
+    code, _, err = run(capsys, now, "collect", *options(server), "--out", "out")
+    assert code == 1
+    assert_one_error_line(err, "is incomplete: 1 bad day(s): 2026-10-15 missing.")
+    assert "--allow-incomplete" in err
+    assert not (tmp_path / "out").exists()
+    assert not counted_top_projects(new_queries(server, before))
+
+
+def test_allow_incomplete_counts_what_is_there(
+    server: ClickHouseStandIn,
+    missing_day: date,
+    events_dir: Path,
+    now: datetime,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    argv = [*options(server), "--allow-incomplete", "--out", "out"]
+    assert run(capsys, now, "collect", *argv)[0] == 0
+    dataset = read_dataset(tmp_path / "out")
+    loaded = [day for day in MONTH.dates() if day != missing_day]
+    events = sum(pq.ParquetFile(day_file(events_dir, day)).metadata.num_rows for day in loaded)
+    assert sum(row["download_count"] for row in dataset["rows"]) == events
+    assert dataset["period"] == {"start": "2026-10-02", "end": "2026-10-31", "days": 30}
+
+
+# Failures: one line each, the URL named, the password never.
+
+
+@pytest.mark.parametrize(("user", "password"), [(USER, "not-the-password"), ("nobody", PASSWORD)])
+def test_wrong_credentials(
+    server: ClickHouseStandIn,
+    now: datetime,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    user: str,
+    password: str,
+) -> None:
+    argv = [*options(server, password), "--clickhouse-user", user, "--out", "out"]
+    code, out, err = run(capsys, now, "collect", *argv)
+    assert code == 1
+    assert_one_error_line(
+        err, f"ClickHouse at {server.url}: authentication failed for user {user!r}."
+    )
+    assert "Check --clickhouse-user and --clickhouse-password" in err
+    assert password not in out + err
+    assert not (tmp_path / "out").exists()
+
+
+def test_unreachable_server(
+    closed_port: int, now: datetime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"http://127.0.0.1:{closed_port}"
+    argv = ["--engine", "clickhouse", "--clickhouse-url", url, "--clickhouse-password", PASSWORD]
+    code, out, err = run(capsys, now, "collect", *argv, "--out", "out")
+    assert code == 1
+    assert_one_error_line(
+        err, f"ClickHouse at {url} did not answer (connection refused) after 3 attempt(s)."
+    )
+    assert PASSWORD not in out + err
+
+
+@pytest.mark.parametrize(
+    "url", ["not a url", "ftp://x", "http://", "http://localhost:port", "https://x/?query=1"]
+)
+def test_malformed_url(url: str, now: datetime, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, now, "collect", "--engine", "clickhouse", "--clickhouse-url", url)
+    assert code == 2
+    assert_one_error_line(err, f"--clickhouse-url {url!r} is not an http:// or https:// URL")
+
+
+def test_a_password_in_the_url_is_refused_and_not_shown(
+    now: datetime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"https://{USER}:{PASSWORD}@example.org"
+    code, out, err = run(capsys, now, "collect", "--engine", "clickhouse", "--clickhouse-url", url)
+    assert code == 2
+    assert_one_error_line(err, "--clickhouse-url must not hold a user or password.")
+    assert PASSWORD not in out + err
+
+
+def test_a_changed_schema_is_named(
+    server: ClickHouseStandIn,
+    wrong_schema: None,
+    now: datetime,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, _, err = run(capsys, now, "collect", *options(server), "--out", "out")
+    assert code == 1
+    assert_one_error_line(err, f"ClickHouse at {server.url} {EXPECTED_TABLE}")
+    assert "In scope" not in err  # ClickHouse's copy of the query is left out
+
+
+@pytest.mark.parametrize(("code", "name"), [(60, "UNKNOWN_TABLE"), (81, "UNKNOWN_DATABASE")])
+def test_a_missing_table_or_database_is_named(code: int, name: str) -> None:
+    answer = DatabaseError(f"Code: {code}. DB::Exception: Gone. ({name})", code=code, name=name)
+    error = engine_error(answer, Server("http", "localhost", 8123), USER, 3)
+    assert str(error).startswith(f"ClickHouse at http://localhost:8123 {EXPECTED_TABLE} (Gone).")
+
+
+# Transient failures: tried again, with growing pauses.
+
+
+def test_503s_are_tried_again(server: ClickHouseStandIn) -> None:
+    pauses: list[float] = []
+    news: list[str] = []
+    server.fail_next(2, kind="503")
+    count = engine(server, retry=Retry(sleep=pauses.append)).count(Request(MONTH, 10), news.append)
+    assert len(count.rows) == 10
+    assert pauses == [1.0, 2.0]
+    assert f"ClickHouse at {server.url}: HTTP 503; trying again in 1 s (2 of 3)" in news
+    assert not any("error" in line.lower() for line in news)  # only the last line says error
+
+
+def test_dropped_connections_are_tried_again(server: ClickHouseStandIn) -> None:
+    before = len(server.queries)
+    server.fail_next(3, kind="disconnect")
+    count = engine(server).count(Request(MONTH, 10), silent)
+    assert len(count.rows) == 10
+    failures = [query.failure for query in server.queries[before:]]
+    assert failures[:4] == ["disconnect", "disconnect", "disconnect", None]
+
+
+def test_a_stalled_answer_times_out_and_is_tried_again(server: ClickHouseStandIn) -> None:
+    news: list[str] = []
+    server.fail_next(1, kind="slow", seconds=20)
+    began = time.monotonic()
+    count = engine(server, send_receive_timeout=1).count(Request(MONTH, 10), news.append)
+    assert time.monotonic() - began < 10
+    assert len(count.rows) == 10
+    assert any("timed out; trying again" in line for line in news)
+
+
+def test_gives_up_after_three_attempts(server: ClickHouseStandIn) -> None:
+    server.fail_next(3, kind="503")
+    with pytest.raises(EngineError) as caught:
+        engine(server).count(Request(MONTH, 10), silent)
+    assert str(caught.value) == (
+        f"ClickHouse at {server.url} did not answer (HTTP 503) after 3 attempt(s). "
+        "Check the URL and the network, or try again later."
+    )
+    assert len(engine(server).count(Request(MONTH, 10), silent).rows) == 10  # nothing left over
+
+
+def test_credentials_and_sql_errors_are_not_tried_again(server: ClickHouseStandIn) -> None:
+    pauses: list[float] = []
+    with pytest.raises(EngineError, match="authentication failed"):
+        engine(server, password="wrong", retry=Retry(sleep=pauses.append)).plan(Request(MONTH, 10))
+    assert pauses == []
+    assert not is_transient(DatabaseError("Code: 62. Syntax error", code=62, name="SYNTAX_ERROR"))
+    assert is_transient(OperationalError("HTTP driver received HTTP status 503"))
+
+
+# Settings: command line over environment over top-pypi.toml over the public server.
+
+
+def test_defaults_are_clickpys_public_server() -> None:
+    engine = ClickHouseEngine.from_settings(Settings(engine="clickhouse"))
+    assert engine.server.url == "https://sql-clickhouse.clickhouse.com:443"
+    assert (engine.user, engine.password) == ("demo", "")
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("http://localhost:8123", Server("http", "localhost", 8123)),
+        ("http://example.org/", Server("http", "example.org", 80)),
+        (
+            "https://example.org:8443/clickhouse/",
+            Server("https", "example.org", 8443, "/clickhouse"),
+        ),
+        (" http://[::1]:8123 ", Server("http", "::1", 8123)),
+    ],
+)
+def test_urls(url: str, expected: Server) -> None:
+    assert parse_url(url) == expected
+
+
+def test_ipv6_hosts_are_shown_in_brackets() -> None:
+    assert Server("http", "::1", 8123).url == "http://[::1]:8123"
+
+
+def test_password_is_not_in_the_engines_repr(server: ClickHouseStandIn) -> None:
+    assert PASSWORD not in repr(engine(server))
+
+
+def test_environment_variables_point_it_elsewhere(
+    server: ClickHouseStandIn,
+    monkeypatch: pytest.MonkeyPatch,
+    now: datetime,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("TOP_PYPI_CLICKHOUSE_URL", server.url)
+    monkeypatch.setenv("TOP_PYPI_CLICKHOUSE_USER", USER)
+    monkeypatch.setenv("TOP_PYPI_CLICKHOUSE_PASSWORD", PASSWORD)
+    code, out, err = run(capsys, now, "collect", "--engine", "clickhouse", "--out", "out")
+    assert code == 0, err
+    assert read_dataset(tmp_path / "out")["engine"]["name"] == "clickhouse"
+    assert PASSWORD not in out + err
+
+
+def test_settings_file_points_it_elsewhere(
+    server: ClickHouseStandIn, now: datetime, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "top-pypi.toml").write_text(
+        f'engine = "clickhouse"\nclickhouse_url = "{server.url}"\n'
+        f'clickhouse_user = "{USER}"\nclickhouse_password = "{PASSWORD}"\nlimit = 20\n'
+    )
+    code, out, err = run(capsys, now, "collect", "--out", "out")
+    assert code == 0, err
+    assert read_dataset(tmp_path / "out")["total_rows"] == 20
+    assert PASSWORD not in out + err
+
+
+def test_command_line_over_environment_over_file(
+    server: ClickHouseStandIn,
+    closed_port: int,
+    monkeypatch: pytest.MonkeyPatch,
+    now: datetime,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    (tmp_path / "top-pypi.toml").write_text(
+        f'clickhouse_url = "http://127.0.0.1:{closed_port}"\n'
+        f'clickhouse_user = "{USER}"\nclickhouse_password = "{PASSWORD}"\n'
+    )
+    monkeypatch.setenv("TOP_PYPI_CLICKHOUSE_URL", server.url)  # over the file's closed port
+    monkeypatch.setenv("TOP_PYPI_CLICKHOUSE_PASSWORD", "from-the-environment")  # over the file's
+    code, _, err = run(capsys, now, "collect", "--engine", "clickhouse", "--dry-run")
+    assert code == 1
+    assert_one_error_line(err, f"ClickHouse at {server.url}: authentication failed")
+    argv = ["--engine", "clickhouse", "--clickhouse-password", PASSWORD, "--dry-run"]
+    assert run(capsys, now, "collect", *argv)[0] == 0
+
+
+def test_empty_environment_variables_count_as_unset() -> None:
+    environ = {"TOP_PYPI_CLICKHOUSE_URL": "", "TOP_PYPI_CLICKHOUSE_USER": "me", "HOME": "/"}
+    assert environment_settings(environ) == {"clickhouse_user": "me"}
+
+
+# Publishing.
+
+
+def test_publish_with_clickhouse(
+    server: ClickHouseStandIn, now: datetime, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    remote = git.Repo.init(tmp_path / "remote.git", bare=True, initial_branch="main")
+    work = git.Repo.init(tmp_path / "work", initial_branch="main")
+    work.git.config("user.name", "Test Publisher")
+    work.git.config("user.email", "publisher@example.org")
+    (tmp_path / "work" / "top-pypi.toml").write_text(
+        f'engine = "clickhouse"\nclickhouse_url = "{server.url}"\n'
+        f'clickhouse_user = "{USER}"\nlimit = 500\n'
+    )
+    work.git.add("top-pypi.toml")
+    work.git.commit("-m", "Settings")
+    work.create_remote("origin", str(remote.git_dir))
+    work.git.push("origin", "main")
+    argv = ["publish", "--repo", str(tmp_path / "work"), "--clickhouse-password", PASSWORD]
+    code, out, err = run(capsys, now, *argv)
+    assert code == 0, err
+    assert sorted(tag.name for tag in remote.tags) == ["2026.11"]
+    assert "counted by clickhouse (exact)" in str(work.head.commit.message)
+    data = tmp_path / "work" / "data"
+    dataset = read_dataset(data)
+    assert (dataset["engine"]["name"], dataset["total_rows"]) == ("clickhouse", 500)
+    assert set(dataset["statistics"]) == {"rows_read", "bytes_read", "elapsed"}
+    written = b"".join(path.read_bytes() for path in data.iterdir())
+    assert PASSWORD.encode() not in written
+    assert PASSWORD not in out + err
