@@ -66,3 +66,8 @@ def check_complete(rows_per_day: Mapping[date, int], window: Window, allow: bool
             "or count anyway with --allow-incomplete.",
         )
     return bad
+
+
+def incomplete_fields(bad: list[BadDay]) -> dict[str, list[str]]:
+    """The `engine` block's record of days counted although bad (with --allow-incomplete)."""
+    return {"incomplete_days": [b.day.isoformat() for b in bad]} if bad else {}

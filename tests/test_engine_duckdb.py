@@ -126,3 +126,18 @@ def test_completeness_is_counted_when_row_groups_span_days(events: Path) -> None
     window = Window(date(2026, 10, 2), date(2026, 10, 31))
     count = DuckDBEngine(str(folder)).count(Request(window, 10), silent)
     assert count.rows == independent_top(events, window, 10)[0]
+
+
+def test_allowed_incomplete_days_are_recorded_in_the_dataset(
+    events: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import UTC, datetime
+
+    from publisher.cli import main
+
+    (events / "2026-10-14.parquet").unlink()
+    out = tmp_path / "out"
+    argv = ["collect", "--events", str(events), "--out", str(out), "--allow-incomplete"]
+    assert main(argv, datetime(2026, 11, 1, 6, tzinfo=UTC)) == 0
+    dataset = json.loads((out / "top-pypi-packages.json").read_text())
+    assert dataset["engine"]["incomplete_days"] == ["2026-10-14"]

@@ -13,7 +13,7 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -24,7 +24,12 @@ from clickhouse_connect.driver.exceptions import ClickHouseError, OperationalErr
 from clickhouse_connect.driver.query import QueryResult
 
 from publisher import __version__
-from publisher.completeness import check_complete, describe_bad_days, find_bad_days
+from publisher.completeness import (
+    check_complete,
+    describe_bad_days,
+    find_bad_days,
+    incomplete_fields,
+)
 from publisher.engines.base import Count, Plan, Progress, QueryStats, Request
 from publisher.errors import EngineError, UsageError
 from publisher.settings import Settings
@@ -364,10 +369,11 @@ class ClickHouseEngine:
         with self.connect(progress) as client:
             progress(f"Checking that {TABLE} has every day of the window")
             per_day = self.query(client, DOWNLOADS_PER_DAY_SQL, days, progress)
-            check_complete(downloads_per_day(per_day), request.window, self.allow_incomplete)
+            bad = check_complete(downloads_per_day(per_day), request.window, self.allow_incomplete)
             progress(f"Counting downloads in {TABLE}")
             top = self.query(client, TOP_PROJECTS_SQL, top_parameters(request), progress)
-        return count_from(top, request.window, Read.of(per_day) + Read.of(top))
+        count = count_from(top, request.window, Read.of(per_day) + Read.of(top))
+        return replace(count, engine_fields=incomplete_fields(bad))
 
     @contextmanager
     def connect(self, progress: Progress) -> Iterator[Client]:

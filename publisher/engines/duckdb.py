@@ -4,13 +4,18 @@ It runs the BigQuery query text translated by sqlglot, so what it counts is what
 """
 
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
 import duckdb
 
-from publisher.completeness import check_complete, describe_bad_days, find_bad_days
+from publisher.completeness import (
+    check_complete,
+    describe_bad_days,
+    find_bad_days,
+    incomplete_fields,
+)
 from publisher.engines.base import Count, Plan, Progress, QueryStats, Request
 from publisher.events import (
     EventFiles,
@@ -101,8 +106,9 @@ class DuckDBEngine:
         files = find_event_files(self.events)
         progress(f"Counting downloads in {len(files.paths)} Parquet file(s) with DuckDB")
         with closing(connect(files)) as con:
-            check_complete(rows_per_day(files, con), request.window, self.allow_incomplete)
+            bad = check_complete(rows_per_day(files, con), request.window, self.allow_incomplete)
             rows = con.execute(to_duckdb(self.sql(request))).fetchall()
         # What was read: the queried columns' chunks in the row groups the window touches.
         # DuckDB's profiler can say it too, but profiling slows the query and varies by run.
-        return count_from_rows(rows, request.window, window_bytes(files, request.window))
+        count = count_from_rows(rows, request.window, window_bytes(files, request.window))
+        return replace(count, engine_fields=incomplete_fields(bad))
