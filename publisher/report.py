@@ -5,9 +5,6 @@ from contextlib import contextmanager
 from typing import Any
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
-from rich.progress import Progress as RichProgress
-from rich.syntax import Syntax
 from rich.table import Table
 
 from publisher.engines.base import Plan, Progress
@@ -60,6 +57,9 @@ def status(console: Console, first: str) -> Iterator[Progress]:
 @contextmanager
 def counter(console: Console, description: str, total: int) -> Iterator[Callable[[int], None]]:
     """A progress bar fed with how many of `total` are done so far."""
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
+    from rich.progress import Progress as RichProgress
+
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -74,6 +74,8 @@ def counter(console: Console, description: str, total: int) -> Iterator[Callable
 def print_sql(out: Console, sql: str) -> None:
     """Highlighted in a terminal; plain text when piped, so it can be fed to another tool."""
     if out.is_terminal:
+        from rich.syntax import Syntax  # pygments: imported only when colour is shown
+
         out.print(Syntax(sql, "sql", theme="ansi_dark", word_wrap=True))
     else:
         out.file.write(sql + "\n")

@@ -2,9 +2,16 @@
 
 Goal (issue: the monthly run): at least 0.8x the bare query's throughput, peak memory at most
 1 GiB, for a 30-day window of a 35-day sample of 50M events and limit 15000.
+
+Throughput is compared warm, in one process, best of three alternating runs: the engine's
+whole `collect` (completeness check, translated query, ranking, validation, the three files)
+against the bare query alone. The process figures (start-up and imports included) and peak
+memory come from running the real command line as a child process.
 """
 
 import argparse
+import json
+import subprocess
 import sys
 import tempfile
 from datetime import date
@@ -13,18 +20,40 @@ from pathlib import Path
 from measure import measure
 
 END = date(2026, 10, 31)
-BARE_QUERY = """
-import sys, duckdb
-con = duckdb.connect()
-con.execute("SET TimeZone = 'UTC'")
-rows = con.execute(
+IN_PROCESS = """
+import json, sys, time
+from datetime import UTC, date, datetime
+import duckdb
+from publisher.collect import collect
+from publisher.engines.base import Request
+from publisher.engines.duckdb import DuckDBEngine
+from publisher.window import Window
+
+folder = sys.argv[1]
+BARE = (
     "SELECT file.project AS project, count(*) AS n FROM read_parquet(?) "
     "WHERE timestamp >= TIMESTAMPTZ '2026-10-02 00:00:00+00' "
     "AND timestamp < TIMESTAMPTZ '2026-11-01 00:00:00+00' "
-    "GROUP BY ALL ORDER BY n DESC, project LIMIT 15000",
-    [sys.argv[1] + '/*.parquet'],
-).fetchall()
-assert len(rows) > 0
+    "GROUP BY ALL ORDER BY n DESC, project LIMIT 15000"
+)
+con = duckdb.connect()
+con.execute("SET TimeZone = 'UTC'")
+request = Request(Window(date(2026, 10, 2), date(2026, 10, 31)), 15000)
+engine = DuckDBEngine(folder)
+
+def bare():
+    con.execute(BARE, [folder + "/*.parquet"]).fetchall()
+
+def ours():
+    collect(engine, request, datetime.now(UTC), lambda message: None)
+
+best = {"bare": float("inf"), "collect": float("inf")}
+for _ in range(3):
+    for name, run in (("bare", bare), ("collect", ours)):
+        started = time.perf_counter()
+        run()
+        best[name] = min(best[name], time.perf_counter() - started)
+print(json.dumps(best))
 """
 
 
@@ -33,50 +62,27 @@ def run(events: int) -> list[tuple[str, float, str]]:
         folder = Path(tmp) / "events"
         # In a child process: a child's peak memory counts the parent's at fork, so the
         # parent must stay small for the children's figures to be their own.
-        measure(
-            [
-                sys.executable,
-                "-m",
-                "publisher",
-                "sample",
-                str(folder),
-                "--events",
-                str(events),
-                "--projects",
-                "200000",
-                "--days",
-                "35",
-                "--end-date",
-                END.isoformat(),
-            ]
-        )
-        in_window = round(events * 30 / 35)
-        bare = measure([sys.executable, "-c", BARE_QUERY, str(folder)])
-        collect = measure(
-            [
-                sys.executable,
-                "-m",
-                "publisher",
-                "collect",
-                "--events",
-                str(folder),
-                "--end-date",
-                END.isoformat(),
-                "--out",
-                str(Path(tmp) / "out"),
-            ]
-        )
-    ratio = bare.seconds / collect.seconds
+        sample = [sys.executable, "-m", "publisher", "sample", str(folder)]
+        sample += ["--events", str(events), "--projects", "200000", "--end-date", END.isoformat()]
+        measure(sample)
+        warm = json.loads(
+            subprocess.run(
+                [sys.executable, "-c", IN_PROCESS, str(folder)],
+                check=True, capture_output=True, text=True,
+            ).stdout.splitlines()[-1]
+        )  # fmt: skip
+        command = [sys.executable, "-m", "publisher", "collect", "--events", str(folder)]
+        command += ["--end-date", END.isoformat(), "--out", str(Path(tmp) / "out")]
+        cold = measure(command)
+    in_window = round(events * 30 / 35)
+    ratio = warm["bare"] / warm["collect"]
+    verdict = "met" if ratio >= 0.8 else "MISSED"
     return [
-        ("bare DuckDB GROUP BY", in_window / bare.seconds / 1e6, "M events/s (baseline)"),
-        ("collect --engine duckdb", in_window / collect.seconds / 1e6, "M events/s"),
-        (
-            "collect / bare throughput",
-            ratio,
-            f"x (goal >= 0.8: {'met' if ratio >= 0.8 else 'MISSED'})",
-        ),
-        ("collect peak memory", collect.peak_bytes / 2**20, "MiB (goal <= 1024)"),
-        ("bare peak memory", bare.peak_bytes / 2**20, "MiB"),
+        ("bare DuckDB GROUP BY", in_window / warm["bare"] / 1e6, "M events/s (baseline)"),
+        ("collect (count to file bytes)", in_window / warm["collect"] / 1e6, "M events/s"),
+        ("collect / bare throughput", ratio, f"x (goal >= 0.8: {verdict})"),
+        ("top-pypi collect, whole process", cold.seconds, "s (start-up and imports included)"),
+        ("top-pypi collect peak memory", cold.peak_bytes / 2**20, "MiB (goal <= 1024)"),
     ]
 
 
@@ -84,4 +90,4 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--events", type=int, default=50_000_000)
     for name, value, unit in run(parser.parse_args().events):
-        print(f"{name:32} {value:10.2f} {unit}")
+        print(f"{name:34} {value:10.2f} {unit}")
