@@ -55,6 +55,22 @@ def add_count_options(parser: argparse.ArgumentParser) -> None:
     clickhouse.add_argument("--clickhouse-password", metavar="PASSWORD", help="password (empty)")
 
 
+SETTINGS_NOTE = (
+    "Options override the environment (TOP_PYPI_CLICKHOUSE_*), which overrides top-pypi.toml"
+    " (in --repo for publish, in the current folder for collect), which overrides the defaults."
+)
+
+
+def add_command(commands: Any, name: str, summary: str) -> argparse.ArgumentParser:
+    """A subcommand whose --help opens with its summary, and says where settings come from."""
+    counts = name in ("collect", "publish")
+    description = f"{summary[0].upper()}{summary[1:]}." + (f" {SETTINGS_NOTE}" if counts else "")
+    parser: argparse.ArgumentParser = commands.add_parser(
+        name, help=summary, description=description
+    )
+    return parser
+
+
 def build_parser() -> Parser:
     parser = Parser(
         prog=PROG, description="The monthly dataset of the most-downloaded PyPI projects."
@@ -62,22 +78,18 @@ def build_parser() -> Parser:
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
 
-    sample = commands.add_parser("sample", help="write synthetic download events as Parquet")
+    sample = add_command(commands, "sample", "write synthetic download events as Parquet")
     sample.add_argument("out_dir", metavar="OUT_DIR")
     sample.add_argument("--events", type=int, metavar="N", help="events in all (1000000)")
     sample.add_argument("--projects", type=int, metavar="N", help="distinct projects (20000)")
     sample.add_argument("--seed", type=int, metavar="S", help="random seed (0)")
     add_window_options(sample)
 
-    collect = commands.add_parser(
-        "collect", help="count downloads and write the dataset to a folder"
-    )
+    collect = add_command(commands, "collect", "count downloads and write the dataset to a folder")
     add_count_options(collect)
     collect.add_argument("--out", metavar="DIR", help="folder to write the dataset into")
 
-    publish = commands.add_parser(
-        "publish", help="collect into a git repository, commit, tag, push"
-    )
+    publish = add_command(commands, "publish", "collect into a git repository, commit, tag, push")
     add_count_options(publish)
     publish.add_argument("--repo", metavar="PATH", default=".", help="publishing repository (.)")
     publish.add_argument("--remote", metavar="NAME", help="remote to push to (origin)")
@@ -86,9 +98,9 @@ def build_parser() -> Parser:
         "--correction", action="store_true", help="republish a month as YYYY.MM.1, .2, ..."
     )
 
-    validate = commands.add_parser("validate", help="check a folder of published dataset files")
+    validate = add_command(commands, "validate", "check a folder of published dataset files")
     validate.add_argument("folder", metavar="DIR")
-    demo = commands.add_parser("demo", help="sample events and a scratch repository, then publish")
+    demo = add_command(commands, "demo", "sample events and a scratch repository, then publish")
     demo.add_argument("folder", metavar="FOLDER", nargs="?", default="scratch")
     return parser
 
