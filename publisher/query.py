@@ -1,7 +1,8 @@
 """The query text: one BigQuery Standard SQL statement, run as is by BigQuery and translated
 by sqlglot for the embedded DuckDB engine, so both engines count with the same words."""
 
-from datetime import datetime
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
 
 import sqlglot
 from pypinfo.fields import Downloads, Project
@@ -48,6 +49,29 @@ def top_projects_sql(window: Window, limit: int) -> str:
     `COUNT(*) OVER ()` counts the groups after GROUP BY: the number of projects with at least
     one download, at no extra bytes scanned.
     """
+    return ranked_sql(window_filter(window), limit)
+
+
+def day_runs(days: Iterable[date]) -> list[Window]:
+    """The days as runs of consecutive days, in date order."""
+    runs: list[Window] = []
+    for day in sorted(set(days)):
+        if runs and runs[-1].end + timedelta(days=1) == day:
+            runs[-1] = Window(runs[-1].start, day)
+        else:
+            runs.append(Window(day, day))
+    return runs
+
+
+def sampled_projects_sql(days: Iterable[date], limit: int) -> str:
+    """Top `limit` projects by downloads on the given days only: the same columns as
+    `top_projects_sql`, with one half-open range per run of days, so that BigQuery prunes
+    (and bills) exactly those days' partitions."""
+    ranges = [f"({window_filter(run)})" for run in day_runs(days)]
+    return ranked_sql("\n   OR ".join(ranges), limit)
+
+
+def ranked_sql(where: str, limit: int) -> str:
     return "\n".join(
         [
             "SELECT",
@@ -55,7 +79,7 @@ def top_projects_sql(window: Window, limit: int) -> str:
             f"  {DOWNLOADS.data} AS {DOWNLOADS.name},",
             f"  COUNT(*) OVER () AS {PROJECTS_COUNTED}",
             f"FROM `{TABLE}`",
-            f"WHERE {window_filter(window)}",
+            f"WHERE {where}",
             f"GROUP BY {PROJECT.name}",
             f"ORDER BY {DOWNLOADS.name} DESC, {PROJECT.name} ASC",
             f"LIMIT {limit}",
