@@ -1,9 +1,13 @@
 """Shared fixtures: generated events (made once per session) and a pinned clock."""
 
+import socket
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
+from google.auth.compute_engine import _metadata as gce_metadata
+from google.auth.credentials import CredentialsWithRegionalAccessBoundary
 
 from publisher.sample import SampleSpec, write_sample
 
@@ -41,3 +45,32 @@ def isolated_git(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
             monkeypatch.delenv(f"GIT_{who}_{field}", raising=False)
     for name in ("EMAIL", "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"):
         monkeypatch.delenv(name, raising=False)
+
+
+LOOPBACK = {"localhost", "127.0.0.1", "::1", None}
+
+
+@pytest.fixture(autouse=True)
+def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests reach 127.0.0.1 and nothing else: a name lookup of any other host fails the call
+    at once, and Google's libraries are kept from their own background network calls."""
+    real = socket.getaddrinfo
+
+    def guarded(host: Any, *args: Any, **kwargs: Any) -> Any:
+        name = host.decode() if isinstance(host, bytes) else host
+        if name not in LOOPBACK:
+            raise socket.gaierror(socket.EAI_NONAME, f"tests reach 127.0.0.1 only, not {name}")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", guarded)
+    # google-auth reads NO_GCE_CHECK once at import; without it, finding no credentials would
+    # probe the metadata server (169.254.169.254).
+    monkeypatch.setattr(gce_metadata, "_NO_GCE_CHECK", True)
+    # After each token, google-auth looks up a service account's regional access boundary at
+    # iamcredentials.googleapis.com in a background thread, for Google's own universe, which
+    # the stand-in's generated key names.
+    monkeypatch.setattr(
+        CredentialsWithRegionalAccessBoundary,
+        "_is_regional_access_boundary_lookup_required",
+        lambda self: False,
+    )

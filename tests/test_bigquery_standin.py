@@ -8,10 +8,7 @@ DuckDB, no sqlglot), so the stand-in cannot agree with itself by accident.
 from __future__ import annotations
 
 import json
-import os
 import random
-import subprocess
-import sys
 import urllib.error
 import urllib.request
 from collections import Counter
@@ -222,19 +219,18 @@ def limited(maximum_bytes_billed: int) -> bigquery.QueryJobConfig:
 
 
 def test_pypinfo_cli_gets_the_independent_counts_and_bytes(
-    standin: BigQueryStandIn, events: pa.Table, tmp_path: Path
+    standin: BigQueryStandIn, events: pa.Table, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The real pypinfo process, as users run it, over two whole days."""
-    # pypinfo keeps a credentials database under XDG_DATA_HOME; a fresh one keeps the user's
-    # stored key (and Google) out of the test.
-    env = os.environ | standin.env() | {"XDG_DATA_HOME": str(tmp_path)}
+    """The real pypinfo command, as users run it, over two whole days. In-process, so that
+    conftest's guard keeps google-auth's background calls off the network."""
+    # pypinfo keeps a credentials database of its own; a fresh one keeps the user's stored key
+    # (and Google) out of the test.
+    monkeypatch.setattr(pypinfo_db, "DB_FILE", str(tmp_path / "db.json"))
     args = ["--all", "--json", "--start-date", "2026-03-02", "--end-date", "2026-03-03"]
-    command = [sys.executable, "-m", "pypinfo", *args, "--limit", "100", "", "project"]
-    done = subprocess.run(
-        command, capture_output=True, text=True, env=env, timeout=120, check=False
-    )
-    assert done.returncode == 0, done.stderr
-    output = json.loads(done.stdout)
+    args += ["--limit", "100", "", "project"]
+    result = CliRunner().invoke(pypinfo_cli, args, env=standin.env(), catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    output = json.loads(result.stdout)
 
     last_second = datetime(2026, 3, 3, 23, 59, 59, tzinfo=UTC)
     expected = counts_between(events, datetime(2026, 3, 2, tzinfo=UTC), last_second)
