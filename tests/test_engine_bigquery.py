@@ -517,6 +517,7 @@ def test_allow_incomplete_counts_the_days_there_are(
     present = [day for day in MONTH.dates() if day != MISSING]
     events = sum(pq.ParquetFile(day_file(events_dir, day)).metadata.num_rows for day in present)
     assert sum(row["download_count"] for row in dataset["rows"]) == events
+    assert dataset["engine"]["incomplete_days"] == [MISSING.isoformat()]
 
 
 # -- refusals and failures: one line each, no credential ------------------------------------------

@@ -12,14 +12,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
 from google.api_core import exceptions as api_exceptions
 
 from publisher.budget import MIB, TIB, cost, scale
-from publisher.completeness import check_complete, describe_bad_days, find_bad_days
+from publisher.completeness import (
+    check_complete,
+    describe_bad_days,
+    find_bad_days,
+    incomplete_fields,
+)
 from publisher.engines.base import Count, Plan, Progress, QueryStats, Request
 from publisher.engines.bigquery_client import (
     FAILURES,
@@ -143,7 +148,7 @@ class BigQueryEngine:
     def count(self, request: Request, progress: Progress) -> Count:
         with self.session(progress) as session:
             checked = self.check(session, request.window, progress)
-            check_complete(checked.per_day, request.window, self.allow_incomplete)
+            bad = check_complete(checked.per_day, request.window, self.allow_incomplete)
             progress("Measuring the query with dry runs (free)")
             fitter = self.fitter(session, request)
             chosen = choose(self.over_budget, checked.month.allowed, fitter)
@@ -153,7 +158,8 @@ class BigQueryEngine:
             )
             answer = session.attempt("the count", lambda: session.query(chosen.sql, cap))
         plan = plan_block(checked.month, fitter.exact().processed, self.over_budget, chosen)
-        return count_from(answer, chosen, plan)
+        count = count_from(answer, chosen, plan)
+        return replace(count, engine_fields={**count.engine_fields, **incomplete_fields(bad)})
 
     def plan(self, request: Request) -> Plan:
         with self.session(silent) as session:
