@@ -1,4 +1,14 @@
-"""Assertions shared by the tests of what people see."""
+"""Running the command line and checking what people see, shared by the tests."""
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from publisher.cli import main
+from publisher.dataset import JSON_FILE
 
 
 def assert_one_error_line(err: str, message: str) -> None:
@@ -8,3 +18,15 @@ def assert_one_error_line(err: str, message: str) -> None:
     assert message in lines[-1]
     assert sum("error" in line.lower() for line in lines) == 1
     assert "Traceback" not in err
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], now: datetime, *argv: str) -> tuple[int, str, str]:
+    """(exit code, stdout, stderr) of the real command line at the clock `now`."""
+    code = main(list(argv), now)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def read_dataset(folder: Path) -> dict[str, Any]:
+    dataset: dict[str, Any] = json.loads((folder / JSON_FILE).read_text(encoding="utf-8"))
+    return dataset

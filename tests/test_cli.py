@@ -6,22 +6,16 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from expect import assert_one_error_line
+from expect import assert_one_error_line, run_cli
 
 from publisher import __version__
-from publisher.cli import build_parser, main
+from publisher.cli import build_parser
 
 COMMANDS = ["sample", "collect", "publish", "validate", "demo"]
 
 
-def run(argv: list[str], now: datetime, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = main(argv, now)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
 def test_version(now: datetime, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(["--version"], now, capsys)
+    code, out, _ = run_cli(capsys, now, "--version")
     assert (code, out.strip()) == (0, f"top-pypi {__version__}")
 
 
@@ -29,7 +23,7 @@ def test_version(now: datetime, capsys: pytest.CaptureFixture[str]) -> None:
 def test_help_on_every_command(
     command: str, now: datetime, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, _ = run([command, "--help"], now, capsys)
+    code, out, _ = run_cli(capsys, now, command, "--help")
     assert code == 0
     assert f"usage: top-pypi {command}" in out
 
@@ -83,7 +77,7 @@ def test_bad_input_is_one_line_and_writes_nothing(
     args = [re.sub(r"\{(\w+)\}", lambda m: str(places[m.group(1)]), a) for a in args]
     out = tmp_path / "out"
     argv = ["collect", "--events", str(events_dir), *args, "--out", str(out)]
-    code, _, err = run(argv, now, capsys)
+    code, _, err = run_cli(capsys, now, *argv)
     assert code != 0
     assert_one_error_line(err, message)
     assert not out.exists()
@@ -97,14 +91,14 @@ def test_malformed_settings_file(
 ) -> None:
     (tmp_path / "top-pypi.toml").write_text("limit = [\n")
     monkeypatch.chdir(tmp_path)
-    code, _, err = run(["collect", "--out", "out", "--events", "x"], now, capsys)
+    code, _, err = run_cli(capsys, now, "collect", "--out", "out", "--events", "x")
     assert code == 2
     assert err.startswith("error: top-pypi.toml is not valid TOML")
     assert not (tmp_path / "out").exists()
 
 
 def test_print_sql(now: datetime, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(["collect", "--print-sql", "--end-date", "2026-10-31"], now, capsys)
+    code, out, _ = run_cli(capsys, now, "collect", "--print-sql", "--end-date", "2026-10-31")
     assert code == 0
     assert 'timestamp >= TIMESTAMP("2026-10-02 00:00:00")' in out
     assert "LIMIT 15000" in out
@@ -115,7 +109,7 @@ def test_dry_run_writes_nothing(
 ) -> None:
     out = tmp_path / "out"
     argv = ["collect", "--events", str(events_dir), "--dry-run", "--out", str(out)]
-    code, printed, _ = run(argv, now, capsys)
+    code, printed, _ = run_cli(capsys, now, *argv)
     assert code == 0
     assert "2026-10-02 to 2026-10-31 (30 days)" in printed
     assert "bytes of Parquet to read" in printed
@@ -126,7 +120,9 @@ def test_collect_writes_a_valid_dataset(
     events_dir: Path, tmp_path: Path, now: datetime, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "out"
-    code, printed, _ = run(["collect", "--events", str(events_dir), "--out", str(out)], now, capsys)
+    code, printed, _ = run_cli(
+        capsys, now, *["collect", "--events", str(events_dir), "--out", str(out)]
+    )
     assert code == 0
     assert sorted(p.name for p in out.iterdir()) == [
         "datapackage.json",
@@ -139,7 +135,7 @@ def test_collect_writes_a_valid_dataset(
     assert dataset["last_update"] == "2026-11-01 06:30:00"
     assert dataset["period"] == {"start": "2026-10-02", "end": "2026-10-31", "days": 30}
     assert "2026-10-02 to 2026-10-31" in printed
-    code, printed, _ = run(["validate", str(out)], now, capsys)
+    code, printed, _ = run_cli(capsys, now, "validate", str(out))
     assert (code, "valid") == (0, printed.split()[1].rstrip(","))
 
 
@@ -147,9 +143,11 @@ def test_validate_catches_a_damaged_file(
     events_dir: Path, tmp_path: Path, now: datetime, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "out"
-    run(["collect", "--events", str(events_dir), "--out", str(out), "--limit", "20"], now, capsys)
+    run_cli(
+        capsys, now, *["collect", "--events", str(events_dir), "--out", str(out), "--limit", "20"]
+    )
     csv = out / "top-pypi-packages.csv"
     csv.write_text(csv.read_text() + '1,"extra"\n')
-    code, _, err = run(["validate", str(out)], now, capsys)
+    code, _, err = run_cli(capsys, now, "validate", str(out))
     assert code == 1
     assert "The CSV has 21 rows but the JSON has 20" in err

@@ -16,19 +16,18 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import git
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 from counting import independent_top
-from expect import assert_one_error_line
+from expect import assert_one_error_line, read_dataset, run_cli
 from pypinfo import db as pypinfo_db
 from pypinfo.cli import pypinfo as pypinfo_cli
+from repos import publishing_repo
 
 from publisher.budget import MIB, TIB, billed_bytes, recent_days, scale, spread_days
-from publisher.cli import main
-from publisher.dataset import CSV_FILE, JSON_FILE
+from publisher.dataset import CSV_FILE
 from publisher.engines.base import Request
 from publisher.engines.bigquery import METADATA_CAP, BigQueryEngine
 from publisher.engines.bigquery_client import Patience, redact
@@ -127,19 +126,8 @@ def hermetic(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 # -- running things ------------------------------------------------------------------------------
 
 
-def run(capsys: pytest.CaptureFixture[str], now: datetime, *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv), now)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def read_dataset(folder: Path) -> dict[str, Any]:
-    dataset: dict[str, Any] = json.loads((folder / JSON_FILE).read_text(encoding="utf-8"))
-    return dataset
-
-
 def collect(capsys: pytest.CaptureFixture[str], now: datetime, *argv: str) -> dict[str, Any]:
-    code, _, err = run(capsys, now, "collect", "--engine", "bigquery", *argv, "--out", "out")
+    code, _, err = run_cli(capsys, now, "collect", "--engine", "bigquery", *argv, "--out", "out")
     assert code == 0, err
     return read_dataset(Path("out"))
 
@@ -192,7 +180,7 @@ def test_same_rows_as_duckdb(
 ) -> None:
     window = ["--end-date", end, "--days", str(days), "--limit", str(limit)]
     duckdb_argv = ["--engine", "duckdb", "--events", str(events_dir), *window]
-    assert run(capsys, now, "collect", *duckdb_argv, "--out", "duckdb")[0] == 0
+    assert run_cli(capsys, now, "collect", *duckdb_argv, "--out", "duckdb")[0] == 0
     counted = collect(capsys, now, *window)
     expected = read_dataset(tmp_path / "duckdb")
     assert counted["rows"] == expected["rows"]
@@ -249,7 +237,7 @@ def test_print_sql_is_the_shared_query_and_asks_nothing(
     small: BigQueryStandIn, now: datetime, capsys: pytest.CaptureFixture[str]
 ) -> None:
     before = len(small.requests)
-    code, out, _ = run(capsys, now, "collect", "--engine", "bigquery", "--print-sql")
+    code, out, _ = run_cli(capsys, now, "collect", "--engine", "bigquery", "--print-sql")
     assert (code, out) == (0, top_projects_sql(MONTH, 15000) + "\n")
     assert small.requests[before:] == []
 
@@ -280,7 +268,7 @@ def test_fail_gives_the_figures_and_the_alternatives(
     large: BigQueryStandIn, now: datetime, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     before = len(large.jobs)
-    code, _, err = run(
+    code, _, err = run_cli(
         capsys, now, "collect", "--engine", "bigquery", "--budget", f"{BUDGET}", "--out", "out"
     )
     assert code == 1
@@ -366,7 +354,7 @@ def test_month_to_date_lowers_the_allowance(
 ) -> None:
     small.seed_billed(300 * MIB)
     small.seed_billed(5 * TIB, when=small.clock() - timedelta(days=40))  # an earlier month
-    code, out, _ = run(
+    code, out, _ = run_cli(
         capsys, now, "collect", "--engine", "bigquery", "--budget", "1GiB", "--dry-run"
     )
     assert code == 0
@@ -383,7 +371,7 @@ def test_a_denied_jobs_view_is_reported_and_the_budget_used_as_given(
 ) -> None:
     small.deny_jobs_view()
     try:
-        code, out, _ = run(capsys, now, "collect", "--engine", "bigquery", "--dry-run")
+        code, out, _ = run_cli(capsys, now, "collect", "--engine", "bigquery", "--dry-run")
         dataset = collect(capsys, now)
     finally:
         small.deny_jobs_view(False)
@@ -402,7 +390,7 @@ def test_dry_run_prints_the_plan_and_counts_nothing(
 ) -> None:
     before = len(large.jobs)
     argv = ["--budget", f"{BUDGET}", "--over-budget", "shrink", "--dry-run"]
-    code, out, _ = run(capsys, now, "collect", "--engine", "bigquery", *argv)
+    code, out, _ = run_cli(capsys, now, "collect", "--engine", "bigquery", *argv)
     assert code == 0
     for fact in [
         "test-project (credentials: GOOGLE_APPLICATION_CREDENTIALS)",
@@ -433,7 +421,7 @@ def test_a_dry_run_over_budget_says_what_the_policy_would_do(
     outcome: str,
 ) -> None:
     argv = ["--budget", f"{BUDGET}", "--over-budget", policy, "--dry-run"]
-    code, out, _ = run(capsys, now, "collect", "--engine", "bigquery", *argv)
+    code, out, _ = run_cli(capsys, now, "collect", "--engine", "bigquery", *argv)
     assert code == 0
     assert outcome in out
     if policy == "sample":
@@ -459,7 +447,7 @@ def test_a_budget_too_small_for_anything(
 ) -> None:
     before = len(large.jobs)
     argv = ["--budget", budget, "--over-budget", policy]
-    code, _, err = run(capsys, now, "collect", "--engine", "bigquery", *argv, "--out", "out")
+    code, _, err = run_cli(capsys, now, "collect", "--engine", "bigquery", *argv, "--out", "out")
     assert code == 1
     assert_one_error_line(err, message)
     assert "--engine clickhouse (free, exact)" in err
@@ -499,7 +487,7 @@ def test_a_missing_day_is_caught_before_anything_is_spent(
     gappy: BigQueryStandIn, now: datetime, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     before = len(gappy.jobs)
-    code, _, err = run(capsys, now, "collect", "--engine", "bigquery", "--out", "out")
+    code, _, err = run_cli(capsys, now, "collect", "--engine", "bigquery", "--out", "out")
     assert code == 1
     assert_one_error_line(err, "is incomplete: 1 bad day(s): 2026-10-15 missing.")
     assert "--allow-incomplete" in err
@@ -510,7 +498,7 @@ def test_a_missing_day_is_caught_before_anything_is_spent(
 def test_allow_incomplete_counts_the_days_there_are(
     gappy: BigQueryStandIn, events_dir: Path, now: datetime, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, _ = run(capsys, now, "collect", "--engine", "bigquery", "--dry-run")
+    code, out, _ = run_cli(capsys, now, "collect", "--engine", "bigquery", "--dry-run")
     assert code == 0
     assert "1 bad day(s): 2026-10-15 missing" in out
     dataset = collect(capsys, now, "--allow-incomplete")
@@ -539,7 +527,7 @@ def key_text(standin: BigQueryStandIn) -> str:
 def test_bad_options_are_one_line(
     now: datetime, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
 ) -> None:
-    code, _, err = run(capsys, now, "collect", "--engine", "bigquery", *argv, "--out", "out")
+    code, _, err = run_cli(capsys, now, "collect", "--engine", "bigquery", *argv, "--out", "out")
     assert code == 2
     assert_one_error_line(err, message)
 
@@ -581,7 +569,7 @@ def test_unusable_credentials_files(
     if content is not None:
         write(path, texts.get(content, content))
     argv = ["--credentials", str(path), "--out", "out"]
-    code, out, err = run(capsys, now, "collect", "--engine", "bigquery", *argv)
+    code, out, err = run_cli(capsys, now, "collect", "--engine", "bigquery", *argv)
     assert code == 2
     assert_one_error_line(err, f"--credentials {path} {problem}")
     assert "GOOGLE_APPLICATION_CREDENTIALS" in err  # the tip names the other ways
@@ -590,7 +578,7 @@ def test_unusable_credentials_files(
 
 
 def test_no_credentials_anywhere(now: datetime, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(capsys, now, "collect", "--engine", "bigquery", "--dry-run")
+    code, _, err = run_cli(capsys, now, "collect", "--engine", "bigquery", "--dry-run")
     assert code == 2
     assert_one_error_line(err, "No Google credentials: Your default credentials were not found.")
     assert "--credentials FILE" in err
@@ -603,7 +591,7 @@ def test_a_missing_key_named_by_the_variable(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(tmp_path / "gone.json"))
-    code, _, err = run(capsys, now, "collect", "--engine", "bigquery", "--dry-run")
+    code, _, err = run_cli(capsys, now, "collect", "--engine", "bigquery", "--dry-run")
     assert code == 2
     assert_one_error_line(
         err, f"No Google credentials: File {tmp_path / 'gone.json'} was not found."
@@ -617,10 +605,10 @@ def test_no_billing_project(
     del info["project_id"]
     key = write(tmp_path / "key.json", json.dumps(info))
     argv = ["collect", "--engine", "bigquery", "--credentials", str(key), "--dry-run"]
-    code, _, err = run(capsys, now, *argv)
+    code, _, err = run_cli(capsys, now, *argv)
     assert code == 2
     assert_one_error_line(err, f"No billing project: the credentials from --credentials {key}")
-    code, out, err = run(capsys, now, *argv, "--billing-project", small.project)
+    code, out, err = run_cli(capsys, now, *argv, "--billing-project", small.project)
     assert code == 0, err
     assert f"{small.project} (credentials: --credentials {key})" in out
 
@@ -635,7 +623,7 @@ def test_pypinfos_stored_key_is_used(
     key = small.write_key(tmp_path / "stored.json")
     pypinfo_db.set_credentials(str(key))  # what `pypinfo --auth stored.json` does
     monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS")
-    code, out, err = run(capsys, now, "collect", "--engine", "bigquery", "--dry-run")
+    code, out, err = run_cli(capsys, now, "collect", "--engine", "bigquery", "--dry-run")
     assert code == 0, err
     assert f"(credentials: pypinfo's stored key {key})" in out
 
@@ -646,7 +634,7 @@ def test_a_key_bigquery_does_not_know(
     stranger = ServiceAccount(small.project, small.account.token_uri, fresh_key=True)
     key = stranger.write_key(tmp_path / "stranger.json")
     argv = ["--credentials", str(key), "--out", "out"]
-    code, out, err = run(capsys, now, "collect", "--engine", "bigquery", *argv)
+    code, out, err = run_cli(capsys, now, "collect", "--engine", "bigquery", *argv)
     assert code == 2
     assert_one_error_line(
         err,
@@ -666,7 +654,7 @@ def test_free_tier_used_up_is_quota_exceeded(
     left, the first check's 10 MiB fit, the second's do not."""
     with BigQueryStandIn(events_dir, free_tier_bytes=15 * MIB, clock=Clock()) as standin:
         point_at(standin, monkeypatch)
-        code, _, err = run(capsys, now, "collect", "--engine", "bigquery", "--out", "out")
+        code, _, err = run_cli(capsys, now, "collect", "--engine", "bigquery", "--out", "out")
     assert code == 1
     assert_one_error_line(
         err,
@@ -691,7 +679,7 @@ def test_billing_project_without_access(
     small: BigQueryStandIn, now: datetime, capsys: pytest.CaptureFixture[str]
 ) -> None:
     argv = ["--billing-project", "someone-else", "--dry-run"]
-    code, _, err = run(capsys, now, "collect", "--engine", "bigquery", *argv)
+    code, _, err = run_cli(capsys, now, "collect", "--engine", "bigquery", *argv)
     assert code == 1
     # The jobs view reads as denied too (and is skipped); the next job names the cause.
     assert_one_error_line(err, "BigQuery denied the completeness check in project 'someone-else'")
@@ -767,18 +755,10 @@ def test_redact_cuts_out_credentials() -> None:
 def test_publish_with_bigquery(
     small: BigQueryStandIn, now: datetime, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    remote = git.Repo.init(tmp_path / "remote.git", bare=True, initial_branch="main")
-    work = git.Repo.init(tmp_path / "work", initial_branch="main")
-    work.git.config("user.name", "Test Publisher")
-    work.git.config("user.email", "publisher@example.org")
-    (tmp_path / "work" / "top-pypi.toml").write_text('engine = "bigquery"\nlimit = 500\n')
-    work.git.add("top-pypi.toml")
-    work.git.commit("-m", "Settings")
-    work.create_remote("origin", str(remote.git_dir))
-    work.git.push("origin", "main")
+    work, remote = publishing_repo(tmp_path, 'engine = "bigquery"\nlimit = 500\n')
     before = len(small.jobs)
 
-    code, out, err = run(capsys, now, "publish", "--repo", str(tmp_path / "work"))
+    code, out, err = run_cli(capsys, now, "publish", "--repo", str(tmp_path / "work"))
     assert code == 0, err
     assert sorted(tag.name for tag in remote.tags) == ["2026.11"]
     assert "counted by bigquery (exact)" in str(work.head.commit.message)

@@ -6,7 +6,6 @@ chDB runs one embedded server per process, so the whole module shares one stand-
 fixtures that break it (a missing day, a changed schema) mend it afterwards.
 """
 
-import json
 import socket
 import time
 from collections.abc import Iterator
@@ -17,15 +16,14 @@ from pathlib import Path
 from typing import Any
 
 import clickhouse_connect
-import git
 import pyarrow.parquet as pq
 import pytest
 from clickhouse_connect.driver.client import Client
 from clickhouse_connect.driver.exceptions import DatabaseError, OperationalError
-from expect import assert_one_error_line
+from expect import assert_one_error_line, read_dataset, run_cli
+from repos import publishing_repo
 
-from publisher.cli import main
-from publisher.dataset import CSV_FILE, JSON_FILE
+from publisher.dataset import CSV_FILE
 from publisher.engines.base import QueryStats, Request
 from publisher.engines.clickhouse import (
     DOWNLOADS_PER_DAY_SQL,
@@ -143,17 +141,6 @@ def options(server: ClickHouseStandIn, password: str = PASSWORD) -> list[str]:
     ]
 
 
-def run(capsys: pytest.CaptureFixture[str], now: datetime, *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv), now)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def read_dataset(folder: Path) -> dict[str, Any]:
-    dataset: dict[str, Any] = json.loads((folder / JSON_FILE).read_text(encoding="utf-8"))
-    return dataset
-
-
 def new_queries(server: ClickHouseStandIn, before: int) -> list[str]:
     return [query.sql for query in server.queries[before:]]
 
@@ -187,8 +174,8 @@ def test_same_rows_as_duckdb(
 ) -> None:
     window = ["--end-date", end, "--days", str(days), "--limit", str(limit)]
     duckdb = ["--engine", "duckdb", "--events", str(events_dir)]
-    assert run(capsys, now, "collect", *duckdb, *window, "--out", "duckdb")[0] == 0
-    assert run(capsys, now, "collect", *options(server), *window, "--out", "clickhouse")[0] == 0
+    assert run_cli(capsys, now, "collect", *duckdb, *window, "--out", "duckdb")[0] == 0
+    assert run_cli(capsys, now, "collect", *options(server), *window, "--out", "clickhouse")[0] == 0
     expected, counted = read_dataset(tmp_path / "duckdb"), read_dataset(tmp_path / "clickhouse")
     assert counted["rows"] == expected["rows"]
     assert counted["projects_counted"] == expected["projects_counted"]
@@ -236,7 +223,7 @@ def test_print_sql_shows_placeholders_and_asks_nothing(
     server: ClickHouseStandIn, now: datetime, capsys: pytest.CaptureFixture[str]
 ) -> None:
     before = len(server.queries)
-    code, out, _ = run(capsys, now, "collect", *options(server), "--print-sql")
+    code, out, _ = run_cli(capsys, now, "collect", *options(server), "--print-sql")
     assert (code, out) == (0, TOP_PROJECTS_SQL + "\n")
     assert "WHERE date >= {start:Date} AND date < {stop:Date}" in out
     assert "LIMIT {limit:UInt32}" in out
@@ -247,7 +234,7 @@ def test_dry_run_reports_completeness_and_writes_nothing(
     server: ClickHouseStandIn, now: datetime, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     before = len(server.queries)
-    code, out, err = run(capsys, now, "collect", *options(server), "--dry-run", "--out", "out")
+    code, out, err = run_cli(capsys, now, "collect", *options(server), "--dry-run", "--out", "out")
     assert code == 0
     assert f"{server.url} as {USER}" in out
     assert "every day present, none suspiciously small" in out
@@ -261,7 +248,7 @@ def test_dry_run_reports_completeness_and_writes_nothing(
 def test_dry_run_names_the_missing_day(
     server: ClickHouseStandIn, missing_day: date, now: datetime, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, _ = run(capsys, now, "collect", *options(server), "--dry-run")
+    code, out, _ = run_cli(capsys, now, "collect", *options(server), "--dry-run")
     assert code == 0
     assert "1 bad day(s): 2026-10-15 missing" in out
 
@@ -277,7 +264,7 @@ def test_a_missing_day_is_refused_before_anything_is_written(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     before = len(server.queries)
-    code, _, err = run(capsys, now, "collect", *options(server), "--out", "out")
+    code, _, err = run_cli(capsys, now, "collect", *options(server), "--out", "out")
     assert code == 1
     assert_one_error_line(err, "is incomplete: 1 bad day(s): 2026-10-15 missing.")
     assert "--allow-incomplete" in err
@@ -294,7 +281,7 @@ def test_allow_incomplete_counts_what_is_there(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     argv = [*options(server), "--allow-incomplete", "--out", "out"]
-    assert run(capsys, now, "collect", *argv)[0] == 0
+    assert run_cli(capsys, now, "collect", *argv)[0] == 0
     dataset = read_dataset(tmp_path / "out")
     loaded = [day for day in MONTH.dates() if day != missing_day]
     events = sum(pq.ParquetFile(day_file(events_dir, day)).metadata.num_rows for day in loaded)
@@ -315,7 +302,7 @@ def test_wrong_credentials(
     password: str,
 ) -> None:
     argv = [*options(server, password), "--clickhouse-user", user, "--out", "out"]
-    code, out, err = run(capsys, now, "collect", *argv)
+    code, out, err = run_cli(capsys, now, "collect", *argv)
     assert code == 1
     assert_one_error_line(
         err, f"ClickHouse at {server.url}: authentication failed for user {user!r}."
@@ -330,7 +317,7 @@ def test_unreachable_server(
 ) -> None:
     url = f"http://127.0.0.1:{closed_port}"
     argv = ["--engine", "clickhouse", "--clickhouse-url", url, "--clickhouse-password", PASSWORD]
-    code, out, err = run(capsys, now, "collect", *argv, "--out", "out")
+    code, out, err = run_cli(capsys, now, "collect", *argv, "--out", "out")
     assert code == 1
     assert_one_error_line(
         err, f"ClickHouse at {url} did not answer (connection refused) after 3 attempt(s)."
@@ -342,7 +329,9 @@ def test_unreachable_server(
     "url", ["not a url", "ftp://x", "http://", "http://localhost:port", "https://x/?query=1"]
 )
 def test_malformed_url(url: str, now: datetime, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(capsys, now, "collect", "--engine", "clickhouse", "--clickhouse-url", url)
+    code, _, err = run_cli(
+        capsys, now, "collect", "--engine", "clickhouse", "--clickhouse-url", url
+    )
     assert code == 2
     assert_one_error_line(err, f"--clickhouse-url {url!r} is not an http:// or https:// URL")
 
@@ -351,7 +340,9 @@ def test_a_password_in_the_url_is_refused_and_not_shown(
     now: datetime, capsys: pytest.CaptureFixture[str]
 ) -> None:
     url = f"https://{USER}:{PASSWORD}@example.org"
-    code, out, err = run(capsys, now, "collect", "--engine", "clickhouse", "--clickhouse-url", url)
+    code, out, err = run_cli(
+        capsys, now, "collect", "--engine", "clickhouse", "--clickhouse-url", url
+    )
     assert code == 2
     assert_one_error_line(err, "--clickhouse-url must not hold a user or password.")
     assert PASSWORD not in out + err
@@ -363,7 +354,7 @@ def test_a_changed_schema_is_named(
     now: datetime,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    code, _, err = run(capsys, now, "collect", *options(server), "--out", "out")
+    code, _, err = run_cli(capsys, now, "collect", *options(server), "--out", "out")
     assert code == 1
     assert_one_error_line(err, f"ClickHouse at {server.url} {EXPECTED_TABLE}")
     assert "In scope" not in err  # ClickHouse's copy of the query is left out
@@ -472,7 +463,7 @@ def test_environment_variables_point_it_elsewhere(
     monkeypatch.setenv("TOP_PYPI_CLICKHOUSE_URL", server.url)
     monkeypatch.setenv("TOP_PYPI_CLICKHOUSE_USER", USER)
     monkeypatch.setenv("TOP_PYPI_CLICKHOUSE_PASSWORD", PASSWORD)
-    code, out, err = run(capsys, now, "collect", "--engine", "clickhouse", "--out", "out")
+    code, out, err = run_cli(capsys, now, "collect", "--engine", "clickhouse", "--out", "out")
     assert code == 0, err
     assert read_dataset(tmp_path / "out")["engine"]["name"] == "clickhouse"
     assert PASSWORD not in out + err
@@ -485,7 +476,7 @@ def test_settings_file_points_it_elsewhere(
         f'engine = "clickhouse"\nclickhouse_url = "{server.url}"\n'
         f'clickhouse_user = "{USER}"\nclickhouse_password = "{PASSWORD}"\nlimit = 20\n'
     )
-    code, out, err = run(capsys, now, "collect", "--out", "out")
+    code, out, err = run_cli(capsys, now, "collect", "--out", "out")
     assert code == 0, err
     assert read_dataset(tmp_path / "out")["total_rows"] == 20
     assert PASSWORD not in out + err
@@ -505,11 +496,11 @@ def test_command_line_over_environment_over_file(
     )
     monkeypatch.setenv("TOP_PYPI_CLICKHOUSE_URL", server.url)  # over the file's closed port
     monkeypatch.setenv("TOP_PYPI_CLICKHOUSE_PASSWORD", "from-the-environment")  # over the file's
-    code, _, err = run(capsys, now, "collect", "--engine", "clickhouse", "--dry-run")
+    code, _, err = run_cli(capsys, now, "collect", "--engine", "clickhouse", "--dry-run")
     assert code == 1
     assert_one_error_line(err, f"ClickHouse at {server.url}: authentication failed")
     argv = ["--engine", "clickhouse", "--clickhouse-password", PASSWORD, "--dry-run"]
-    assert run(capsys, now, "collect", *argv)[0] == 0
+    assert run_cli(capsys, now, "collect", *argv)[0] == 0
 
 
 def test_empty_environment_variables_count_as_unset() -> None:
@@ -523,20 +514,13 @@ def test_empty_environment_variables_count_as_unset() -> None:
 def test_publish_with_clickhouse(
     server: ClickHouseStandIn, now: datetime, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    remote = git.Repo.init(tmp_path / "remote.git", bare=True, initial_branch="main")
-    work = git.Repo.init(tmp_path / "work", initial_branch="main")
-    work.git.config("user.name", "Test Publisher")
-    work.git.config("user.email", "publisher@example.org")
-    (tmp_path / "work" / "top-pypi.toml").write_text(
+    settings = (
         f'engine = "clickhouse"\nclickhouse_url = "{server.url}"\n'
         f'clickhouse_user = "{USER}"\nlimit = 500\n'
     )
-    work.git.add("top-pypi.toml")
-    work.git.commit("-m", "Settings")
-    work.create_remote("origin", str(remote.git_dir))
-    work.git.push("origin", "main")
+    work, remote = publishing_repo(tmp_path, settings)
     argv = ["publish", "--repo", str(tmp_path / "work"), "--clickhouse-password", PASSWORD]
-    code, out, err = run(capsys, now, *argv)
+    code, out, err = run_cli(capsys, now, *argv)
     assert code == 0, err
     assert sorted(tag.name for tag in remote.tags) == ["2026.11"]
     assert "counted by clickhouse (exact)" in str(work.head.commit.message)

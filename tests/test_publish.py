@@ -8,15 +8,11 @@ from pathlib import Path
 import git
 import pytest
 from expect import assert_one_error_line
+from repos import publishing_repo
 
 from publisher.cli import main
 
 MONTH = "2026.11"
-
-
-@pytest.fixture
-def remote(tmp_path: Path) -> git.Repo:
-    return git.Repo.init(tmp_path / "remote.git", bare=True, initial_branch="main")
 
 
 @pytest.fixture
@@ -26,16 +22,18 @@ def events(events_dir: Path, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def work(tmp_path: Path, remote: git.Repo, events: Path) -> git.Repo:
-    repo = git.Repo.init(tmp_path / "work", initial_branch="main")
-    repo.git.config("user.name", "Test Publisher")
-    repo.git.config("user.email", "publisher@example.org")
-    (tmp_path / "work" / "top-pypi.toml").write_text('events = "../events"\nlimit = 500\n')
-    repo.git.add("top-pypi.toml")
-    repo.git.commit("-m", "Settings")
-    repo.create_remote("origin", str(remote.git_dir))
-    repo.git.push("origin", "main")
-    return repo
+def repos(tmp_path: Path, events: Path) -> tuple[git.Repo, git.Repo]:
+    return publishing_repo(tmp_path, 'events = "../events"\nlimit = 500\n')
+
+
+@pytest.fixture
+def work(repos: tuple[git.Repo, git.Repo]) -> git.Repo:
+    return repos[0]
+
+
+@pytest.fixture
+def remote(repos: tuple[git.Repo, git.Repo]) -> git.Repo:
+    return repos[1]
 
 
 def publish(repo: git.Repo, now: datetime, *args: str) -> tuple[int, str, str]:
