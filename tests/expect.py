@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from publisher.cli import main
-from publisher.dataset import JSON_FILE
+from publisher.dataset import CSV_FILE, JSON_FILE
 
 
 def assert_one_error_line(err: str, message: str) -> None:
@@ -30,3 +30,13 @@ def run_cli(capsys: pytest.CaptureFixture[str], now: datetime, *argv: str) -> tu
 def read_dataset(folder: Path) -> dict[str, Any]:
     dataset: dict[str, Any] = json.loads((folder / JSON_FILE).read_text(encoding="utf-8"))
     return dataset
+
+
+def assert_counts_like_duckdb(folder: Path, duckdb_folder: Path, engine: str) -> None:
+    """Another engine's dataset counts exactly what DuckDB's does: rows, period, CSV bytes."""
+    counted, expected = read_dataset(folder), read_dataset(duckdb_folder)
+    assert counted["rows"] == expected["rows"]
+    assert counted["projects_counted"] == expected["projects_counted"]
+    assert counted["period"] == expected["period"]
+    assert counted["engine"] == {"name": engine, "method": "exact"}
+    assert (folder / CSV_FILE).read_bytes() == (duckdb_folder / CSV_FILE).read_bytes()

@@ -21,13 +21,12 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 from counting import independent_top
-from expect import assert_one_error_line, read_dataset, run_cli
+from expect import assert_counts_like_duckdb, assert_one_error_line, read_dataset, run_cli
 from pypinfo import db as pypinfo_db
 from pypinfo.cli import pypinfo as pypinfo_cli
 from repos import publishing_repo
 
 from publisher.budget import MIB, TIB, billed_bytes, recent_days, scale, spread_days
-from publisher.dataset import CSV_FILE
 from publisher.engines.base import Request
 from publisher.engines.bigquery import METADATA_CAP, BigQueryEngine
 from publisher.engines.bigquery_client import Patience, redact
@@ -181,15 +180,8 @@ def test_same_rows_as_duckdb(
     window = ["--end-date", end, "--days", str(days), "--limit", str(limit)]
     duckdb_argv = ["--engine", "duckdb", "--events", str(events_dir), *window]
     assert run_cli(capsys, now, "collect", *duckdb_argv, "--out", "duckdb")[0] == 0
-    counted = collect(capsys, now, *window)
-    expected = read_dataset(tmp_path / "duckdb")
-    assert counted["rows"] == expected["rows"]
-    assert counted["projects_counted"] == expected["projects_counted"]
-    assert counted["period"] == expected["period"]
-    assert counted["engine"] == {"name": "bigquery", "method": "exact"}
-    assert (tmp_path / "out" / CSV_FILE).read_bytes() == (
-        tmp_path / "duckdb" / CSV_FILE
-    ).read_bytes()
+    collect(capsys, now, *window)
+    assert_counts_like_duckdb(tmp_path / "out", tmp_path / "duckdb", "bigquery")
 
 
 def test_query_block_is_the_jobs_statistics_and_plan_block_the_budget(

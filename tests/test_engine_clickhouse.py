@@ -20,10 +20,9 @@ import pyarrow.parquet as pq
 import pytest
 from clickhouse_connect.driver.client import Client
 from clickhouse_connect.driver.exceptions import DatabaseError, OperationalError
-from expect import assert_one_error_line, read_dataset, run_cli
+from expect import assert_counts_like_duckdb, assert_one_error_line, read_dataset, run_cli
 from repos import publishing_repo
 
-from publisher.dataset import CSV_FILE
 from publisher.engines.base import QueryStats, Request
 from publisher.engines.clickhouse import (
     DOWNLOADS_PER_DAY_SQL,
@@ -176,13 +175,7 @@ def test_same_rows_as_duckdb(
     duckdb = ["--engine", "duckdb", "--events", str(events_dir)]
     assert run_cli(capsys, now, "collect", *duckdb, *window, "--out", "duckdb")[0] == 0
     assert run_cli(capsys, now, "collect", *options(server), *window, "--out", "clickhouse")[0] == 0
-    expected, counted = read_dataset(tmp_path / "duckdb"), read_dataset(tmp_path / "clickhouse")
-    assert counted["rows"] == expected["rows"]
-    assert counted["projects_counted"] == expected["projects_counted"]
-    assert counted["period"] == expected["period"]
-    assert counted["engine"] == {"name": "clickhouse", "method": "exact"}
-    csv = (tmp_path / "clickhouse" / CSV_FILE).read_bytes()
-    assert csv == (tmp_path / "duckdb" / CSV_FILE).read_bytes()
+    assert_counts_like_duckdb(tmp_path / "clickhouse", tmp_path / "duckdb", "clickhouse")
 
 
 def test_statistics_are_what_clickhouse_reported(server: ClickHouseStandIn) -> None:
