@@ -6,7 +6,6 @@ Pure functions; the BigQuery engine measures (dry runs, metadata) and these deci
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_UP, Decimal
 
@@ -16,7 +15,6 @@ MIB = 2**20
 TIB = 2**40
 MIN_BILLED = 10 * MIB  # per table referenced
 PRICE_PER_TIB = Decimal("6.25")  # on-demand list price; pypinfo and the reference used $5
-FREE_TIER = TIB  # per billing account and month
 
 
 def billed_bytes(processed: int) -> int:
@@ -88,18 +86,3 @@ def spread_days(window: Window, k: int) -> list[date]:
 def scale(count: int, days: int, sampled: int) -> int:
     """A sampled count scaled to the whole window (N/k), rounded half up."""
     return int((Decimal(count) * days / sampled).quantize(Decimal(1), rounding="ROUND_HALF_UP"))
-
-
-@dataclass(frozen=True)
-class Budget:
-    """The month's plan figures, for the dataset's `plan` block and the dry run."""
-
-    budget: int
-    billed_this_month: int | None  # None when the jobs view could not be read
-    estimate: int  # bytes the full window would process
-    policy: str
-    days_queried: list[date]
-
-    @property
-    def allowed(self) -> int:
-        return allowance(self.budget, self.billed_this_month)
