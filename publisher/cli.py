@@ -123,6 +123,10 @@ def main(argv: Sequence[str] | None = None, now: datetime | None = None) -> int:
         return exc.exit_code
     except SystemExit as exc:  # --help and --version end here
         return int(exc.code or 0)
+    except OSError as exc:  # the disk or the system said no, somewhere we did not foresee
+        where = f" ({exc.filename})" if exc.filename else ""
+        err.print(Text.assemble(("error: ", "bold red"), f"{exc.strerror or exc}{where}."))
+        return 1
     except KeyboardInterrupt:
         err.print("[bold red]error:[/] interrupted; nothing published is damaged.")
         return 130

@@ -12,7 +12,8 @@ from publisher.engines import make_engine
 from publisher.engines.base import Request
 from publisher.errors import UsageError
 from publisher.options import settings_for, window_for
-from publisher.window import check_days, parse_date, window_ending
+from publisher.window import parse_date, window_ending
+from publisher.write import check_writable_folder
 
 
 def run_collect(options: dict[str, Any], now: datetime, out: Console, err: Console) -> int:
@@ -27,6 +28,7 @@ def run_collect(options: dict[str, Any], now: datetime, out: Console, err: Conso
         return 0
     if not options.get("out"):
         raise UsageError("collect needs --out DIR.", "Name the folder to write the dataset into.")
+    check_writable_folder(Path(options["out"]), "--out")
     with report.status(err, f"Counting with {engine.name}") as progress:
         collected = collect(engine, request, now, progress)
         paths = write_collected(collected, Path(options["out"]))
@@ -42,7 +44,7 @@ def run_sample(options: dict[str, Any], now: datetime, out: Console, err: Consol
     }
     end = parse_date(options["end_date"]) if options["end_date"] else _yesterday(now)
     spec = check_spec(SampleSpec(end=end, **given))
-    check_days(spec.days)
+    check_writable_folder(Path(options["out_dir"]), "OUT_DIR")
     with report.counter(err, "Writing sample events", spec.events) as advance:
         files = write_sample(Path(options["out_dir"]), spec, advance)
     out.print(
@@ -76,6 +78,7 @@ def run_demo(options: dict[str, Any], now: datetime, out: Console, err: Console)
     from publisher.demo import demo_spec, ensure_events, ensure_repository
 
     folder = Path(options["folder"])
+    check_writable_folder(folder, "FOLDER")
     ensure_events(folder / "events", demo_spec(now), err)
     work = ensure_repository(folder)
     publish = build_parser().parse_args(["publish", "--repo", str(work)])

@@ -42,5 +42,9 @@ class ValidationError(PublisherError):
     """The dataset breaks the format's rules; nothing is written."""
 
 
+class OutputError(PublisherError):
+    """A folder cannot be written: checked before counting, so nothing is spent for nothing."""
+
+
 class ReleaseError(PublisherError):
     """Git refused a step of the release; what was done locally is kept."""

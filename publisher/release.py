@@ -315,7 +315,11 @@ def _identity_set(repo: git.Repo, key: str) -> bool:
 
 
 def check_clean(repo: git.Repo, data_paths: Sequence[str]) -> None:
-    dirty = changed_tracked_paths(repo) + untracked_paths(repo, data_paths)
+    """Refuse uncommitted work, except in the files this run rewrites anyway: what an earlier
+    run wrote but could not commit (a failed hook, an interrupt) must not block the re-run."""
+    ours = set(data_paths)
+    found = changed_tracked_paths(repo) + untracked_paths(repo, data_paths)
+    dirty = [path for path in found if path not in ours]
     if dirty:
         shown = ", ".join(dirty[:SHOWN_PATHS])
         more = f" and {len(dirty) - SHOWN_PATHS} more" if len(dirty) > SHOWN_PATHS else ""

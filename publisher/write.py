@@ -5,9 +5,33 @@ import os
 import tempfile
 from pathlib import Path
 
+from publisher.errors import OutputError
+
+
+def check_writable_folder(folder: Path, option: str) -> None:
+    """Refuse, before any work, a folder that is a file or that cannot be created or written."""
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"{option} {folder} is a file, not a folder.", "Give a folder's path.")
+    existing = next(p for p in (folder, *folder.parents) if p.exists())
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        raise OutputError(
+            f"{option} {folder} cannot be written ({existing} is not a writable folder).",
+            "Give a folder you may write to.",
+        )
+
 
 def write_files(folder: Path, files: dict[str, bytes]) -> list[Path]:
     """Write all files to temporaries first, then rename them all; return the final paths."""
+    try:
+        return _write_all(folder, files)
+    except OSError as exc:
+        raise OutputError(
+            f"Could not write the files into {folder} ({exc.strerror or exc}).",
+            "Nothing was replaced; free space or fix permissions, then re-run.",
+        ) from None
+
+
+def _write_all(folder: Path, files: dict[str, bytes]) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     staged: list[tuple[Path, Path]] = []
     try:

@@ -60,6 +60,8 @@ def test_every_option_is_in_the_readme() -> None:
         (["--events", "{text}"], "is not a readable Parquet file"),
         (["--over-budget", "pray"], "--over-budget 'pray' is not a policy."),
         (["--frobnicate"], "unrecognized arguments: --frobnicate"),
+        (["--out", "{text}"], "is a file, not a folder."),
+        (["--out", "{text}/sub"], "is not a writable folder"),
     ],
 )
 def test_bad_input_is_one_line_and_writes_nothing(
@@ -76,7 +78,7 @@ def test_bad_input_is_one_line_and_writes_nothing(
     places["text"] = tmp_path / "text.parquet"
     args = [re.sub(r"\{(\w+)\}", lambda m: str(places[m.group(1)]), a) for a in args]
     out = tmp_path / "out"
-    argv = ["collect", "--events", str(events_dir), *args, "--out", str(out)]
+    argv = ["collect", "--events", str(events_dir), "--out", str(out), *args]
     code, _, err = run_cli(capsys, now, *argv)
     assert code != 0
     assert_one_error_line(err, message)
@@ -151,3 +153,15 @@ def test_validate_catches_a_damaged_file(
     code, _, err = run_cli(capsys, now, "validate", str(out))
     assert code == 1
     assert "The CSV has 21 rows but the JSON has 20" in err
+
+
+@pytest.mark.parametrize("command", ["sample", "demo"])
+def test_a_file_where_a_folder_goes(
+    command: str, tmp_path: Path, now: datetime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "a-file"
+    path.write_text("mine\n")
+    code, _, err = run_cli(capsys, now, command, str(path))
+    assert code == 1
+    assert_one_error_line(err, f"{path} is a file, not a folder.")
+    assert path.read_text() == "mine\n"

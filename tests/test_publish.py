@@ -181,3 +181,19 @@ def test_not_a_repository(
     err = capsys.readouterr().err
     assert code != 0
     assert "is not a git repository" in err
+
+
+def test_a_failed_commit_is_finished_by_the_rerun(
+    work: git.Repo, remote: git.Repo, now: datetime
+) -> None:
+    hook = Path(str(work.git_dir)) / "hooks" / "pre-commit"
+    hook.write_text("#!/bin/sh\necho 'not now' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    code, _, err = publish(work, now)
+    assert code == 1
+    assert_one_error_line(err, "git commit failed")
+    assert work.is_dirty(untracked_files=True)  # the written files are left in place
+    hook.unlink()
+    assert publish(work, now)[0] == 0
+    assert remote_tags(remote) == [MONTH]
+    assert not work.is_dirty(untracked_files=True)
