@@ -6,6 +6,7 @@ chDB runs one embedded server per process, so the whole module shares one stand-
 fixtures that break it (a missing day, a changed schema) mend it afterwards.
 """
 
+import re
 import socket
 import time
 from collections.abc import Iterator
@@ -20,16 +21,20 @@ import pyarrow.parquet as pq
 import pytest
 from clickhouse_connect.driver.client import Client
 from clickhouse_connect.driver.exceptions import DatabaseError, OperationalError
+from clickhouse_connect.driver.query import QueryResult
 from expect import assert_counts_like_duckdb, assert_one_error_line, read_dataset, run_cli
 from repos import publishing_repo
 
 from publisher.engines.base import QueryStats, Request
 from publisher.engines.clickhouse import (
     DOWNLOADS_PER_DAY_SQL,
+    PER_DAY_SHAPE,
     TOP_PROJECTS_SQL,
+    TOP_SHAPE,
     ClickHouseEngine,
     Retry,
     Server,
+    check_shape,
     engine_error,
     is_transient,
     parse_url,
@@ -524,3 +529,30 @@ def test_publish_with_clickhouse(
     written = b"".join(path.read_bytes() for path in data.iterdir())
     assert PASSWORD.encode() not in written
     assert PASSWORD not in out + err
+
+
+@pytest.mark.parametrize(
+    ("rows", "names", "message"),
+    [
+        ([[datetime(2026, 10, 1), 5]], ("date", "downloads"), "date datetime.datetime(2026"),
+        ([[date(2026, 10, 1), "5"]], ("date", "downloads"), "downloads '5' (str)"),
+        ([[date(2026, 10, 1), 5]], ("day", "downloads"), "columns day, downloads"),
+    ],
+)
+def test_answers_of_another_shape_are_named(
+    rows: list[list[Any]], names: tuple[str, ...], message: str
+) -> None:
+    """A server whose `date` is a DateTime, or whose counts are text, is not ClickPy's."""
+    answer = QueryResult(result_set=rows, column_names=names)
+    server = Server("http", "127.0.0.1", 8123)
+    with pytest.raises(EngineError, match=re.escape(message)) as caught:
+        check_shape(answer, PER_DAY_SHAPE, server)
+    assert "does not have ClickPy's pypi.pypi_downloads_per_day" in str(caught.value)
+
+
+def test_a_null_project_is_named() -> None:
+    answer = QueryResult(
+        result_set=[[10, None, 1]], column_names=("download_count", "project", "projects_counted")
+    )
+    with pytest.raises(EngineError, match="project None"):
+        check_shape(answer, TOP_SHAPE, Server("http", "127.0.0.1", 8123))

@@ -296,6 +296,29 @@ class Read:
         }
 
 
+# What each query answers, column by column. Exact types: a datetime is also a date, and a
+# server whose `date` is a DateTime would shift days; a NULL project is not a project.
+PER_DAY_SHAPE = (("date", date), ("downloads", int))
+TOP_SHAPE = (("download_count", int), ("project", str), ("projects_counted", int))
+
+
+def check_shape(result: QueryResult, shape: tuple[tuple[str, type], ...], server: Server) -> None:
+    names = tuple(name for name, _ in shape)
+    if tuple(result.column_names) != names:
+        raise unexpected(server, f"columns {', '.join(result.column_names)}")
+    for row in result.result_rows:
+        for value, (name, kind) in zip(row, shape, strict=True):
+            if type(value) is not kind:
+                raise unexpected(server, f"{name} {value!r} ({type(value).__name__})")
+
+
+def unexpected(server: Server, what: str) -> EngineError:
+    return EngineError(
+        f"ClickHouse at {server.url} answered {what:.80}: it does not have {EXPECTED_TABLE}.",
+        f"Point --clickhouse-url at a ClickPy server, e.g. {PUBLIC_URL}.",
+    )
+
+
 def downloads_per_day(result: QueryResult) -> dict[date, int]:
     return {day: int(downloads) for day, downloads in result.result_rows}
 
@@ -347,6 +370,7 @@ class ClickHouseEngine:
         days, values = window_parameters(request.window), top_parameters(request)
         with self.connect(silent) as client:
             per_day = self.query(client, DOWNLOADS_PER_DAY_SQL, days, silent)
+            check_shape(per_day, PER_DAY_SHAPE, self.server)
             estimate = self.query(client, f"EXPLAIN ESTIMATE {TOP_PROJECTS_SQL}", values, silent)
         bad = find_bad_days(downloads_per_day(per_day), request.window)
         checked = Read.of(per_day)
@@ -369,9 +393,11 @@ class ClickHouseEngine:
         with self.connect(progress) as client:
             progress(f"Checking that {TABLE} has every day of the window")
             per_day = self.query(client, DOWNLOADS_PER_DAY_SQL, days, progress)
+            check_shape(per_day, PER_DAY_SHAPE, self.server)
             bad = check_complete(downloads_per_day(per_day), request.window, self.allow_incomplete)
             progress(f"Counting downloads in {TABLE}")
             top = self.query(client, TOP_PROJECTS_SQL, top_parameters(request), progress)
+            check_shape(top, TOP_SHAPE, self.server)
         count = count_from(top, request.window, Read.of(per_day) + Read.of(top))
         return replace(count, engine_fields=incomplete_fields(bad))
 
