@@ -64,25 +64,40 @@ def check_rows(rows: list[dict[str, Any]]) -> None:
         previous = key
 
 
-def check_counts(dataset: dict[str, Any], limit: int) -> None:
+def check_total_rows(dataset: dict[str, Any]) -> None:
     rows, counted = len(dataset["rows"]), dataset["projects_counted"]
     if dataset["total_rows"] != rows:
         fail(f"total_rows is {dataset['total_rows']} but the file has {rows} rows.")
+    if rows > counted:
+        fail(f"{rows} rows but only {counted} projects counted.")
+
+
+def check_period_length(dataset: dict[str, Any]) -> Window:
+    """The period the file states, once its length is checked."""
+    period = dataset["period"]
+    start, end = date.fromisoformat(period["start"]), date.fromisoformat(period["end"])
+    if (end - start).days + 1 != period["days"]:
+        fail(f"Period {start} to {end} is not {period['days']} days.")
+    return Window(start, end)
+
+
+def check_counts(dataset: dict[str, Any], limit: int) -> None:
+    check_total_rows(dataset)
+    rows, counted = len(dataset["rows"]), dataset["projects_counted"]
     expected = min(limit, counted)
     if rows != expected:
         fail(f"{rows} rows, expected {expected} (limit {limit}, {counted} projects counted).")
 
 
 def check_period(dataset: dict[str, Any], counted: Window) -> None:
-    period = dataset["period"]
-    start, end = date.fromisoformat(period["start"]), date.fromisoformat(period["end"])
-    if (end - start).days + 1 != period["days"]:
-        fail(f"Period {start} to {end} is not {period['days']} days.")
+    stated = check_period_length(dataset)
+    start, end = stated.start, stated.end
     if (start, end) != (counted.start, counted.end):
         fail(f"Period {start} to {end} differs from what the engine counted ({counted.start} on).")
-    for day in dataset["engine"].get("sampled_days", []):
-        if not start <= date.fromisoformat(day) <= end:
-            fail(f"Sampled day {day} is outside the period {start} to {end}.")
+    for key in ("sampled_days", "incomplete_days"):
+        for day in dataset["engine"].get(key, []):
+            if not start <= date.fromisoformat(day) <= end:
+                fail(f"{key}: {day} is outside the period {start} to {end}.")
 
 
 def validate_dataset(dataset: dict[str, Any], limit: int, counted: Window) -> None:

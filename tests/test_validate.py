@@ -84,7 +84,7 @@ def test_broken_rule_is_named(
 
 def test_sampled_days_must_lie_in_the_period(dataset: dict[str, Any]) -> None:
     dataset["engine"]["sampled_days"] = ["2026-10-05", "2026-11-05"]
-    with pytest.raises(ValidationError, match="Sampled day 2026-11-05 is outside"):
+    with pytest.raises(ValidationError, match="sampled_days: 2026-11-05 is outside"):
         validate_dataset(dataset, 4, WINDOW)
 
 
