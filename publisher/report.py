@@ -20,6 +20,7 @@ def plan_table(plan: Plan, extra: list[tuple[str, str]] | None = None) -> Table:
     table.add_row("period", f"{plan.window.start} to {plan.window.end} ({plan.window.days} days)")
     for label, value in [*plan.facts, *(extra or [])]:
         table.add_row(label, value)
+    table.add_row("query", plan.sql)
     return table
 
 

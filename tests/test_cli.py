@@ -115,6 +115,7 @@ def test_dry_run_writes_nothing(
     assert code == 0
     assert "2026-10-02 to 2026-10-31 (30 days)" in printed
     assert "bytes of Parquet to read" in printed
+    assert 'timestamp < TIMESTAMP("2026-11-01 00:00:00")' in printed  # the query it would run
     assert not out.exists()
 
 

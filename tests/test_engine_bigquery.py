@@ -418,6 +418,11 @@ def test_a_dry_run_over_budget_says_what_the_policy_would_do(
     assert outcome in out
     if policy == "sample":
         assert "2026-10-03, 2026-10-05, 2026-10-07, 2026-10-10, 2026-10-12" in out
+        # The query shown is the one that would run: the sampled days' bounds, not the month's.
+        assert 'timestamp >= TIMESTAMP("2026-10-03 00:00:00")' in out
+    else:  # shrink's last 13 days; fail shows the whole window it refuses
+        first = "2026-10-19" if policy == "shrink" else "2026-10-02"
+        assert f'timestamp >= TIMESTAMP("{first} 00:00:00")' in out
 
 
 @pytest.mark.parametrize(

@@ -165,7 +165,7 @@ class BigQueryEngine:
         with self.session(silent) as session:
             checked = self.check(session, request.window, silent)
             fitter = self.fitter(session, request)
-            outcome = self.outcome(checked.month.allowed, fitter)
+            outcome, sql = self.outcome(checked.month.allowed, fitter)
         full, month = fitter.exact(), checked.month
         facts = [
             ("billing project", f"{session.project} (credentials: {session.source})"),
@@ -177,19 +177,22 @@ class BigQueryEngine:
             *outcome,
             ("checks", f"metadata queries billed {format_size(month.checks)}"),
         ]  # fmt: skip
-        return Plan(engine=self.name, window=request.window, sql=self.sql(request), facts=facts)
+        return Plan(
+            engine=self.name, window=request.window, sql=sql or self.sql(request), facts=facts
+        )
 
-    def outcome(self, allowed: int, fitter: Fitter) -> list[tuple[str, str]]:
-        """What the policy would do, and the days it would query."""
+    def outcome(self, allowed: int, fitter: Fitter) -> tuple[list[tuple[str, str]], str | None]:
+        """What the policy would do, the days it would query, and the query it would run."""
         policy = f"--over-budget {self.over_budget}"
         try:
             chosen = choose(self.over_budget, allowed, fitter)
         except BudgetError as refusal:
-            return [("policy", f"{policy}: would stop: {refusal}")]
-        return [
+            return [("policy", f"{policy}: would stop: {refusal}")], None
+        facts = [
             ("policy", f"{policy}: would count {chosen.describe()}"),
             ("days", describe_days(chosen.days)),
         ]
+        return facts, chosen.sql
 
     def fitter(self, session: Session, request: Request) -> Fitter:
         measure = lambda sql: session.attempt("a dry run", lambda: session.dry_run(sql))  # noqa: E731
