@@ -15,7 +15,7 @@ from rich.text import Text
 
 from publisher import __version__
 from publisher.errors import PublisherError, UsageError
-from publisher.settings import ENGINES, OVER_BUDGET_POLICIES
+from publisher.settings import ENGINES, OVER_BUDGET_POLICIES, Settings
 
 PROG = "top-pypi"
 
@@ -27,31 +27,41 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(f"{message}.", f"See `{self.prog} --help`.")
 
 
-def add_window_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--end-date", metavar="D", help="last UTC day counted (default: yesterday)")
-    parser.add_argument("--days", type=int, metavar="N", help="whole days counted, 1-366 (30)")
+DEFAULTS = Settings()
+
+
+def add_window_options(parser: argparse.ArgumentParser, days: int) -> None:
+    parser.add_argument("--end-date", metavar="D", help="last UTC day (default: yesterday)")
+    parser.add_argument("--days", type=int, metavar="N", help=f"whole days, 1-366 ({days})")
 
 
 def add_count_options(parser: argparse.ArgumentParser) -> None:
-    add_window_options(parser)
-    parser.add_argument("--engine", metavar="E", help=f"{' | '.join(ENGINES)} (duckdb)")
+    add_window_options(parser, DEFAULTS.days)
+    parser.add_argument("--engine", metavar="E", help=f"{' | '.join(ENGINES)} ({DEFAULTS.engine})")
     parser.add_argument("--events", metavar="PATH", help="duckdb: Parquet file or folder")
-    parser.add_argument("--limit", type=int, metavar="N", help="rows to publish (15000)")
+    parser.add_argument("--limit", type=int, metavar="N", help=f"rows ({DEFAULTS.limit})")
     parser.add_argument("--dry-run", action="store_true", help="print the plan, write nothing")
     parser.add_argument("--print-sql", action="store_true", help="print the query and stop")
     parser.add_argument(
         "--allow-incomplete", action="store_const", const=True, help="count despite missing days"
     )
     bigquery = parser.add_argument_group("bigquery")
-    bigquery.add_argument("--budget", metavar="SIZE", help="bytes this month may bill (1TiB)")
     bigquery.add_argument(
-        "--over-budget", metavar="POLICY", help=f"{' | '.join(OVER_BUDGET_POLICIES)} (fail)"
+        "--budget", metavar="SIZE", help=f"bytes this month may bill ({DEFAULTS.budget})"
+    )
+    policies = " | ".join(OVER_BUDGET_POLICIES)
+    bigquery.add_argument(
+        "--over-budget", metavar="POLICY", help=f"{policies} ({DEFAULTS.over_budget})"
     )
     bigquery.add_argument("--billing-project", metavar="ID", help="project billed for queries")
     bigquery.add_argument("--credentials", metavar="FILE", help="service-account JSON key")
     clickhouse = parser.add_argument_group("clickhouse")
-    clickhouse.add_argument("--clickhouse-url", metavar="URL", help="server (ClickPy)")
-    clickhouse.add_argument("--clickhouse-user", metavar="USER", help="user (demo)")
+    clickhouse.add_argument(
+        "--clickhouse-url", metavar="URL", help=f"server ({DEFAULTS.clickhouse_url})"
+    )
+    clickhouse.add_argument(
+        "--clickhouse-user", metavar="USER", help=f"user ({DEFAULTS.clickhouse_user})"
+    )
     clickhouse.add_argument("--clickhouse-password", metavar="PASSWORD", help="password (empty)")
 
 
@@ -80,10 +90,12 @@ def build_parser() -> Parser:
 
     sample = add_command(commands, "sample", "write synthetic download events as Parquet")
     sample.add_argument("out_dir", metavar="OUT_DIR")
+    # The sample's defaults, written out to spare --help the generator's imports; a test
+    # checks them against SampleSpec.
     sample.add_argument("--events", type=int, metavar="N", help="events in all (1000000)")
     sample.add_argument("--projects", type=int, metavar="N", help="distinct projects (20000)")
     sample.add_argument("--seed", type=int, metavar="S", help="random seed (0)")
-    add_window_options(sample)
+    add_window_options(sample, days=35)
 
     collect = add_command(commands, "collect", "count downloads and write the dataset to a folder")
     add_count_options(collect)
@@ -105,6 +117,21 @@ def build_parser() -> Parser:
     return parser
 
 
+# Options whose value may start with "-" (a negative budget, to be refused by name): argparse
+# would take "--budget -5GiB" for two options, and say nothing about the value.
+DASHED_VALUES = ("--budget",)
+
+
+def join_dashed_values(argv: Sequence[str]) -> list[str]:
+    joined: list[str] = []
+    for token in argv:
+        if joined and joined[-1] in DASHED_VALUES and token.startswith("-"):
+            joined[-1] = f"{joined[-1]}={token}"
+        else:
+            joined.append(token)
+    return joined
+
+
 def option_values(args: argparse.Namespace) -> dict[str, Any]:
     return {key: value for key, value in vars(args).items() if key != "command"}
 
@@ -116,7 +143,8 @@ def main(argv: Sequence[str] | None = None, now: datetime | None = None) -> int:
 
     out, err = Console(), Console(stderr=True)
     try:
-        args = build_parser().parse_args(argv)
+        given = sys.argv[1:] if argv is None else argv
+        args = build_parser().parse_args(join_dashed_values(given))
         return commands.run(args.command, option_values(args), now or now_utc(), out, err)
     except PublisherError as exc:
         err.print(Text.assemble(("error: ", "bold red"), str(exc)), soft_wrap=True)

@@ -6,12 +6,14 @@ option names become underscores). README's "Settings" section documents each one
 """
 
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
 from publisher.errors import UsageError
+from publisher.sizes import parse_size
+from publisher.window import DEFAULT_DAYS, check_days
 
 SETTINGS_FILE = "top-pypi.toml"
 ENGINES = ("duckdb", "bigquery", "clickhouse")
@@ -28,7 +30,7 @@ ENVIRONMENT = {
 class Settings:
     engine: str = "duckdb"
     limit: int = 15000
-    days: int = 30
+    days: int = DEFAULT_DAYS
     events: str | None = None  # duckdb: Parquet file or folder of file_downloads events
     remote: str = "origin"
     budget: str = "1TiB"  # bigquery: bytes the month may bill, e.g. 500GiB, 1.5TB
@@ -62,17 +64,17 @@ _TYPE_WORDS = {str: "a string", int: "a whole number", bool: "true or false"}
 KEYS = tuple(f.name for f in fields(Settings))
 
 
-def check_engine(name: str) -> str:
+def check_engine(name: str, label: str = "--engine") -> str:
     if name not in ENGINES:
         raise UsageError(
-            f"--engine {name!r} is not an engine.", f"Use one of: {', '.join(ENGINES)}."
+            f"{label} {name!r} is not an engine.", f"Use one of: {', '.join(ENGINES)}."
         )
     return name
 
 
-def check_limit(limit: int) -> int:
+def check_limit(limit: int, label: str = "--limit") -> int:
     if limit < 1:
-        raise UsageError(f"--limit {limit} is not a positive number of rows.", "Give 1 or more.")
+        raise UsageError(f"{label} {limit} is not a positive number of rows.", "Give 1 or more.")
     return limit
 
 
@@ -122,15 +124,30 @@ def environment_settings(environ: Mapping[str, str]) -> dict[str, Any]:
     return {key: environ[name] for name, key in ENVIRONMENT.items() if environ.get(name)}
 
 
+def labeller(given: dict[str, Any], from_file: dict[str, Any]) -> Callable[[str], str]:
+    """How an error names a value: as the option the user typed, or as the file's line."""
+
+    def label(key: str) -> str:
+        if key in from_file and key not in given:
+            return f"{SETTINGS_FILE}: {key} ="
+        return "--" + key.replace("_", "-")
+
+    return label
+
+
 def resolve(command_line: dict[str, Any], from_file: dict[str, Any]) -> Settings:
-    """Command line over file over defaults; `None` on the command line means 'not given'."""
+    """Command line over file over defaults; `None` on the command line means 'not given'.
+    Every value is checked here, whichever of them it came from."""
     given = {k: v for k, v in command_line.items() if v is not None and k in _TYPES}
     settings = replace(Settings(), **{**from_file, **given})
-    check_engine(settings.engine)
-    check_limit(settings.limit)
+    label = labeller(given, from_file)
+    check_engine(settings.engine, label("engine"))
+    check_limit(settings.limit, label("limit"))
+    check_days(settings.days, label("days"))
+    parse_size(settings.budget, label("budget"))
     if settings.over_budget not in OVER_BUDGET_POLICIES:
         raise UsageError(
-            f"--over-budget {settings.over_budget!r} is not a policy.",
+            f"{label('over_budget')} {settings.over_budget!r} is not a policy.",
             f"Use one of: {', '.join(OVER_BUDGET_POLICIES)}.",
         )
     return settings

@@ -59,6 +59,8 @@ def test_every_option_is_in_the_readme() -> None:
         (["--events", "{empty}"], "holds no .parquet files."),
         (["--events", "{text}"], "is not a readable Parquet file"),
         (["--over-budget", "pray"], "--over-budget 'pray' is not a policy."),
+        (["--budget", "-5GiB"], "--budget '-5GiB' is negative."),
+        (["--budget", "lots"], "--budget 'lots' is not a size."),
         (["--frobnicate"], "unrecognized arguments: --frobnicate"),
         (["--out", "{text}"], "is a file, not a folder."),
         (["--out", "{text}/sub"], "is not a writable folder"),
@@ -166,3 +168,16 @@ def test_a_file_where_a_folder_goes(
     assert code == 1
     assert_one_error_line(err, f"{path} is a file, not a folder.")
     assert path.read_text() == "mine\n"
+
+
+def test_sample_help_shows_the_generators_defaults(
+    now: datetime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from dataclasses import fields
+
+    from publisher.sample import SampleSpec
+
+    _, out, _ = run_cli(capsys, now, "sample", "--help")
+    defaults = {f.name: f.default for f in fields(SampleSpec) if f.name != "end"}
+    for name, value in defaults.items():
+        assert re.search(rf"--{name} \w+\s+[^\n]*\({value}\)", out), name

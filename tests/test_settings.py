@@ -39,11 +39,26 @@ def test_malformed_file(tmp_path: Path, text: str, message: str) -> None:
         read_settings_file(tmp_path)
 
 
-def test_values_from_the_file_are_checked_like_options() -> None:
-    with pytest.raises(UsageError, match="--engine 'sqlite' is not an engine"):
-        resolve({}, {"engine": "sqlite"})
-    with pytest.raises(UsageError, match="--limit 0"):
-        resolve({}, {"limit": 0})
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("engine", "sqlite", "top-pypi.toml: engine = 'sqlite' is not an engine"),
+        ("limit", 0, "top-pypi.toml: limit = 0 is not a positive number of rows"),
+        ("days", 400, "top-pypi.toml: days = 400 is out of range"),
+        ("budget", "lots", "top-pypi.toml: budget = 'lots' is not a size"),
+        ("over_budget", "pray", "top-pypi.toml: over_budget = 'pray' is not a policy"),
+    ],
+)
+def test_values_from_the_file_are_named_as_the_file_has_them(
+    key: str, value: object, message: str
+) -> None:
+    with pytest.raises(UsageError, match=message):
+        resolve({}, {key: value})
+
+
+def test_a_value_on_the_command_line_is_named_as_the_option() -> None:
+    with pytest.raises(UsageError, match="--limit 0 is not"):
+        resolve({"limit": 0}, {"limit": 10})
 
 
 def test_missing_file_means_defaults(tmp_path: Path) -> None:
