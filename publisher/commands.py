@@ -8,18 +8,15 @@ from rich.console import Console
 
 from publisher import report
 from publisher.collect import collect, write_collected
-from publisher.engines import make_engine
-from publisher.engines.base import Request
 from publisher.errors import UsageError
-from publisher.options import settings_for, window_for
+from publisher.options import counting_for
 from publisher.window import parse_date, window_ending
 from publisher.write import check_writable_folder
 
 
 def run_collect(options: dict[str, Any], now: datetime, out: Console, err: Console) -> int:
-    settings = settings_for(options, Path.cwd())
-    request = Request(window=window_for(options, settings, now), limit=settings.limit)
-    engine = make_engine(settings)
+    counting = counting_for(options, Path.cwd(), now)
+    engine, request = counting.engine, counting.request
     if options["print_sql"]:
         report.print_sql(out, engine.sql(request))
         return 0

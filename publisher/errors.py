@@ -25,6 +25,8 @@ class UsageError(PublisherError):
 class EventsError(PublisherError):
     """The events given to the embedded engine are missing or not in the expected shape."""
 
+    exit_code = 2
+
 
 class EngineError(PublisherError):
     """An engine could not count: a server refused, timed out or answered something unexpected."""
@@ -44,6 +46,8 @@ class ValidationError(PublisherError):
 
 class OutputError(PublisherError):
     """A folder cannot be written: checked before counting, so nothing is spent for nothing."""
+
+    exit_code = 2
 
 
 class ReleaseError(PublisherError):

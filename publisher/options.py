@@ -1,10 +1,14 @@
-"""From parsed command-line options to the values the library takes: settings and window."""
+"""From parsed command-line options to the values the library takes: settings, window, and
+the engine with its request, the same for `collect` and `publish`."""
 
 import os
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from publisher.engines import make_engine
+from publisher.engines.base import Engine, Request
 from publisher.settings import Settings, environment_settings, read_settings_file, resolve
 from publisher.window import Window, parse_date, window_ending
 
@@ -17,3 +21,17 @@ def settings_for(options: dict[str, Any], folder: Path) -> Settings:
 def window_for(options: dict[str, Any], settings: Settings, now: datetime) -> Window:
     end = parse_date(options["end_date"]) if options.get("end_date") else None
     return window_ending(end, settings.days, now.date())
+
+
+@dataclass(frozen=True)
+class Counting:
+    settings: Settings
+    request: Request
+    engine: Engine
+
+
+def counting_for(options: dict[str, Any], folder: Path, now: datetime) -> Counting:
+    """Everything checked and built before any engine is asked anything."""
+    settings = settings_for(options, folder)
+    request = Request(window=window_for(options, settings, now), limit=settings.limit)
+    return Counting(settings, request, make_engine(settings))

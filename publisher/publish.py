@@ -9,11 +9,9 @@ import git
 from rich.console import Console
 
 from publisher import report
-from publisher.collect import collect, write_collected
+from publisher.collect import Collected, collect, write_collected
 from publisher.dataset import DATA_FILES
-from publisher.engines import make_engine
-from publisher.engines.base import Request
-from publisher.options import settings_for, window_for
+from publisher.options import Counting, counting_for
 from publisher.release import (
     Action,
     ReleasePlan,
@@ -46,29 +44,45 @@ def release_facts(plan: ReleasePlan, folder: Path) -> list[tuple[str, str]]:
 def publish_command(options: dict[str, Any], now: datetime, out: Console, err: Console) -> int:
     repo = open_repo(Path(options["repo"]))
     root = Path(str(repo.working_tree_dir))
-    settings = settings_for(options, root)
-    window = window_for(options, settings, now)
-    request = Request(window=window, limit=settings.limit)
-    engine = make_engine(settings)
+    counting = counting_for(options, root, now)
     if options["print_sql"]:
-        report.print_sql(out, engine.sql(request))
+        report.print_sql(out, counting.engine.sql(counting.request))
         return 0
-    remote = None if options["no_push"] else settings.remote
+    remote = None if options["no_push"] else counting.settings.remote
+    window = counting.request.window
     plan = plan_release(repo, release_tag(window), remote, options["correction"], DATA_PATHS)
     if options["dry_run"]:
-        release = [("release", f"{plan.reason}: would {plan.action.value} {plan.tag}")]
-        out.print(report.plan_table(engine.plan(request), release))
-        return 0
+        return dry_run(counting, plan, out)
     if plan.action is not Action.PUBLISH:
         return finish(repo, plan, out)
+    collected = publish(repo, counting, plan, now, err)
+    out.print(report.summary_table(collected.dataset, release_facts(plan, root / DATA_FOLDER)))
+    return 0
+
+
+def publish(
+    repo: git.Repo, counting: Counting, plan: ReleasePlan, now: datetime, err: Console
+) -> Collected:
+    """Count, write `data/`, commit, tag and push: the month's release."""
+    engine, root = counting.engine, Path(str(repo.working_tree_dir))
     with report.status(err, f"Publishing {plan.tag} with {engine.name}") as progress:
-        collected = collect(engine, request, now, progress, version=plan.tag)
+        collected = collect(engine, counting.request, now, progress, version=plan.tag)
         write_collected(collected, root / DATA_FOLDER)
         progress(f"Committing and tagging {plan.tag}")
         commit_and_tag(repo, plan.tag, DATA_PATHS, commit_message(plan.tag, collected.dataset))
         progress(f"Pushing {plan.tag}")
         push(repo, plan)
-    out.print(report.summary_table(collected.dataset, release_facts(plan, root / DATA_FOLDER)))
+    return collected
+
+
+def dry_run(counting: Counting, plan: ReleasePlan, out: Console) -> int:
+    """The engine's plan and the release's; for a month already published, no engine at all
+    (BigQuery's plan itself bills two metadata reads)."""
+    if plan.action is Action.DONE:
+        out.print(f"{plan.reason}; a run would count nothing.", highlight=False, soft_wrap=True)
+        return 0
+    release = [("release", f"{plan.reason}: would {plan.action.value} {plan.tag}")]
+    out.print(report.plan_table(counting.engine.plan(counting.request), release))
     return 0
 
 

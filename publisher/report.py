@@ -48,8 +48,8 @@ def top_lines(rows: list[dict[str, Any]]) -> str:
 def status(console: Console, first: str) -> Iterator[Progress]:
     """A spinner whose text each stage updates; plain lines in logs (CI has no terminal)."""
     if not console.is_terminal:
-        console.print(first, style="dim")
-        yield lambda message: console.print(message, style="dim")
+        console.print(first, style="dim", soft_wrap=True)
+        yield lambda message: console.print(message, style="dim", soft_wrap=True)
         return
     with console.status(first) as spinner:
         yield lambda message: spinner.update(message)

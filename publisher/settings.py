@@ -18,6 +18,7 @@ from publisher.window import DEFAULT_DAYS, check_days
 SETTINGS_FILE = "top-pypi.toml"
 ENGINES = ("duckdb", "bigquery", "clickhouse")
 OVER_BUDGET_POLICIES = ("fail", "shrink", "sample")
+CLICKHOUSE_PUBLIC_URL = "https://sql-clickhouse.clickhouse.com"  # ClickPy's, free, user demo
 # Settings a CI job can give without writing them (a password above all) into top-pypi.toml.
 ENVIRONMENT = {
     "TOP_PYPI_CLICKHOUSE_URL": "clickhouse_url",
@@ -38,7 +39,7 @@ class Settings:
     billing_project: str | None = None  # bigquery
     credentials: str | None = None  # bigquery: service-account JSON key
     allow_incomplete: bool = False
-    clickhouse_url: str = "https://sql-clickhouse.clickhouse.com"
+    clickhouse_url: str = CLICKHOUSE_PUBLIC_URL
     clickhouse_user: str = "demo"
     clickhouse_password: str = ""
 
@@ -105,7 +106,7 @@ def parse_settings_text(text: str, source: str) -> dict[str, Any]:
 
 def read_settings_file(repo: Path) -> dict[str, Any]:
     path = repo / SETTINGS_FILE
-    if not path.is_file():
+    if not path.exists():
         return {}
     try:
         text = path.read_text(encoding="utf-8")

@@ -165,7 +165,7 @@ def test_a_file_where_a_folder_goes(
     path = tmp_path / "a-file"
     path.write_text("mine\n")
     code, _, err = run_cli(capsys, now, command, str(path))
-    assert code == 1
+    assert code == 2
     assert_one_error_line(err, f"{path} is a file, not a folder.")
     assert path.read_text() == "mine\n"
 

@@ -142,7 +142,7 @@ def test_invalid_result_never_replaces_published_files(
     data = Path(str(work.working_tree_dir), "data/top-pypi-packages.json")
     before = data.read_bytes()
     code, _, err = publish(work, now, "--correction", "--events", str(events / "missing"))
-    assert code == 1
+    assert code == 2
     assert "does not exist" in err
     assert data.read_bytes() == before
     assert not work.is_dirty(untracked_files=True)
@@ -197,3 +197,12 @@ def test_a_failed_commit_is_finished_by_the_rerun(
     assert publish(work, now)[0] == 0
     assert remote_tags(remote) == [MONTH]
     assert not work.is_dirty(untracked_files=True)
+
+
+def test_dry_run_of_a_published_month_asks_no_engine(
+    work: git.Repo, events: Path, now: datetime
+) -> None:
+    publish(work, now)
+    shutil.rmtree(events)  # planning would need them
+    code, out, _ = publish(work, now, "--dry-run")
+    assert (code, out.strip()) == (0, "2026.11 is already published; a run would count nothing.")

@@ -11,6 +11,10 @@ from publisher.window import Window
 Progress = Callable[[str], None]
 
 
+def silent(message: str) -> None:
+    """The progress of a step nobody watches (a dry run's measurements)."""
+
+
 @dataclass(frozen=True)
 class Request:
     """What to count: every download in `window`, the `limit` most-downloaded projects."""

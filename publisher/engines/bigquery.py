@@ -25,7 +25,7 @@ from publisher.completeness import (
     find_bad_days,
     incomplete_fields,
 )
-from publisher.engines.base import Count, Plan, Progress, QueryStats, Request
+from publisher.engines.base import Count, Plan, Progress, QueryStats, Request, silent
 from publisher.engines.bigquery_client import (
     FAILURES,
     Answer,
@@ -116,10 +116,6 @@ def count_from(answer: Answer, chosen: Choice, plan: dict[str, Any]) -> Count:
 def describe_days(days: list[date]) -> str:
     runs = [f"{r.start}" if r.days == 1 else f"{r.start} to {r.end}" for r in day_runs(days)]
     return ", ".join(runs)
-
-
-def silent(message: str) -> None:
-    pass
 
 
 @dataclass(frozen=True)

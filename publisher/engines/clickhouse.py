@@ -30,9 +30,9 @@ from publisher.completeness import (
     find_bad_days,
     incomplete_fields,
 )
-from publisher.engines.base import Count, Plan, Progress, QueryStats, Request
+from publisher.engines.base import Count, Plan, Progress, QueryStats, Request, silent
 from publisher.errors import EngineError, UsageError
-from publisher.settings import Settings
+from publisher.settings import CLICKHOUSE_PUBLIC_URL, Settings
 from publisher.window import Window
 
 # The client logs transport failures as warnings; with logging unconfigured Python would print
@@ -41,7 +41,7 @@ logging.getLogger("clickhouse_connect").addHandler(logging.NullHandler())
 
 TABLE = "pypi.pypi_downloads_per_day"
 EXPECTED_TABLE = f"ClickPy's {TABLE}(date, project, count) table"
-PUBLIC_URL = "https://sql-clickhouse.clickhouse.com"
+PUBLIC_URL = CLICKHOUSE_PUBLIC_URL
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 # `count() OVER ()` runs after GROUP BY and before LIMIT: it counts every project with a
@@ -337,10 +337,6 @@ def count_from(result: QueryResult, window: Window, read: Read) -> Count:
         query=QueryStats(bytes_processed=read.bytes),
         blocks={"statistics": read.block()},
     )
-
-
-def silent(message: str) -> None:
-    pass
 
 
 @dataclass(frozen=True)
