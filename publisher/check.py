@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from publisher.base.errors import UsageError, ValidationError
 from publisher.dataset import (
     CSV_FILE,
     DATA_FILES,
@@ -15,7 +16,6 @@ from publisher.dataset import (
     SCHEMA_FILE,
     to_json,
 )
-from publisher.errors import UsageError, ValidationError
 from publisher.validate import (
     check_csv_matches,
     check_period_length,

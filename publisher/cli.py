@@ -14,8 +14,8 @@ from rich.console import Console
 from rich.text import Text
 
 from publisher import __version__
-from publisher.errors import PublisherError, UsageError
-from publisher.settings import ENGINES, OVER_BUDGET_POLICIES, Settings
+from publisher.base.errors import PublisherError, UsageError
+from publisher.base.settings import ENGINES, OVER_BUDGET_POLICIES, Settings
 
 PROG = "top-pypi"
 
@@ -139,7 +139,7 @@ def option_values(args: argparse.Namespace) -> dict[str, Any]:
 def main(argv: Sequence[str] | None = None, now: datetime | None = None) -> int:
     """Run one command; `now` is the clock, given by tests and read once otherwise."""
     from publisher import commands
-    from publisher.window import now_utc
+    from publisher.base.clock import now_utc
 
     out, err = Console(), Console(stderr=True)
     try:

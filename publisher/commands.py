@@ -7,10 +7,12 @@ from typing import Any
 from rich.console import Console
 
 from publisher import report
+from publisher.base.days import parse_date
+from publisher.base.errors import UsageError
+from publisher.base.progress import counter, status
 from publisher.collect import collect, write_collected
-from publisher.errors import UsageError
 from publisher.options import counting_for
-from publisher.window import parse_date, window_ending
+from publisher.window import window_ending
 from publisher.write import check_writable_folder
 
 
@@ -26,7 +28,7 @@ def run_collect(options: dict[str, Any], now: datetime, out: Console, err: Conso
     if not options.get("out"):
         raise UsageError("collect needs --out DIR.", "Name the folder to write the dataset into.")
     check_writable_folder(Path(options["out"]), "--out")
-    with report.status(err, f"Counting with {engine.name}") as progress:
+    with status(err, f"Counting with {engine.name}") as progress:
         collected = collect(engine, request, now, progress)
         paths = write_collected(collected, Path(options["out"]))
     out.print(report.summary_table(collected.dataset, [("files", str(paths[0].parent))]))
@@ -42,7 +44,7 @@ def run_sample(options: dict[str, Any], now: datetime, out: Console, err: Consol
     end = parse_date(options["end_date"]) if options["end_date"] else _yesterday(now)
     spec = check_spec(SampleSpec(end=end, **given))
     check_writable_folder(Path(options["out_dir"]), "OUT_DIR")
-    with report.counter(err, "Writing sample events", spec.events) as advance:
+    with counter(err, "Writing sample events", spec.events) as advance:
         files = write_sample(Path(options["out_dir"]), spec, advance)
     out.print(
         f"Wrote {spec.events:,} events over {spec.days} days into {len(files)} Parquet files"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from statistics import median
 
-from publisher.errors import IncompleteDataError
+from publisher.base.errors import IncompleteDataError
 from publisher.window import Window
 
 SHOWN_DAYS = 8

@@ -7,9 +7,9 @@ from pathlib import Path
 import git
 from rich.console import Console
 
-from publisher import report
+from publisher.base.progress import counter
+from publisher.base.settings import SETTINGS_FILE
 from publisher.sample import SampleSpec, day_file, write_sample
-from publisher.settings import SETTINGS_FILE
 from publisher.window import window_ending
 
 DEMO_EVENTS = 3_000_000
@@ -29,7 +29,7 @@ def ensure_events(folder: Path, spec: SampleSpec, err: Console) -> None:
     days = [spec.end - timedelta(days=back) for back in range(spec.days)]
     if all(day_file(folder, day).exists() for day in days):
         return
-    with report.counter(err, "Writing sample events", spec.events) as advance:
+    with counter(err, "Writing sample events", spec.events) as advance:
         write_sample(folder, spec, advance)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from publisher.errors import EventsError, UsageError
+from publisher.base.errors import EventsError, UsageError
 from publisher.window import Window
 
 # The leaf columns the query reads, with the Arrow type the `file_downloads` schema gives them.

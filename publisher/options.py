@@ -7,10 +7,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from publisher.base.days import parse_date
+from publisher.base.settings import Settings, environment_settings, read_settings_file, resolve
 from publisher.engines import make_engine
 from publisher.engines.base import Engine, Request
-from publisher.settings import Settings, environment_settings, read_settings_file, resolve
-from publisher.window import Window, parse_date, window_ending
+from publisher.window import Window, window_ending
 
 
 def settings_for(options: dict[str, Any], folder: Path) -> Settings:

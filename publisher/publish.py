@@ -9,6 +9,7 @@ import git
 from rich.console import Console
 
 from publisher import report
+from publisher.base.progress import status
 from publisher.collect import Collected, collect, write_collected
 from publisher.dataset import DATA_FILES
 from publisher.options import Counting, counting_for
@@ -65,7 +66,7 @@ def publish(
 ) -> Collected:
     """Count, write `data/`, commit, tag and push: the month's release."""
     engine, root = counting.engine, Path(str(repo.working_tree_dir))
-    with report.status(err, f"Publishing {plan.tag} with {engine.name}") as progress:
+    with status(err, f"Publishing {plan.tag} with {engine.name}") as progress:
         collected = collect(engine, counting.request, now, progress, version=plan.tag)
         write_collected(collected, root / DATA_FOLDER)
         progress(f"Committing and tagging {plan.tag}")

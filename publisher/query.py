@@ -8,7 +8,7 @@ import sqlglot
 from pypinfo.fields import Downloads, Project
 from sqlglot.optimizer.qualify import qualify
 
-from publisher.events_schema import TABLE
+from publisher.base.events_schema import TABLE
 from publisher.window import Window
 
 # pypinfo's own words for the two columns every consumer reads: `file.project` and COUNT(*).

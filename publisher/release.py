@@ -27,7 +27,7 @@ from pathlib import Path, PurePosixPath
 import git
 from git.exc import GitCommandError, InvalidGitRepositoryError, NoSuchPathError
 
-from publisher.errors import ReleaseError, UsageError
+from publisher.base.errors import ReleaseError, UsageError
 
 TRAILER = "Top-PyPI-Tag"
 BASE_TAG = re.compile(r"\d{4}\.\d{2}")

@@ -1,13 +1,11 @@
 """What people read in the terminal: plans, summaries and errors, drawn with rich."""
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
-from publisher.engines.base import Plan, Progress
+from publisher.engines.base import Plan
 
 TOP = 5
 
@@ -42,34 +40,6 @@ def top_lines(rows: list[dict[str, Any]]) -> str:
     return "\n".join(
         f"{rank}. {row['project']} ({row['download_count']:,})" for rank, row in enumerate(rows, 1)
     )
-
-
-@contextmanager
-def status(console: Console, first: str) -> Iterator[Progress]:
-    """A spinner whose text each stage updates; plain lines in logs (CI has no terminal)."""
-    if not console.is_terminal:
-        console.print(first, style="dim", soft_wrap=True)
-        yield lambda message: console.print(message, style="dim", soft_wrap=True)
-        return
-    with console.status(first) as spinner:
-        yield lambda message: spinner.update(message)
-
-
-@contextmanager
-def counter(console: Console, description: str, total: int) -> Iterator[Callable[[int], None]]:
-    """A progress bar fed with how many of `total` are done so far."""
-    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
-    from rich.progress import Progress as RichProgress
-
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-    )
-    with RichProgress(*columns, console=console, disable=not console.is_terminal) as bar:
-        task = bar.add_task(description, total=total)
-        yield lambda done: bar.update(task, completed=done)
 
 
 def print_sql(out: Console, sql: str) -> None:

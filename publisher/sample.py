@@ -24,8 +24,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from publisher.errors import UsageError
-from publisher.events_schema import FILE_DOWNLOADS
+from publisher.base.days import check_days
+from publisher.base.errors import UsageError
+from publisher.base.events_schema import FILE_DOWNLOADS
 from publisher.sample_clients import client_pool, country_pool, tls_pool
 from publisher.sample_draws import (
     DAY_STREAM,
@@ -46,7 +47,6 @@ from publisher.sample_files import (
     file_leaves,
 )
 from publisher.sample_names import project_names
-from publisher.window import check_days
 
 __all__ = [
     "COMPRESSION",

@@ -13,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from publisher.events_schema import FILE_DOWNLOADS
+from publisher.base.events_schema import FILE_DOWNLOADS
 
 Ints = npt.NDArray[np.int64]
 Codes = npt.NDArray[np.int32]

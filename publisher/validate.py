@@ -10,8 +10,8 @@ from typing import Any
 
 import fastjsonschema
 
+from publisher.base.errors import ValidationError
 from publisher.dataset import CSV_HEADER, SCHEMA_FILE
-from publisher.errors import ValidationError
 from publisher.window import Window
 
 # PEP 503 normal form of a valid name: lowercase alphanumerics, single dashes inside.

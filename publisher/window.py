@@ -1,20 +1,13 @@
 """The counting window: exactly N whole UTC days, and the CalVer tag it is published under.
 
-Time is an input everywhere else: `now_utc` is the one function that reads the clock.
+Time is an input: `publisher.base.clock` is the one place that reads the clock.
 """
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from publisher.errors import UsageError
-
-MIN_DAYS = 1
-MAX_DAYS = 366
-DEFAULT_DAYS = 30
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
+from publisher.base.days import check_days
+from publisher.base.errors import UsageError
 
 
 @dataclass(frozen=True)
@@ -39,24 +32,6 @@ class Window:
 
     def dates(self) -> list[date]:
         return [self.start + timedelta(days=i) for i in range(self.days)]
-
-
-def parse_date(text: str, option: str = "--end-date") -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(
-            f"{option} {text!r} is not a date.", "Give it as YYYY-MM-DD, e.g. 2026-10-31."
-        ) from None
-
-
-def check_days(days: int, option: str = "--days") -> int:
-    if not MIN_DAYS <= days <= MAX_DAYS:
-        raise UsageError(
-            f"{option} {days} is out of range.",
-            f"Give a whole number of days from {MIN_DAYS} to {MAX_DAYS}.",
-        )
-    return days
 
 
 def window_ending(end: date | None, days: int, today: date) -> Window:

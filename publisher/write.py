@@ -5,7 +5,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from publisher.errors import OutputError
+from publisher.base.errors import OutputError
 
 
 def check_writable_folder(folder: Path, option: str) -> None:

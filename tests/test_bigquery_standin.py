@@ -29,7 +29,7 @@ from google.cloud import bigquery
 from pypinfo import db as pypinfo_db
 from pypinfo.cli import pypinfo as pypinfo_cli
 
-from publisher.events_schema import FILE_DOWNLOADS
+from publisher.base.events_schema import FILE_DOWNLOADS
 from publisher.sample import SampleSpec, write_sample
 from tests.fakes.bigquery import BigQueryStandIn
 from tests.fakes.bigquery_auth import ServiceAccount

@@ -22,7 +22,7 @@ import pytest
 from clickhouse_connect.driver.client import Client
 from clickhouse_connect.driver.exceptions import DatabaseError, OperationalError
 
-from publisher.events_schema import FILE_DOWNLOADS
+from publisher.base.events_schema import FILE_DOWNLOADS
 from tests.fakes.clickhouse import ClickHouseStandIn
 
 USER, PASSWORD = "demo", "s3cret"

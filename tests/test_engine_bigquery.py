@@ -26,12 +26,12 @@ from pypinfo import db as pypinfo_db
 from pypinfo.cli import pypinfo as pypinfo_cli
 from repos import publishing_repo
 
+from publisher.base.errors import BudgetError, EngineError
 from publisher.budget import MIB, TIB, billed_bytes, recent_days, scale, spread_days
 from publisher.engines.base import Request
 from publisher.engines.bigquery import METADATA_CAP, BigQueryEngine
 from publisher.engines.bigquery_client import Patience, redact
 from publisher.engines.duckdb import connect
-from publisher.errors import BudgetError, EngineError
 from publisher.events import find_event_files
 from publisher.query import sampled_projects_sql, to_duckdb, top_projects_sql
 from publisher.sample import SampleSpec, day_file, write_sample

@@ -25,6 +25,8 @@ from clickhouse_connect.driver.query import QueryResult
 from expect import assert_counts_like_duckdb, assert_one_error_line, read_dataset, run_cli
 from repos import publishing_repo
 
+from publisher.base.errors import EngineError
+from publisher.base.settings import ENVIRONMENT, Settings, environment_settings
 from publisher.engines.base import QueryStats, Request
 from publisher.engines.clickhouse import (
     DOWNLOADS_PER_DAY_SQL,
@@ -39,9 +41,7 @@ from publisher.engines.clickhouse import (
     is_transient,
     parse_url,
 )
-from publisher.errors import EngineError
 from publisher.sample import day_file
-from publisher.settings import ENVIRONMENT, Settings, environment_settings
 from publisher.window import Window
 from tests.fakes.clickhouse import AGGREGATES, ClickHouseStandIn
 

@@ -14,9 +14,9 @@ import pyarrow.parquet as pq
 import pytest
 from counting import independent_top
 
+from publisher.base.errors import EventsError, IncompleteDataError
 from publisher.engines.base import Request
 from publisher.engines.duckdb import DuckDBEngine
-from publisher.errors import EventsError, IncompleteDataError
 from publisher.window import Window
 
 

@@ -8,7 +8,7 @@ import git
 import pytest
 
 from publisher import release
-from publisher.errors import PublisherError, ReleaseError, UsageError
+from publisher.base.errors import PublisherError, ReleaseError, UsageError
 from publisher.release import Action, ReleasePlan, RepoState
 
 MONTH = "2026.11"

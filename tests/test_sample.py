@@ -17,8 +17,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from publisher.errors import UsageError
-from publisher.events_schema import FILE_DOWNLOADS, MIRROR_INSTALLERS
+from publisher.base.errors import UsageError
+from publisher.base.events_schema import FILE_DOWNLOADS, MIRROR_INSTALLERS
 from publisher.sample import (
     SampleSpec,
     check_spec,

@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from publisher.errors import UsageError
-from publisher.settings import KEYS, Settings, parse_settings_text, read_settings_file, resolve
+from publisher.base.errors import UsageError
+from publisher.base.settings import KEYS, Settings, parse_settings_text, read_settings_file, resolve
 
 
 def test_defaults() -> None:

@@ -1,7 +1,7 @@
 import pytest
 
-from publisher.errors import UsageError
-from publisher.sizes import format_size, parse_size
+from publisher.base.errors import UsageError
+from publisher.base.sizes import format_size, parse_size
 
 
 @pytest.mark.parametrize(

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
+from publisher.base.errors import ValidationError
 from publisher.dataset import build_dataset, to_csv
 from publisher.engines.base import Count, QueryStats
-from publisher.errors import ValidationError
 from publisher.validate import check_csv_matches, validate_dataset
 from publisher.window import Window
 

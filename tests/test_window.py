@@ -4,8 +4,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from publisher.errors import UsageError
-from publisher.window import Window, parse_date, release_tag, window_ending
+from publisher.base.days import parse_date
+from publisher.base.errors import UsageError
+from publisher.window import Window, release_tag, window_ending
 
 TODAY = date(2026, 11, 1)
 

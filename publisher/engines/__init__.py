@@ -3,8 +3,8 @@
 Each engine's module is imported only when chosen: their client libraries are heavy.
 """
 
+from publisher.base.settings import Settings, check_engine
 from publisher.engines.base import Engine
-from publisher.settings import Settings, check_engine
 
 
 def make_engine(settings: Settings) -> Engine:

@@ -1,18 +1,11 @@
 """What every engine takes and gives back: one small interface, so that adding an engine
 touches neither the dataset, nor git, nor Zenodo, nor the site."""
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from publisher.base.progress import Progress
 from publisher.window import Window
-
-# Called with a short description of what the engine is doing now, for the progress display.
-Progress = Callable[[str], None]
-
-
-def silent(message: str) -> None:
-    """The progress of a step nobody watches (a dry run's measurements)."""
 
 
 @dataclass(frozen=True)

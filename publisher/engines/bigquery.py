@@ -18,6 +18,11 @@ from typing import Any
 
 from google.api_core import exceptions as api_exceptions
 
+from publisher.base.errors import BudgetError
+from publisher.base.events_schema import TABLE
+from publisher.base.progress import Progress, silent
+from publisher.base.settings import Settings
+from publisher.base.sizes import format_size, parse_size
 from publisher.budget import MIB, TIB, cost, scale
 from publisher.completeness import (
     check_complete,
@@ -25,7 +30,7 @@ from publisher.completeness import (
     find_bad_days,
     incomplete_fields,
 )
-from publisher.engines.base import Count, Plan, Progress, QueryStats, Request, silent
+from publisher.engines.base import Count, Plan, QueryStats, Request
 from publisher.engines.bigquery_client import (
     FAILURES,
     Answer,
@@ -38,11 +43,7 @@ from publisher.engines.bigquery_client import (
     server_message,
 )
 from publisher.engines.bigquery_plan import Choice, Fitter, Month, choose, plan_block
-from publisher.errors import BudgetError
-from publisher.events_schema import TABLE
 from publisher.query import day_runs, top_projects_sql
-from publisher.settings import Settings
-from publisher.sizes import format_size, parse_size
 from publisher.window import Window
 
 # INFORMATION_SCHEMA queries bill 10 MB at least; a cap of that lets one through and no more.

@@ -23,8 +23,8 @@ from google.auth.credentials import Credentials
 from google.cloud import bigquery
 from google.oauth2 import service_account
 
+from publisher.base.errors import BudgetError, EngineError, PublisherError, UsageError
 from publisher.engines.bigquery_plan import NOTHING_FITS_TIP
-from publisher.errors import BudgetError, EngineError, PublisherError, UsageError
 
 T = TypeVar("T")
 SCOPES = ("https://www.googleapis.com/auth/cloud-platform",)

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from publisher.base.errors import BudgetError
+from publisher.base.sizes import format_size
 from publisher.budget import (
     MIN_BILLED,
     allowance,
@@ -21,9 +23,7 @@ from publisher.budget import (
     recent_days,
     spread_days,
 )
-from publisher.errors import BudgetError
 from publisher.query import sampled_projects_sql, top_projects_sql
-from publisher.sizes import format_size
 from publisher.window import Window
 
 # A dry run: query text in, bytes processed out.

@@ -24,15 +24,16 @@ from clickhouse_connect.driver.exceptions import ClickHouseError, OperationalErr
 from clickhouse_connect.driver.query import QueryResult
 
 from publisher import __version__
+from publisher.base.errors import EngineError, UsageError
+from publisher.base.progress import Progress, silent
+from publisher.base.settings import CLICKHOUSE_PUBLIC_URL, Settings
 from publisher.completeness import (
     check_complete,
     describe_bad_days,
     find_bad_days,
     incomplete_fields,
 )
-from publisher.engines.base import Count, Plan, Progress, QueryStats, Request, silent
-from publisher.errors import EngineError, UsageError
-from publisher.settings import CLICKHOUSE_PUBLIC_URL, Settings
+from publisher.engines.base import Count, Plan, QueryStats, Request
 from publisher.window import Window
 
 # The client logs transport failures as warnings; with logging unconfigured Python would print

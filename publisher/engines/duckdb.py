@@ -10,13 +10,14 @@ from typing import Any
 
 import duckdb
 
+from publisher.base.progress import Progress
 from publisher.completeness import (
     check_complete,
     describe_bad_days,
     find_bad_days,
     incomplete_fields,
 )
-from publisher.engines.base import Count, Plan, Progress, QueryStats, Request
+from publisher.engines.base import Count, Plan, QueryStats, Request
 from publisher.events import (
     EventFiles,
     find_event_files,

@@ -20,7 +20,7 @@ import duckdb
 import pyarrow as pa
 from sqlglot import exp
 
-from publisher.events_schema import FILE_DOWNLOADS
+from publisher.base.events_schema import FILE_DOWNLOADS
 
 from .bigquery_billing import Leaf, leaf_size_sql, schema_leaves
 from .bigquery_sql import (

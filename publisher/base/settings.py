@@ -11,9 +11,9 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from publisher.errors import UsageError
-from publisher.sizes import parse_size
-from publisher.window import DEFAULT_DAYS, check_days
+from publisher.base.days import DEFAULT_DAYS, check_days
+from publisher.base.errors import UsageError
+from publisher.base.sizes import parse_size
 
 SETTINGS_FILE = "top-pypi.toml"
 ENGINES = ("duckdb", "bigquery", "clickhouse")

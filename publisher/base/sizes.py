@@ -3,7 +3,7 @@
 import re
 from decimal import Decimal, InvalidOperation
 
-from publisher.errors import UsageError
+from publisher.base.errors import UsageError
 
 UNITS = {
     "": 1,

@@ -1,0 +1,27 @@
+"""Days as people type them: a date, and a number of days within bounds."""
+
+from datetime import date
+
+from publisher.base.errors import UsageError
+
+MIN_DAYS = 1
+MAX_DAYS = 366
+DEFAULT_DAYS = 30
+
+
+def parse_date(text: str, option: str = "--end-date") -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(
+            f"{option} {text!r} is not a date.", "Give it as YYYY-MM-DD, e.g. 2026-10-31."
+        ) from None
+
+
+def check_days(days: int, option: str = "--days") -> int:
+    if not MIN_DAYS <= days <= MAX_DAYS:
+        raise UsageError(
+            f"{option} {days} is out of range.",
+            f"Give a whole number of days from {MIN_DAYS} to {MAX_DAYS}.",
+        )
+    return days
