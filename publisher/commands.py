@@ -36,7 +36,7 @@ def run_collect(options: dict[str, Any], now: datetime, out: Console, err: Conso
 
 
 def run_sample(options: dict[str, Any], now: datetime, out: Console, err: Console) -> int:
-    from publisher.sample import SampleSpec, check_spec, write_sample
+    from publisher.sample.generator import SampleSpec, check_spec, write_sample
 
     given = {
         k: options[k] for k in ("events", "projects", "seed", "days") if options[k] is not None

@@ -9,7 +9,7 @@ from rich.console import Console
 
 from publisher.base.progress import counter
 from publisher.base.settings import SETTINGS_FILE
-from publisher.sample import SampleSpec, day_file, write_sample
+from publisher.sample.generator import SampleSpec, day_file, write_sample
 from publisher.window import window_ending
 
 DEMO_EVENTS = 3_000_000

@@ -9,7 +9,7 @@ import pytest
 from google.auth.compute_engine import _metadata as gce_metadata
 from google.auth.credentials import CredentialsWithRegionalAccessBoundary
 
-from publisher.sample import SampleSpec, write_sample
+from publisher.sample.generator import SampleSpec, write_sample
 
 # The clock every test runs at: the monthly job's usual moment, early on the 1st.
 NOW = datetime(2026, 11, 1, 6, 30, tzinfo=UTC)

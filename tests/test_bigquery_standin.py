@@ -30,7 +30,7 @@ from pypinfo import db as pypinfo_db
 from pypinfo.cli import pypinfo as pypinfo_cli
 
 from publisher.base.events_schema import FILE_DOWNLOADS
-from publisher.sample import SampleSpec, write_sample
+from publisher.sample.generator import SampleSpec, write_sample
 from tests.fakes.bigquery import BigQueryStandIn
 from tests.fakes.bigquery_auth import ServiceAccount
 from tests.fakes.bigquery_billing import MIB, billed_for_table

@@ -175,7 +175,7 @@ def test_sample_help_shows_the_generators_defaults(
 ) -> None:
     from dataclasses import fields
 
-    from publisher.sample import SampleSpec
+    from publisher.sample.generator import SampleSpec
 
     _, out, _ = run_cli(capsys, now, "sample", "--help")
     defaults = {f.name: f.default for f in fields(SampleSpec) if f.name != "end"}

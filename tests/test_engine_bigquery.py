@@ -34,7 +34,7 @@ from publisher.engines.bigquery_client import Patience, redact
 from publisher.engines.duckdb import connect
 from publisher.events import find_event_files
 from publisher.query import sampled_projects_sql, to_duckdb, top_projects_sql
-from publisher.sample import SampleSpec, day_file, write_sample
+from publisher.sample.generator import SampleSpec, day_file, write_sample
 from publisher.window import Window
 from tests.fakes.bigquery import BigQueryStandIn, Job
 from tests.fakes.bigquery_auth import ServiceAccount

@@ -41,7 +41,7 @@ from publisher.engines.clickhouse import (
     is_transient,
     parse_url,
 )
-from publisher.sample import day_file
+from publisher.sample.generator import day_file
 from publisher.window import Window
 from tests.fakes.clickhouse import AGGREGATES, ClickHouseStandIn
 

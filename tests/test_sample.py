@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from publisher.base.errors import UsageError
 from publisher.base.events_schema import FILE_DOWNLOADS, MIRROR_INSTALLERS
-from publisher.sample import (
+from publisher.sample.generator import (
     SampleSpec,
     check_spec,
     daily_counts,

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from publisher.sample import SampleSpec, write_sample
+from publisher.sample.generator import SampleSpec, write_sample
 
 END = date(2026, 10, 31)
 DAYS = 35

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from publisher.sample_draws import NAMES_STREAM, seeded_rng
+from publisher.sample.draws import NAMES_STREAM, seeded_rng
 
 # --- Project names -------------------------------------------------------------------------
 

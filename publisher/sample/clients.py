@@ -11,7 +11,7 @@ from itertools import accumulate
 
 import numpy as np
 
-from publisher.sample_draws import Pool, Value, weighted_pool
+from publisher.sample.draws import Pool, Value, weighted_pool
 
 # --- Clients: installer, Python, OS --------------------------------------------------------
 

@@ -27,8 +27,8 @@ import pyarrow.parquet as pq
 from publisher.base.days import check_days
 from publisher.base.errors import UsageError
 from publisher.base.events_schema import FILE_DOWNLOADS
-from publisher.sample_clients import client_pool, country_pool, tls_pool
-from publisher.sample_draws import (
+from publisher.sample.clients import client_pool, country_pool, tls_pool
+from publisher.sample.draws import (
     DAY_STREAM,
     POOLS_STREAM,
     Floats,
@@ -38,7 +38,7 @@ from publisher.sample_draws import (
     leaf_column,
     seeded_rng,
 )
-from publisher.sample_files import (
+from publisher.sample.files import (
     VERSIONS_PER_PROJECT,
     ZIPF_EXPONENT,
     ZIPF_OFFSET,
@@ -46,7 +46,7 @@ from publisher.sample_files import (
     build_catalogue,
     file_leaves,
 )
-from publisher.sample_names import project_names
+from publisher.sample.names import project_names
 
 __all__ = [
     "COMPRESSION",

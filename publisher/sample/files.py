@@ -13,7 +13,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from publisher.sample_draws import (
+from publisher.sample.draws import (
     CATALOGUE_STREAM,
     Alias,
     Codes,
@@ -23,7 +23,7 @@ from publisher.sample_draws import (
     draw,
     seeded_rng,
 )
-from publisher.sample_names import project_names
+from publisher.sample.names import project_names
 
 # --- Projects and their files --------------------------------------------------------------
 
