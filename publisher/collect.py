@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from publisher.base.progress import Progress
+from publisher.count.engines.base import Engine, Request
 from publisher.datapackage import build_datapackage
 from publisher.datapackage import to_bytes as datapackage_bytes
 from publisher.dataset import DATAPACKAGE_FILE, SCHEMA_FILE, build_dataset, serialise
-from publisher.engines.base import Engine, Request
 from publisher.validate import json_schema, validate_dataset
 from publisher.write import write_files
 

@@ -11,8 +11,8 @@ from publisher.base.days import parse_date
 from publisher.base.errors import UsageError
 from publisher.base.progress import counter, status
 from publisher.collect import collect, write_collected
+from publisher.count.window import window_ending
 from publisher.options import counting_for
-from publisher.window import window_ending
 from publisher.write import check_writable_folder
 
 

@@ -9,8 +9,8 @@ import json
 from datetime import datetime
 from typing import Any
 
-from publisher.engines.base import Count
-from publisher.window import Window
+from publisher.count.engines.base import Count
+from publisher.count.window import Window
 
 SCHEMA_VERSION = 1
 BASENAME = "top-pypi-packages"

@@ -9,8 +9,8 @@ from rich.console import Console
 
 from publisher.base.progress import counter
 from publisher.base.settings import SETTINGS_FILE
+from publisher.count.window import window_ending
 from publisher.sample.generator import SampleSpec, day_file, write_sample
-from publisher.window import window_ending
 
 DEMO_EVENTS = 3_000_000
 DEMO_PROJECTS = 20_000

@@ -9,9 +9,9 @@ from typing import Any
 
 from publisher.base.days import parse_date
 from publisher.base.settings import Settings, environment_settings, read_settings_file, resolve
-from publisher.engines import make_engine
-from publisher.engines.base import Engine, Request
-from publisher.window import Window, window_ending
+from publisher.count.engines import make_engine
+from publisher.count.engines.base import Engine, Request
+from publisher.count.window import Window, window_ending
 
 
 def settings_for(options: dict[str, Any], folder: Path) -> Settings:

@@ -11,6 +11,7 @@ from rich.console import Console
 from publisher import report
 from publisher.base.progress import status
 from publisher.collect import Collected, collect, write_collected
+from publisher.count.window import release_tag
 from publisher.dataset import DATA_FILES
 from publisher.options import Counting, counting_for
 from publisher.release import (
@@ -22,7 +23,6 @@ from publisher.release import (
     push,
     resume,
 )
-from publisher.window import release_tag
 
 DATA_FOLDER = "data"
 DATA_PATHS = [f"{DATA_FOLDER}/{name}" for name in DATA_FILES]

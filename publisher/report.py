@@ -5,7 +5,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from publisher.engines.base import Plan
+from publisher.count.engines.base import Plan
 
 TOP = 5
 

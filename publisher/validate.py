@@ -11,8 +11,8 @@ from typing import Any
 import fastjsonschema
 
 from publisher.base.errors import ValidationError
+from publisher.count.window import Window
 from publisher.dataset import CSV_HEADER, SCHEMA_FILE
-from publisher.window import Window
 
 # PEP 503 normal form of a valid name: lowercase alphanumerics, single dashes inside.
 NORMALISED_NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")

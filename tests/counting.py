@@ -7,7 +7,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
-from publisher.window import Window
+from publisher.count.window import Window
 
 
 def independent_top(events: Path, window: Window, limit: int) -> tuple[list[tuple[str, int]], int]:

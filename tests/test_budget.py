@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from publisher.budget import (
+from publisher.count.engines.bigquery.budget import (
     MIB,
     TIB,
     allowance,
@@ -18,7 +18,7 @@ from publisher.budget import (
     spread_days,
     weekday_quotas,
 )
-from publisher.window import Window
+from publisher.count.window import Window
 
 WINDOW = Window(date(2026, 10, 2), date(2026, 10, 31))
 

@@ -3,8 +3,8 @@ from datetime import date, timedelta
 import pytest
 
 from publisher.base.errors import IncompleteDataError
-from publisher.completeness import check_complete, find_bad_days
-from publisher.window import Window
+from publisher.count.completeness import check_complete, find_bad_days
+from publisher.count.window import Window
 
 WINDOW = Window(date(2026, 10, 2), date(2026, 10, 31))
 

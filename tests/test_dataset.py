@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from publisher.count.engines.base import Count, QueryStats
+from publisher.count.window import Window
 from publisher.datapackage import build_datapackage
 from publisher.dataset import build_dataset, serialise
-from publisher.engines.base import Count, QueryStats
-from publisher.window import Window
 
 GOLDEN = Path(__file__).parent / "golden"
 COUNT = Count(

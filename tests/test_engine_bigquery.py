@@ -27,15 +27,22 @@ from pypinfo.cli import pypinfo as pypinfo_cli
 from repos import publishing_repo
 
 from publisher.base.errors import BudgetError, EngineError
-from publisher.budget import MIB, TIB, billed_bytes, recent_days, scale, spread_days
-from publisher.engines.base import Request
-from publisher.engines.bigquery import METADATA_CAP, BigQueryEngine
-from publisher.engines.bigquery_client import Patience, redact
-from publisher.engines.duckdb import connect
-from publisher.events import find_event_files
-from publisher.query import sampled_projects_sql, to_duckdb, top_projects_sql
+from publisher.count.engines.base import Request
+from publisher.count.engines.bigquery.budget import (
+    MIB,
+    TIB,
+    billed_bytes,
+    recent_days,
+    scale,
+    spread_days,
+)
+from publisher.count.engines.bigquery.client import Patience, redact
+from publisher.count.engines.bigquery.engine import METADATA_CAP, BigQueryEngine
+from publisher.count.engines.duckdb.engine import connect
+from publisher.count.engines.duckdb.events import find_event_files
+from publisher.count.query import sampled_projects_sql, to_duckdb, top_projects_sql
+from publisher.count.window import Window
 from publisher.sample.generator import SampleSpec, day_file, write_sample
-from publisher.window import Window
 from tests.fakes.bigquery import BigQueryStandIn, Job
 from tests.fakes.bigquery_auth import ServiceAccount
 

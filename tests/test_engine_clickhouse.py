@@ -27,22 +27,19 @@ from repos import publishing_repo
 
 from publisher.base.errors import EngineError
 from publisher.base.settings import ENVIRONMENT, Settings, environment_settings
-from publisher.engines.base import QueryStats, Request
-from publisher.engines.clickhouse import (
+from publisher.count.engines.base import QueryStats, Request
+from publisher.count.engines.clickhouse.engine import (
     DOWNLOADS_PER_DAY_SQL,
     PER_DAY_SHAPE,
     TOP_PROJECTS_SQL,
     TOP_SHAPE,
     ClickHouseEngine,
-    Retry,
-    Server,
     check_shape,
-    engine_error,
-    is_transient,
-    parse_url,
 )
+from publisher.count.engines.clickhouse.failures import Retry, engine_error, is_transient
+from publisher.count.engines.clickhouse.server import Server, parse_url
+from publisher.count.window import Window
 from publisher.sample.generator import day_file
-from publisher.window import Window
 from tests.fakes.clickhouse import AGGREGATES, ClickHouseStandIn
 
 USER, PASSWORD = "publisher", "correct-horse-battery-staple"

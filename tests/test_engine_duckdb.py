@@ -15,9 +15,9 @@ import pytest
 from counting import independent_top
 
 from publisher.base.errors import EventsError, IncompleteDataError
-from publisher.engines.base import Request
-from publisher.engines.duckdb import DuckDBEngine
-from publisher.window import Window
+from publisher.count.engines.base import Request
+from publisher.count.engines.duckdb.engine import DuckDBEngine
+from publisher.count.window import Window
 
 
 def silent(message: str) -> None:

@@ -1,7 +1,7 @@
 from datetime import date
 
-from publisher.query import to_duckdb, top_projects_sql
-from publisher.window import Window
+from publisher.count.query import to_duckdb, top_projects_sql
+from publisher.count.window import Window
 
 WINDOW = Window(date(2026, 10, 2), date(2026, 10, 31))
 

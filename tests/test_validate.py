@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 
 from publisher.base.errors import ValidationError
+from publisher.count.engines.base import Count, QueryStats
+from publisher.count.window import Window
 from publisher.dataset import build_dataset, to_csv
-from publisher.engines.base import Count, QueryStats
 from publisher.validate import check_csv_matches, validate_dataset
-from publisher.window import Window
 
 WINDOW = Window(date(2026, 10, 2), date(2026, 10, 31))
 COUNT = Count(

@@ -25,9 +25,9 @@ import json, sys, time
 from datetime import UTC, date, datetime
 import duckdb
 from publisher.collect import collect
-from publisher.engines.base import Request
-from publisher.engines.duckdb import DuckDBEngine
-from publisher.window import Window
+from publisher.count.engines.base import Request
+from publisher.count.engines.duckdb.engine import DuckDBEngine
+from publisher.count.window import Window
 
 folder = sys.argv[1]
 BARE = (

@@ -9,41 +9,48 @@ server (`{start:Date}`), never formatted into the SQL text.
 from __future__ import annotations
 
 import logging
-import re
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 import clickhouse_connect
 from clickhouse_connect.driver.client import Client
-from clickhouse_connect.driver.exceptions import ClickHouseError, OperationalError
+from clickhouse_connect.driver.exceptions import ClickHouseError
 from clickhouse_connect.driver.query import QueryResult
 
 from publisher import __version__
-from publisher.base.errors import EngineError, UsageError
+from publisher.base.errors import EngineError
 from publisher.base.progress import Progress, silent
-from publisher.base.settings import CLICKHOUSE_PUBLIC_URL, Settings
-from publisher.completeness import (
+from publisher.base.settings import Settings
+from publisher.count.completeness import (
     check_complete,
     describe_bad_days,
     find_bad_days,
     incomplete_fields,
 )
-from publisher.engines.base import Count, Plan, QueryStats, Request
-from publisher.window import Window
+from publisher.count.engines.base import Count, Plan, QueryStats, Request
+from publisher.count.engines.clickhouse.failures import (
+    Retry,
+    engine_error,
+    with_retries,
+    without_secret,
+)
+from publisher.count.engines.clickhouse.server import (
+    EXPECTED_TABLE,
+    PUBLIC_URL,
+    TABLE,
+    Server,
+    parse_url,
+)
+from publisher.count.window import Window
 
 # The client logs transport failures as warnings; with logging unconfigured Python would print
 # them, traceback included, beside our one-line error. An application may still route them.
 logging.getLogger("clickhouse_connect").addHandler(logging.NullHandler())
 
-TABLE = "pypi.pypi_downloads_per_day"
-EXPECTED_TABLE = f"ClickPy's {TABLE}(date, project, count) table"
-PUBLIC_URL = CLICKHOUSE_PUBLIC_URL
-DEFAULT_PORTS = {"http": 80, "https": 443}
+T = TypeVar("T")
 
 # `count() OVER ()` runs after GROUP BY and before LIMIT: it counts every project with a
 # download in the window, at no extra read. The table is sorted by (project, date), so a date
@@ -66,78 +73,6 @@ WHERE date >= {start:Date} AND date < {stop:Date}
 GROUP BY date
 ORDER BY date"""
 
-# ClickHouse error codes, by what they mean here.
-AUTHENTICATION_CODES = frozenset({192, 193, 194, 516})  # unknown user, wrong/required password
-SCHEMA_CODES = frozenset({8, 10, 16, 43, 47, 60, 81})  # no such column, table or database
-BUSY_CODES = frozenset({202, 209, 210})  # too many queries, socket timeout, network error
-RETRY_STATUSES = frozenset({429, 502, 503, 504})  # a proxy in front, overloaded or restarting
-AUTHENTICATION_STATUSES = frozenset({401, 403})  # a proxy's own refusal, no ClickHouse code
-_HTTP_STATUS = re.compile(r"HTTP status (\d{3})")
-# Words in the client's transport errors, and how a person would say them.
-HOST_NOT_FOUND, TLS_FAILED = "host not found", "TLS handshake failed"
-_REASONS = (
-    ("timed out", "timed out"),
-    ("refused", "connection refused"),
-    ("name or service not known", HOST_NOT_FOUND),
-    ("nodename nor servname", HOST_NOT_FOUND),
-    ("name resolution", HOST_NOT_FOUND),
-    ("ssl", TLS_FAILED),
-)
-# A mistyped host or a bad certificate will not mend itself in a few seconds.
-LASTING_REASONS = frozenset({HOST_NOT_FOUND, TLS_FAILED})
-# What the client and server wrap around ClickHouse's own sentence, removed in this order.
-_NOISE = (
-    re.compile(r"^.*?DB::Exception: "),  # the client's "Received ClickHouse exception..."
-    re.compile(r" \(for url .*$"),
-    re.compile(r" \(version .*$"),
-    re.compile(r"\.? In scope .*$"),  # ClickHouse's copy of the whole rewritten query
-    re.compile(r" \([A-Z][A-Z0-9_]+\)$"),  # the error's name
-)
-MESSAGE_CHARS = 160
-
-T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Server:
-    """Where the server is, as errors name it: never with a user or password."""
-
-    interface: str  # http or https
-    host: str
-    port: int
-    path: str = ""  # behind a proxy that serves ClickHouse under a path
-
-    @property
-    def url(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"{self.interface}://{host}:{self.port}{self.path}"
-
-
-def bad_url(text: str) -> UsageError:
-    return UsageError(
-        f"--clickhouse-url {text!r} is not an http:// or https:// URL with a host.",
-        f"Give one like {PUBLIC_URL} or http://localhost:8123.",
-    )
-
-
-def parse_url(text: str) -> Server:
-    """A URL's parts; without a port, the scheme's (ClickPy's public server answers on 443)."""
-    parts = urlsplit(text.strip())
-    if parts.username is not None or parts.password is not None:
-        # Not named: the value holds a password.
-        raise UsageError(
-            "--clickhouse-url must not hold a user or password.",
-            "Give them with --clickhouse-user and --clickhouse-password.",
-        )
-    try:
-        port = parts.port
-    except ValueError:
-        raise bad_url(text) from None
-    if parts.scheme not in DEFAULT_PORTS or not parts.hostname or parts.query or parts.fragment:
-        raise bad_url(text)
-    path = parts.path.rstrip("/")
-    return Server(parts.scheme, parts.hostname, port or DEFAULT_PORTS[parts.scheme], path)
-
 
 def window_parameters(window: Window) -> dict[str, Any]:
     """The values the server binds for the half-open window of days."""
@@ -150,120 +85,6 @@ def top_parameters(request: Request) -> dict[str, Any]:
 
 def describe_parameters(values: dict[str, Any]) -> str:
     return ", ".join(f"{name} = {value}" for name, value in values.items())
-
-
-@dataclass(frozen=True)
-class Retry:
-    """How often, and how patiently, a transient failure is tried again."""
-
-    attempts: int = 3
-    backoff: float = 1.0  # seconds before the second attempt, doubled before each later one
-    sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
-
-    def delay(self, attempt: int) -> float:
-        return self.backoff * 2.0 ** (attempt - 1)
-
-
-def http_status(exc: ClickHouseError) -> int | None:
-    found = _HTTP_STATUS.search(str(exc))
-    return int(found.group(1)) if found else None
-
-
-def error_code(exc: ClickHouseError) -> int | None:
-    code = getattr(exc, "code", None)
-    return code if isinstance(code, int) else None
-
-
-def failure_text(exc: BaseException) -> str:
-    """The error and its causes, lower case: urllib3 puts the reason in the cause."""
-    texts: list[str] = []
-    current: BaseException | None = exc
-    while current is not None and len(texts) < 5:
-        texts.append(str(current))
-        current = current.__cause__ or current.__context__
-    return " ".join(texts).lower()
-
-
-def reason(exc: ClickHouseError) -> str:
-    """What went wrong on the way, in a few words."""
-    status = http_status(exc)
-    if status is not None:
-        return f"HTTP {status}"
-    text = failure_text(exc)
-    return next((words for needle, words in _REASONS if needle in text), "connection lost")
-
-
-def is_transient(exc: ClickHouseError) -> bool:
-    """Worth another try: the network or a busy server, not our credentials or our SQL."""
-    code = error_code(exc)
-    if code is not None:
-        return code in BUSY_CODES
-    if reason(exc) in LASTING_REASONS:
-        return False
-    return isinstance(exc, OperationalError) or http_status(exc) in RETRY_STATUSES
-
-
-def is_authentication(exc: ClickHouseError) -> bool:
-    code = error_code(exc)
-    return code in AUTHENTICATION_CODES or (
-        code is None and http_status(exc) in AUTHENTICATION_STATUSES
-    )
-
-
-def server_message(exc: ClickHouseError) -> str:
-    """ClickHouse's own sentence, on one line and short."""
-    message = " ".join(str(exc).split())
-    for noise in _NOISE:
-        message = noise.sub("", message)
-    message = message.rstrip(". ")
-    return message if len(message) <= MESSAGE_CHARS else message[: MESSAGE_CHARS - 3] + "..."
-
-
-def engine_error(exc: ClickHouseError, server: Server, user: str, attempts: int) -> EngineError:
-    where = f"ClickHouse at {server.url}"
-    if is_authentication(exc):
-        return EngineError(
-            f"{where}: authentication failed for user {user!r}.",
-            "Check --clickhouse-user and --clickhouse-password (or their TOP_PYPI_ variables).",
-        )
-    if error_code(exc) in SCHEMA_CODES:
-        return EngineError(
-            f"{where} does not have {EXPECTED_TABLE} ({server_message(exc)}).",
-            f"Point --clickhouse-url at a ClickPy server, e.g. {PUBLIC_URL}.",
-        )
-    if is_transient(exc):
-        return EngineError(
-            f"{where} did not answer ({reason(exc)}) after {attempts} attempt(s).",
-            "Check the URL and the network, or try again later.",
-        )
-    return EngineError(
-        f"{where} refused the query: {server_message(exc)}.",
-        "Check --clickhouse-url; if the server is ClickPy's, try again later.",
-    )
-
-
-def without_secret(error: EngineError, secret: str) -> EngineError:
-    """Belt and braces: whatever a server echoed, the password is never shown."""
-    if not secret:
-        return error
-    return EngineError(error.message.replace(secret, "***"), error.tip.replace(secret, "***"))
-
-
-def with_retries(call: Callable[[], T], retry: Retry, notify: Progress) -> T:
-    """`call()`, tried again after transient failures with growing pauses; `notify` hears
-    each failure and the pause before the next attempt."""
-    for attempt in range(1, retry.attempts):
-        try:
-            return call()
-        except ClickHouseError as exc:
-            if not is_transient(exc):
-                raise
-            delay = retry.delay(attempt)
-            notify(
-                f"{reason(exc)}; trying again in {delay:g} s ({attempt + 1} of {retry.attempts})"
-            )
-            retry.sleep(delay)
-    return call()
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from datetime import date
 from statistics import median
 
 from publisher.base.errors import IncompleteDataError
-from publisher.window import Window
+from publisher.count.window import Window
 
 SHOWN_DAYS = 8
 

@@ -24,7 +24,7 @@ from google.cloud import bigquery
 from google.oauth2 import service_account
 
 from publisher.base.errors import BudgetError, EngineError, PublisherError, UsageError
-from publisher.engines.bigquery_plan import NOTHING_FITS_TIP
+from publisher.count.engines.bigquery.plan import NOTHING_FITS_TIP
 
 T = TypeVar("T")
 SCOPES = ("https://www.googleapis.com/auth/cloud-platform",)

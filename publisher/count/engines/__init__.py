@@ -4,19 +4,19 @@ Each engine's module is imported only when chosen: their client libraries are he
 """
 
 from publisher.base.settings import Settings, check_engine
-from publisher.engines.base import Engine
+from publisher.count.engines.base import Engine
 
 
 def make_engine(settings: Settings) -> Engine:
     name = check_engine(settings.engine)
     if name == "bigquery":
-        from publisher.engines.bigquery import BigQueryEngine
+        from publisher.count.engines.bigquery.engine import BigQueryEngine
 
         return BigQueryEngine.from_settings(settings)
     if name == "clickhouse":
-        from publisher.engines.clickhouse import ClickHouseEngine
+        from publisher.count.engines.clickhouse.engine import ClickHouseEngine
 
         return ClickHouseEngine.from_settings(settings)
-    from publisher.engines.duckdb import DuckDBEngine
+    from publisher.count.engines.duckdb.engine import DuckDBEngine
 
     return DuckDBEngine(events=settings.events, allow_incomplete=settings.allow_incomplete)

@@ -11,21 +11,21 @@ from typing import Any
 import duckdb
 
 from publisher.base.progress import Progress
-from publisher.completeness import (
+from publisher.count.completeness import (
     check_complete,
     describe_bad_days,
     find_bad_days,
     incomplete_fields,
 )
-from publisher.engines.base import Count, Plan, QueryStats, Request
-from publisher.events import (
+from publisher.count.engines.base import Count, Plan, QueryStats, Request
+from publisher.count.engines.duckdb.events import (
     EventFiles,
     find_event_files,
     rows_per_day_from_metadata,
     window_bytes,
 )
-from publisher.query import to_duckdb, top_projects_sql
-from publisher.window import Window
+from publisher.count.query import to_duckdb, top_projects_sql
+from publisher.count.window import Window
 
 CATALOG = "bigquery-public-data"
 

@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from publisher.base.errors import EventsError, UsageError
-from publisher.window import Window
+from publisher.count.window import Window
 
 # The leaf columns the query reads, with the Arrow type the `file_downloads` schema gives them.
 REQUIRED_COLUMNS = {

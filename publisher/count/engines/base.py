@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from publisher.base.progress import Progress
-from publisher.window import Window
+from publisher.count.window import Window
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import date
 from decimal import ROUND_UP, Decimal
 
-from publisher.window import Window
+from publisher.count.window import Window
 
 MIB = 2**20
 TIB = 2**40

@@ -9,7 +9,7 @@ from pypinfo.fields import Downloads, Project
 from sqlglot.optimizer.qualify import qualify
 
 from publisher.base.events_schema import TABLE
-from publisher.window import Window
+from publisher.count.window import Window
 
 # pypinfo's own words for the two columns every consumer reads: `file.project` and COUNT(*).
 PROJECT = Project

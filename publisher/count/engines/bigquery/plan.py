@@ -14,7 +14,7 @@ from typing import Any
 
 from publisher.base.errors import BudgetError
 from publisher.base.sizes import format_size
-from publisher.budget import (
+from publisher.count.engines.bigquery.budget import (
     MIN_BILLED,
     allowance,
     billed_bytes,
@@ -23,8 +23,8 @@ from publisher.budget import (
     recent_days,
     spread_days,
 )
-from publisher.query import sampled_projects_sql, top_projects_sql
-from publisher.window import Window
+from publisher.count.query import sampled_projects_sql, top_projects_sql
+from publisher.count.window import Window
 
 # A dry run: query text in, bytes processed out.
 Measure = Callable[[str], int]

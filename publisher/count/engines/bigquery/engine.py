@@ -23,15 +23,15 @@ from publisher.base.events_schema import TABLE
 from publisher.base.progress import Progress, silent
 from publisher.base.settings import Settings
 from publisher.base.sizes import format_size, parse_size
-from publisher.budget import MIB, TIB, cost, scale
-from publisher.completeness import (
+from publisher.count.completeness import (
     check_complete,
     describe_bad_days,
     find_bad_days,
     incomplete_fields,
 )
-from publisher.engines.base import Count, Plan, QueryStats, Request
-from publisher.engines.bigquery_client import (
+from publisher.count.engines.base import Count, Plan, QueryStats, Request
+from publisher.count.engines.bigquery.budget import MIB, TIB, cost, scale
+from publisher.count.engines.bigquery.client import (
     FAILURES,
     Answer,
     Patience,
@@ -42,9 +42,9 @@ from publisher.engines.bigquery_client import (
     reason_of,
     server_message,
 )
-from publisher.engines.bigquery_plan import Choice, Fitter, Month, choose, plan_block
-from publisher.query import day_runs, top_projects_sql
-from publisher.window import Window
+from publisher.count.engines.bigquery.plan import Choice, Fitter, Month, choose, plan_block
+from publisher.count.query import day_runs, top_projects_sql
+from publisher.count.window import Window
 
 # INFORMATION_SCHEMA queries bill 10 MB at least; a cap of that lets one through and no more.
 METADATA_CAP = 10 * MIB

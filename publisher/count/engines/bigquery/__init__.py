@@ -1,0 +1,1 @@
+"""The BigQuery engine: the public table, measured before spending and never over budget."""
