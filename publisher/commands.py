@@ -10,10 +10,10 @@ from publisher import report
 from publisher.base.days import parse_date
 from publisher.base.errors import UsageError
 from publisher.base.progress import counter, status
-from publisher.collect import collect, write_collected
 from publisher.count.window import window_ending
+from publisher.dataset.collect import collect, write_collected
+from publisher.dataset.write import check_writable_folder
 from publisher.options import counting_for
-from publisher.write import check_writable_folder
 
 
 def run_collect(options: dict[str, Any], now: datetime, out: Console, err: Console) -> int:
@@ -60,7 +60,7 @@ def _yesterday(now: datetime) -> date:
 
 
 def run_validate(options: dict[str, Any], now: datetime, out: Console, err: Console) -> int:
-    from publisher.check import check_folder
+    from publisher.dataset.check import check_folder
 
     dataset = check_folder(Path(options["folder"]))
     out.print(

@@ -10,9 +10,9 @@ from rich.console import Console
 
 from publisher import report
 from publisher.base.progress import status
-from publisher.collect import Collected, collect, write_collected
 from publisher.count.window import release_tag
-from publisher.dataset import DATA_FILES
+from publisher.dataset.build import DATA_FILES
+from publisher.dataset.collect import Collected, collect, write_collected
 from publisher.options import Counting, counting_for
 from publisher.release import (
     Action,

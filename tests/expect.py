@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from publisher.cli import main
-from publisher.dataset import CSV_FILE, JSON_FILE
+from publisher.dataset.build import CSV_FILE, JSON_FILE
 
 
 def assert_one_error_line(err: str, message: str) -> None:

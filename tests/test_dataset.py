@@ -9,8 +9,8 @@ import pytest
 
 from publisher.count.engines.base import Count, QueryStats
 from publisher.count.window import Window
-from publisher.datapackage import build_datapackage
-from publisher.dataset import build_dataset, serialise
+from publisher.dataset.build import build_dataset, serialise
+from publisher.dataset.datapackage import build_datapackage
 
 GOLDEN = Path(__file__).parent / "golden"
 COUNT = Count(

@@ -13,7 +13,7 @@ def test_wheel_ships_the_schema_and_every_module(tmp_path: Path) -> None:
     subprocess.run([*command, "-w", str(tmp_path), "-q"], check=True, capture_output=True)
     (wheel,) = tmp_path.glob("top_pypi-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    assert "publisher/schemas/top-pypi-packages.schema.json" in names
+    assert "publisher/dataset/schemas/top-pypi-packages.schema.json" in names
     modules = {str(p.relative_to(ROOT)) for p in (ROOT / "publisher").rglob("*.py")}
     assert modules <= names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))

@@ -9,8 +9,8 @@ import pytest
 from publisher.base.errors import ValidationError
 from publisher.count.engines.base import Count, QueryStats
 from publisher.count.window import Window
-from publisher.dataset import build_dataset, to_csv
-from publisher.validate import check_csv_matches, validate_dataset
+from publisher.dataset.build import build_dataset, to_csv
+from publisher.dataset.validate import check_csv_matches, validate_dataset
 
 WINDOW = Window(date(2026, 10, 2), date(2026, 10, 31))
 COUNT = Count(

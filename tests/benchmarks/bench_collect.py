@@ -24,7 +24,7 @@ IN_PROCESS = """
 import json, sys, time
 from datetime import UTC, date, datetime
 import duckdb
-from publisher.collect import collect
+from publisher.dataset.collect import collect
 from publisher.count.engines.base import Request
 from publisher.count.engines.duckdb.engine import DuckDBEngine
 from publisher.count.window import Window

@@ -5,7 +5,7 @@ import hashlib
 import json
 from typing import Any
 
-from publisher.dataset import CSV_FILE, JSON_FILE, MIN_JSON_FILE, SCHEMA_FILE
+from publisher.dataset.build import CSV_FILE, JSON_FILE, MIN_JSON_FILE, SCHEMA_FILE
 
 LICENSE = {"name": "CC0-1.0", "path": "https://creativecommons.org/publicdomain/zero/1.0/"}
 CSV_TABLE_SCHEMA = {

@@ -12,7 +12,7 @@ import fastjsonschema
 
 from publisher.base.errors import ValidationError
 from publisher.count.window import Window
-from publisher.dataset import CSV_HEADER, SCHEMA_FILE
+from publisher.dataset.build import CSV_HEADER, SCHEMA_FILE
 
 # PEP 503 normal form of a valid name: lowercase alphanumerics, single dashes inside.
 NORMALISED_NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -21,7 +21,7 @@ TIP = "Nothing was written; the published files are unchanged."
 
 @cache
 def json_schema() -> dict[str, Any]:
-    text = files("publisher").joinpath("schemas", SCHEMA_FILE).read_text(encoding="utf-8")
+    text = files("publisher.dataset").joinpath("schemas", SCHEMA_FILE).read_text(encoding="utf-8")
     schema: dict[str, Any] = json.loads(text)
     return schema
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from publisher.base.errors import UsageError, ValidationError
-from publisher.dataset import (
+from publisher.dataset.build import (
     CSV_FILE,
     DATA_FILES,
     DATAPACKAGE_FILE,
@@ -16,7 +16,7 @@ from publisher.dataset import (
     SCHEMA_FILE,
     to_json,
 )
-from publisher.validate import (
+from publisher.dataset.validate import (
     check_csv_matches,
     check_period_length,
     check_rows,

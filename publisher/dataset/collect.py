@@ -8,11 +8,11 @@ from typing import Any
 
 from publisher.base.progress import Progress
 from publisher.count.engines.base import Engine, Request
-from publisher.datapackage import build_datapackage
-from publisher.datapackage import to_bytes as datapackage_bytes
-from publisher.dataset import DATAPACKAGE_FILE, SCHEMA_FILE, build_dataset, serialise
-from publisher.validate import json_schema, validate_dataset
-from publisher.write import write_files
+from publisher.dataset.build import DATAPACKAGE_FILE, SCHEMA_FILE, build_dataset, serialise
+from publisher.dataset.datapackage import build_datapackage
+from publisher.dataset.datapackage import to_bytes as datapackage_bytes
+from publisher.dataset.validate import json_schema, validate_dataset
+from publisher.dataset.write import write_files
 
 
 @dataclass(frozen=True)
