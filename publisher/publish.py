@@ -10,17 +10,17 @@ from rich.console import Console
 
 from publisher import report
 from publisher.base.progress import status
-from publisher.count.window import release_tag
 from publisher.dataset.build import DATA_FILES
 from publisher.dataset.collect import Collected, collect, write_collected
 from publisher.options import Counting, counting_for
-from publisher.release import (
+from publisher.release.git import (
     Action,
     ReleasePlan,
     commit_and_tag,
     open_repo,
     plan_release,
     push,
+    release_tag,
     resume,
 )
 
@@ -82,8 +82,8 @@ def dry_run(counting: Counting, plan: ReleasePlan, out: Console) -> int:
     if plan.action is Action.DONE:
         out.print(f"{plan.reason}; a run would count nothing.", highlight=False, soft_wrap=True)
         return 0
-    release = [("release", f"{plan.reason}: would {plan.action.value} {plan.tag}")]
-    out.print(report.plan_table(counting.engine.plan(counting.request), release))
+    git_row = [("git", f"{plan.reason}: would {plan.action.value} {plan.tag}")]
+    out.print(report.plan_table(counting.engine.plan(counting.request), git_row))
     return 0
 
 

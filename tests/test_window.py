@@ -6,7 +6,8 @@ from hypothesis import strategies as st
 
 from publisher.base.days import parse_date
 from publisher.base.errors import UsageError
-from publisher.count.window import Window, release_tag, window_ending
+from publisher.count.window import Window, window_ending
+from publisher.release.git import release_tag
 
 TODAY = date(2026, 11, 1)
 

@@ -50,5 +50,5 @@ class OutputError(PublisherError):
     exit_code = 2
 
 
-class ReleaseError(PublisherError):
+class GitError(PublisherError):
     """Git refused a step of the release; what was done locally is kept."""

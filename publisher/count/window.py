@@ -1,4 +1,4 @@
-"""The counting window: exactly N whole UTC days, and the CalVer tag it is published under.
+"""The counting window: exactly N whole UTC days.
 
 Time is an input: `publisher.base.clock` is the one place that reads the clock.
 """
@@ -45,9 +45,3 @@ def window_ending(end: date | None, days: int, today: date) -> Window:
             f"Give {last_complete.isoformat()} or earlier.",
         )
     return Window(start=end - timedelta(days=days - 1), end=end)
-
-
-def release_tag(window: Window) -> str:
-    """CalVer `YYYY.MM` of the day after the window: data to 2026-10-31 is `2026.11`."""
-    after = window.end + timedelta(days=1)
-    return f"{after.year}.{after.month:02d}"

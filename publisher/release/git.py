@@ -21,13 +21,15 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
 
 import git
 from git.exc import GitCommandError, InvalidGitRepositoryError, NoSuchPathError
 
-from publisher.base.errors import ReleaseError, UsageError
+from publisher.base.errors import GitError, UsageError
+from publisher.count.window import Window
 
 TRAILER = "Top-PyPI-Tag"
 BASE_TAG = re.compile(r"\d{4}\.\d{2}")
@@ -158,7 +160,7 @@ def _remote_lacks(state: RepoState, tag: str) -> str:
     if remote_id is None:
         return f"{state.remote} lacks the tag"
     if remote_id != state.local_tags[tag]:
-        raise ReleaseError(
+        raise GitError(
             f"Tag {tag} on {state.remote} is {remote_id[:12]} but the local {tag} is "
             f"{state.local_tags[tag][:12]}: two different releases carry the same tag.",
             f"Compare them; to keep the remote's, run `git tag -d {tag}` and "
@@ -185,7 +187,7 @@ def open_repo(path: Path) -> git.Repo:
 
 def current_branch(repo: git.Repo) -> str:
     if repo.head.is_detached:
-        raise ReleaseError(
+        raise GitError(
             f"HEAD is detached at {repo.head.commit.hexsha[:12]}, so there is no branch to "
             "publish on.",
             "Check out the publishing branch first, e.g. `git switch main`.",
@@ -295,7 +297,7 @@ def plan_release(
 def check_identity(repo: git.Repo) -> None:
     missing = [key for key in IDENTITY_KEYS if not _identity_set(repo, key)]
     if missing:
-        raise ReleaseError(
+        raise GitError(
             f"git identity is not set ({' and '.join(missing)} missing); the annotated release "
             "tag needs it.",
             'Set it in the publishing repository: `git config user.name "Your Name"` and '
@@ -323,7 +325,7 @@ def check_clean(repo: git.Repo, data_paths: Sequence[str]) -> None:
     if dirty:
         shown = ", ".join(dirty[:SHOWN_PATHS])
         more = f" and {len(dirty) - SHOWN_PATHS} more" if len(dirty) > SHOWN_PATHS else ""
-        raise ReleaseError(
+        raise GitError(
             f"The publishing repository has uncommitted changes: {shown}{more}.",
             "Commit them, or stash them with `git stash --include-untracked`, then re-run.",
         )
@@ -416,7 +418,7 @@ def _push_ref(repo: git.Repo, remote: str, ref: str, tag: str) -> None:
     refused = [info for info in infos if info.flags & PUSH_FAILED]
     if refused or not infos:
         words = _one_line([info.summary for info in refused] + _remote_words(progress))
-        raise ReleaseError(
+        raise GitError(
             f"{remote} rejected the push of {ref}: {words}.", _push_tip(remote, tag, words)
         )
 
@@ -450,7 +452,7 @@ def _git_failure(what: str, tip: str) -> Iterator[None]:
     try:
         yield
     except GitCommandError as exc:
-        raise ReleaseError(f"{what}: {_git_stderr(exc)}.", tip) from None
+        raise GitError(f"{what}: {_git_stderr(exc)}.", tip) from None
 
 
 def _git_stderr(exc: GitCommandError) -> str:
@@ -467,3 +469,9 @@ def _git_stderr(exc: GitCommandError) -> str:
 def _one_line(lines: Iterable[str]) -> str:
     parts = (" ".join(line.split()) for line in lines)
     return "; ".join(part for part in parts if part).rstrip(".")
+
+
+def release_tag(window: Window) -> str:
+    """CalVer `YYYY.MM` of the day after the window: data to 2026-10-31 is `2026.11`."""
+    after = window.end + timedelta(days=1)
+    return f"{after.year}.{after.month:02d}"

@@ -1,4 +1,4 @@
-"""The git release stage against real git: temporary work repos pushing to a local bare remote."""
+"""The release stage's git step against real git: work repos pushing to a local bare remote."""
 
 from dataclasses import replace
 from pathlib import Path
@@ -7,9 +7,9 @@ from typing import Any
 import git
 import pytest
 
-from publisher import release
-from publisher.base.errors import PublisherError, ReleaseError, UsageError
-from publisher.release import Action, ReleasePlan, RepoState
+from publisher.base.errors import GitError, PublisherError, UsageError
+from publisher.release import git as git_stage
+from publisher.release.git import Action, ReleasePlan, RepoState
 
 MONTH = "2026.11"
 DATA = ["data/top-pypi-packages.json"]
@@ -49,15 +49,15 @@ def write_data(repo: git.Repo, text: str = '{"rows": []}\n') -> list[str]:
 
 
 def plan(repo: git.Repo, remote: str | None = "origin", correction: bool = False) -> ReleasePlan:
-    return release.plan_release(repo, MONTH, remote, correction, DATA)
+    return git_stage.plan_release(repo, MONTH, remote, correction, DATA)
 
 
 def publish(repo: git.Repo, correction: bool = False, text: str = "{}\n") -> ReleasePlan:
     """What the CLI does for a PUBLISH plan, with `text` standing in for the query's result."""
     the_plan = plan(repo, correction=correction)
     assert the_plan.action is Action.PUBLISH
-    release.commit_and_tag(repo, the_plan.tag, write_data(repo, text), MESSAGE)
-    release.push(repo, the_plan)
+    git_stage.commit_and_tag(repo, the_plan.tag, write_data(repo, text), MESSAGE)
+    git_stage.push(repo, the_plan)
     return the_plan
 
 
@@ -89,23 +89,23 @@ def assert_one_line(error: PublisherError, *words: str) -> None:
     ],
 )
 def test_next_correction_tag(existing: list[str], expected: str) -> None:
-    assert release.next_correction_tag(existing, MONTH) == expected
+    assert git_stage.next_correction_tag(existing, MONTH) == expected
 
 
 def test_series_tags_are_in_release_order() -> None:
     tags = ["2026.11.10", "2026.11.2", "2026.10", "2026.11", "2026.11.1"]
-    assert release.series_tags(tags, MONTH) == ["2026.11", "2026.11.1", "2026.11.2", "2026.11.10"]
+    assert git_stage.series_tags(tags, MONTH) == ["2026.11", "2026.11.1", "2026.11.2", "2026.11.10"]
 
 
 def test_with_trailer_ends_the_message_with_the_tag() -> None:
-    assert release.with_trailer("Subject\n\nBody.\n\n", "2026.11.1") == (
+    assert git_stage.with_trailer("Subject\n\nBody.\n\n", "2026.11.1") == (
         "Subject\n\nBody.\n\nTop-PyPI-Tag: 2026.11.1\n"
     )
 
 
 def test_base_tag_must_be_calver() -> None:
     with pytest.raises(ValueError, match="not CalVer"):
-        release.check_base_tag("2026.1")
+        git_stage.check_base_tag("2026.1")
 
 
 NOTHING_YET = RepoState("main", "origin", {}, {}, frozenset(), None)
@@ -116,13 +116,13 @@ def state(**changes: Any) -> RepoState:
 
 
 def test_decide_ignores_a_trailer_of_another_month() -> None:
-    decided = release.decide(state(head_trailer="2026.10"), MONTH, correction=False)
+    decided = git_stage.decide(state(head_trailer="2026.10"), MONTH, correction=False)
     assert (decided.action, decided.tag) == (Action.PUBLISH, MONTH)
 
 
 def test_decide_pushes_an_unpushed_correction_even_without_correction_flag() -> None:
     tags = {"2026.11": "a" * 40, "2026.11.1": "b" * 40}
-    decided = release.decide(
+    decided = git_stage.decide(
         state(local_tags=tags, remote_tags={"2026.11": "a" * 40}), MONTH, correction=False
     )
     assert (decided.action, decided.tag) == (Action.PUSH, "2026.11.1")
@@ -130,8 +130,8 @@ def test_decide_pushes_an_unpushed_correction_even_without_correction_flag() -> 
 
 def test_decide_refuses_a_tag_that_differs_on_the_remote() -> None:
     conflict = state(local_tags={MONTH: "a" * 40}, remote_tags={MONTH: "b" * 40})
-    with pytest.raises(ReleaseError) as caught:
-        release.decide(conflict, MONTH, correction=False)
+    with pytest.raises(GitError) as caught:
+        git_stage.decide(conflict, MONTH, correction=False)
     assert_one_line(caught.value, MONTH, "origin", "git tag -d 2026.11")
 
 
@@ -141,8 +141,8 @@ def test_decide_refuses_a_tag_that_differs_on_the_remote() -> None:
 def test_fresh_publish_commits_tags_and_pushes(work: git.Repo, bare: git.Repo) -> None:
     first = plan(work)
     assert first == ReleasePlan(Action.PUBLISH, MONTH, "main", "origin", first.reason)
-    sha = release.commit_and_tag(work, MONTH, write_data(work), MESSAGE)
-    release.push(work, first)
+    sha = git_stage.commit_and_tag(work, MONTH, write_data(work), MESSAGE)
+    git_stage.push(work, first)
     commit = work.commit(sha)
     assert commit.trailers_dict == {"Top-PyPI-Tag": [MONTH]}
     assert commit.summary == MESSAGE.splitlines()[0]
@@ -153,7 +153,7 @@ def test_fresh_publish_commits_tags_and_pushes(work: git.Repo, bare: git.Repo) -
     assert tag_object.message.strip() == MESSAGE.splitlines()[0]
     assert remote_ref(bare, f"refs/tags/{MONTH}^{{commit}}") == sha
     assert remote_ref(bare, "refs/heads/main") == sha
-    assert release.remote_has_tag(work, "origin", MONTH)
+    assert git_stage.remote_has_tag(work, "origin", MONTH)
 
 
 def test_publish_into_an_empty_repository(tmp_path: Path, bare: git.Repo) -> None:
@@ -180,8 +180,8 @@ def test_done_when_only_the_remote_has_the_tag(work: git.Repo, tmp_path: Path) -
 
 def test_no_push_is_done_once_tagged_locally(work: git.Repo, bare: git.Repo) -> None:
     first = plan(work, remote=None)
-    release.commit_and_tag(work, first.tag, write_data(work), MESSAGE)
-    release.push(work, first)
+    git_stage.commit_and_tag(work, first.tag, write_data(work), MESSAGE)
+    git_stage.push(work, first)
     assert remote_ref(bare, f"refs/tags/{MONTH}") is None
     assert plan(work, remote=None).action is Action.DONE
     assert plan(work).action is Action.PUSH
@@ -190,34 +190,34 @@ def test_no_push_is_done_once_tagged_locally(work: git.Repo, bare: git.Repo) -> 
 def test_committed_not_tagged_is_tagged_then_pushed(work: git.Repo, bare: git.Repo) -> None:
     write_data(work)
     work.git.add(*DATA)
-    work.git.commit("-m", release.with_trailer(MESSAGE, MONTH))  # then the run died
+    work.git.commit("-m", git_stage.with_trailer(MESSAGE, MONTH))  # then the run died
     half = plan(work)
     assert (half.action, half.tag) == (Action.TAG, MONTH)
-    release.resume(work, half)
+    git_stage.resume(work, half)
     assert remote_ref(bare, f"refs/tags/{MONTH}^{{commit}}") == work.head.commit.hexsha
     assert bare.git.cat_file("-t", f"refs/tags/{MONTH}") == "tag"
     assert plan(work).action is Action.DONE
 
 
 def test_tagged_not_pushed_is_pushed_then_done(work: git.Repo, bare: git.Repo) -> None:
-    sha = release.commit_and_tag(work, MONTH, write_data(work), MESSAGE)  # then the run died
+    sha = git_stage.commit_and_tag(work, MONTH, write_data(work), MESSAGE)  # then the run died
     half = plan(work)
     assert (half.action, half.tag) == (Action.PUSH, MONTH)
     assert "origin lacks the tag" in half.reason
-    release.resume(work, half)
+    git_stage.resume(work, half)
     assert remote_ref(bare, "refs/heads/main") == sha
     assert plan(work).action is Action.DONE
 
 
 def test_tag_pushed_but_branch_behind_is_pushed(work: git.Repo, bare: git.Repo) -> None:
-    sha = release.commit_and_tag(work, MONTH, write_data(work), MESSAGE)
+    sha = git_stage.commit_and_tag(work, MONTH, write_data(work), MESSAGE)
     work.git.push("origin", f"refs/tags/{MONTH}")
     half = plan(work)
     assert (half.action, half.reason) == (
         Action.PUSH,
         "2026.11 is tagged but origin/main lacks its commit",
     )
-    release.resume(work, half)
+    git_stage.resume(work, half)
     assert remote_ref(bare, "refs/heads/main") == sha
     assert plan(work).action is Action.DONE
 
@@ -236,7 +236,7 @@ def test_corrections_are_tagged_one_then_two(work: git.Repo, bare: git.Repo) -> 
 def test_half_finished_correction_is_pushed_not_redone(work: git.Repo) -> None:
     publish(work)
     correction = plan(work, correction=True)
-    release.commit_and_tag(work, correction.tag, write_data(work, "[2]\n"), MESSAGE)
+    git_stage.commit_and_tag(work, correction.tag, write_data(work, "[2]\n"), MESSAGE)
     again = plan(work, correction=True)
     assert (again.action, again.tag) == (Action.PUSH, "2026.11.1")
 
@@ -250,7 +250,7 @@ def test_correction_before_any_publish_is_refused(work: git.Repo) -> None:
 def test_identical_files_give_an_empty_commit_that_is_tagged(work: git.Repo) -> None:
     publish(work, text="[1]\n")
     before = work.head.commit
-    sha = release.commit_and_tag(work, "2026.11.1", write_data(work, "[1]\n"), MESSAGE)
+    sha = git_stage.commit_and_tag(work, "2026.11.1", write_data(work, "[1]\n"), MESSAGE)
     assert work.commit(sha).parents == (before,)
     assert work.commit(sha).tree == before.tree
     assert work.tags["2026.11.1"].commit.hexsha == sha
@@ -281,7 +281,7 @@ def test_dirty_tree_is_refused(work: git.Repo, change: str, path: str) -> None:
     target.write_text("changed\n")
     if change == "staged":
         work.git.add(path)
-    with pytest.raises(ReleaseError) as caught:
+    with pytest.raises(GitError) as caught:
         plan(work)
     assert_one_line(caught.value, path, "git stash")
     assert target.read_text() == "changed\n"
@@ -302,14 +302,14 @@ def test_missing_remote_is_refused(work: git.Repo) -> None:
 def test_missing_identity_is_refused(tmp_path: Path, bare: git.Repo) -> None:
     repo = new_work(tmp_path / "anonymous", bare, identity=False)
     repo.git.config("user.name", "Only A Name")
-    with pytest.raises(ReleaseError) as caught:
+    with pytest.raises(GitError) as caught:
         plan(repo)
     assert_one_line(caught.value, "(user.email missing)", "git config user.email")
 
 
 def test_detached_head_is_refused(work: git.Repo) -> None:
     work.git.checkout("--detach")
-    with pytest.raises(ReleaseError) as caught:
+    with pytest.raises(GitError) as caught:
         plan(work)
     assert_one_line(caught.value, "detached", "git switch")
 
@@ -320,13 +320,13 @@ def test_non_repository_is_refused(tmp_path: Path, name: str) -> None:
     if name == "plain-folder":
         path.mkdir()
     with pytest.raises(UsageError) as caught:
-        release.open_repo(path)
+        git_stage.open_repo(path)
     assert_one_line(caught.value, f"--repo {path} is not a git repository")
 
 
 def test_bare_repository_is_refused(bare: git.Repo) -> None:
     with pytest.raises(UsageError, match="bare"):
-        release.open_repo(Path(bare.git_dir))
+        git_stage.open_repo(Path(bare.git_dir))
 
 
 def test_push_refused_by_a_hook_keeps_commit_and_tag(work: git.Repo, bare: git.Repo) -> None:
@@ -334,9 +334,9 @@ def test_push_refused_by_a_hook_keeps_commit_and_tag(work: git.Repo, bare: git.R
     hook.write_text("#!/bin/sh\necho 'pushes are frozen until Monday' >&2\nexit 1\n")
     hook.chmod(0o755)
     the_plan = plan(work)
-    sha = release.commit_and_tag(work, MONTH, write_data(work), MESSAGE)
-    with pytest.raises(ReleaseError) as caught:
-        release.push(work, the_plan)
+    sha = git_stage.commit_and_tag(work, MONTH, write_data(work), MESSAGE)
+    with pytest.raises(GitError) as caught:
+        git_stage.push(work, the_plan)
     assert_one_line(caught.value, "pushes are frozen until Monday", "kept", "re-run")
     assert work.tags[MONTH].commit.hexsha == sha
     hook.unlink()
@@ -352,22 +352,22 @@ def test_push_onto_a_diverged_branch_is_rejected(
     other.git.commit("--allow-empty", "-m", "Someone else")
     other.git.push("origin", "main")
     the_plan = plan(work)
-    sha = release.commit_and_tag(work, MONTH, write_data(work), MESSAGE)
-    with pytest.raises(ReleaseError) as caught:
-        release.push(work, the_plan)
+    sha = git_stage.commit_and_tag(work, MONTH, write_data(work), MESSAGE)
+    with pytest.raises(GitError) as caught:
+        git_stage.push(work, the_plan)
     assert_one_line(caught.value, "push of refs/heads/main: [rejected]", "git pull --no-rebase")
     assert work.head.commit.hexsha == sha
     assert MONTH in [t.name for t in work.tags]
     assert remote_ref(bare, f"refs/tags/{MONTH}") is None  # the tag waits for the branch
     work.git.pull("--no-rebase", "--no-edit", "origin", "main")  # what the tip says to do
     assert plan(work).action is Action.PUSH
-    release.resume(work, plan(work))
+    git_stage.resume(work, plan(work))
     assert bare.is_ancestor(bare.commit(sha), bare.commit("main"))
     assert plan(work).action is Action.DONE
 
 
 def test_unreachable_remote_is_refused(work: git.Repo, tmp_path: Path) -> None:
     work.remote().set_url(str(tmp_path / "gone.git"))
-    with pytest.raises(ReleaseError) as caught:
+    with pytest.raises(GitError) as caught:
         plan(work)
     assert_one_line(caught.value, "Could not read the refs of remote origin", "--no-push")
