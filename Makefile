@@ -19,7 +19,7 @@ bench: install
 	$(PY) tests/benchmarks/run.py
 
 lint: install
-	$(PY) -m ruff check . && $(PY) -m ruff format --check . && $(PY) -m mypy
+	$(PY) -m ruff check . && $(PY) -m ruff format --check . && $(PY) -m mypy && $(VENV)/bin/lint-imports
 
 clean:
 	rm -rf $(VENV) scratch

@@ -9,7 +9,7 @@ import pytest
 from expect import assert_one_error_line, run_cli
 
 from publisher import __version__
-from publisher.cli import build_parser
+from publisher.cli.parser import build_parser
 
 COMMANDS = ["sample", "collect", "publish", "validate", "demo"]
 

@@ -1,20 +1,11 @@
-"""The command line: parse, resolve settings, call the library, turn errors into exit codes.
-
-Every failure a person can mend is a `PublisherError`, printed here as one line; nothing else
-in the package prints errors or exits.
-"""
+"""The command line's words: every command, option and help text, parsed with argparse."""
 
 import argparse
-import sys
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any, NoReturn
 
-from rich.console import Console
-from rich.text import Text
-
 from publisher import __version__
-from publisher.base.errors import PublisherError, UsageError
+from publisher.base.errors import UsageError
 from publisher.base.settings import ENGINES, OVER_BUDGET_POLICIES, Settings
 
 PROG = "top-pypi"
@@ -134,31 +125,3 @@ def join_dashed_values(argv: Sequence[str]) -> list[str]:
 
 def option_values(args: argparse.Namespace) -> dict[str, Any]:
     return {key: value for key, value in vars(args).items() if key != "command"}
-
-
-def main(argv: Sequence[str] | None = None, now: datetime | None = None) -> int:
-    """Run one command; `now` is the clock, given by tests and read once otherwise."""
-    from publisher import commands
-    from publisher.base.clock import now_utc
-
-    out, err = Console(), Console(stderr=True)
-    try:
-        given = sys.argv[1:] if argv is None else argv
-        args = build_parser().parse_args(join_dashed_values(given))
-        return commands.run(args.command, option_values(args), now or now_utc(), out, err)
-    except PublisherError as exc:
-        err.print(Text.assemble(("error: ", "bold red"), str(exc)), soft_wrap=True)
-        return exc.exit_code
-    except SystemExit as exc:  # --help and --version end here
-        return int(exc.code or 0)
-    except OSError as exc:  # the disk or the system said no, somewhere we did not foresee
-        where = f" ({exc.filename})" if exc.filename else ""
-        err.print(Text.assemble(("error: ", "bold red"), f"{exc.strerror or exc}{where}."))
-        return 1
-    except KeyboardInterrupt:
-        err.print("[bold red]error:[/] interrupted; nothing published is damaged.")
-        return 130
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -8,11 +8,11 @@ from typing import Any
 import git
 from rich.console import Console
 
-from publisher import report
 from publisher.base.progress import status
+from publisher.cli import report
+from publisher.cli.options import Counting, counting_for
 from publisher.dataset.build import DATA_FILES
 from publisher.dataset.collect import Collected, collect, write_collected
-from publisher.options import Counting, counting_for
 from publisher.release.git import (
     Action,
     ReleasePlan,

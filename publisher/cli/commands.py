@@ -6,14 +6,14 @@ from typing import Any
 
 from rich.console import Console
 
-from publisher import report
 from publisher.base.days import parse_date
 from publisher.base.errors import UsageError
 from publisher.base.progress import counter, status
+from publisher.cli import report
+from publisher.cli.options import counting_for
 from publisher.count.window import window_ending
 from publisher.dataset.collect import collect, write_collected
 from publisher.dataset.write import check_writable_folder
-from publisher.options import counting_for
 
 
 def run_collect(options: dict[str, Any], now: datetime, out: Console, err: Console) -> int:
@@ -73,8 +73,8 @@ def run_validate(options: dict[str, Any], now: datetime, out: Console, err: Cons
 
 
 def run_demo(options: dict[str, Any], now: datetime, out: Console, err: Console) -> int:
-    from publisher.cli import build_parser
-    from publisher.demo import demo_spec, ensure_events, ensure_repository
+    from publisher.cli.demo import demo_spec, ensure_events, ensure_repository
+    from publisher.cli.parser import build_parser
 
     folder = Path(options["folder"])
     check_writable_folder(folder, "FOLDER")
@@ -91,7 +91,7 @@ def run_demo(options: dict[str, Any], now: datetime, out: Console, err: Console)
 
 
 def run_publish(options: dict[str, Any], now: datetime, out: Console, err: Console) -> int:
-    from publisher.publish import publish_command
+    from publisher.cli.publish import publish_command
 
     return publish_command(options, now, out, err)
 

@@ -1,0 +1,40 @@
+"""The command line, on top of the stages: the only place that joins them. Parse, resolve
+settings, call the stages, turn errors into exit codes.
+
+Every failure a person can mend is a `PublisherError`, printed here as one line; nothing else
+in the package prints errors or exits.
+"""
+
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+
+from rich.console import Console
+from rich.text import Text
+
+from publisher.base.errors import PublisherError
+from publisher.cli.parser import build_parser, join_dashed_values, option_values
+
+
+def main(argv: Sequence[str] | None = None, now: datetime | None = None) -> int:
+    """Run one command; `now` is the clock, given by tests and read once otherwise."""
+    from publisher.base.clock import now_utc
+    from publisher.cli import commands
+
+    out, err = Console(), Console(stderr=True)
+    try:
+        given = sys.argv[1:] if argv is None else argv
+        args = build_parser().parse_args(join_dashed_values(given))
+        return commands.run(args.command, option_values(args), now or now_utc(), out, err)
+    except PublisherError as exc:
+        err.print(Text.assemble(("error: ", "bold red"), str(exc)), soft_wrap=True)
+        return exc.exit_code
+    except SystemExit as exc:  # --help and --version end here
+        return int(exc.code or 0)
+    except OSError as exc:  # the disk or the system said no, somewhere we did not foresee
+        where = f" ({exc.filename})" if exc.filename else ""
+        err.print(Text.assemble(("error: ", "bold red"), f"{exc.strerror or exc}{where}."))
+        return 1
+    except KeyboardInterrupt:
+        err.print("[bold red]error:[/] interrupted; nothing published is damaged.")
+        return 130
