@@ -9,21 +9,31 @@ import argparse
 import json
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
 HERE = Path(__file__).parent
-CHILD = "import json, sys; import {module}; print(json.dumps({module}.run({args})))"
+# The child writes its figures to a file named by the parent, never to standard output, where
+# DuckDB draws a progress bar for any query that runs longer than about two seconds.
+CHILD = (
+    "import json, sys; from pathlib import Path; import {module}; "
+    "Path(sys.argv[1]).write_text(json.dumps({module}.run({args})))"
+)
 
 
 def run_child(module: str, args: str) -> list[tuple[str, float, str]]:
     code = CHILD.format(module=module, args=args)
-    done = subprocess.run(
-        [sys.executable, "-c", code], cwd=HERE, check=True, capture_output=True, text=True
-    )
-    return [tuple(row) for row in json.loads(done.stdout.splitlines()[-1])]
+    with tempfile.TemporaryDirectory() as tmp:
+        result = Path(tmp) / "result.json"
+        done = subprocess.run(
+            [sys.executable, "-c", code, str(result)], cwd=HERE, capture_output=True, text=True
+        )
+        if done.returncode != 0:
+            raise SystemExit(f"the {module} benchmark failed:\n{done.stderr.strip()[-2000:]}")
+        return [tuple(row) for row in json.loads(result.read_text())]
 
 
 def main() -> None:
