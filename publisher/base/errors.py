@@ -52,3 +52,13 @@ class OutputError(PublisherError):
 
 class GitError(PublisherError):
     """Git refused a step of the release; what was done locally is kept."""
+
+
+class MetadataError(PublisherError):
+    """The repository's citation metadata or release record cannot be used as it is."""
+
+    exit_code = 2
+
+
+class ZenodoError(PublisherError):
+    """Zenodo refused, failed or could not be reached; what exists there is named."""
