@@ -1,0 +1,63 @@
+"""A tag's data as the release sends it: read from the tag itself with GitPython (never from the
+working tree), streamed from git's blobs, with sizes and MD5s."""
+
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import git
+
+from publisher.base.errors import MetadataError
+
+DATA_FOLDER = "data"
+CHUNK = 1 << 20
+# Not sent: byte-identical copies under the reference dataset's older names (Zenodo would hold
+# the same bytes twice), and the release's own record of earlier releases.
+NOT_SENT = re.compile(r".*-30-days\..*|releases\.json")
+GITHUB_REMOTE = re.compile(
+    r"(?:https://github\.com/|git@github\.com:|ssh://git@github\.com/)"
+    r"(?P<owner>[\w.-]+)/(?P<name>[\w.-]+?)(?:\.git)?/?"
+)
+
+
+@dataclass(frozen=True)
+class TagFile:
+    name: str
+    size: int
+    blob: git.Blob
+
+    def chunks(self) -> Iterator[bytes]:
+        stream = self.blob.data_stream
+        while chunk := stream.read(CHUNK):
+            yield chunk
+
+    def md5(self) -> str:
+        digest = hashlib.md5(usedforsecurity=False)
+        for chunk in self.chunks():
+            digest.update(chunk)
+        return f"md5:{digest.hexdigest()}"
+
+    def read(self) -> bytes:
+        return b"".join(self.chunks())
+
+
+def tag_files(repo: git.Repo, tag: str) -> list[TagFile]:
+    """The files of `data/` at `tag` that the release sends, by name."""
+    try:
+        tree = repo.commit(tag).tree / DATA_FOLDER
+    except (KeyError, ValueError, git.BadName):
+        raise MetadataError(
+            f"Tag {tag} has no {DATA_FOLDER}/ folder.", "Release a tag made by `top-pypi publish`."
+        ) from None
+    blobs = [item for item in tree if isinstance(item, git.Blob)]
+    return sorted(
+        (TagFile(b.name, b.size, b) for b in blobs if not NOT_SENT.fullmatch(b.name)),
+        key=lambda f: f.name,
+    )
+
+
+def github_tag_url(remote_url: str | None, tag: str) -> str | None:
+    """The tag's page on GitHub, when the remote is there; None for any other host."""
+    match = GITHUB_REMOTE.fullmatch(remote_url or "")
+    return f"https://github.com/{match['owner']}/{match['name']}/tree/{tag}" if match else None
