@@ -1,0 +1,67 @@
+"""Failures the Zenodo stand-in can be told to show, one queue per route.
+
+A fault meets the next call of its route (or of any route, for route "*"):
+  - "429": refused with Retry-After (seconds) and X-RateLimit-* headers, nothing done;
+  - "500": Zenodo's JSON error; "502", "503", "504": the load balancer's HTML page;
+  - "reset": the connection closed without an answer (TCP reset); on an upload, after
+    `read_bytes` of the body have arrived (half of it by default), so nothing is stored;
+  - "slow": the answer comes `seconds` late (the request has taken effect by then).
+With `after=True` the request takes effect first and only its answer is lost: a publish that
+succeeded but whose client saw a reset, a 504 or a timeout.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from dataclasses import dataclass
+from typing import Literal
+
+FaultKind = Literal["429", "500", "502", "503", "504", "reset", "slow"]
+KINDS: tuple[FaultKind, ...] = ("429", "500", "502", "503", "504", "reset", "slow")
+ANY_ROUTE = "*"
+
+
+@dataclass(frozen=True)
+class Fault:
+    kind: FaultKind
+    after: bool = False
+    retry_after: int = 1
+    seconds: float = 0.0
+    read_bytes: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown fault {self.kind!r}; one of {', '.join(KINDS)}")
+
+    @property
+    def status(self) -> int | None:
+        return int(self.kind) if self.kind.isdigit() else None
+
+
+class Faults:
+    """The queued faults, by route name; thread-safe, each fault met once."""
+
+    def __init__(self) -> None:
+        self._queues: dict[str, deque[Fault]] = {}
+        self._lock = threading.Lock()
+
+    def add(self, route: str, fault: Fault, times: int = 1) -> None:
+        with self._lock:
+            self._queues.setdefault(route, deque()).extend([fault] * times)
+
+    def take(self, route: str) -> Fault | None:
+        with self._lock:
+            for name in (route, ANY_ROUTE):
+                queue = self._queues.get(name)
+                if queue:
+                    return queue.popleft()
+        return None
+
+    def pending(self) -> dict[str, int]:
+        with self._lock:
+            return {route: len(queue) for route, queue in self._queues.items() if queue}
+
+    def clear(self) -> None:
+        with self._lock:
+            self._queues.clear()
