@@ -31,6 +31,7 @@ from git.exc import GitCommandError, InvalidGitRepositoryError, NoSuchPathError
 
 from publisher.base.errors import GitError, UsageError
 from publisher.count.window import Window
+from publisher.dataset.write import is_staging_leftover
 
 TRAILER = "Top-PyPI-Tag"
 BASE_TAG = re.compile(r"\d{4}\.\d{2}")
@@ -348,7 +349,7 @@ def check_clean(repo: git.Repo, data_paths: Sequence[str]) -> None:
     run wrote but could not commit (a failed hook, an interrupt) must not block the re-run."""
     ours = set(data_paths)
     found = changed_tracked_paths(repo) + untracked_paths(repo, data_paths)
-    dirty = [path for path in found if path not in ours]
+    dirty = [path for path in found if path not in ours and not _staged_by_us(path, data_paths)]
     if dirty:
         shown = ", ".join(dirty[:SHOWN_PATHS])
         more = f" and {len(dirty) - SHOWN_PATHS} more" if len(dirty) > SHOWN_PATHS else ""
@@ -356,6 +357,17 @@ def check_clean(repo: git.Repo, data_paths: Sequence[str]) -> None:
             f"The publishing repository has uncommitted changes: {shown}{more}.",
             "Commit them, or stash them with `git stash --include-untracked`, then re-run.",
         )
+
+
+def _staged_by_us(path: str, data_paths: Sequence[str]) -> bool:
+    """A temporary that writing one of `data_paths` left when a run was killed outright: the
+    re-run's write replaces it."""
+    found = PurePosixPath(path)
+    return any(
+        found.parent == PurePosixPath(ours).parent
+        and is_staging_leftover(found, [PurePosixPath(ours).name])
+        for ours in data_paths
+    )
 
 
 def changed_tracked_paths(repo: git.Repo) -> list[str]:
