@@ -1,5 +1,5 @@
-"""Where the results go: a write that fails midway, a data folder that cannot hold them.
-Nothing is left behind."""
+"""Where the results go: a write that fails midway, a data folder that cannot hold them, a
+reader that closed standard output. The work decides the exit code; nothing is left behind."""
 
 import os
 import resource
@@ -14,6 +14,8 @@ import pytest
 from children import cli, finish, running
 from expect import assert_one_error_line, run_cli
 from repos import publishing_repo
+
+from publisher.cli.stdout import LOST
 
 MONTH = "2026.11"
 DAY = "2026-10-31"  # the children run on the real clock: name the window's end
@@ -124,3 +126,23 @@ def test_the_data_folder_is_checked_before_counting(
         assert "Make it writable for the user who runs publish" in err
     assert code == 2
     assert list(remote.tags) == []
+
+
+def test_a_closed_stdout_loses_the_summary_not_the_release(
+    repos: tuple[git.Repo, git.Repo],
+) -> None:
+    """`top-pypi publish | head -c0`: the reader is gone before anything is printed."""
+    work, remote = repos
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        with running(publish_command(work), stdout=writer) as child:
+            code, _, err = finish(child)
+    finally:
+        os.close(writer)
+    assert code == 0, err
+    assert err.strip().splitlines()[-1] == LOST
+    assert "Traceback" not in err
+    assert "Exception" not in err
+    assert "error" not in err.lower()
+    assert [t.name for t in remote.tags] == [MONTH]
