@@ -3,7 +3,8 @@
 It runs the BigQuery query text translated by sqlglot, so what it counts is what BigQuery would.
 """
 
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -45,6 +46,20 @@ def connect(files: EventFiles) -> duckdb.DuckDBPyConnection:
         f'CREATE VIEW "{CATALOG}".pypi.file_downloads AS SELECT * FROM read_parquet([{paths}])'
     )
     return con
+
+
+@contextmanager
+def interruptible() -> Iterator[None]:
+    """Ctrl-C during a query is the KeyboardInterrupt it is: DuckDB's Python client polls for
+    signals while a query runs and raises `RuntimeError("Query interrupted")` instead."""
+    try:
+        yield
+    except duckdb.InterruptException:
+        raise KeyboardInterrupt from None
+    except RuntimeError as exc:
+        if str(exc) != "Query interrupted":
+            raise
+        raise KeyboardInterrupt from None
 
 
 def _quote(text: str) -> str:
@@ -90,7 +105,7 @@ class DuckDBEngine:
     def plan(self, request: Request) -> Plan:
         files = find_event_files(self.events)
         estimate = window_bytes(files, request.window)
-        with closing(connect(files)) as con:
+        with interruptible(), closing(connect(files)) as con:
             bad = find_bad_days(rows_per_day(files, con), request.window)
         return Plan(
             engine=self.name,
@@ -106,7 +121,7 @@ class DuckDBEngine:
     def count(self, request: Request, progress: Progress) -> Count:
         files = find_event_files(self.events)
         progress(f"Counting downloads in {len(files.paths)} Parquet file(s) with DuckDB")
-        with closing(connect(files)) as con:
+        with interruptible(), closing(connect(files)) as con:
             bad = check_complete(rows_per_day(files, con), request.window, self.allow_incomplete)
             rows = con.execute(to_duckdb(self.sql(request))).fetchall()
         # What was read: the queried columns' chunks in the row groups the window touches.
