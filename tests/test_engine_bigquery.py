@@ -512,6 +512,16 @@ def test_allow_incomplete_counts_the_days_there_are(
     assert dataset["engine"]["incomplete_days"] == [MISSING.isoformat()]
 
 
+def test_a_window_without_downloads_writes_nothing(
+    small: BigQueryStandIn, now: datetime, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    window = ["--end-date", "2026-09-15", "--days", "5", "--allow-incomplete"]
+    code, _, err = run_cli(capsys, now, "collect", "--engine", "bigquery", *window, "--out", "out")
+    assert code == 1
+    assert_one_error_line(err, "No downloads were counted from 2026-09-11 to 2026-09-15")
+    assert not (tmp_path / "out").exists()
+
+
 # -- refusals and failures: one line each, no credential ------------------------------------------
 
 

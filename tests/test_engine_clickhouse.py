@@ -284,6 +284,16 @@ def test_allow_incomplete_counts_what_is_there(
     assert dataset["period"] == {"start": "2026-10-02", "end": "2026-10-31", "days": 30}
 
 
+def test_a_window_without_downloads_writes_nothing(
+    server: ClickHouseStandIn, now: datetime, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    window = ["--end-date", "2026-09-15", "--days", "5", "--allow-incomplete"]
+    code, _, err = run_cli(capsys, now, "collect", *options(server), *window, "--out", "out")
+    assert code == 1
+    assert_one_error_line(err, "No downloads were counted from 2026-09-11 to 2026-09-15")
+    assert not (tmp_path / "out").exists()
+
+
 # Failures: one line each, the URL named, the password never.
 
 
