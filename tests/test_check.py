@@ -91,3 +91,15 @@ def test_a_consistent_edit_still_breaks_the_hashes(
     code, _, err = run_cli(capsys, now, "validate", str(folder))
     assert_one_error_line(err, "does not match its size and hash in datapackage.json")
     assert code == 1
+
+
+V1_RELEASE = Path(__file__).parent / "golden" / "v1-release"
+
+
+def test_a_release_of_schema_version_1_stays_valid(
+    now: datetime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Files written by top-pypi before schema_version 2, as an older tag holds them."""
+    code, out, _ = run_cli(capsys, now, "validate", str(V1_RELEASE))
+    assert code == 0
+    assert "valid, 8 rows, 2026-10-27 to 2026-10-31" in out

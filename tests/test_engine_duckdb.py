@@ -13,9 +13,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import SAMPLE_SPEC
-from counting import independent_top
-from expect import assert_one_error_line, run_cli
+from conftest import SAMPLE_SPEC, UNNAMED_WINDOW
+from counting import independent_top, independent_unnamed
+from expect import assert_one_error_line, read_dataset, run_cli
 
 from publisher.base.errors import EventsError, IncompleteDataError
 from publisher.count.engines.base import Request
@@ -218,3 +218,27 @@ def test_a_subfolder_that_is_not_a_day_is_refused_by_name(
     assert code == 2
     assert_one_error_line(err, f"--events {events} has a subfolder {named} that is not a day.")
     assert not out.exists()
+
+
+@pytest.mark.parametrize("limit", [15000, 10])
+def test_events_without_a_name_are_no_project_and_their_downloads_are_recorded(
+    unnamed_events_dir: Path,
+    tmp_path: Path,
+    now: datetime,
+    capsys: pytest.CaptureFixture[str],
+    limit: int,
+) -> None:
+    """NULL and empty names: more downloads than any project, so ranked first unless dropped."""
+    window = Window(*UNNAMED_WINDOW)
+    count = DuckDBEngine(str(unnamed_events_dir)).count(Request(window, limit), silent)
+    expected = independent_top(unnamed_events_dir, window, limit)
+    assert (count.rows, count.projects_counted) == expected
+    assert count.unnamed_downloads == independent_unnamed(unnamed_events_dir, window)
+    assert count.unnamed_downloads > count.rows[0][1]
+    out = tmp_path / "out"
+    argv = ["--events", str(unnamed_events_dir), "--end-date", "2026-06-30", "--days", "7"]
+    assert run_cli(capsys, now, "collect", *argv, "--limit", str(limit), "--out", str(out))[0] == 0
+    dataset = read_dataset(out)
+    assert dataset["engine"]["unnamed_downloads"] == count.unnamed_downloads
+    assert dataset["schema_version"] == 2
+    assert run_cli(capsys, now, "validate", str(out))[0] == 0

@@ -22,6 +22,7 @@ from publisher.dataset.validate import (
     check_rows,
     check_schema,
     check_total_rows,
+    known_version,
 )
 
 TIP = "Restore the files from the month's git tag, or publish the month again."
@@ -76,7 +77,7 @@ def check_dataset(folder: Path) -> dict[str, Any]:
     dataset = read_json(folder, JSON_FILE)
     if not isinstance(dataset, dict):
         fail(f"{folder / JSON_FILE} does not hold a JSON object.")
-    check_schema(dataset)
+    check_schema(dataset, known_version(dataset))
     check_rows(dataset["rows"])
     check_total_rows(dataset)
     check_period_length(dataset)

@@ -66,11 +66,12 @@ def count_from_rows(
     rows: list[Any], window: Window, bytes_read: int, method: str = "exact"
 ) -> Count:
     return Count(
-        rows=[(str(project), int(downloads)) for project, downloads, _ in rows],
+        rows=[(str(project), int(downloads)) for project, downloads, _, _ in rows],
         projects_counted=int(rows[0][2]) if rows else 0,
         period=window,
         query=QueryStats(bytes_processed=bytes_read),
         method=method,
+        unnamed_downloads=int(rows[0][3]) if rows else 0,
     )
 
 
