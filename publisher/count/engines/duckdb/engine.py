@@ -3,10 +3,12 @@
 It runs the BigQuery query text translated by sqlglot, so what it counts is what BigQuery would.
 """
 
+import re
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -22,6 +24,7 @@ from publisher.count.engines.base import Count, Plan, QueryStats, Request
 from publisher.count.engines.duckdb.events import (
     EventFiles,
     find_event_files,
+    literal,
     rows_per_day_from_metadata,
     window_bytes,
 )
@@ -29,6 +32,7 @@ from publisher.count.query import to_duckdb, top_projects_sql
 from publisher.count.window import Window
 
 CATALOG = "bigquery-public-data"
+GLOB_CHARACTER = re.compile(r"[*?\[]")
 
 
 def connect(files: EventFiles) -> duckdb.DuckDBPyConnection:
@@ -39,7 +43,7 @@ def connect(files: EventFiles) -> duckdb.DuckDBPyConnection:
     """
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
-    paths = ", ".join(_quote(str(p)) for p in files.paths)
+    paths = ", ".join(_quote(unglobbed(literal(p))) for p in files.paths)
     con.execute(f"ATTACH ':memory:' AS \"{CATALOG}\"")
     con.execute(f'CREATE SCHEMA "{CATALOG}".pypi')
     con.execute(
@@ -62,6 +66,13 @@ def interruptible() -> Iterator[None]:
         raise KeyboardInterrupt from None
 
 
+def unglobbed(path: Path) -> str:
+    """The path as DuckDB reads it literally. DuckDB expands `*`, `?` and `[...]` in every
+    path given to read_parquet, list or not: a folder `ev[12]` would read `ev1` instead, a
+    folder `dir_*` also its siblings. In brackets each stands for itself."""
+    return GLOB_CHARACTER.sub(r"[\g<0>]", str(path))
+
+
 def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
@@ -70,11 +81,12 @@ def count_from_rows(
     rows: list[Any], window: Window, bytes_read: int, method: str = "exact"
 ) -> Count:
     return Count(
-        rows=[(str(project), int(downloads)) for project, downloads, _ in rows],
+        rows=[(str(project), int(downloads)) for project, downloads, _, _ in rows],
         projects_counted=int(rows[0][2]) if rows else 0,
         period=window,
         query=QueryStats(bytes_processed=bytes_read),
         method=method,
+        unnamed_downloads=int(rows[0][3]) if rows else 0,
     )
 
 
@@ -112,7 +124,7 @@ class DuckDBEngine:
             window=request.window,
             sql=self.sql(request),
             facts=[
-                ("events", f"{len(files.paths)} Parquet file(s) in {files.root}"),
+                ("events", files.describe()),
                 ("estimate", f"about {estimate:,} bytes of Parquet to read, free (local)"),
                 ("completeness", describe_bad_days(bad)),
             ],
@@ -120,7 +132,7 @@ class DuckDBEngine:
 
     def count(self, request: Request, progress: Progress) -> Count:
         files = find_event_files(self.events)
-        progress(f"Counting downloads in {len(files.paths)} Parquet file(s) with DuckDB")
+        progress(f"Counting downloads in {files.describe()} with DuckDB")
         with interruptible(), closing(connect(files)) as con:
             bad = check_complete(rows_per_day(files, con), request.window, self.allow_incomplete)
             rows = con.execute(to_duckdb(self.sql(request))).fetchall()
