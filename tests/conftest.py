@@ -5,23 +5,59 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from google.auth.compute_engine import _metadata as gce_metadata
 from google.auth.credentials import CredentialsWithRegionalAccessBoundary
+from hypothesis import settings
 
 from publisher.sample.generator import SampleSpec, write_sample
+
+# Property tests check what is true, not how fast: a loaded CI machine must not fail them.
+settings.register_profile("top-pypi", deadline=None)
+settings.load_profile("top-pypi")
 
 # The clock every test runs at: the monthly job's usual moment, early on the 1st.
 NOW = datetime(2026, 11, 1, 6, 30, tzinfo=UTC)
 # The sample covers 35 days up to the last complete day before NOW.
 SAMPLE_END = date(2026, 10, 31)
 SAMPLE_SPEC = SampleSpec(events=300_000, projects=3_000, days=35, end=SAMPLE_END, seed=7)
+# Events some of which have no project name, in June: apart from the sample's days, so that
+# they can be loaded beside it. Every 7th event's name is NULL, every 11th's empty.
+UNNAMED_SPEC = SampleSpec(events=40_000, projects=400, days=7, end=date(2026, 6, 30), seed=9)
+UNNAMED_WINDOW = (date(2026, 6, 24), date(2026, 6, 30))
 
 
 @pytest.fixture(scope="session")
 def events_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("events")
     write_sample(folder, SAMPLE_SPEC)
+    return folder
+
+
+def blank_names(path: Path) -> None:
+    """Rewrite a day file with NULL (every 7th) and empty (every 11th) project names, in the
+    top-level `project` column and in `file.project` alike, as the public table would hold them."""
+    table = pq.read_table(path)
+    names = table["project"].to_pylist()
+    for start, blank in ((0, None), (3, "")):
+        step = 7 if blank is None else 11
+        names[start::step] = [blank] * len(names[start::step])
+    project = pa.array(names, pa.string())
+    file = table["file"].combine_chunks()
+    fields = [project if f.name == "project" else file.field(f.name) for f in file.type]
+    table = table.set_column(table.schema.get_field_index("project"), "project", project)
+    nested = pa.StructArray.from_arrays(fields, fields=list(file.type), mask=file.is_null())
+    table = table.set_column(table.schema.get_field_index("file"), "file", nested)
+    pq.write_table(table, path)
+
+
+@pytest.fixture(scope="session")
+def unnamed_events_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("unnamed-events")
+    for path in write_sample(folder, UNNAMED_SPEC):
+        blank_names(path)
     return folder
 
 

@@ -181,3 +181,15 @@ def test_sample_help_shows_the_generators_defaults(
     defaults = {f.name: f.default for f in fields(SampleSpec) if f.name != "end"}
     for name, value in defaults.items():
         assert re.search(rf"--{name} \w+\s+[^\n]*\({value}\)", out), name
+
+
+def test_a_window_without_events_is_never_a_dataset(
+    events_dir: Path, tmp_path: Path, now: datetime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--allow-incomplete counts missing days, but zero rows is an error, before writing."""
+    out = tmp_path / "out"
+    argv = ["collect", "--events", str(events_dir), "--out", str(out), "--allow-incomplete"]
+    code, _, err = run_cli(capsys, now, *argv, "--end-date", "2026-09-15", "--days", "5")
+    assert code == 1
+    assert_one_error_line(err, "No downloads were counted from 2026-09-11 to 2026-09-15")
+    assert not out.exists()

@@ -2,6 +2,7 @@
 recipe: `.json` is indent=0, `.min.json` has no spaces, CSV quotes names and not numbers."""
 
 import json
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 
 from publisher.count.engines.base import Count, QueryStats
 from publisher.count.window import Window
-from publisher.dataset.build import build_dataset, serialise
+from publisher.dataset.build import build_dataset, serialise, to_json
 from publisher.dataset.datapackage import build_datapackage
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -45,6 +46,13 @@ def test_keys_are_sorted_at_every_level(files: dict[str, bytes]) -> None:
                 check(item)
 
     check(json.loads(files["top-pypi-packages.json"]))
+
+
+def test_unnamed_downloads_are_in_the_engine_block_only_when_not_0() -> None:
+    unnamed = build_dataset(replace(COUNT, unnamed_downloads=321), "duckdb", UPDATED)
+    assert unnamed["engine"] == {"method": "exact", "name": "duckdb", "unnamed_downloads": 321}
+    assert "unnamed_downloads" not in build_dataset(COUNT, "duckdb", UPDATED)["engine"]
+    assert b'"unnamed_downloads": 321' in to_json(unnamed)
 
 
 def test_consumers_read_rows_as_before(files: dict[str, bytes]) -> None:

@@ -20,7 +20,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
-from counting import independent_top
+from conftest import UNNAMED_WINDOW
+from counting import independent_top, independent_unnamed
 from expect import assert_counts_like_duckdb, assert_one_error_line, read_dataset, run_cli
 from pypinfo import db as pypinfo_db
 from pypinfo.cli import pypinfo as pypinfo_cli
@@ -36,8 +37,9 @@ from publisher.count.engines.bigquery.budget import (
     scale,
     spread_days,
 )
-from publisher.count.engines.bigquery.client import Patience, redact
-from publisher.count.engines.bigquery.engine import METADATA_CAP, BigQueryEngine
+from publisher.count.engines.bigquery.client import Answer, Patience, redact
+from publisher.count.engines.bigquery.engine import METADATA_CAP, BigQueryEngine, count_from
+from publisher.count.engines.bigquery.plan import Choice
 from publisher.count.engines.duckdb.engine import connect
 from publisher.count.engines.duckdb.events import find_event_files
 from publisher.count.query import sampled_projects_sql, to_duckdb, top_projects_sql
@@ -108,6 +110,17 @@ def point_at(standin: BigQueryStandIn, monkeypatch: pytest.MonkeyPatch) -> BigQu
     return standin
 
 
+@pytest.fixture(scope="module")
+def unnamed_standin(unnamed_events_dir: Path) -> Iterator[BigQueryStandIn]:
+    with BigQueryStandIn(unnamed_events_dir, clock=Clock()) as standin:
+        yield standin
+
+
+@pytest.fixture
+def unnamed(unnamed_standin: BigQueryStandIn, monkeypatch: pytest.MonkeyPatch) -> BigQueryStandIn:
+    return point_at(unnamed_standin, monkeypatch)
+
+
 @pytest.fixture
 def large(large_standin: BigQueryStandIn, monkeypatch: pytest.MonkeyPatch) -> BigQueryStandIn:
     return point_at(large_standin, monkeypatch)
@@ -160,7 +173,7 @@ def day_bytes(events: Path, day: date) -> int:
 
 def duckdb_rows(events: Path, sql: str) -> list[tuple[str, int]]:
     with closing(connect(find_event_files(str(events)))) as con:
-        return [(str(p), int(n)) for p, n, _ in con.execute(to_duckdb(sql)).fetchall()]
+        return [(str(p), int(n)) for p, n, *_ in con.execute(to_duckdb(sql)).fetchall()]
 
 
 # -- the same rows as DuckDB -----------------------------------------------------------------------
@@ -230,6 +243,45 @@ def test_our_query_bills_no_more_than_pypinfo_all(
     assert ours["bytes_processed"] <= theirs["bytes_processed"], message
     assert ours["bytes_billed"] <= theirs["bytes_billed"], message
     assert (ours["bytes_processed"], ours["bytes_billed"]) == (24_613_270, 24 * MIB), message
+
+
+def test_events_without_a_name_are_no_project_and_their_downloads_are_recorded(
+    unnamed: BigQueryStandIn,
+    unnamed_events_dir: Path,
+    now: datetime,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    window = Window(*UNNAMED_WINDOW)
+    dataset = collect(capsys, now, "--end-date", "2026-06-30", "--days", "7", "--limit", "10")
+    rows, projects = independent_top(unnamed_events_dir, window, 10)
+    assert [(r["project"], r["download_count"]) for r in dataset["rows"]] == rows
+    assert dataset["projects_counted"] == projects
+    assert dataset["engine"]["unnamed_downloads"] == independent_unnamed(unnamed_events_dir, window)
+
+
+# The query before unnamed downloads were counted: the same two columns, the same bill.
+COUNT_ONLY_SQL = """\
+SELECT file.project AS project, COUNT(*) AS download_count, COUNT(*) OVER () AS projects_counted
+FROM `bigquery-public-data.pypi.file_downloads`
+WHERE timestamp >= TIMESTAMP("2026-10-02 00:00:00") AND timestamp < TIMESTAMP("2026-11-01 00:00:00")
+GROUP BY project
+ORDER BY download_count DESC, project ASC
+LIMIT 15000"""
+
+
+def test_counting_the_unnamed_downloads_bills_nothing_more(large: BigQueryStandIn) -> None:
+    """BigQuery bills the columns a query names; the unnamed downloads come from the one
+    already read."""
+    assert large.bytes_for(top_projects_sql(MONTH, 15000)) == large.bytes_for(COUNT_ONLY_SQL)
+
+
+def test_a_samples_unnamed_downloads_are_scaled_like_its_counts() -> None:
+    days = [date(2026, 10, 5), date(2026, 10, 15), date(2026, 10, 25)]
+    chosen = Choice("sample", MONTH, days, "", 0)
+    answer = Answer([("numpy", 11, 2, 7), ("six", 4, 2, 7)], 0, 0, cached=False)
+    count = count_from(answer, chosen, {"days_queried": [str(d) for d in days]})
+    assert count.rows == [("numpy", 110), ("six", 40)]
+    assert count.unnamed_downloads == scale(7, 30, 3) == 70
 
 
 def test_print_sql_is_the_shared_query_and_asks_nothing(
@@ -510,6 +562,16 @@ def test_allow_incomplete_counts_the_days_there_are(
     events = sum(pq.ParquetFile(day_file(events_dir, day)).metadata.num_rows for day in present)
     assert sum(row["download_count"] for row in dataset["rows"]) == events
     assert dataset["engine"]["incomplete_days"] == [MISSING.isoformat()]
+
+
+def test_a_window_without_downloads_writes_nothing(
+    small: BigQueryStandIn, now: datetime, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    window = ["--end-date", "2026-09-15", "--days", "5", "--allow-incomplete"]
+    code, _, err = run_cli(capsys, now, "collect", "--engine", "bigquery", *window, "--out", "out")
+    assert code == 1
+    assert_one_error_line(err, "No downloads were counted from 2026-09-11 to 2026-09-15")
+    assert not (tmp_path / "out").exists()
 
 
 # -- refusals and failures: one line each, no credential ------------------------------------------

@@ -22,6 +22,8 @@ import pytest
 from clickhouse_connect.driver.client import Client
 from clickhouse_connect.driver.exceptions import DatabaseError, OperationalError
 from clickhouse_connect.driver.query import QueryResult
+from conftest import UNNAMED_WINDOW
+from counting import independent_top, independent_unnamed
 from expect import assert_counts_like_duckdb, assert_one_error_line, read_dataset, run_cli
 from repos import publishing_repo
 
@@ -89,6 +91,16 @@ def missing_day(server: ClickHouseStandIn, events_dir: Path) -> Iterator[date]:
     yield MISSING
     server.load_events(day_file(events_dir, MISSING))
     assert totals(server) == before
+
+
+@pytest.fixture
+def unnamed_loaded(server: ClickHouseStandIn, unnamed_events_dir: Path) -> Iterator[Window]:
+    """Events without a name (ClickPy stores a NULL name as ''), in June, beside the sample's."""
+    window = Window(*UNNAMED_WINDOW)
+    server.load_events(unnamed_events_dir)
+    yield window
+    for day in window.dates():
+        server.drop_day(day)
 
 
 @pytest.fixture
@@ -178,6 +190,17 @@ def test_same_rows_as_duckdb(
     assert run_cli(capsys, now, "collect", *duckdb, *window, "--out", "duckdb")[0] == 0
     assert run_cli(capsys, now, "collect", *options(server), *window, "--out", "clickhouse")[0] == 0
     assert_counts_like_duckdb(tmp_path / "clickhouse", tmp_path / "duckdb", "clickhouse")
+
+
+@pytest.mark.parametrize("limit", [15000, 10])
+def test_events_without_a_name_are_no_project_and_their_downloads_are_recorded(
+    server: ClickHouseStandIn, unnamed_loaded: Window, unnamed_events_dir: Path, limit: int
+) -> None:
+    count = engine(server).count(Request(unnamed_loaded, limit), silent)
+    expected = independent_top(unnamed_events_dir, unnamed_loaded, limit)
+    assert (count.rows, count.projects_counted) == expected
+    assert count.unnamed_downloads == independent_unnamed(unnamed_events_dir, unnamed_loaded)
+    assert count.unnamed_downloads > count.rows[0][1]
 
 
 def test_statistics_are_what_clickhouse_reported(server: ClickHouseStandIn) -> None:
@@ -282,6 +305,16 @@ def test_allow_incomplete_counts_what_is_there(
     events = sum(pq.ParquetFile(day_file(events_dir, day)).metadata.num_rows for day in loaded)
     assert sum(row["download_count"] for row in dataset["rows"]) == events
     assert dataset["period"] == {"start": "2026-10-02", "end": "2026-10-31", "days": 30}
+
+
+def test_a_window_without_downloads_writes_nothing(
+    server: ClickHouseStandIn, now: datetime, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    window = ["--end-date", "2026-09-15", "--days", "5", "--allow-incomplete"]
+    code, _, err = run_cli(capsys, now, "collect", *options(server), *window, "--out", "out")
+    assert code == 1
+    assert_one_error_line(err, "No downloads were counted from 2026-09-11 to 2026-09-15")
+    assert not (tmp_path / "out").exists()
 
 
 # Failures: one line each, the URL named, the password never.
@@ -548,8 +581,8 @@ def test_answers_of_another_shape_are_named(
 
 
 def test_a_null_project_is_named() -> None:
-    answer = QueryResult(
-        result_set=[[10, None, 1]], column_names=("download_count", "project", "projects_counted")
-    )
+    """A server that let a NULL name through the query's filter is not ClickPy's."""
+    names = tuple(name for name, _ in TOP_SHAPE)
+    answer = QueryResult(result_set=[[10, None, 1, 0]], column_names=names)
     with pytest.raises(EngineError, match="project None"):
         check_shape(answer, TOP_SHAPE, Server("http", "127.0.0.1", 8123))

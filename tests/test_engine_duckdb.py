@@ -5,19 +5,23 @@ import os
 import shutil
 import subprocess
 import sys
-from datetime import date
+from dataclasses import replace
+from datetime import date, datetime
 from itertools import pairwise
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from counting import independent_top
+from conftest import SAMPLE_SPEC, UNNAMED_WINDOW
+from counting import independent_top, independent_unnamed
+from expect import assert_one_error_line, read_dataset, run_cli
 
 from publisher.base.errors import EventsError, IncompleteDataError
 from publisher.count.engines.base import Request
 from publisher.count.engines.duckdb.engine import DuckDBEngine
 from publisher.count.window import Window
+from publisher.sample.generator import write_sample
 
 
 def silent(message: str) -> None:
@@ -131,7 +135,7 @@ def test_completeness_is_counted_when_row_groups_span_days(events: Path) -> None
 def test_allowed_incomplete_days_are_recorded_in_the_dataset(
     events: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from datetime import UTC, datetime
+    from datetime import UTC
 
     from publisher.cli import main
 
@@ -141,3 +145,100 @@ def test_allowed_incomplete_days_are_recorded_in_the_dataset(
     assert main(argv, datetime(2026, 11, 1, 6, tzinfo=UTC)) == 0
     dataset = json.loads((out / "top-pypi-packages.json").read_text())
     assert dataset["engine"]["incomplete_days"] == ["2026-10-14"]
+
+
+MONTH = Window(date(2026, 10, 2), date(2026, 10, 31))
+
+
+@pytest.mark.parametrize(
+    ("name", "sibling"),
+    [("ev[12]", "ev1"), ("dir_*", "dir_x"), ("a?c", "abc"), ("~", "home")],
+)
+def test_an_events_path_is_literal(
+    events_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, sibling: str
+) -> None:
+    """DuckDB reads `*`, `?` and `[` in a path as a glob, and pyarrow and DuckDB a leading `~`
+    as the home folder (tmp_path/home here): the sibling's other events must not be read."""
+    assert Path.home() == tmp_path / "home"
+    shutil.copytree(events_dir, tmp_path / name)
+    write_sample(tmp_path / sibling, replace(SAMPLE_SPEC, events=20_000, seed=8))
+    monkeypatch.chdir(tmp_path)
+    count = DuckDBEngine(name).count(Request(MONTH, 100), silent)
+    assert count.rows == independent_top(events_dir, MONTH, 100)[0]
+
+
+def day_folders(events: Path, names: dict[str, str]) -> None:
+    """Move each day's file into a folder named after the day (`names` maps a day to the
+    folder's name pattern), as partitioned exports lay them out."""
+    for path in sorted(events.glob("*.parquet")):
+        pattern = names.get(path.stem)
+        if pattern:
+            folder = events / pattern.format(day=path.stem)
+            folder.mkdir()
+            path.rename(folder / path.name)
+
+
+def test_day_subfolders_are_read_and_the_plan_counts_folders(
+    events_dir: Path, events: Path
+) -> None:
+    days = sorted(p.stem for p in events.glob("*.parquet"))
+    day_folders(events, {d: "{day}" for d in days[:10]} | {d: "date={day}" for d in days[10:15]})
+    (events / "README.txt").write_text("not events\n")
+    count = DuckDBEngine(str(events)).count(Request(MONTH, 100), silent)
+    assert count.rows == independent_top(events_dir, MONTH, 100)[0]
+    plan = DuckDBEngine(str(events)).plan(Request(MONTH, 100))
+    assert dict(plan.facts)["events"] == f"35 Parquet file(s) from 16 folder(s) in {events}"
+
+
+@pytest.mark.parametrize(
+    ("subfolder", "named"),
+    [
+        ("backup", "'backup'"),
+        ("2026-10-03/old", "'2026-10-03/old'"),
+        ("2026-13-01", "'2026-13-01'"),
+        ("date=2026-10-03.parquet", "'date=2026-10-03.parquet'"),
+    ],
+)
+def test_a_subfolder_that_is_not_a_day_is_refused_by_name(
+    events: Path,
+    tmp_path: Path,
+    subfolder: str,
+    named: str,
+    now: datetime,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A recursive scan would count a backup's copies twice and say nothing."""
+    (events / "2026-10-03").mkdir()
+    (events / "2026-10-03.parquet").rename(events / "2026-10-03" / "2026-10-03.parquet")
+    (events / subfolder).mkdir(parents=True, exist_ok=True)
+    for path in sorted(events.glob("2026-10-1*.parquet")):
+        shutil.copy(path, events / subfolder / path.name)
+    out = tmp_path / "out"
+    code, _, err = run_cli(capsys, now, "collect", "--events", str(events), "--out", str(out))
+    assert code == 2
+    assert_one_error_line(err, f"--events {events} has a subfolder {named} that is not a day.")
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("limit", [15000, 10])
+def test_events_without_a_name_are_no_project_and_their_downloads_are_recorded(
+    unnamed_events_dir: Path,
+    tmp_path: Path,
+    now: datetime,
+    capsys: pytest.CaptureFixture[str],
+    limit: int,
+) -> None:
+    """NULL and empty names: more downloads than any project, so ranked first unless dropped."""
+    window = Window(*UNNAMED_WINDOW)
+    count = DuckDBEngine(str(unnamed_events_dir)).count(Request(window, limit), silent)
+    expected = independent_top(unnamed_events_dir, window, limit)
+    assert (count.rows, count.projects_counted) == expected
+    assert count.unnamed_downloads == independent_unnamed(unnamed_events_dir, window)
+    assert count.unnamed_downloads > count.rows[0][1]
+    out = tmp_path / "out"
+    argv = ["--events", str(unnamed_events_dir), "--end-date", "2026-06-30", "--days", "7"]
+    assert run_cli(capsys, now, "collect", *argv, "--limit", str(limit), "--out", str(out))[0] == 0
+    dataset = read_dataset(out)
+    assert dataset["engine"]["unnamed_downloads"] == count.unnamed_downloads
+    assert dataset["schema_version"] == 2
+    assert run_cli(capsys, now, "validate", str(out))[0] == 0

@@ -12,11 +12,13 @@ def test_bigquery_text() -> None:
             "SELECT",
             "  file.project AS project,",
             "  COUNT(*) AS download_count,",
-            "  COUNT(*) OVER () AS projects_counted",
+            "  COUNTIF(file.project != '') OVER () AS projects_counted,",
+            "  SUM(IF(file.project != '', 0, COUNT(*))) OVER () AS unnamed_downloads",
             "FROM `bigquery-public-data.pypi.file_downloads`",
             'WHERE timestamp >= TIMESTAMP("2026-10-02 00:00:00")'
             ' AND timestamp < TIMESTAMP("2026-11-01 00:00:00")',
             "GROUP BY project",
+            "QUALIFY file.project != ''",
             "ORDER BY download_count DESC, project ASC",
             "LIMIT 15000",
         ]

@@ -69,7 +69,8 @@ def broken(dataset: dict[str, Any], path: str, value: object) -> dict[str, Any]:
         ("period.days", 29, "is not 29 days"),
         ("period.start", "2026-10-03", "is not 30 days"),
         ("engine.name", "sqlite", "engine.name must be one of .* \\(value 'sqlite'\\)"),
-        ("schema_version", 2, "schema_version must be same as const definition: 1"),
+        ("schema_version", 1, "schema_version must be same as const definition: 2"),
+        ("engine.unnamed_downloads", 0, "unnamed_downloads must be bigger than or equal to 1"),
         ("query.estimated_cost", "4.9", "estimated_cost must match pattern"),
         ("last_update", "2026-11-01T00:00:00", "last_update must match pattern"),
     ],
@@ -80,6 +81,17 @@ def test_broken_rule_is_named(
     limit = 5 if path == "projects_counted" else 4
     with pytest.raises(ValidationError, match=message):
         validate_dataset(broken(dataset, path, value), limit, WINDOW)
+
+
+def test_unnamed_downloads_are_valid_in_schema_version_2(dataset: dict[str, Any]) -> None:
+    dataset["engine"]["unnamed_downloads"] = 12
+    validate_dataset(dataset, 4, WINDOW)
+
+
+def test_no_rows_is_not_a_dataset_of_schema_version_2(dataset: dict[str, Any]) -> None:
+    empty = {**dataset, "rows": [], "total_rows": 0, "projects_counted": 0}
+    with pytest.raises(ValidationError, match="data.rows must contain at least 1 items"):
+        validate_dataset(empty, 4, WINDOW)
 
 
 def test_sampled_days_must_lie_in_the_period(dataset: dict[str, Any]) -> None:

@@ -50,6 +50,10 @@ class OutputError(PublisherError):
     exit_code = 2
 
 
+class WriteError(PublisherError):
+    """Writing files failed midway (a full disk, a file size limit, a lost mount)."""
+
+
 class GitError(PublisherError):
     """Git refused a step of the release; what was done locally is kept."""
 

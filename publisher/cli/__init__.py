@@ -14,14 +14,24 @@ from rich.text import Text
 
 from publisher.base.errors import PublisherError
 from publisher.cli.parser import build_parser, join_dashed_values, option_values
+from publisher.cli.stdout import LOST, StandardOutput
 
 
 def main(argv: Sequence[str] | None = None, now: datetime | None = None) -> int:
     """Run one command; `now` is the clock, given by tests and read once otherwise."""
+    out, err = StandardOutput(), Console(stderr=True)
+    code = run_command(argv, now, out, err)
+    if out.lost:
+        err.print(Text(LOST), soft_wrap=True)
+    return code
+
+
+def run_command(
+    argv: Sequence[str] | None, now: datetime | None, out: Console, err: Console
+) -> int:
     from publisher.base.clock import now_utc
     from publisher.cli import commands
 
-    out, err = Console(), Console(stderr=True)
     try:
         given = sys.argv[1:] if argv is None else argv
         args = build_parser().parse_args(join_dashed_values(given))

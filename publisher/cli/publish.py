@@ -13,6 +13,7 @@ from publisher.cli import report
 from publisher.cli.options import Counting, counting_for
 from publisher.dataset.build import DATA_FILES
 from publisher.dataset.collect import Collected, collect, write_collected
+from publisher.dataset.write import check_writable_folder
 from publisher.release.git import (
     Action,
     ReleasePlan,
@@ -26,6 +27,10 @@ from publisher.release.git import (
 
 DATA_FOLDER = "data"
 DATA_PATHS = [f"{DATA_FOLDER}/{name}" for name in DATA_FILES]
+DATA_FOLDER_TIPS = (
+    "Move that file aside: publish writes the month's files into a folder of that name.",
+    "Make it writable for the user who runs publish, then re-run.",
+)
 
 
 def commit_message(tag: str, dataset: dict[str, Any]) -> str:
@@ -52,6 +57,8 @@ def publish_command(options: dict[str, Any], now: datetime, out: Console, err: C
     remote = None if options["no_push"] else counting.settings.remote
     window = counting.request.window
     plan = plan_release(repo, release_tag(window), remote, options["correction"], DATA_PATHS)
+    if plan.action is Action.PUBLISH:  # before counting, which BigQuery bills
+        check_writable_folder(root / DATA_FOLDER, "The data folder", DATA_FOLDER_TIPS)
     if options["dry_run"]:
         return dry_run(counting, plan, out)
     if plan.action is not Action.PUBLISH:

@@ -15,6 +15,10 @@ from publisher.count.window import Window
 PROJECT = Project
 DOWNLOADS = Downloads
 PROJECTS_COUNTED = "projects_counted"
+UNNAMED_DOWNLOADS = "unnamed_downloads"
+# A name, neither NULL nor empty. NULL compares as NULL: COUNTIF and QUALIFY take it as false.
+# The grouped column, not the `project` alias: the table has a top-level `project` column too.
+NAMED = f"{PROJECT.data} != ''"
 
 # Only what the query reads, for sqlglot's qualifier: it must know `project` is also a
 # top-level column to keep `GROUP BY project` bound to the alias.
@@ -46,8 +50,9 @@ def window_filter(window: Window) -> str:
 def top_projects_sql(window: Window, limit: int) -> str:
     """Top `limit` projects by downloads in `window`, ties broken by name.
 
-    `COUNT(*) OVER ()` counts the groups after GROUP BY: the number of projects with at least
-    one download, at no extra bytes scanned.
+    Window functions run after GROUP BY and before QUALIFY, so they see every group: the named
+    ones (projects with at least one download) and the downloads without a name, from the
+    column already read, at no extra bytes billed. QUALIFY then drops the unnamed groups.
     """
     return ranked_sql(window_filter(window), limit)
 
@@ -77,10 +82,12 @@ def ranked_sql(where: str, limit: int) -> str:
             "SELECT",
             f"  {PROJECT.data} AS {PROJECT.name},",
             f"  {DOWNLOADS.data} AS {DOWNLOADS.name},",
-            f"  COUNT(*) OVER () AS {PROJECTS_COUNTED}",
+            f"  COUNTIF({NAMED}) OVER () AS {PROJECTS_COUNTED},",
+            f"  SUM(IF({NAMED}, 0, {DOWNLOADS.data})) OVER () AS {UNNAMED_DOWNLOADS}",
             f"FROM `{TABLE}`",
             f"WHERE {where}",
             f"GROUP BY {PROJECT.name}",
+            f"QUALIFY {NAMED}",
             f"ORDER BY {DOWNLOADS.name} DESC, {PROJECT.name} ASC",
             f"LIMIT {limit}",
         ]

@@ -12,7 +12,10 @@ from typing import Any
 from publisher.count.engines.base import Count
 from publisher.count.window import Window
 
-SCHEMA_VERSION = 1
+# Every version this package has written; each one's schema ships with it, frozen, so that
+# `validate` checks a file of any release against the schema it was written with.
+SCHEMA_VERSIONS = (1, 2)
+SCHEMA_VERSION = SCHEMA_VERSIONS[-1]  # 2 added engine.unnamed_downloads
 BASENAME = "top-pypi-packages"
 JSON_FILE = f"{BASENAME}.json"
 MIN_JSON_FILE = f"{BASENAME}.min.json"
@@ -29,6 +32,12 @@ def period_block(window: Window) -> dict[str, Any]:
     return {"start": window.start.isoformat(), "end": window.end.isoformat(), "days": window.days}
 
 
+def engine_block(count: Count, engine: str) -> dict[str, Any]:
+    # unnamed_downloads only when not 0: the files of a month without any stay as they were.
+    unnamed = {"unnamed_downloads": count.unnamed_downloads} if count.unnamed_downloads else {}
+    return {"name": engine, "method": count.method, **count.engine_fields, **unnamed}
+
+
 def build_dataset(count: Count, engine: str, updated: datetime) -> dict[str, Any]:
     rows = [{"download_count": n, "project": name} for name, n in count.rows]
     return {
@@ -41,7 +50,7 @@ def build_dataset(count: Count, engine: str, updated: datetime) -> dict[str, Any
             "estimated_cost": count.query.estimated_cost,
         },
         "period": period_block(count.period),
-        "engine": {"name": engine, "method": count.method, **count.engine_fields},
+        "engine": engine_block(count, engine),
         "rows": rows,
         "total_rows": len(rows),
         "projects_counted": count.projects_counted,

@@ -15,6 +15,7 @@ CSV_TABLE_SCHEMA = {
     ],
     "primaryKey": ["project"],
 }
+CSV_DIALECT = {"delimiter": ",", "header": True, "quoteChar": '"', "lineTerminator": "\n"}
 
 
 def resource(name: str, path: str, body: bytes, fmt: str, media: str) -> dict[str, Any]:
@@ -35,7 +36,7 @@ def build_datapackage(
     period = dataset["period"]
     csv = resource("top-pypi-packages-csv", CSV_FILE, files[CSV_FILE], "csv", "text/csv")
     csv["schema"] = CSV_TABLE_SCHEMA
-    csv["dialect"] = {"delimiter": ",", "header": True, "quoteChar": '"', "lineTerminator": "\n"}
+    csv["dialect"] = CSV_DIALECT
     package: dict[str, Any] = {
         "profile": "data-package",
         "name": "top-pypi-packages",

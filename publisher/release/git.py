@@ -18,6 +18,7 @@ With `correction=True` and the month already published, the tag becomes the next
 import logging
 import os
 import re
+import shlex
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from git.exc import GitCommandError, InvalidGitRepositoryError, NoSuchPathError
 
 from publisher.base.errors import GitError, UsageError
 from publisher.count.window import Window
+from publisher.dataset.write import is_staging_leftover
 
 TRAILER = "Top-PyPI-Tag"
 BASE_TAG = re.compile(r"\d{4}\.\d{2}")
@@ -182,7 +184,33 @@ def open_repo(path: Path) -> git.Repo:
         raise UsageError(f"--repo {path} is not a git repository.", tip) from None
     if repo.bare:
         raise UsageError(f"--repo {path} is a bare repository, with no files to commit.", tip)
+    check_git_accepts(repo, path)
     return repo
+
+
+def check_git_accepts(repo: git.Repo, path: Path) -> None:
+    """GitPython opens a repository by reading its files; git itself may still refuse it, as it
+    does one owned by another user (usual in CI containers and bind mounts)."""
+    try:
+        repo.git.rev_parse("--git-dir")
+    except GitCommandError as exc:
+        words = _git_stderr(exc).removeprefix("fatal: ")
+        if "dubious ownership" not in words:
+            raise GitError(
+                f"git refuses --repo {path}: {words}.", "Mend that, then re-run."
+            ) from None
+        where = _dubious_path(words) or str(repo.working_tree_dir)
+        raise GitError(
+            f"git refuses --repo {path}: detected dubious ownership in repository at "
+            f"'{where}' (another user owns it).",
+            "If you trust it, run "
+            f"`git config --global --add safe.directory {shlex.quote(where)}`, then re-run.",
+        ) from None
+
+
+def _dubious_path(words: str) -> str | None:
+    match = re.search(r"dubious ownership in repository at '([^']+)'", words)
+    return match.group(1) if match else None
 
 
 def current_branch(repo: git.Repo) -> str:
@@ -321,7 +349,7 @@ def check_clean(repo: git.Repo, data_paths: Sequence[str]) -> None:
     run wrote but could not commit (a failed hook, an interrupt) must not block the re-run."""
     ours = set(data_paths)
     found = changed_tracked_paths(repo) + untracked_paths(repo, data_paths)
-    dirty = [path for path in found if path not in ours]
+    dirty = [path for path in found if path not in ours and not _staged_by_us(path, data_paths)]
     if dirty:
         shown = ", ".join(dirty[:SHOWN_PATHS])
         more = f" and {len(dirty) - SHOWN_PATHS} more" if len(dirty) > SHOWN_PATHS else ""
@@ -331,9 +359,24 @@ def check_clean(repo: git.Repo, data_paths: Sequence[str]) -> None:
         )
 
 
+def _staged_by_us(path: str, data_paths: Sequence[str]) -> bool:
+    """A temporary that writing one of `data_paths` left when a run was killed outright: the
+    re-run's write replaces it."""
+    found = PurePosixPath(path)
+    return any(
+        found.parent == PurePosixPath(ours).parent
+        and is_staging_leftover(found, [PurePosixPath(ours).name])
+        for ours in data_paths
+    )
+
+
 def changed_tracked_paths(repo: git.Repo) -> list[str]:
     """Tracked files that are modified, staged, deleted or renamed (`git status`, NUL-separated)."""
-    records = iter(repo.git.status("--porcelain=v1", "-z", "--untracked-files=no").split("\0"))
+    try:
+        output = repo.git.status("--porcelain=v1", "-z", "--untracked-files=no")
+    except GitCommandError as exc:
+        raise _status_failure(repo, exc) from None
+    records = iter(output.split("\0"))
     paths = []
     for record in records:
         if record:
@@ -341,6 +384,20 @@ def changed_tracked_paths(repo: git.Repo) -> list[str]:
             if record[0] in "RC":
                 next(records, None)  # a rename or copy is followed by its source path
     return paths
+
+
+def _status_failure(repo: git.Repo, exc: GitCommandError) -> GitError:
+    words = _git_stderr(exc)
+    root = Path(str(repo.working_tree_dir))
+    index = Path(repo.git_dir, "index")
+    if "index" not in words:
+        return GitError(f"git status failed in {root}: {words}.", "Mend that, then re-run.")
+    shown = index.relative_to(root) if index.is_relative_to(root) else index
+    return GitError(
+        f"git cannot read its index {index}: {words}.",
+        f"Rebuild it from the last commit, keeping your files: "
+        f"`cd {shlex.quote(str(root))} && rm {shlex.quote(str(shown))} && git reset`, then re-run.",
+    )
 
 
 def untracked_paths(repo: git.Repo, data_paths: Sequence[str]) -> list[str]:

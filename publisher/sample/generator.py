@@ -12,6 +12,7 @@ encodes those indices directly, so no string is ever built per row.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -141,24 +142,43 @@ def write_sample(
     # Days are independent (each has its own random stream), so they are written in parallel
     # and the files do not depend on the number of threads. numpy and Arrow release the GIL.
     executor = ThreadPoolExecutor(max_workers=_workers(len(days)))
+    stop = threading.Event()
     try:
         written = 0
-        for rows in executor.map(partial(_write_day, universe, spec.seed, out_dir), days, counts):
+        write = partial(_write_day, universe, spec.seed, out_dir, stop)
+        for rows in executor.map(write, days, counts):
             written += rows
             if progress is not None:
                 progress(written)
     finally:
+        # Ctrl-C reaches only this thread: without the event, the days being written would
+        # run to their end (seconds each) before the interrupt is let through.
+        stop.set()
         executor.shutdown(cancel_futures=True)
     return [day_file(out_dir, day) for day in days]
+
+
+class _Stopped(Exception):
+    """A day's writing was abandoned because the whole sample was (Ctrl-C, a failed day)."""
 
 
 def _workers(days: int) -> int:
     return max(1, min(days, os.cpu_count() or 1, _MAX_WORKERS))
 
 
-def _write_day(universe: _Universe, seed: int, out_dir: Path, day: date, count: int) -> int:
+def _write_day(
+    universe: _Universe, seed: int, out_dir: Path, stop: threading.Event, day: date, count: int
+) -> int:
     batches = _day_batches(universe, day, count, seeded_rng(seed, DAY_STREAM, day.toordinal()))
-    return _write_atomically(day_file(out_dir, day), batches)
+    return _write_atomically(day_file(out_dir, day), _until(stop, batches))
+
+
+def _until(stop: threading.Event, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """The batches, until `stop` is set: then the day's partial file is dropped."""
+    for batch in batches:
+        if stop.is_set():
+            raise _Stopped
+        yield batch
 
 
 # --- One day of events ---------------------------------------------------------------------

@@ -35,6 +35,7 @@ class Count:
     period: Window  # the days the counts cover (may be smaller than asked, with a method saying so)
     query: QueryStats
     method: str = "exact"
+    unnamed_downloads: int = 0  # downloads of events without a project name, not in `rows`
     engine_fields: dict[str, Any] = field(default_factory=dict)  # extra keys of the `engine` block
     blocks: dict[str, Any] = field(default_factory=dict)  # extra top-level blocks: plan, statistics
 

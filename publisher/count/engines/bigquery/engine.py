@@ -93,10 +93,11 @@ def count_from(answer: Answer, chosen: Choice, plan: dict[str, Any]) -> Count:
     scaling by N/k >= 1 maps distinct counts to distinct counts)."""
     sampled = chosen.method == "sample"
     n, k = chosen.window.days, len(chosen.days)
-    rows = [
-        (str(project), scale(int(downloads), n, k) if sampled else int(downloads))
-        for project, downloads, _ in answer.rows
-    ]
+
+    def scaled(downloads: Any) -> int:
+        return scale(int(downloads), n, k) if sampled else int(downloads)
+
+    rows = [(str(project), scaled(downloads)) for project, downloads, _, _ in answer.rows]
     return Count(
         rows=rows,
         # For a sample: the projects seen on the sampled days, not an estimate for the window.
@@ -109,6 +110,7 @@ def count_from(answer: Answer, chosen: Choice, plan: dict[str, Any]) -> Count:
             estimated_cost=cost(answer.bytes_billed),
         ),
         method=chosen.method,
+        unnamed_downloads=scaled(answer.rows[0][3]) if answer.rows else 0,
         engine_fields={"sampled_days": plan["days_queried"]} if sampled else {},
         blocks={"plan": plan},
     )

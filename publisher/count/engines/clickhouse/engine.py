@@ -52,17 +52,25 @@ logging.getLogger("clickhouse_connect").addHandler(logging.NullHandler())
 
 T = TypeVar("T")
 
-# `count() OVER ()` runs after GROUP BY and before LIMIT: it counts every project with a
-# download in the window, at no extra read. The table is sorted by (project, date), so a date
-# filter can skip little of it: both queries read the columns they name almost whole.
+# The window functions run after GROUP BY, over every group: they count the projects with a
+# download in the window and the downloads without a name (ClickPy stores a NULL name as ''),
+# at no extra read; the outer WHERE then drops the unnamed group. A subquery rather than
+# QUALIFY, which ClickHouse's old analyzer silently ignored. The table is sorted by (project,
+# date), so a date filter can skip little of it: both queries read the columns they name
+# almost whole.
 TOP_PROJECTS_SQL = """\
-SELECT
-    sum(count) AS download_count,
-    project,
-    count() OVER () AS projects_counted
-FROM pypi.pypi_downloads_per_day
-WHERE date >= {start:Date} AND date < {stop:Date}
-GROUP BY project
+SELECT download_count, project, projects_counted, unnamed_downloads
+FROM (
+    SELECT
+        sum(count) AS download_count,
+        project,
+        countIf(project != '') OVER () AS projects_counted,
+        sumIf(sum(count), ifNull(project, '') = '') OVER () AS unnamed_downloads
+    FROM pypi.pypi_downloads_per_day
+    WHERE date >= {start:Date} AND date < {stop:Date}
+    GROUP BY project
+)
+WHERE project != ''
 ORDER BY download_count DESC, project ASC
 LIMIT {limit:UInt32}"""
 
@@ -121,10 +129,17 @@ class Read:
 # What each query answers, column by column. Exact types: a datetime is also a date, and a
 # server whose `date` is a DateTime would shift days; a NULL project is not a project.
 PER_DAY_SHAPE = (("date", date), ("downloads", int))
-TOP_SHAPE = (("download_count", int), ("project", str), ("projects_counted", int))
+TOP_SHAPE = (
+    ("download_count", int),
+    ("project", str),
+    ("projects_counted", int),
+    ("unnamed_downloads", int),
+)
 
 
 def check_shape(result: QueryResult, shape: tuple[tuple[str, type], ...], server: Server) -> None:
+    if not result.result_rows and not result.column_names:
+        return  # an empty answer may come without its columns: a window without downloads
     names = tuple(name for name, _ in shape)
     if tuple(result.column_names) != names:
         raise unexpected(server, f"columns {', '.join(result.column_names)}")
@@ -153,10 +168,11 @@ def estimated_rows(result: QueryResult) -> int:
 def count_from(result: QueryResult, window: Window, read: Read) -> Count:
     rows = result.result_rows
     return Count(
-        rows=[(str(project), int(downloads)) for downloads, project, _ in rows],
+        rows=[(str(project), int(downloads)) for downloads, project, _, _ in rows],
         projects_counted=int(rows[0][2]) if rows else 0,
         period=window,
         query=QueryStats(bytes_processed=read.bytes),
+        unnamed_downloads=int(rows[0][3]) if rows else 0,
         blocks={"statistics": read.block()},
     )
 

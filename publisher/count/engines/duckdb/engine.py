@@ -3,9 +3,12 @@
 It runs the BigQuery query text translated by sqlglot, so what it counts is what BigQuery would.
 """
 
-from contextlib import closing
+import re
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -21,6 +24,7 @@ from publisher.count.engines.base import Count, Plan, QueryStats, Request
 from publisher.count.engines.duckdb.events import (
     EventFiles,
     find_event_files,
+    literal,
     rows_per_day_from_metadata,
     window_bytes,
 )
@@ -28,6 +32,7 @@ from publisher.count.query import to_duckdb, top_projects_sql
 from publisher.count.window import Window
 
 CATALOG = "bigquery-public-data"
+GLOB_CHARACTER = re.compile(r"[*?\[]")
 
 
 def connect(files: EventFiles) -> duckdb.DuckDBPyConnection:
@@ -38,13 +43,34 @@ def connect(files: EventFiles) -> duckdb.DuckDBPyConnection:
     """
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
-    paths = ", ".join(_quote(str(p)) for p in files.paths)
+    paths = ", ".join(_quote(unglobbed(literal(p))) for p in files.paths)
     con.execute(f"ATTACH ':memory:' AS \"{CATALOG}\"")
     con.execute(f'CREATE SCHEMA "{CATALOG}".pypi')
     con.execute(
         f'CREATE VIEW "{CATALOG}".pypi.file_downloads AS SELECT * FROM read_parquet([{paths}])'
     )
     return con
+
+
+@contextmanager
+def interruptible() -> Iterator[None]:
+    """Ctrl-C during a query is the KeyboardInterrupt it is: DuckDB's Python client polls for
+    signals while a query runs and raises `RuntimeError("Query interrupted")` instead."""
+    try:
+        yield
+    except duckdb.InterruptException:
+        raise KeyboardInterrupt from None
+    except RuntimeError as exc:
+        if str(exc) != "Query interrupted":
+            raise
+        raise KeyboardInterrupt from None
+
+
+def unglobbed(path: Path) -> str:
+    """The path as DuckDB reads it literally. DuckDB expands `*`, `?` and `[...]` in every
+    path given to read_parquet, list or not: a folder `ev[12]` would read `ev1` instead, a
+    folder `dir_*` also its siblings. In brackets each stands for itself."""
+    return GLOB_CHARACTER.sub(r"[\g<0>]", str(path))
 
 
 def _quote(text: str) -> str:
@@ -55,11 +81,12 @@ def count_from_rows(
     rows: list[Any], window: Window, bytes_read: int, method: str = "exact"
 ) -> Count:
     return Count(
-        rows=[(str(project), int(downloads)) for project, downloads, _ in rows],
+        rows=[(str(project), int(downloads)) for project, downloads, _, _ in rows],
         projects_counted=int(rows[0][2]) if rows else 0,
         period=window,
         query=QueryStats(bytes_processed=bytes_read),
         method=method,
+        unnamed_downloads=int(rows[0][3]) if rows else 0,
     )
 
 
@@ -90,14 +117,14 @@ class DuckDBEngine:
     def plan(self, request: Request) -> Plan:
         files = find_event_files(self.events)
         estimate = window_bytes(files, request.window)
-        with closing(connect(files)) as con:
+        with interruptible(), closing(connect(files)) as con:
             bad = find_bad_days(rows_per_day(files, con), request.window)
         return Plan(
             engine=self.name,
             window=request.window,
             sql=self.sql(request),
             facts=[
-                ("events", f"{len(files.paths)} Parquet file(s) in {files.root}"),
+                ("events", files.describe()),
                 ("estimate", f"about {estimate:,} bytes of Parquet to read, free (local)"),
                 ("completeness", describe_bad_days(bad)),
             ],
@@ -105,8 +132,8 @@ class DuckDBEngine:
 
     def count(self, request: Request, progress: Progress) -> Count:
         files = find_event_files(self.events)
-        progress(f"Counting downloads in {len(files.paths)} Parquet file(s) with DuckDB")
-        with closing(connect(files)) as con:
+        progress(f"Counting downloads in {files.describe()} with DuckDB")
+        with interruptible(), closing(connect(files)) as con:
             bad = check_complete(rows_per_day(files, con), request.window, self.allow_incomplete)
             rows = con.execute(to_duckdb(self.sql(request))).fetchall()
         # What was read: the queried columns' chunks in the row groups the window touches.

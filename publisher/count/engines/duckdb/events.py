@@ -1,6 +1,7 @@
 """Local download events for the embedded engine: finding the Parquet files and checking
 that they hold the columns the query reads, before anything runs."""
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -17,6 +18,12 @@ REQUIRED_COLUMNS = {
     "file.project": pa.string(),
 }
 TIP = "Give a Parquet file or folder in the file_downloads schema, e.g. made by `top-pypi sample`."
+# The subfolders an events folder may have: one per day, plain or Hive-partitioned.
+DAY_FOLDER = re.compile(r"^(date=)?(\d{4}-\d{2}-\d{2})$")
+LAYOUT_TIP = (
+    "Keep Parquet files directly in the folder or in day subfolders (YYYY-MM-DD/ or"
+    " date=YYYY-MM-DD/); move anything else out, or copies would be counted twice."
+)
 
 
 @dataclass(frozen=True)
@@ -25,16 +32,56 @@ class EventFiles:
     paths: tuple[Path, ...]
     metadata: tuple[pq.FileMetaData, ...]
 
+    def describe(self) -> str:
+        folders = len({path.parent for path in self.paths})
+        return f"{len(self.paths)} Parquet file(s) from {folders} folder(s) in {self.root}"
+
+
+def is_day_folder(name: str) -> bool:
+    found = DAY_FOLDER.match(name)
+    try:
+        return found is not None and bool(date.fromisoformat(found.group(2)))
+    except ValueError:
+        return False
+
+
+def folder_entries(folder: Path) -> tuple[list[Path], list[Path]]:
+    """The folder's Parquet files and its subfolders, sorted by name."""
+    entries = sorted(folder.iterdir())
+    files = [p for p in entries if p.name.endswith(".parquet") and p.is_file()]
+    return files, [p for p in entries if p.is_dir()]
+
+
+def refuse_subfolder(root: Path, folder: Path) -> EventsError:
+    where = folder.relative_to(root).as_posix()
+    return EventsError(f"--events {root} has a subfolder {where!r} that is not a day.", LAYOUT_TIP)
+
 
 def parquet_paths(root: Path) -> list[Path]:
-    if root.is_dir():
-        return sorted(p for p in root.rglob("*.parquet") if p.is_file())
-    return [root]
+    """The files directly in `root` and in its day subfolders. Not a recursive search: a
+    `backup/` of copies beside the days would count every download twice."""
+    if not root.is_dir():
+        return [root]
+    files, subfolders = folder_entries(root)
+    for folder in subfolders:
+        if not is_day_folder(folder.name):
+            raise refuse_subfolder(root, folder)
+        day_files, nested = folder_entries(folder)
+        if nested:
+            raise refuse_subfolder(root, nested[0])
+        files.extend(day_files)
+    return files
+
+
+def literal(path: Path) -> Path:
+    """Absolute: pyarrow and DuckDB take a leading `~` for the home folder, even of a folder
+    named `~` in the current one."""
+    return path.absolute()
 
 
 def read_metadata(path: Path) -> pq.FileMetaData:
     try:
-        return pq.read_metadata(path)
+        return pq.read_metadata(literal(path))
     except (OSError, pa.ArrowException) as exc:
         raise EventsError(f"--events {path} is not a readable Parquet file ({exc}).", TIP) from None
 
