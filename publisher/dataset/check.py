@@ -4,8 +4,7 @@ and the files against each other and against `datapackage.json`'s sizes and hash
 import hashlib
 import json
 import sys
-from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, Protocol
 
 from publisher.base.errors import UsageError, ValidationError
 from publisher.dataset.build import (
@@ -29,6 +28,19 @@ from publisher.dataset.validate import (
     known_version,
 )
 
+class File(Protocol):
+    def read_bytes(self) -> bytes: ...
+
+
+class Folder(Protocol):
+    """Where published files are read from: a folder on disk (a `Path`), or a git tag's
+    `data/` read from its blobs (the release checks a tag's data before sending it)."""
+
+    def __truediv__(self, name: str) -> File: ...
+
+    def is_dir(self) -> bool: ...
+
+
 TIP = "Restore the files from the month's git tag, or publish the month again."
 
 
@@ -40,7 +52,7 @@ def fail(message: str) -> NoReturn:
     raise Broken(message, TIP)
 
 
-def read_text(folder: Path, name: str) -> str:
+def read_text(folder: Folder, name: str) -> str:
     """The text as it is: line ends untranslated, so a CRLF file is seen as one."""
     path = folder / name
     try:
@@ -51,7 +63,7 @@ def read_text(folder: Path, name: str) -> str:
         raise Broken(f"{path} cannot be read ({exc}).", TIP) from None
 
 
-def read_json(folder: Path, name: str) -> Any:
+def read_json(folder: Folder, name: str) -> Any:
     text = read_text(folder, name)
     try:
         return json.loads(text)
@@ -71,7 +83,7 @@ def resources(package: Any) -> list[dict[str, Any]]:
     return list(listed or [])
 
 
-def check_package(folder: Path, package: Any) -> None:
+def check_package(folder: Folder, package: Any) -> None:
     """Every data file listed, inside the folder, with the size and hash it was published with."""
     listed = {str(r.get("path")): r for r in resources(package)}
     for name in (JSON_FILE, MIN_JSON_FILE, CSV_FILE):
@@ -87,7 +99,7 @@ def check_package(folder: Path, package: Any) -> None:
         fail(f"{DATAPACKAGE_FILE} gives {CSV_FILE} the dialect {shown}; the format's is {ours}.")
 
 
-def check_layout(folder: Path, dataset: dict[str, Any]) -> None:
+def check_layout(folder: Folder, dataset: dict[str, Any]) -> None:
     """Each data file byte for byte as the format writes it. Parsers forgive CRLF line ends
     and other spacing, and a data package re-hashed after an edit agrees with anything, but
     the CSV's dialect says its lines end with "\\n" alone."""
@@ -100,7 +112,7 @@ def check_layout(folder: Path, dataset: dict[str, Any]) -> None:
         fail(f"{name} holds the data but not its published layout (spacing or line ends).")
 
 
-def check_schema_file(folder: Path, version: int) -> None:
+def check_schema_file(folder: Folder, version: int) -> None:
     """The schema beside the data is the one this package ships for the file's version:
     parsed, so that spacing does not matter, and compared with types (1 is not true)."""
     found, shipped = read_json(folder, SCHEMA_FILE), json_schema(version)
@@ -108,7 +120,7 @@ def check_schema_file(folder: Path, version: int) -> None:
         fail(f"{SCHEMA_FILE} is not the schema of schema_version {version} that top-pypi ships.")
 
 
-def check_dataset(folder: Path) -> dict[str, Any]:
+def check_dataset(folder: Folder) -> dict[str, Any]:
     dataset = read_json(folder, JSON_FILE)
     if not isinstance(dataset, dict):
         fail(f"{folder / JSON_FILE} does not hold a JSON object.")
@@ -119,7 +131,7 @@ def check_dataset(folder: Path) -> dict[str, Any]:
     return dict(dataset)
 
 
-def check_folder(folder: Path) -> dict[str, Any]:
+def check_folder(folder: Folder) -> dict[str, Any]:
     """The dataset in `folder`, or a one-line error naming the first problem."""
     if not folder.is_dir():
         raise UsageError(f"{folder} is not a folder.", "Give the folder holding the dataset files.")

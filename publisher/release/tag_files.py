@@ -42,6 +42,45 @@ class TagFile:
         return b"".join(self.chunks())
 
 
+class TagFolder:
+    """A tag's `data/` as the dataset checks read a folder: each file from its blob. Named
+    the way git names them (`2026.11:data/top-pypi-packages.json`)."""
+
+    def __init__(self, repo: git.Repo, tag: str) -> None:
+        self.tag = tag
+        try:
+            self.tree: git.Tree | None = repo.commit(tag).tree / DATA_FOLDER
+        except (KeyError, ValueError, git.BadName):
+            self.tree = None
+
+    def is_dir(self) -> bool:
+        return self.tree is not None
+
+    def __truediv__(self, name: str) -> "TagPath":
+        return TagPath(self, name)
+
+    def __str__(self) -> str:
+        return f"{self.tag}:{DATA_FOLDER}"
+
+
+@dataclass(frozen=True)
+class TagPath:
+    folder: TagFolder
+    name: str
+
+    def read_bytes(self) -> bytes:
+        try:
+            blob = self.folder.tree / self.name if self.folder.tree is not None else None
+        except KeyError:
+            blob = None
+        if not isinstance(blob, git.Blob):
+            raise FileNotFoundError(self.name)
+        return bytes(blob.data_stream.read())
+
+    def __str__(self) -> str:
+        return f"{self.folder}/{self.name}"
+
+
 def tag_files(repo: git.Repo, tag: str) -> list[TagFile]:
     """The files of `data/` at `tag` that the release sends, by name."""
     try:
