@@ -51,6 +51,7 @@ def test_every_option_is_in_the_readme() -> None:
         (["--end-date", "2026-11-01"], "--end-date 2026-11-01 is not a complete UTC day yet."),
         (["--end-date", "2027-03-01"], "Give 2026-10-31 or earlier."),
         (["--end-date", "2026-13-01"], "--end-date '2026-13-01' is not a date."),
+        (["--end-date", ""], "--end-date '' is not a date."),
         (["--limit", "0"], "--limit 0 is not a positive number of rows."),
         (["--limit", "-5"], "--limit -5 is not a positive number of rows."),
         (["--limit", "many"], "argument --limit: invalid int value: 'many'"),
@@ -181,3 +182,23 @@ def test_sample_help_shows_the_generators_defaults(
     defaults = {f.name: f.default for f in fields(SampleSpec) if f.name != "end"}
     for name, value in defaults.items():
         assert re.search(rf"--{name} \w+\s+[^\n]*\({value}\)", out), name
+
+
+def test_sample_refuses_an_empty_end_date(
+    tmp_path: Path, now: datetime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run_cli(capsys, now, "sample", str(tmp_path / "out"), "--end-date", "")
+    assert code == 2
+    assert_one_error_line(err, "--end-date '' is not a date.")
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("command", "default"),
+    [("collect", "(default: yesterday)"), ("publish", "(default: the previous month's last day)")],
+)
+def test_help_shows_the_default_end_date(
+    command: str, default: str, now: datetime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, out, _ = run_cli(capsys, now, command, "--help")
+    assert default in " ".join(out.split())

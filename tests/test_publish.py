@@ -2,7 +2,7 @@
 
 import json
 import shutil
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import git
@@ -206,3 +206,28 @@ def test_dry_run_of_a_published_month_asks_no_engine(
     shutil.rmtree(events)  # planning would need them
     code, out, _ = publish(work, now, "--dry-run")
     assert (code, out.strip()) == (0, "2026.11 is already published; a run would count nothing.")
+
+
+def test_a_late_run_publishes_the_previous_month(work: git.Repo, remote: git.Repo) -> None:
+    """Run on the 26th, the default window still ends on the last day of the month before."""
+    code, _, err = publish(work, datetime(2026, 11, 26, 9, 0, tzinfo=UTC))
+    assert code == 0, err
+    assert remote_tags(remote) == [MONTH]
+    assert work.head.commit.summary == (
+        "Publish 2026.11: downloads 2026-10-02 to 2026-10-31 (30 days)"
+    )
+
+
+def test_an_end_date_within_a_month_is_refused(
+    work: git.Repo, remote: git.Repo, events: Path, now: datetime
+) -> None:
+    shutil.rmtree(events)  # refused before any query
+    code, _, err = publish(work, now, "--end-date", "2026-10-15", "--days", "1")
+    assert code == 2
+    assert_one_error_line(
+        err,
+        "--end-date 2026-10-15 is not the last day of a month, and a release counts the days up"
+        " to a month's end. Give 2026-09-30 or 2026-10-31; `top-pypi collect` counts any window.",
+    )
+    assert remote_tags(remote) == []
+    assert [t.name for t in work.tags] == []

@@ -41,7 +41,8 @@ def run_sample(options: dict[str, Any], now: datetime, out: Console, err: Consol
     given = {
         k: options[k] for k in ("events", "projects", "seed", "days") if options[k] is not None
     }
-    end = parse_date(options["end_date"]) if options["end_date"] else _yesterday(now)
+    end_date = options["end_date"]
+    end = _yesterday(now) if end_date is None else parse_date(end_date)
     spec = check_spec(SampleSpec(end=end, **given))
     check_writable_folder(Path(options["out_dir"]), "OUT_DIR")
     with counter(err, "Writing sample events", spec.events) as advance:

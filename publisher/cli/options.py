@@ -12,6 +12,7 @@ from publisher.base.settings import Settings, environment_settings, read_setting
 from publisher.count.engines import make_engine
 from publisher.count.engines.base import Engine, Request
 from publisher.count.window import Window, window_ending
+from publisher.release.month import release_end
 
 
 def settings_for(options: dict[str, Any], folder: Path) -> Settings:
@@ -19,8 +20,15 @@ def settings_for(options: dict[str, Any], folder: Path) -> Settings:
     return resolve(options, read_settings_file(folder) | environment_settings(os.environ))
 
 
-def window_for(options: dict[str, Any], settings: Settings, now: datetime) -> Window:
-    end = parse_date(options["end_date"]) if options.get("end_date") else None
+def window_for(
+    options: dict[str, Any], settings: Settings, now: datetime, release: bool = False
+) -> Window:
+    """The days to count; a release's end on a month's last day (`publish`), any other by
+    default yesterday (`collect`). An empty `--end-date ''` is an error, not the default."""
+    given = options.get("end_date")
+    end = None if given is None else parse_date(given)
+    if release:
+        end = release_end(end, now.date())
     return window_ending(end, settings.days, now.date())
 
 
@@ -31,8 +39,12 @@ class Counting:
     engine: Engine
 
 
-def counting_for(options: dict[str, Any], folder: Path, now: datetime) -> Counting:
-    """Everything checked and built before any engine is asked anything."""
+def counting_for(
+    options: dict[str, Any], folder: Path, now: datetime, release: bool = False
+) -> Counting:
+    """Everything checked and built before any engine is asked anything; `release` holds the
+    window to a month's end (`publish`)."""
     settings = settings_for(options, folder)
-    request = Request(window=window_for(options, settings, now), limit=settings.limit)
+    window = window_for(options, settings, now, release)
+    request = Request(window=window, limit=settings.limit)
     return Counting(settings, request, make_engine(settings))

@@ -20,9 +20,9 @@ from publisher.release.git import (
     open_repo,
     plan_release,
     push,
-    release_tag,
     resume,
 )
+from publisher.release.month import release_tag
 
 DATA_FOLDER = "data"
 DATA_PATHS = [f"{DATA_FOLDER}/{name}" for name in DATA_FILES]
@@ -45,7 +45,7 @@ def release_facts(plan: ReleasePlan, folder: Path) -> list[tuple[str, str]]:
 def publish_command(options: dict[str, Any], now: datetime, out: Console, err: Console) -> int:
     repo = open_repo(Path(options["repo"]))
     root = Path(str(repo.working_tree_dir))
-    counting = counting_for(options, root, now)
+    counting = counting_for(options, root, now, release=True)
     if options["print_sql"]:
         report.print_sql(out, counting.engine.sql(counting.request))
         return 0

@@ -21,7 +21,6 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
 
@@ -29,7 +28,6 @@ import git
 from git.exc import GitCommandError, InvalidGitRepositoryError, NoSuchPathError
 
 from publisher.base.errors import GitError, UsageError
-from publisher.count.window import Window
 
 TRAILER = "Top-PyPI-Tag"
 BASE_TAG = re.compile(r"\d{4}\.\d{2}")
@@ -469,9 +467,3 @@ def _git_stderr(exc: GitCommandError) -> str:
 def _one_line(lines: Iterable[str]) -> str:
     parts = (" ".join(line.split()) for line in lines)
     return "; ".join(part for part in parts if part).rstrip(".")
-
-
-def release_tag(window: Window) -> str:
-    """CalVer `YYYY.MM` of the day after the window: data to 2026-10-31 is `2026.11`."""
-    after = window.end + timedelta(days=1)
-    return f"{after.year}.{after.month:02d}"
