@@ -9,6 +9,7 @@ import pytest
 from google.auth.compute_engine import _metadata as gce_metadata
 from google.auth.credentials import CredentialsWithRegionalAccessBoundary
 
+from publisher.base.settings import END_DATE_VARIABLE, ENVIRONMENT
 from publisher.sample.generator import SampleSpec, write_sample
 
 # The clock every test runs at: the monthly job's usual moment, early on the 1st.
@@ -28,6 +29,13 @@ def events_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def now() -> datetime:
     return NOW
+
+
+@pytest.fixture(autouse=True)
+def no_settings_from_the_shell(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A TOP_PYPI_* variable in the developer's shell (or a CI job's) must not reach a test."""
+    for name in [*ENVIRONMENT, END_DATE_VARIABLE]:
+        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture(autouse=True)

@@ -231,3 +231,18 @@ def test_an_end_date_within_a_month_is_refused(
     )
     assert remote_tags(remote) == []
     assert [t.name for t in work.tags] == []
+
+
+def test_publish_reads_the_window_from_the_environment(
+    work: git.Repo, remote: git.Repo, now: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TOP_PYPI_END_DATE", "2026-10-15")
+    code, _, err = publish(work, now)
+    assert code == 2
+    assert_one_error_line(err, "TOP_PYPI_END_DATE 2026-10-15 is not the last day of a month")
+    monkeypatch.setenv("TOP_PYPI_END_DATE", "2026-09-30")
+    monkeypatch.setenv("TOP_PYPI_DAYS", "3")
+    code, _, err = publish(work, now)
+    assert code == 0, err
+    assert remote_tags(remote) == ["2026.10"]
+    assert "downloads 2026-09-28 to 2026-09-30 (3 days)" in work.head.commit.summary

@@ -61,8 +61,9 @@ def add_count_options(parser: argparse.ArgumentParser, end: str = YESTERDAY) -> 
 
 
 SETTINGS_NOTE = (
-    "Options override the environment (TOP_PYPI_CLICKHOUSE_*), which overrides top-pypi.toml"
-    " (in --repo for publish, in the current folder for collect), which overrides the defaults."
+    "Options override the environment (TOP_PYPI_END_DATE, TOP_PYPI_DAYS, TOP_PYPI_ENGINE,"
+    " TOP_PYPI_CLICKHOUSE_*; empty means unset), which overrides top-pypi.toml (in --repo for"
+    " publish, in the current folder for collect), which overrides the defaults."
 )
 
 
