@@ -11,6 +11,8 @@ from expect import assert_one_error_line
 from repos import publishing_repo
 
 from publisher.cli import main
+from publisher.cli.publish import DATA_PATHS
+from publisher.release.commits import with_trailer
 
 MONTH = "2026.11"
 
@@ -246,3 +248,113 @@ def test_publish_reads_the_window_from_the_environment(
     assert code == 0, err
     assert remote_tags(remote) == ["2026.10"]
     assert "downloads 2026-09-28 to 2026-09-30 (3 days)" in work.head.commit.summary
+
+
+def test_the_window_asked_for_is_recorded_and_compared(
+    work: git.Repo, remote: git.Repo, events: Path, now: datetime
+) -> None:
+    assert publish(work, now)[0] == 0
+    assert work.head.commit.trailers_dict["Top-PyPI-Window"] == ["2026-10-02..2026-10-31"]
+    code, _, err = publish(work, now, "--days", "7")
+    assert code == 2
+    assert_one_error_line(
+        err,
+        "2026.11 is already published for 2026-10-02..2026-10-31, not for the "
+        "2026-10-25..2026-10-31 asked for. To publish 2026-10-25..2026-10-31 too, re-run with "
+        "--correction (it becomes 2026.11.1).",
+    )
+    assert publish(work, now, "--days", "7", "--correction")[0] == 0
+    shutil.rmtree(events)  # nothing below counts
+    code, out, _ = publish(work, now, "--days", "7")
+    assert (code, out.strip()) == (0, "2026.11.1 is already published; nothing to do.")
+    code, _, err = publish(work, now)
+    assert code == 2
+    assert_one_error_line(err, "2026.11.1 is already published for 2026-10-25..2026-10-31")
+    assert remote_tags(remote) == [MONTH, f"{MONTH}.1"]
+
+
+def commit_data(work: git.Repo, message: str) -> git.Commit:
+    """A commit holding every data file, as a release of ours would."""
+    root = Path(str(work.working_tree_dir))
+    (root / "data").mkdir(exist_ok=True)
+    for path in DATA_PATHS:
+        (root / path).write_text("{}\n")
+    work.git.add("data")
+    work.git.commit("-m", message)
+    return work.head.commit
+
+
+def test_a_release_of_another_window_made_before_the_rule(
+    work: git.Repo, remote: git.Repo, now: datetime
+) -> None:
+    """What the old rule published on 2026-11-26: 2026.11 for 2026-10-27..2026-11-25, with no
+    window trailer. It is not the month the default window asks for."""
+    subject = "Publish 2026.11: downloads 2026-10-27 to 2026-11-25 (30 days)"
+    commit_data(work, with_trailer(subject, MONTH))
+    work.create_tag(MONTH, message=subject)
+    work.git.push("origin", "main", MONTH)
+    code, _, err = publish(work, now)
+    assert code == 2
+    assert_one_error_line(
+        err,
+        "2026.11 is already published for 2026-10-27..2026-11-25, not for the "
+        "2026-10-02..2026-10-31 asked for.",
+    )
+    assert publish(work, now, "--correction")[0] == 0
+    assert remote_tags(remote) == [MONTH, f"{MONTH}.1"]
+
+
+def hand_made_tag(work: git.Repo, remote: git.Repo, kind: str, tmp_path: Path) -> str:
+    """A tag of the month that is no release of ours; the tip the error gives to remove it."""
+    if kind == "lightweight":
+        work.create_tag(MONTH)
+        return f"git tag -d {MONTH}"
+    if kind == "annotated":
+        commit_data(work, "Data, by hand")
+        work.create_tag(MONTH, message="by hand")
+        return f"git tag -d {MONTH}"
+    other = git.Repo.clone_from(str(remote.git_dir), tmp_path / "other")
+    other.git.config("user.name", "Someone")
+    other.git.config("user.email", "someone@example.org")
+    other.create_tag(MONTH, message="theirs")
+    other.git.push("origin", MONTH)
+    return f"git push origin :refs/tags/{MONTH}"
+
+
+@pytest.mark.parametrize(
+    ("kind", "message"),
+    [
+        ("lightweight", "Tag 2026.11 is a lightweight tag on {sha}, which has no Top-PyPI-Tag"),
+        ("annotated", "Tag 2026.11 is an annotated tag on {sha}, which has no Top-PyPI-Tag"),
+        ("remote", "Tag 2026.11 is an annotated tag on {sha}, which has no Top-PyPI-Tag"),
+    ],
+)
+def test_a_hand_made_tag_of_the_month_is_refused(
+    work: git.Repo,
+    remote: git.Repo,
+    events: Path,
+    now: datetime,
+    tmp_path: Path,
+    kind: str,
+    message: str,
+) -> None:
+    removal = hand_made_tag(work, remote, kind, tmp_path)
+    tagged = work.head.commit.hexsha[:12]
+    before = remote_tags(remote)
+    copy = Path(shutil.copytree(events, tmp_path / "kept"))
+    shutil.rmtree(events)  # refused before any query
+    local = [] if kind == "remote" else [["--no-push"]]  # --no-push reads no remote tag
+    for extra in [[], *local, ["--correction"], ["--dry-run"]]:
+        code, _, err = publish(work, now, *extra)
+        assert (code, extra) == (1, extra)
+        assert_one_error_line(err, message.format(sha=tagged))
+        assert (
+            f"not a release made by top-pypi. If it is not needed, remove it with `{removal}`"
+            in err
+        )
+    assert remote_tags(remote) == before  # never pushed as the release
+    work.git.execute(removal.split())
+    shutil.move(copy, events)
+    assert publish(work, now)[0] == 0
+    assert remote_tags(remote) == [MONTH]
+    assert work.tags[MONTH].commit.trailers_dict["Top-PyPI-Tag"] == [MONTH]

@@ -51,7 +51,8 @@ def publish_command(options: dict[str, Any], now: datetime, out: Console, err: C
         return 0
     remote = None if options["no_push"] else counting.settings.remote
     window = counting.request.window
-    plan = plan_release(repo, release_tag(window), remote, options["correction"], DATA_PATHS)
+    tag, correction = release_tag(window), options["correction"]
+    plan = plan_release(repo, tag, remote, correction, DATA_PATHS, window)
     if options["dry_run"]:
         return dry_run(counting, plan, out)
     if plan.action is not Action.PUBLISH:
@@ -70,7 +71,8 @@ def publish(
         collected = collect(engine, counting.request, now, progress, version=plan.tag)
         write_collected(collected, root / DATA_FOLDER)
         progress(f"Committing and tagging {plan.tag}")
-        commit_and_tag(repo, plan.tag, DATA_PATHS, commit_message(plan.tag, collected.dataset))
+        message = commit_message(plan.tag, collected.dataset)
+        commit_and_tag(repo, plan.tag, DATA_PATHS, message, counting.request.window)
         progress(f"Pushing {plan.tag}")
         push(repo, plan)
     return collected
