@@ -358,3 +358,51 @@ def test_a_hand_made_tag_of_the_month_is_refused(
     assert publish(work, now)[0] == 0
     assert remote_tags(remote) == [MONTH]
     assert work.tags[MONTH].commit.trailers_dict["Top-PyPI-Tag"] == [MONTH]
+
+
+def race_leftover(work: git.Repo, change: str = "") -> git.Commit:
+    """What the second of two runs at once left before the lock: the same files committed again
+    on top of the first's release, untagged. `change` writes a file into that commit first."""
+    if change:
+        (Path(str(work.working_tree_dir)) / change).write_text("other\n")
+        work.git.add(change)
+    message = with_trailer(str(work.head.commit.message).split("\n\nTop-PyPI")[0], MONTH)
+    work.git.commit("--allow-empty", "-m", message)
+    return work.head.commit
+
+
+def test_a_second_publish_commit_left_by_a_race_is_dropped(
+    work: git.Repo, remote: git.Repo, events: Path, now: datetime
+) -> None:
+    assert publish(work, now)[0] == 0
+    leftover = race_leftover(work)
+    shutil.rmtree(events)  # nothing is counted again
+    code, out, err = publish(work, now)
+    assert (code, out.strip()) == (0, "2026.11 is already published; nothing to do.")
+    assert f"Dropped {leftover.hexsha[:12]}, a second publish commit of 2026.11" in err
+    assert work.head.commit == work.tags[MONTH].commit == remote.heads.main.commit
+    assert not work.is_dirty(untracked_files=True)
+
+
+@pytest.mark.parametrize("case", ["other files", "pushed", "not on the release", "not ours"])
+def test_nothing_else_is_dropped(
+    work: git.Repo, remote: git.Repo, events: Path, now: datetime, case: str
+) -> None:
+    assert publish(work, now)[0] == 0
+    if case == "other files":
+        kept = race_leftover(work, change="data/top-pypi-packages.csv")
+    elif case == "pushed":
+        kept = race_leftover(work)
+        work.git.push("origin", "main")
+    elif case == "not on the release":
+        work.git.commit("--allow-empty", "-m", "Someone's work")
+        kept = race_leftover(work)
+    else:
+        kept = race_leftover(work)
+        work.git.commit("--amend", "--allow-empty", "-m", "Someone's work, no trailer")
+        kept = work.head.commit
+    shutil.rmtree(events)
+    code, _, err = publish(work, now, "--no-push")
+    assert code == 0, err
+    assert "Dropped" not in err
+    assert work.head.commit == kept

@@ -52,3 +52,7 @@ class OutputError(PublisherError):
 
 class GitError(PublisherError):
     """Git refused a step of the release; what was done locally is kept."""
+
+
+class BusyError(PublisherError):
+    """Another run holds the repository's lock; nothing was done."""

@@ -283,7 +283,7 @@ def read_tagged(
 ) -> Tagged:
     """What a tag of the month points at; a tag only the remote has is fetched first (a CI
     checkout often has no tags), without creating it here."""
-    if not _has_object(repo, object_id) and remote is not None:
+    if not has_object(repo, object_id) and remote is not None:
         with _git_failure(f"Could not fetch tag {tag} from {remote}", "Check your access."):
             repo.git.fetch("--no-tags", remote, f"refs/tags/{tag}")
     kind = str(repo.git.cat_file("-t", object_id))
@@ -294,7 +294,7 @@ def read_tagged(
     return Tagged(tag, kind, record_of(commit, data_paths))
 
 
-def _has_object(repo: git.Repo, object_id: str) -> bool:
+def has_object(repo: git.Repo, object_id: str) -> bool:
     try:
         repo.git.cat_file("-e", object_id)
     except GitCommandError:
