@@ -12,6 +12,7 @@ from google.auth.compute_engine import _metadata as gce_metadata
 from google.auth.credentials import CredentialsWithRegionalAccessBoundary
 from hypothesis import settings
 
+from publisher.base.settings import END_DATE_VARIABLE, ENVIRONMENT
 from publisher.sample.generator import SampleSpec, write_sample
 
 # Property tests check what is true, not how fast: a loaded CI machine must not fail them.
@@ -64,6 +65,13 @@ def unnamed_events_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def now() -> datetime:
     return NOW
+
+
+@pytest.fixture(autouse=True)
+def no_settings_from_the_shell(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A TOP_PYPI_* variable in the developer's shell (or a CI job's) must not reach a test."""
+    for name in [*ENVIRONMENT, END_DATE_VARIABLE]:
+        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture(autouse=True)

@@ -51,6 +51,7 @@ def test_every_option_is_in_the_readme() -> None:
         (["--end-date", "2026-11-01"], "--end-date 2026-11-01 is not a complete UTC day yet."),
         (["--end-date", "2027-03-01"], "Give 2026-10-31 or earlier."),
         (["--end-date", "2026-13-01"], "--end-date '2026-13-01' is not a date."),
+        (["--end-date", ""], "--end-date '' is not a date."),
         (["--limit", "0"], "--limit 0 is not a positive number of rows."),
         (["--limit", "-5"], "--limit -5 is not a positive number of rows."),
         (["--limit", "many"], "argument --limit: invalid int value: 'many'"),
@@ -193,3 +194,87 @@ def test_a_window_without_events_is_never_a_dataset(
     assert code == 1
     assert_one_error_line(err, "No downloads were counted from 2026-09-11 to 2026-09-15")
     assert not out.exists()
+
+
+def test_sample_refuses_an_empty_end_date(
+    tmp_path: Path, now: datetime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run_cli(capsys, now, "sample", str(tmp_path / "out"), "--end-date", "")
+    assert code == 2
+    assert_one_error_line(err, "--end-date '' is not a date.")
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("command", "default"),
+    [("collect", "(default: yesterday)"), ("publish", "(default: the previous month's last day)")],
+)
+def test_help_shows_the_default_end_date(
+    command: str, default: str, now: datetime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, out, _ = run_cli(capsys, now, command, "--help")
+    assert default in " ".join(out.split())
+
+
+@pytest.mark.parametrize(
+    ("variables", "args", "period"),
+    [
+        ({"TOP_PYPI_END_DATE": "2026-10-15", "TOP_PYPI_DAYS": "3"}, [], "2026-10-13 to 2026-10-15"),
+        ({"TOP_PYPI_END_DATE": "2026-10-15"}, ["--end-date", "2026-10-20", "--days", "2"],
+         "2026-10-19 to 2026-10-20"),
+        ({"TOP_PYPI_END_DATE": "", "TOP_PYPI_DAYS": ""}, [], "2026-10-02 to 2026-10-31"),
+    ],
+)  # fmt: skip
+def test_collect_reads_the_window_from_the_environment(
+    variables: dict[str, str],
+    args: list[str],
+    period: str,
+    events_dir: Path,
+    now: datetime,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    argv = ["collect", "--events", str(events_dir), "--dry-run", *args]
+    code, printed, err = run_cli(capsys, now, *argv)
+    assert code == 0, err
+    assert period in printed
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("TOP_PYPI_END_DATE", "soon", "TOP_PYPI_END_DATE 'soon' is not a date."),
+        ("TOP_PYPI_END_DATE", "2026-11-05", "TOP_PYPI_END_DATE 2026-11-05 is not a complete"),
+        ("TOP_PYPI_DAYS", "thirty", "TOP_PYPI_DAYS 'thirty' is not a whole number."),
+        ("TOP_PYPI_ENGINE", "sqlite", "TOP_PYPI_ENGINE 'sqlite' is not an engine."),
+    ],
+)
+def test_a_bad_variable_is_one_line_naming_it(
+    name: str,
+    value: str,
+    message: str,
+    now: datetime,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(name, value)
+    code, _, err = run_cli(capsys, now, "collect", "--dry-run")
+    assert code == 2
+    assert_one_error_line(err, message)
+
+
+def test_the_engine_variable_is_over_the_file(
+    events_dir: Path,
+    tmp_path: Path,
+    now: datetime,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    (tmp_path / "top-pypi.toml").write_text(f'engine = "bigquery"\nevents = "{events_dir}"\n')
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TOP_PYPI_ENGINE", "duckdb")
+    code, printed, err = run_cli(capsys, now, "collect", "--dry-run")
+    assert code == 0, err
+    assert "duckdb" in printed

@@ -840,3 +840,23 @@ def test_publish_with_bigquery(
     written = b"".join(path.read_bytes() for path in data.iterdir())
     assert key_text(small).encode() not in written
     assert key_text(small) not in out + err
+
+
+def test_a_shrunk_month_is_published_once(
+    large: BigQueryStandIn, now: datetime, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """shrink counts fewer days than were asked for; the release records the request, so the
+    same run again finds the month done, and asks BigQuery nothing."""
+    settings = f'engine = "bigquery"\nbudget = "{BUDGET}"\nover_budget = "shrink"\n'
+    work, remote = publishing_repo(tmp_path, settings)
+    argv = ["publish", "--repo", str(tmp_path / "work")]
+    code, _, err = run_cli(capsys, now, *argv)
+    assert code == 0, err
+    commit = work.head.commit
+    assert commit.summary == "Publish 2026.11: downloads 2026-10-19 to 2026-10-31 (13 days)"
+    assert commit.trailers_dict["Top-PyPI-Window"] == ["2026-10-02..2026-10-31"]
+    before = len(large.jobs)
+    code, out, _ = run_cli(capsys, now, *argv)
+    assert (code, out.strip()) == (0, "2026.11 is already published; nothing to do.")
+    assert len(large.jobs) == before
+    assert sorted(tag.name for tag in remote.tags) == ["2026.11"]

@@ -1,6 +1,7 @@
 """The release stage's git step against real git: work repos pushing to a local bare remote."""
 
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -8,13 +9,17 @@ import git
 import pytest
 
 from publisher.base.errors import GitError, PublisherError, UsageError
+from publisher.count.window import Window
 from publisher.release import git as git_stage
+from publisher.release.commits import Record, Tagged
 from publisher.release.git import Action, ReleasePlan, RepoState
 
 MONTH = "2026.11"
 DATA = ["data/top-pypi-packages.json"]
 MESSAGE = "top-pypi 2026.11: downloads 2026-10-02 to 2026-10-31\n\nThe 30 days to 2026-10-31."
 IDENTITY = {"user.name": "Test Publisher", "user.email": "publisher@example.org"}
+WINDOW = Window(date(2026, 10, 2), date(2026, 10, 31))
+ASKED = "2026-10-02..2026-10-31"
 
 
 @pytest.fixture
@@ -49,14 +54,14 @@ def write_data(repo: git.Repo, text: str = '{"rows": []}\n') -> list[str]:
 
 
 def plan(repo: git.Repo, remote: str | None = "origin", correction: bool = False) -> ReleasePlan:
-    return git_stage.plan_release(repo, MONTH, remote, correction, DATA)
+    return git_stage.plan_release(repo, MONTH, remote, correction, DATA, WINDOW)
 
 
 def publish(repo: git.Repo, correction: bool = False, text: str = "{}\n") -> ReleasePlan:
     """What the CLI does for a PUBLISH plan, with `text` standing in for the query's result."""
     the_plan = plan(repo, correction=correction)
     assert the_plan.action is Action.PUBLISH
-    git_stage.commit_and_tag(repo, the_plan.tag, write_data(repo, text), MESSAGE)
+    git_stage.commit_and_tag(repo, the_plan.tag, write_data(repo, text), MESSAGE, WINDOW)
     git_stage.push(repo, the_plan)
     return the_plan
 
@@ -115,24 +120,131 @@ def state(**changes: Any) -> RepoState:
     return replace(NOTHING_YET, **changes)
 
 
+def record(tag: str | None, window: str | None = ASKED, **changes: Any) -> Record:
+    """What a publish commit of ours for `tag` records, unless `changes` say otherwise."""
+    fields = {"sha": "c" * 40, "subject": f"Publish {tag}", "has_data": True} | changes
+    return Record(tag=tag, window=window, **fields)
+
+
+def released(*tags: str, **changes: Any) -> dict[str, Tagged]:
+    """Annotated tags on publish commits of ours, made for ASKED unless `changes` say not."""
+    return {tag: Tagged(tag, "tag", record(tag, **changes)) for tag in tags}
+
+
 def test_decide_ignores_a_trailer_of_another_month() -> None:
-    decided = git_stage.decide(state(head_trailer="2026.10"), MONTH, correction=False)
+    decided = git_stage.decide(state(head=record("2026.10")), MONTH, False, ASKED)
     assert (decided.action, decided.tag) == (Action.PUBLISH, MONTH)
 
 
 def test_decide_pushes_an_unpushed_correction_even_without_correction_flag() -> None:
     tags = {"2026.11": "a" * 40, "2026.11.1": "b" * 40}
-    decided = git_stage.decide(
-        state(local_tags=tags, remote_tags={"2026.11": "a" * 40}), MONTH, correction=False
-    )
+    pushed = state(local_tags=tags, remote_tags={"2026.11": "a" * 40}, tagged=released(*tags))
+    decided = git_stage.decide(pushed, MONTH, False, ASKED)
     assert (decided.action, decided.tag) == (Action.PUSH, "2026.11.1")
 
 
 def test_decide_refuses_a_tag_that_differs_on_the_remote() -> None:
-    conflict = state(local_tags={MONTH: "a" * 40}, remote_tags={MONTH: "b" * 40})
+    conflict = state(
+        local_tags={MONTH: "a" * 40}, remote_tags={MONTH: "b" * 40}, tagged=released(MONTH)
+    )
     with pytest.raises(GitError) as caught:
-        git_stage.decide(conflict, MONTH, correction=False)
+        git_stage.decide(conflict, MONTH, False, ASKED)
     assert_one_line(caught.value, MONTH, "origin", "git tag -d 2026.11")
+
+
+OTHER = "2026-10-25..2026-10-31"
+PUBLISHED = {MONTH: "a" * 40}
+
+
+def test_decide_is_done_only_for_the_window_asked_for() -> None:
+    done = state(local_tags=PUBLISHED, remote_tags=PUBLISHED, tagged=released(MONTH))
+    assert git_stage.decide(done, MONTH, False, ASKED).action is Action.DONE
+    with pytest.raises(UsageError) as caught:
+        git_stage.decide(done, MONTH, False, OTHER)
+    assert str(caught.value) == (
+        "2026.11 is already published for 2026-10-02..2026-10-31, not for the "
+        "2026-10-25..2026-10-31 asked for. To publish 2026-10-25..2026-10-31 too, re-run with "
+        "--correction (it becomes 2026.11.1)."
+    )
+    corrected = git_stage.decide(done, MONTH, True, OTHER)
+    assert (corrected.action, corrected.tag) == (Action.PUBLISH, "2026.11.1")
+
+
+def test_decide_compares_the_request_not_the_shrunk_period() -> None:
+    shrunk = "Publish 2026.11: downloads 2026-10-19 to 2026-10-31 (13 days)"
+    done = state(
+        local_tags=PUBLISHED, remote_tags=PUBLISHED, tagged=released(MONTH, subject=shrunk)
+    )
+    assert git_stage.decide(done, MONTH, False, ASKED).action is Action.DONE
+
+
+@pytest.mark.parametrize(
+    ("subject", "asked", "refused"),
+    [
+        ("Publish 2026.11: downloads 2026-10-02 to 2026-10-31 (30 days)", ASKED, ""),
+        ("Publish 2026.11: downloads 2026-10-19 to 2026-10-31 (13 days)", ASKED, ""),  # shrunk
+        ("Publish 2026.11: downloads 2026-10-27 to 2026-11-25 (30 days)", ASKED,
+         "published for 2026-10-27..2026-11-25, not for the 2026-10-02..2026-10-31 asked for"),
+        ("Publish 2026.11", ASKED, "published for a window it does not record, not for the"),
+    ],
+)  # fmt: skip
+def test_decide_on_a_publish_commit_without_the_window_trailer(
+    subject: str, asked: str, refused: str
+) -> None:
+    """Made before the trailer existed: its subject's period, compared by its last day."""
+    old = released(MONTH, window=None, subject=subject)
+    done = state(local_tags=PUBLISHED, remote_tags=PUBLISHED, tagged=old)
+    if not refused:
+        assert git_stage.decide(done, MONTH, False, asked).action is Action.DONE
+        return
+    with pytest.raises(UsageError, match=refused):
+        git_stage.decide(done, MONTH, False, asked)
+
+
+def test_decide_finishes_an_earlier_run_only_for_its_window() -> None:
+    untagged = state(head=record(MONTH))
+    assert git_stage.decide(untagged, MONTH, False, ASKED).action is Action.TAG
+    with pytest.raises(UsageError) as caught:
+        git_stage.decide(untagged, MONTH, False, OTHER)
+    assert_one_line(
+        caught.value, "HEAD cccccccccccc is a publish commit of 2026.11, not tagged yet, made "
+        "for 2026-10-02..2026-10-31, not for the 2026-10-25..2026-10-31", "git reset --keep"
+    )  # fmt: skip
+    unpushed = state(local_tags=PUBLISHED, remote_tags={}, tagged=released(MONTH))
+    assert git_stage.decide(unpushed, MONTH, False, ASKED).action is Action.PUSH
+    with pytest.raises(UsageError) as caught:
+        git_stage.decide(unpushed, MONTH, False, OTHER)
+    assert_one_line(caught.value, "2026.11 is tagged but origin lacks the tag", "--correction")
+    assert git_stage.decide(unpushed, MONTH, True, OTHER).action is Action.PUSH
+
+
+@pytest.mark.parametrize(
+    ("tagged", "where", "message"),
+    [
+        (Tagged(MONTH, "commit", record(None, None, has_data=False)), "local",
+         "Tag 2026.11 is a lightweight tag on cccccccccccc, which has no Top-PyPI-Tag trailer, "
+         "not a release made by top-pypi. If it is not needed, remove it with "
+         "`git tag -d 2026.11`, then re-run."),
+        (Tagged(MONTH, "tag", record("2026.10")), "remote",
+         "Tag 2026.11 is an annotated tag on cccccccccccc, the publish commit of 2026.10, not a "
+         "release made by top-pypi. If it is not needed, remove it with "
+         "`git push origin :refs/tags/2026.11`, then re-run."),
+        (Tagged(MONTH, "tag", record(MONTH, has_data=False)), "both",
+         "which lacks the month's data files, not a release made by top-pypi. If it is not "
+         "needed, remove it with `git tag -d 2026.11` and `git push origin :refs/tags/2026.11`"),
+        (Tagged(MONTH, "tree", None), "local", "Tag 2026.11 is a tag that names no commit"),
+    ],
+)  # fmt: skip
+def test_decide_refuses_a_tag_that_is_not_a_release_of_ours(
+    tagged: Tagged, where: str, message: str
+) -> None:
+    local = PUBLISHED if where in ("local", "both") else {}
+    remote = PUBLISHED if where in ("remote", "both") else {}
+    foreign = state(local_tags=local, remote_tags=remote, tagged={MONTH: tagged})
+    for correction in (False, True):
+        with pytest.raises(GitError) as caught:
+            git_stage.decide(foreign, MONTH, correction, ASKED)
+        assert_one_line(caught.value, message)
 
 
 # --- the state machine against real git ---------------------------------------------------------
@@ -141,10 +253,10 @@ def test_decide_refuses_a_tag_that_differs_on_the_remote() -> None:
 def test_fresh_publish_commits_tags_and_pushes(work: git.Repo, bare: git.Repo) -> None:
     first = plan(work)
     assert first == ReleasePlan(Action.PUBLISH, MONTH, "main", "origin", first.reason)
-    sha = git_stage.commit_and_tag(work, MONTH, write_data(work), MESSAGE)
+    sha = git_stage.commit_and_tag(work, MONTH, write_data(work), MESSAGE, WINDOW)
     git_stage.push(work, first)
     commit = work.commit(sha)
-    assert commit.trailers_dict == {"Top-PyPI-Tag": [MONTH]}
+    assert commit.trailers_dict == {"Top-PyPI-Tag": [MONTH], "Top-PyPI-Window": [ASKED]}
     assert commit.summary == MESSAGE.splitlines()[0]
     assert list(commit.stats.files) == DATA
     assert bare.git.cat_file("-t", f"refs/tags/{MONTH}") == "tag"  # annotated
@@ -180,7 +292,7 @@ def test_done_when_only_the_remote_has_the_tag(work: git.Repo, tmp_path: Path) -
 
 def test_no_push_is_done_once_tagged_locally(work: git.Repo, bare: git.Repo) -> None:
     first = plan(work, remote=None)
-    git_stage.commit_and_tag(work, first.tag, write_data(work), MESSAGE)
+    git_stage.commit_and_tag(work, first.tag, write_data(work), MESSAGE, WINDOW)
     git_stage.push(work, first)
     assert remote_ref(bare, f"refs/tags/{MONTH}") is None
     assert plan(work, remote=None).action is Action.DONE
@@ -200,7 +312,9 @@ def test_committed_not_tagged_is_tagged_then_pushed(work: git.Repo, bare: git.Re
 
 
 def test_tagged_not_pushed_is_pushed_then_done(work: git.Repo, bare: git.Repo) -> None:
-    sha = git_stage.commit_and_tag(work, MONTH, write_data(work), MESSAGE)  # then the run died
+    sha = git_stage.commit_and_tag(
+        work, MONTH, write_data(work), MESSAGE, WINDOW
+    )  # then the run died
     half = plan(work)
     assert (half.action, half.tag) == (Action.PUSH, MONTH)
     assert "origin lacks the tag" in half.reason
@@ -210,7 +324,7 @@ def test_tagged_not_pushed_is_pushed_then_done(work: git.Repo, bare: git.Repo) -
 
 
 def test_tag_pushed_but_branch_behind_is_pushed(work: git.Repo, bare: git.Repo) -> None:
-    sha = git_stage.commit_and_tag(work, MONTH, write_data(work), MESSAGE)
+    sha = git_stage.commit_and_tag(work, MONTH, write_data(work), MESSAGE, WINDOW)
     work.git.push("origin", f"refs/tags/{MONTH}")
     half = plan(work)
     assert (half.action, half.reason) == (
@@ -236,7 +350,7 @@ def test_corrections_are_tagged_one_then_two(work: git.Repo, bare: git.Repo) -> 
 def test_half_finished_correction_is_pushed_not_redone(work: git.Repo) -> None:
     publish(work)
     correction = plan(work, correction=True)
-    git_stage.commit_and_tag(work, correction.tag, write_data(work, "[2]\n"), MESSAGE)
+    git_stage.commit_and_tag(work, correction.tag, write_data(work, "[2]\n"), MESSAGE, WINDOW)
     again = plan(work, correction=True)
     assert (again.action, again.tag) == (Action.PUSH, "2026.11.1")
 
@@ -250,7 +364,7 @@ def test_correction_before_any_publish_is_refused(work: git.Repo) -> None:
 def test_identical_files_give_an_empty_commit_that_is_tagged(work: git.Repo) -> None:
     publish(work, text="[1]\n")
     before = work.head.commit
-    sha = git_stage.commit_and_tag(work, "2026.11.1", write_data(work, "[1]\n"), MESSAGE)
+    sha = git_stage.commit_and_tag(work, "2026.11.1", write_data(work, "[1]\n"), MESSAGE, WINDOW)
     assert work.commit(sha).parents == (before,)
     assert work.commit(sha).tree == before.tree
     assert work.tags["2026.11.1"].commit.hexsha == sha
@@ -334,7 +448,7 @@ def test_push_refused_by_a_hook_keeps_commit_and_tag(work: git.Repo, bare: git.R
     hook.write_text("#!/bin/sh\necho 'pushes are frozen until Monday' >&2\nexit 1\n")
     hook.chmod(0o755)
     the_plan = plan(work)
-    sha = git_stage.commit_and_tag(work, MONTH, write_data(work), MESSAGE)
+    sha = git_stage.commit_and_tag(work, MONTH, write_data(work), MESSAGE, WINDOW)
     with pytest.raises(GitError) as caught:
         git_stage.push(work, the_plan)
     assert_one_line(caught.value, "pushes are frozen until Monday", "kept", "re-run")
@@ -352,7 +466,7 @@ def test_push_onto_a_diverged_branch_is_rejected(
     other.git.commit("--allow-empty", "-m", "Someone else")
     other.git.push("origin", "main")
     the_plan = plan(work)
-    sha = git_stage.commit_and_tag(work, MONTH, write_data(work), MESSAGE)
+    sha = git_stage.commit_and_tag(work, MONTH, write_data(work), MESSAGE, WINDOW)
     with pytest.raises(GitError) as caught:
         git_stage.push(work, the_plan)
     assert_one_line(caught.value, "push of refs/heads/main: [rejected]", "git pull --no-rebase")

@@ -2,7 +2,7 @@
 
 import json
 import shutil
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import git
@@ -11,6 +11,8 @@ from expect import assert_one_error_line
 from repos import publishing_repo
 
 from publisher.cli import main
+from publisher.cli.publish import DATA_PATHS
+from publisher.release.commits import with_trailer
 
 MONTH = "2026.11"
 
@@ -206,3 +208,201 @@ def test_dry_run_of_a_published_month_asks_no_engine(
     shutil.rmtree(events)  # planning would need them
     code, out, _ = publish(work, now, "--dry-run")
     assert (code, out.strip()) == (0, "2026.11 is already published; a run would count nothing.")
+
+
+def test_a_late_run_publishes_the_previous_month(work: git.Repo, remote: git.Repo) -> None:
+    """Run on the 26th, the default window still ends on the last day of the month before."""
+    code, _, err = publish(work, datetime(2026, 11, 26, 9, 0, tzinfo=UTC))
+    assert code == 0, err
+    assert remote_tags(remote) == [MONTH]
+    assert work.head.commit.summary == (
+        "Publish 2026.11: downloads 2026-10-02 to 2026-10-31 (30 days)"
+    )
+
+
+def test_an_end_date_within_a_month_is_refused(
+    work: git.Repo, remote: git.Repo, events: Path, now: datetime
+) -> None:
+    shutil.rmtree(events)  # refused before any query
+    code, _, err = publish(work, now, "--end-date", "2026-10-15", "--days", "1")
+    assert code == 2
+    assert_one_error_line(
+        err,
+        "--end-date 2026-10-15 is not the last day of a month, and a release counts the days up"
+        " to a month's end. Give 2026-09-30 or 2026-10-31; `top-pypi collect` counts any window.",
+    )
+    assert remote_tags(remote) == []
+    assert [t.name for t in work.tags] == []
+
+
+def test_publish_reads_the_window_from_the_environment(
+    work: git.Repo, remote: git.Repo, now: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TOP_PYPI_END_DATE", "2026-10-15")
+    code, _, err = publish(work, now)
+    assert code == 2
+    assert_one_error_line(err, "TOP_PYPI_END_DATE 2026-10-15 is not the last day of a month")
+    monkeypatch.setenv("TOP_PYPI_END_DATE", "2026-09-30")
+    monkeypatch.setenv("TOP_PYPI_DAYS", "3")
+    code, _, err = publish(work, now)
+    assert code == 0, err
+    assert remote_tags(remote) == ["2026.10"]
+    assert "downloads 2026-09-28 to 2026-09-30 (3 days)" in work.head.commit.summary
+
+
+def test_the_window_asked_for_is_recorded_and_compared(
+    work: git.Repo, remote: git.Repo, events: Path, now: datetime
+) -> None:
+    assert publish(work, now)[0] == 0
+    assert work.head.commit.trailers_dict["Top-PyPI-Window"] == ["2026-10-02..2026-10-31"]
+    code, _, err = publish(work, now, "--days", "7")
+    assert code == 2
+    assert_one_error_line(
+        err,
+        "2026.11 is already published for 2026-10-02..2026-10-31, not for the "
+        "2026-10-25..2026-10-31 asked for. To publish 2026-10-25..2026-10-31 too, re-run with "
+        "--correction (it becomes 2026.11.1).",
+    )
+    assert publish(work, now, "--days", "7", "--correction")[0] == 0
+    shutil.rmtree(events)  # nothing below counts
+    code, out, _ = publish(work, now, "--days", "7")
+    assert (code, out.strip()) == (0, "2026.11.1 is already published; nothing to do.")
+    code, _, err = publish(work, now)
+    assert code == 2
+    assert_one_error_line(err, "2026.11.1 is already published for 2026-10-25..2026-10-31")
+    assert remote_tags(remote) == [MONTH, f"{MONTH}.1"]
+
+
+def commit_data(work: git.Repo, message: str) -> git.Commit:
+    """A commit holding every data file, as a release of ours would."""
+    root = Path(str(work.working_tree_dir))
+    (root / "data").mkdir(exist_ok=True)
+    for path in DATA_PATHS:
+        (root / path).write_text("{}\n")
+    work.git.add("data")
+    work.git.commit("-m", message)
+    return work.head.commit
+
+
+def test_a_release_of_another_window_made_before_the_rule(
+    work: git.Repo, remote: git.Repo, now: datetime
+) -> None:
+    """What the old rule published on 2026-11-26: 2026.11 for 2026-10-27..2026-11-25, with no
+    window trailer. It is not the month the default window asks for."""
+    subject = "Publish 2026.11: downloads 2026-10-27 to 2026-11-25 (30 days)"
+    commit_data(work, with_trailer(subject, MONTH))
+    work.create_tag(MONTH, message=subject)
+    work.git.push("origin", "main", MONTH)
+    code, _, err = publish(work, now)
+    assert code == 2
+    assert_one_error_line(
+        err,
+        "2026.11 is already published for 2026-10-27..2026-11-25, not for the "
+        "2026-10-02..2026-10-31 asked for.",
+    )
+    assert publish(work, now, "--correction")[0] == 0
+    assert remote_tags(remote) == [MONTH, f"{MONTH}.1"]
+
+
+def hand_made_tag(work: git.Repo, remote: git.Repo, kind: str, tmp_path: Path) -> str:
+    """A tag of the month that is no release of ours; the tip the error gives to remove it."""
+    if kind == "lightweight":
+        work.create_tag(MONTH)
+        return f"git tag -d {MONTH}"
+    if kind == "annotated":
+        commit_data(work, "Data, by hand")
+        work.create_tag(MONTH, message="by hand")
+        return f"git tag -d {MONTH}"
+    other = git.Repo.clone_from(str(remote.git_dir), tmp_path / "other")
+    other.git.config("user.name", "Someone")
+    other.git.config("user.email", "someone@example.org")
+    other.create_tag(MONTH, message="theirs")
+    other.git.push("origin", MONTH)
+    return f"git push origin :refs/tags/{MONTH}"
+
+
+@pytest.mark.parametrize(
+    ("kind", "message"),
+    [
+        ("lightweight", "Tag 2026.11 is a lightweight tag on {sha}, which has no Top-PyPI-Tag"),
+        ("annotated", "Tag 2026.11 is an annotated tag on {sha}, which has no Top-PyPI-Tag"),
+        ("remote", "Tag 2026.11 is an annotated tag on {sha}, which has no Top-PyPI-Tag"),
+    ],
+)
+def test_a_hand_made_tag_of_the_month_is_refused(
+    work: git.Repo,
+    remote: git.Repo,
+    events: Path,
+    now: datetime,
+    tmp_path: Path,
+    kind: str,
+    message: str,
+) -> None:
+    removal = hand_made_tag(work, remote, kind, tmp_path)
+    tagged = work.head.commit.hexsha[:12]
+    before = remote_tags(remote)
+    copy = Path(shutil.copytree(events, tmp_path / "kept"))
+    shutil.rmtree(events)  # refused before any query
+    local = [] if kind == "remote" else [["--no-push"]]  # --no-push reads no remote tag
+    for extra in [[], *local, ["--correction"], ["--dry-run"]]:
+        code, _, err = publish(work, now, *extra)
+        assert (code, extra) == (1, extra)
+        assert_one_error_line(err, message.format(sha=tagged))
+        assert (
+            f"not a release made by top-pypi. If it is not needed, remove it with `{removal}`"
+            in err
+        )
+    assert remote_tags(remote) == before  # never pushed as the release
+    work.git.execute(removal.split())
+    shutil.move(copy, events)
+    assert publish(work, now)[0] == 0
+    assert remote_tags(remote) == [MONTH]
+    assert work.tags[MONTH].commit.trailers_dict["Top-PyPI-Tag"] == [MONTH]
+
+
+def race_leftover(work: git.Repo, change: str = "") -> git.Commit:
+    """What the second of two runs at once left before the lock: the same files committed again
+    on top of the first's release, untagged. `change` writes a file into that commit first."""
+    if change:
+        (Path(str(work.working_tree_dir)) / change).write_text("other\n")
+        work.git.add(change)
+    message = with_trailer(str(work.head.commit.message).split("\n\nTop-PyPI")[0], MONTH)
+    work.git.commit("--allow-empty", "-m", message)
+    return work.head.commit
+
+
+def test_a_second_publish_commit_left_by_a_race_is_dropped(
+    work: git.Repo, remote: git.Repo, events: Path, now: datetime
+) -> None:
+    assert publish(work, now)[0] == 0
+    leftover = race_leftover(work)
+    shutil.rmtree(events)  # nothing is counted again
+    code, out, err = publish(work, now)
+    assert (code, out.strip()) == (0, "2026.11 is already published; nothing to do.")
+    assert f"Dropped {leftover.hexsha[:12]}, a second publish commit of 2026.11" in err
+    assert work.head.commit == work.tags[MONTH].commit == remote.heads.main.commit
+    assert not work.is_dirty(untracked_files=True)
+
+
+@pytest.mark.parametrize("case", ["other files", "pushed", "not on the release", "not ours"])
+def test_nothing_else_is_dropped(
+    work: git.Repo, remote: git.Repo, events: Path, now: datetime, case: str
+) -> None:
+    assert publish(work, now)[0] == 0
+    if case == "other files":
+        kept = race_leftover(work, change="data/top-pypi-packages.csv")
+    elif case == "pushed":
+        kept = race_leftover(work)
+        work.git.push("origin", "main")
+    elif case == "not on the release":
+        work.git.commit("--allow-empty", "-m", "Someone's work")
+        kept = race_leftover(work)
+    else:
+        kept = race_leftover(work)
+        work.git.commit("--amend", "--allow-empty", "-m", "Someone's work, no trailer")
+        kept = work.head.commit
+    shutil.rmtree(events)
+    code, _, err = publish(work, now, "--no-push")
+    assert code == 0, err
+    assert "Dropped" not in err
+    assert work.head.commit == kept

@@ -3,7 +3,14 @@ from pathlib import Path
 import pytest
 
 from publisher.base.errors import UsageError
-from publisher.base.settings import KEYS, Settings, parse_settings_text, read_settings_file, resolve
+from publisher.base.settings import (
+    KEYS,
+    Settings,
+    environment_settings,
+    parse_settings_text,
+    read_settings_file,
+    resolve,
+)
 
 
 def test_defaults() -> None:
@@ -31,6 +38,7 @@ def test_every_key_is_documented_in_the_readme() -> None:
         ('limit = "many"', "limit = 'many' should be a whole number"),
         ("allow-incomplete = 1", "should be true or false"),
         ("days = true", "should be a whole number"),
+        ("end-date = 2026-10-31", "unknown key 'end-date'"),  # it would pin one month forever
     ],
 )
 def test_malformed_file(tmp_path: Path, text: str, message: str) -> None:
@@ -63,3 +71,31 @@ def test_a_value_on_the_command_line_is_named_as_the_option() -> None:
 
 def test_missing_file_means_defaults(tmp_path: Path) -> None:
     assert resolve({}, read_settings_file(tmp_path)) == Settings()
+
+
+def test_environment_is_under_the_command_line_and_over_the_file() -> None:
+    from_file = {"days": 10, "engine": "bigquery", "limit": 7}
+    variables = environment_settings({"TOP_PYPI_DAYS": "7", "TOP_PYPI_ENGINE": "clickhouse"})
+    settings = resolve({"days": None, "engine": None}, from_file, variables)
+    assert (settings.days, settings.engine, settings.limit) == (7, "clickhouse", 7)
+    settings = resolve({"days": 3, "engine": "duckdb"}, from_file, {"days": "not read"})
+    assert (settings.days, settings.engine) == (3, "duckdb")
+
+
+def test_empty_variables_are_unset() -> None:
+    environ = {"TOP_PYPI_DAYS": "", "TOP_PYPI_ENGINE": "", "TOP_PYPI_END_DATE": ""}
+    assert environment_settings(environ) == {}
+    assert resolve({}, {"days": 9}, environment_settings(environ)).days == 9
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("TOP_PYPI_DAYS", "x", "TOP_PYPI_DAYS 'x' is not a whole number."),
+        ("TOP_PYPI_DAYS", "400", "TOP_PYPI_DAYS 400 is out of range."),
+        ("TOP_PYPI_ENGINE", "sqlite", "TOP_PYPI_ENGINE 'sqlite' is not an engine."),
+    ],
+)
+def test_a_bad_variable_is_named_as_the_variable(name: str, value: str, message: str) -> None:
+    with pytest.raises(UsageError, match=message):
+        resolve({}, {"days": 5, "engine": "duckdb"}, environment_settings({name: value}))

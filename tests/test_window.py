@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from publisher.base.days import parse_date
 from publisher.base.errors import UsageError
 from publisher.count.window import Window, window_ending
-from publisher.release.git import release_tag
+from publisher.release.month import release_tag
 
 TODAY = date(2026, 11, 1)
 

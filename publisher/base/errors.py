@@ -66,3 +66,7 @@ class MetadataError(PublisherError):
 
 class ZenodoError(PublisherError):
     """Zenodo refused, failed or could not be reached; what exists there is named."""
+
+
+class BusyError(PublisherError):
+    """Another run holds the repository's lock; nothing was done."""

@@ -1,5 +1,5 @@
-"""Settings: the command line, then environment variables, then the publishing repository's
-`top-pypi.toml`, then defaults.
+"""Settings: the command line, then environment variables (`TOP_PYPI_*`), then the publishing
+repository's `top-pypi.toml`, then defaults.
 
 Every key a `top-pypi.toml` may hold is a field of `Settings`, with the same name (dashes in
 option names become underscores). README's "Settings" section documents each one.
@@ -19,12 +19,19 @@ SETTINGS_FILE = "top-pypi.toml"
 ENGINES = ("duckdb", "bigquery", "clickhouse")
 OVER_BUDGET_POLICIES = ("fail", "shrink", "sample")
 CLICKHOUSE_PUBLIC_URL = "https://sql-clickhouse.clickhouse.com"  # ClickPy's, free, user demo
-# Settings a CI job can give without writing them (a password above all) into top-pypi.toml.
+# Settings a CI job can give without writing them (a password above all) into top-pypi.toml;
+# workflows pass their inputs this way.
 ENVIRONMENT = {
+    "TOP_PYPI_ENGINE": "engine",
+    "TOP_PYPI_DAYS": "days",
     "TOP_PYPI_CLICKHOUSE_URL": "clickhouse_url",
     "TOP_PYPI_CLICKHOUSE_USER": "clickhouse_user",
     "TOP_PYPI_CLICKHOUSE_PASSWORD": "clickhouse_password",
 }
+VARIABLES = {key: name for name, key in ENVIRONMENT.items()}
+# The end date is a variable and an option but no key of the file: a file that pinned it would
+# publish the same month forever.
+END_DATE_VARIABLE = "TOP_PYPI_END_DATE"
 
 
 @dataclass(frozen=True)
@@ -125,23 +132,52 @@ def environment_settings(environ: Mapping[str, str]) -> dict[str, Any]:
     return {key: environ[name] for name, key in ENVIRONMENT.items() if environ.get(name)}
 
 
-def labeller(given: dict[str, Any], from_file: dict[str, Any]) -> Callable[[str], str]:
-    """How an error names a value: as the option the user typed, or as the file's line."""
+def variable_value(key: str, text: str) -> Any:
+    """A variable's text as the key's type, named as the variable when it is not."""
+    if _TYPES[key] is not int:
+        return text
+    try:
+        return int(text)
+    except ValueError:
+        raise UsageError(
+            f"{VARIABLES[key]} {text!r} is not a whole number.", "Set it to one, or unset it."
+        ) from None
+
+
+def labeller(
+    given: dict[str, Any], from_file: dict[str, Any], variables: Mapping[str, Any] | None = None
+) -> Callable[[str], str]:
+    """How an error names a value: as the option the user typed, the variable, or the file's
+    line, whichever the value came from."""
 
     def label(key: str) -> str:
-        if key in from_file and key not in given:
+        if key in given:
+            return "--" + key.replace("_", "-")
+        if key in (variables or {}):
+            return VARIABLES[key]
+        if key in from_file:
             return f"{SETTINGS_FILE}: {key} ="
         return "--" + key.replace("_", "-")
 
     return label
 
 
-def resolve(command_line: dict[str, Any], from_file: dict[str, Any]) -> Settings:
-    """Command line over file over defaults; `None` on the command line means 'not given'.
-    Every value is checked here, whichever of them it came from."""
+def resolve(
+    command_line: dict[str, Any],
+    from_file: dict[str, Any],
+    from_environment: Mapping[str, str] | None = None,
+) -> Settings:
+    """Command line over environment over file over defaults; `None` on the command line means
+    'not given'. Every value is checked here, whichever of them it came from; a variable the
+    command line overrides is not read at all."""
     given = {k: v for k, v in command_line.items() if v is not None and k in _TYPES}
-    settings = replace(Settings(), **{**from_file, **given})
-    label = labeller(given, from_file)
+    variables = {
+        key: variable_value(key, text)
+        for key, text in (from_environment or {}).items()
+        if key not in given
+    }
+    settings = replace(Settings(), **{**from_file, **variables, **given})
+    label = labeller(given, from_file, variables)
     check_engine(settings.engine, label("engine"))
     check_limit(settings.limit, label("limit"))
     check_days(settings.days, label("days"))

@@ -41,7 +41,8 @@ def run_sample(options: dict[str, Any], now: datetime, out: Console, err: Consol
     given = {
         k: options[k] for k in ("events", "projects", "seed", "days") if options[k] is not None
     }
-    end = parse_date(options["end_date"]) if options["end_date"] else _yesterday(now)
+    end_date = options["end_date"]
+    end = _yesterday(now) if end_date is None else parse_date(end_date)
     spec = check_spec(SampleSpec(end=end, **given))
     check_writable_folder(Path(options["out_dir"]), "OUT_DIR")
     with counter(err, "Writing sample events", spec.events) as advance:
@@ -73,15 +74,17 @@ def run_validate(options: dict[str, Any], now: datetime, out: Console, err: Cons
 
 
 def run_demo(options: dict[str, Any], now: datetime, out: Console, err: Console) -> int:
-    from publisher.cli.demo import demo_spec, ensure_events, ensure_repository
+    from publisher.cli.demo import demo_month_ends, demo_spec, ensure_events, ensure_repository
     from publisher.cli.parser import build_parser
 
     folder = Path(options["folder"])
     check_writable_folder(folder, "FOLDER")
     ensure_events(folder / "events", demo_spec(now), err)
     work = ensure_repository(folder)
-    publish = build_parser().parse_args(["publish", "--repo", str(work)])
-    code = run_publish(vars(publish), now, out, err)
+    code = 0
+    for end in demo_month_ends(now):  # the older month first: the history of a real repository
+        argv = ["publish", "--repo", str(work), "--end-date", end.isoformat()]
+        code = code or run_publish(vars(build_parser().parse_args(argv)), now, out, err)
     out.print(
         f"Publishing repository: {work} (remote: {folder / 'remote.git'})",
         highlight=False,

@@ -1,27 +1,37 @@
 """`top-pypi demo` (what `make run` does): sample events, a scratch publishing repository with
-a local bare remote, and a real publish into it, all inside one folder the user names."""
+a local bare remote, and real publishes into it of the last two whole months, the older first,
+so the repository shows history; all inside one folder the user names."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import git
 from rich.console import Console
 
+from publisher.base.days import DEFAULT_DAYS
 from publisher.base.progress import counter
 from publisher.base.settings import SETTINGS_FILE
-from publisher.count.window import window_ending
+from publisher.release.month import previous_month_end
 from publisher.sample.generator import SampleSpec, day_file, write_sample
 
-DEMO_EVENTS = 3_000_000
+DEMO_EVENTS = 3_000_000  # over both months: make run stays quick
 DEMO_PROJECTS = 20_000
-DEMO_DAYS = 35  # more than the 30 counted, as real data has days before the window
+LEAD_DAYS = 5  # days before the older window, as real data has days before any window
 IDENTITY = {"user.name": "top-pypi demo", "user.email": "demo@top-pypi.invalid"}
 SETTINGS = 'engine = "duckdb"\nevents = "../events"\nlimit = 15000\n'
 
 
+def demo_month_ends(now: datetime) -> tuple[date, date]:
+    """The last days of the two whole months before `now`, the older first."""
+    newer = previous_month_end(now.date())
+    return previous_month_end(newer), newer
+
+
 def demo_spec(now: datetime) -> SampleSpec:
-    end = window_ending(None, 1, now.date()).end
-    return SampleSpec(events=DEMO_EVENTS, projects=DEMO_PROJECTS, days=DEMO_DAYS, end=end, seed=0)
+    """Events for both months' windows and a few days before the older one."""
+    older, newer = demo_month_ends(now)
+    days = (newer - older).days + DEFAULT_DAYS + LEAD_DAYS
+    return SampleSpec(events=DEMO_EVENTS, projects=DEMO_PROJECTS, days=days, end=newer, seed=0)
 
 
 def ensure_events(folder: Path, spec: SampleSpec, err: Console) -> None:

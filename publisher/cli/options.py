@@ -2,26 +2,49 @@
 the engine with its request, the same for `collect` and `publish`."""
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from publisher.base.days import parse_date
-from publisher.base.settings import Settings, environment_settings, read_settings_file, resolve
+from publisher.base.settings import (
+    END_DATE_VARIABLE,
+    Settings,
+    environment_settings,
+    read_settings_file,
+    resolve,
+)
 from publisher.count.engines import make_engine
 from publisher.count.engines.base import Engine, Request
 from publisher.count.window import Window, window_ending
+from publisher.release.month import release_end
 
 
 def settings_for(options: dict[str, Any], folder: Path) -> Settings:
     """Options over environment variables over `folder`'s top-pypi.toml over defaults."""
-    return resolve(options, read_settings_file(folder) | environment_settings(os.environ))
+    return resolve(options, read_settings_file(folder), environment_settings(os.environ))
 
 
-def window_for(options: dict[str, Any], settings: Settings, now: datetime) -> Window:
-    end = parse_date(options["end_date"]) if options.get("end_date") else None
-    return window_ending(end, settings.days, now.date())
+def end_date_given(options: dict[str, Any], environ: Mapping[str, str]) -> tuple[str | None, str]:
+    """The end date asked for, and its name for errors: `--end-date` (where '' is an error, not
+    the default), else `TOP_PYPI_END_DATE` (where empty means unset, as CI passes no input)."""
+    if options.get("end_date") is not None:
+        return options["end_date"], "--end-date"
+    return environ.get(END_DATE_VARIABLE) or None, END_DATE_VARIABLE
+
+
+def window_for(
+    options: dict[str, Any], settings: Settings, now: datetime, release: bool = False
+) -> Window:
+    """The days to count; a release's end on a month's last day (`publish`), any other by
+    default yesterday (`collect`)."""
+    text, option = end_date_given(options, os.environ)
+    end = None if text is None else parse_date(text, option)
+    if release:
+        end = release_end(end, now.date(), option)
+    return window_ending(end, settings.days, now.date(), option)
 
 
 @dataclass(frozen=True)
@@ -31,8 +54,12 @@ class Counting:
     engine: Engine
 
 
-def counting_for(options: dict[str, Any], folder: Path, now: datetime) -> Counting:
-    """Everything checked and built before any engine is asked anything."""
+def counting_for(
+    options: dict[str, Any], folder: Path, now: datetime, release: bool = False
+) -> Counting:
+    """Everything checked and built before any engine is asked anything; `release` holds the
+    window to a month's end (`publish`)."""
     settings = settings_for(options, folder)
-    request = Request(window=window_for(options, settings, now), limit=settings.limit)
+    window = window_for(options, settings, now, release)
+    request = Request(window=window, limit=settings.limit)
     return Counting(settings, request, make_engine(settings))

@@ -21,13 +21,17 @@ class Parser(argparse.ArgumentParser):
 DEFAULTS = Settings()
 
 
-def add_window_options(parser: argparse.ArgumentParser, days: int) -> None:
-    parser.add_argument("--end-date", metavar="D", help="last UTC day (default: yesterday)")
+YESTERDAY = "last UTC day (default: yesterday)"
+MONTH_END = "last day of a month (default: the previous month's last day)"
+
+
+def add_window_options(parser: argparse.ArgumentParser, days: int, end: str = YESTERDAY) -> None:
+    parser.add_argument("--end-date", metavar="D", help=end)
     parser.add_argument("--days", type=int, metavar="N", help=f"whole days, 1-366 ({days})")
 
 
-def add_count_options(parser: argparse.ArgumentParser) -> None:
-    add_window_options(parser, DEFAULTS.days)
+def add_count_options(parser: argparse.ArgumentParser, end: str = YESTERDAY) -> None:
+    add_window_options(parser, DEFAULTS.days, end)
     parser.add_argument("--engine", metavar="E", help=f"{' | '.join(ENGINES)} ({DEFAULTS.engine})")
     parser.add_argument("--events", metavar="PATH", help="duckdb: Parquet file or folder")
     parser.add_argument("--limit", type=int, metavar="N", help=f"rows ({DEFAULTS.limit})")
@@ -57,8 +61,9 @@ def add_count_options(parser: argparse.ArgumentParser) -> None:
 
 
 SETTINGS_NOTE = (
-    "Options override the environment (TOP_PYPI_CLICKHOUSE_*), which overrides top-pypi.toml"
-    " (in --repo for publish, in the current folder for collect), which overrides the defaults."
+    "Options override the environment (TOP_PYPI_END_DATE, TOP_PYPI_DAYS, TOP_PYPI_ENGINE,"
+    " TOP_PYPI_CLICKHOUSE_*; empty means unset), which overrides top-pypi.toml (in --repo for"
+    " publish, in the current folder for collect), which overrides the defaults."
 )
 
 
@@ -93,7 +98,7 @@ def build_parser() -> Parser:
     collect.add_argument("--out", metavar="DIR", help="folder to write the dataset into")
 
     publish = add_command(commands, "publish", "collect into a git repository, commit, tag, push")
-    add_count_options(publish)
+    add_count_options(publish, end=MONTH_END)
     publish.add_argument("--repo", metavar="PATH", default=".", help="publishing repository (.)")
     publish.add_argument("--remote", metavar="NAME", help="remote to push to (origin)")
     publish.add_argument("--no-push", action="store_true", help="commit and tag, do not push")

@@ -14,16 +14,19 @@ from publisher.cli.options import Counting, counting_for
 from publisher.dataset.build import DATA_FILES
 from publisher.dataset.collect import Collected, collect, write_collected
 from publisher.dataset.write import check_writable_folder
+from publisher.release.duplicate import drop_duplicate, duplicate_publish
 from publisher.release.git import (
     Action,
     ReleasePlan,
     commit_and_tag,
+    current_branch,
     open_repo,
     plan_release,
     push,
-    release_tag,
     resume,
 )
+from publisher.release.lock import repository_lock
+from publisher.release.month import release_tag
 
 DATA_FOLDER = "data"
 DATA_PATHS = [f"{DATA_FOLDER}/{name}" for name in DATA_FILES]
@@ -50,22 +53,49 @@ def release_facts(plan: ReleasePlan, folder: Path) -> list[tuple[str, str]]:
 def publish_command(options: dict[str, Any], now: datetime, out: Console, err: Console) -> int:
     repo = open_repo(Path(options["repo"]))
     root = Path(str(repo.working_tree_dir))
-    counting = counting_for(options, root, now)
+    counting = counting_for(options, root, now, release=True)
     if options["print_sql"]:
         report.print_sql(out, counting.engine.sql(counting.request))
         return 0
     remote = None if options["no_push"] else counting.settings.remote
-    window = counting.request.window
-    plan = plan_release(repo, release_tag(window), remote, options["correction"], DATA_PATHS)
-    if plan.action is Action.PUBLISH:  # before counting, which BigQuery bills
-        check_writable_folder(root / DATA_FOLDER, "The data folder", DATA_FOLDER_TIPS)
     if options["dry_run"]:
-        return dry_run(counting, plan, out)
-    if plan.action is not Action.PUBLISH:
-        return finish(repo, plan, out)
-    collected = publish(repo, counting, plan, now, err)
+        return dry_run(counting, release_plan(repo, counting, remote, options), out)
+    with repository_lock(Path(repo.common_dir).resolve()):
+        drop_left_duplicate(repo, counting, remote, err)
+        plan = release_plan(repo, counting, remote, options)
+        if plan.action is not Action.PUBLISH:
+            return finish(repo, plan, out)
+        collected = publish(repo, counting, plan, now, err)
     out.print(report.summary_table(collected.dataset, release_facts(plan, root / DATA_FOLDER)))
     return 0
+
+
+def release_plan(
+    repo: git.Repo, counting: Counting, remote: str | None, options: dict[str, Any]
+) -> ReleasePlan:
+    window = counting.request.window
+    tag, correction = release_tag(window), options["correction"]
+    plan = plan_release(repo, tag, remote, correction, DATA_PATHS, window)
+    if plan.action is Action.PUBLISH:  # before counting, which BigQuery bills
+        root = Path(str(repo.working_tree_dir))
+        check_writable_folder(root / DATA_FOLDER, "The data folder", DATA_FOLDER_TIPS)
+    return plan
+
+
+def drop_left_duplicate(
+    repo: git.Repo, counting: Counting, remote: str | None, err: Console
+) -> None:
+    """What two runs at once left before the lock existed: a second commit of the same files."""
+    tag, branch = release_tag(counting.request.window), current_branch(repo)
+    duplicate = duplicate_publish(repo, tag, branch, remote)
+    if duplicate is not None:
+        drop_duplicate(repo, branch, duplicate)
+        err.print(
+            f"Dropped {duplicate.hexsha[:12]}, a second publish commit of {tag} with the same"
+            " files, left by two runs at once.",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 def publish(
@@ -77,7 +107,8 @@ def publish(
         collected = collect(engine, counting.request, now, progress, version=plan.tag)
         write_collected(collected, root / DATA_FOLDER)
         progress(f"Committing and tagging {plan.tag}")
-        commit_and_tag(repo, plan.tag, DATA_PATHS, commit_message(plan.tag, collected.dataset))
+        message = commit_message(plan.tag, collected.dataset)
+        commit_and_tag(repo, plan.tag, DATA_PATHS, message, counting.request.window)
         progress(f"Pushing {plan.tag}")
         push(repo, plan)
     return collected

@@ -34,14 +34,15 @@ class Window:
         return [self.start + timedelta(days=i) for i in range(self.days)]
 
 
-def window_ending(end: date | None, days: int, today: date) -> Window:
-    """The `days` whole days up to and including `end`; by default yesterday, the last whole day."""
+def window_ending(end: date | None, days: int, today: date, option: str = "--end-date") -> Window:
+    """The `days` whole days up to and including `end`; by default yesterday, the last whole day.
+    `option` names where `end` came from (the option or its variable)."""
     check_days(days)
     last_complete = today - timedelta(days=1)
     end = last_complete if end is None else end
     if end > last_complete:
         raise UsageError(
-            f"--end-date {end.isoformat()} is not a complete UTC day yet.",
+            f"{option} {end.isoformat()} is not a complete UTC day yet.",
             f"Give {last_complete.isoformat()} or earlier.",
         )
     return Window(start=end - timedelta(days=days - 1), end=end)

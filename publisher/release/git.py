@@ -3,9 +3,13 @@
 A run can stop anywhere (a crash, a rejected push, a lost network), so every step is resumable:
 `plan_release` reads how far an earlier run got *before* any query is spent, and the caller then
 does only what is left. The commit names its tag in a trailer (`Top-PyPI-Tag: 2026.11`), which is
-how a commit that was made but never tagged is recognised.
+how a commit that was made but never tagged is recognised, and the window it was asked for in
+another (`Top-PyPI-Window`, see `commits.py`): an earlier run's work is finished, or the month
+found done, only for the same window, and a tag of the month that is not such a commit of ours
+is refused, never pushed or taken as done.
 
-    plan = plan_release(repo, "2026.11", "origin", correction=False, data_paths=paths)
+    plan = plan_release(repo, "2026.11", "origin", correction=False, data_paths=paths,
+                        window=window)
     DONE     nothing to do: the tag exists (and is on the remote when pushing)
     PUSH     tagged locally, the remote lacks the tag or the branch commit  -> resume()
     TAG      HEAD is a publish commit whose tag is missing                  -> resume()
@@ -21,8 +25,7 @@ import re
 import shlex
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
 
@@ -32,8 +35,18 @@ from git.exc import GitCommandError, InvalidGitRepositoryError, NoSuchPathError
 from publisher.base.errors import GitError, UsageError
 from publisher.count.window import Window
 from publisher.dataset.write import is_staging_leftover
+from publisher.release.commits import (
+    Record,
+    Tagged,
+    check_ours,
+    check_same_window,
+    head_record,
+    record_of,
+    subject,
+    window_text,
+    with_trailer,
+)
 
-TRAILER = "Top-PyPI-Tag"
 BASE_TAG = re.compile(r"\d{4}\.\d{2}")
 IDENTITY_KEYS = ("user.name", "user.email")
 # Any of these in a ref's push result means the remote did not take it.
@@ -75,7 +88,8 @@ class RepoState:
 
     `local_tags` and `remote_tags` hold only the month's tags (name -> object id);
     `remote_tags` is None when not pushing. `unpushed_branch` holds the local tags whose commit
-    the remote branch still lacks; `head_trailer` is the tag HEAD's commit message names.
+    the remote branch still lacks; `head` is what HEAD's commit records (its trailers), and
+    `tagged` what each of the month's tags points at.
     """
 
     branch: str
@@ -83,7 +97,8 @@ class RepoState:
     local_tags: Mapping[str, str]
     remote_tags: Mapping[str, str] | None
     unpushed_branch: frozenset[str]
-    head_trailer: str | None
+    head: Record | None
+    tagged: Mapping[str, Tagged] = field(default_factory=dict)
 
 
 # --- tags: pure ------------------------------------------------------------------------------
@@ -115,30 +130,67 @@ def next_correction_tag(existing_tags: Iterable[str], base_tag: str) -> str:
     return f"{base_tag}.{max((n for n in numbers if n is not None), default=0) + 1}"
 
 
-def with_trailer(message: str, tag: str) -> str:
-    """The commit message with the trailer that lets a re-run find an untagged publish commit."""
-    return f"{message.rstrip()}\n\n{TRAILER}: {tag}\n"
-
-
 # --- the decision: pure -------------------------------------------------------------------------
 
 
-def decide(state: RepoState, base_tag: str, correction: bool) -> ReleasePlan:
-    """The state machine: an untagged publish commit, then the latest tag's push, then done."""
+def decide(state: RepoState, base_tag: str, correction: bool, window: str) -> ReleasePlan:
+    """The state machine: an untagged publish commit, then the latest tag's push, then done;
+    each only for the `window` asked for ("start..end"), and never on a tag not of ours.
+    With `correction`, another window is allowed: that is what a correction may change."""
     known = series_tags({*state.local_tags, *(state.remote_tags or {})}, base_tag)
-    pending = state.head_trailer
-    if pending and correction_number(pending, base_tag) is not None and pending not in known:
+    pending = _untagged_head(state, base_tag, known)
+    if state.head and pending:
+        _check_head_window(state.head, pending, window)
         return _plan(state, Action.TAG, pending, f"HEAD is committed for {pending} but untagged")
     if not known:
         return _first_publish(state, base_tag, correction)
+    for tag in known:
+        on_remote = tag in (state.remote_tags or {})
+        check_ours(state.tagged[tag], tag in state.local_tags, on_remote, state.remote)
     latest = known[-1]
     lacking = _remote_lacks(state, latest)
+    if not correction:
+        _check_published_window(state, known, base_tag, lacking, window)
     if lacking:
         return _plan(state, Action.PUSH, latest, f"{latest} is tagged but {lacking}")
     if correction:
         tag = next_correction_tag(known, base_tag)
         return _plan(state, Action.PUBLISH, tag, f"{latest} is published; correcting as {tag}")
     return _plan(state, Action.DONE, latest, f"{latest} is already published")
+
+
+def _untagged_head(state: RepoState, base_tag: str, known: list[str]) -> str | None:
+    """The month's tag HEAD's publish commit names, when no such tag exists yet."""
+    pending = state.head.tag if state.head else None
+    if pending and correction_number(pending, base_tag) is not None and pending not in known:
+        return pending
+    return None
+
+
+def _check_head_window(head: Record, pending: str, window: str) -> None:
+    check_same_window(
+        f"HEAD {head.sha[:12]} is a publish commit of {pending}, not tagged yet, made",
+        head,
+        window,
+        "Ask for that window (--end-date, --days) to tag and push it, or drop the commit with"
+        " `git reset --keep HEAD~1`, then re-run.",
+    )
+
+
+def _check_published_window(
+    state: RepoState, known: list[str], base_tag: str, lacking: str, window: str
+) -> None:
+    latest, correction = known[-1], next_correction_tag(known, base_tag)
+    record = state.tagged[latest].record
+    assert record is not None  # check_ours let it through
+    if lacking:
+        what = f"{latest} is tagged but {lacking}; it was made"
+        tip = "Ask for that window (--end-date, --days) to push it, or re-run with --correction"
+        tip += f" to push it, and once more to publish {window} as {correction}."
+    else:
+        what = f"{latest} is already published"
+        tip = f"To publish {window} too, re-run with --correction (it becomes {correction})."
+    check_same_window(what, record, window, tip)
 
 
 def _plan(state: RepoState, action: Action, tag: str, reason: str) -> ReleasePlan:
@@ -254,12 +306,28 @@ def local_tags(repo: git.Repo) -> dict[str, str]:
     return {tag.name: tag.object.hexsha for tag in repo.tags}
 
 
-def head_trailer(repo: git.Repo) -> str | None:
-    """The tag named by HEAD's `Top-PyPI-Tag` trailer; None on an empty repository."""
-    if not repo.head.is_valid():
-        return None
-    values = repo.head.commit.trailers_dict.get(TRAILER, [])
-    return values[-1] if values else None
+def read_tagged(
+    repo: git.Repo, tag: str, object_id: str, data_paths: Sequence[str], remote: str | None
+) -> Tagged:
+    """What a tag of the month points at; a tag only the remote has is fetched first (a CI
+    checkout often has no tags), without creating it here."""
+    if not has_object(repo, object_id) and remote is not None:
+        with _git_failure(f"Could not fetch tag {tag} from {remote}", "Check your access."):
+            repo.git.fetch("--no-tags", remote, f"refs/tags/{tag}")
+    kind = str(repo.git.cat_file("-t", object_id))
+    try:
+        commit = repo.commit(repo.git.rev_parse("--verify", "--quiet", f"{object_id}^{{commit}}"))
+    except GitCommandError:  # a tag of a tree or a blob
+        return Tagged(tag, kind, None)
+    return Tagged(tag, kind, record_of(commit, data_paths))
+
+
+def has_object(repo: git.Repo, object_id: str) -> bool:
+    try:
+        repo.git.cat_file("-e", object_id)
+    except GitCommandError:
+        return False
+    return True
 
 
 def remote_branch_lacks(repo: git.Repo, remote_head: str | None, tag: str) -> bool:
@@ -279,7 +347,9 @@ def remote_branch_lacks(repo: git.Repo, remote_head: str | None, tag: str) -> bo
     return True
 
 
-def read_state(repo: git.Repo, base_tag: str, branch: str, remote: str | None) -> RepoState:
+def read_state(
+    repo: git.Repo, base_tag: str, branch: str, remote: str | None, data_paths: Sequence[str]
+) -> RepoState:
     local = {
         t: i for t, i in local_tags(repo).items() if correction_number(t, base_tag) is not None
     }
@@ -289,7 +359,10 @@ def read_state(repo: git.Repo, base_tag: str, branch: str, remote: str | None) -
     unpushed = frozenset(
         t for t in local if refs is not None and remote_branch_lacks(repo, remote_head, t)
     )
-    return RepoState(branch, remote, local, remote_tags, unpushed, head_trailer(repo))
+    ids = {**(remote_tags or {}), **local}
+    tagged = {t: read_tagged(repo, t, i, data_paths, remote) for t, i in ids.items()}
+    head = head_record(repo, data_paths)
+    return RepoState(branch, remote, local, remote_tags, unpushed, head, tagged)
 
 
 def _month_tags(refs: Mapping[str, str], base_tag: str) -> dict[str, str]:
@@ -303,18 +376,25 @@ def _month_tags(refs: Mapping[str, str], base_tag: str) -> dict[str, str]:
 
 
 def plan_release(
-    repo: git.Repo, base_tag: str, remote: str | None, correction: bool, data_paths: Sequence[str]
+    repo: git.Repo,
+    base_tag: str,
+    remote: str | None,
+    correction: bool,
+    data_paths: Sequence[str],
+    window: Window,
 ) -> ReleasePlan:
     """What this run must do for the month `base_tag`; refuses early, before any query is spent.
 
     `remote` None means --no-push. `data_paths` are the repository-relative files the run will
-    write (e.g. "data/top-pypi-packages.json"): untracked files beside them block a publish.
+    write (e.g. "data/top-pypi-packages.json"): untracked files beside them block a publish, and
+    a release of ours holds them all. `window` is the one asked for.
     """
     check_base_tag(base_tag)
     branch = current_branch(repo)
     if remote is not None:
         check_remote(repo, remote)
-    plan = decide(read_state(repo, base_tag, branch, remote), base_tag, correction)
+    state = read_state(repo, base_tag, branch, remote, data_paths)
+    plan = decide(state, base_tag, correction, window_text(window))
     if plan.action in (Action.TAG, Action.PUBLISH):
         check_identity(repo)
     if plan.action is Action.PUBLISH:
@@ -418,10 +498,13 @@ def _folder_of(path: str) -> str:
 # --- acting ---------------------------------------------------------------------------------------
 
 
-def commit_and_tag(repo: git.Repo, tag: str, paths: Sequence[str], message: str) -> str:
+def commit_and_tag(
+    repo: git.Repo, tag: str, paths: Sequence[str], message: str, window: Window
+) -> str:
     """Commit exactly `paths` (already written by the caller) and tag the commit; return its id.
 
     `message` is the subject and body; the subject also becomes the annotated tag's message.
+    The trailers record the tag and the `window` asked for.
     Files identical to HEAD still give a (then empty) commit, so every release tag points at a
     commit whose message names it, and a correction that changed nothing is recorded as such.
     """
@@ -430,7 +513,8 @@ def commit_and_tag(repo: git.Repo, tag: str, paths: Sequence[str], message: str)
         repo.git.add("--", *paths)
     with _git_failure("git commit failed", tip):
         # Paths after `--` commit only them, whatever else might be staged.
-        repo.git.commit("--allow-empty", "-m", with_trailer(message, tag), "--", *paths)
+        message = with_trailer(message, tag, window)
+        repo.git.commit("--allow-empty", "-m", message, "--", *paths)
     tag_commit(repo, tag)
     return repo.head.commit.hexsha
 
@@ -442,7 +526,7 @@ def tag_commit(repo: git.Repo, tag: str, rev: str = "HEAD") -> None:
         f"git tag {tag} failed",
         f"The commit {commit.hexsha[:12]} is kept; re-run the same command to tag and push it.",
     ):
-        repo.create_tag(tag, ref=commit.hexsha, message=_subject(commit))
+        repo.create_tag(tag, ref=commit.hexsha, message=subject(commit))
 
 
 def push(repo: git.Repo, plan: ReleasePlan) -> None:
@@ -499,11 +583,6 @@ def _remote_words(progress: git.RemoteProgress) -> list[str]:
     return said + errors
 
 
-def _subject(commit: git.Commit) -> str:
-    message = commit.message if isinstance(commit.message, str) else commit.message.decode()
-    return message.strip().splitlines()[0]
-
-
 @contextmanager
 def _git_failure(what: str, tip: str) -> Iterator[None]:
     try:
@@ -526,9 +605,3 @@ def _git_stderr(exc: GitCommandError) -> str:
 def _one_line(lines: Iterable[str]) -> str:
     parts = (" ".join(line.split()) for line in lines)
     return "; ".join(part for part in parts if part).rstrip(".")
-
-
-def release_tag(window: Window) -> str:
-    """CalVer `YYYY.MM` of the day after the window: data to 2026-10-31 is `2026.11`."""
-    after = window.end + timedelta(days=1)
-    return f"{after.year}.{after.month:02d}"
