@@ -1,13 +1,18 @@
 # One line per target; the logic lives in Python (publisher/ and tests/).
 VENV ?= .venv
 PY := $(VENV)/bin/python
+# cffconvert pins old libraries (jsonschema < 4): it gets an environment of its own.
+CFFCONVERT := .venv-cffconvert/bin/cffconvert
 
 .PHONY: install run test bench lint clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV) && $(PY) -m pip install -q --upgrade pip uv && $(PY) -m uv pip install -q --compile-bytecode --python $(PY) -e '.[test]' && touch $@
 
-install: $(VENV)/.installed
+$(CFFCONVERT):
+	python3 -m venv .venv-cffconvert && .venv-cffconvert/bin/python -m pip install -q cffconvert==2.0.0
+
+install: $(VENV)/.installed $(CFFCONVERT)
 
 run: install
 	$(VENV)/bin/top-pypi demo scratch
@@ -22,4 +27,4 @@ lint: install
 	$(PY) -m ruff check . && $(PY) -m ruff format --check . && $(PY) -m mypy && $(VENV)/bin/lint-imports
 
 clean:
-	rm -rf $(VENV) scratch
+	rm -rf $(VENV) .venv-cffconvert scratch

@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from publisher.base.days import DEFAULT_DAYS, check_days
 from publisher.base.errors import UsageError
@@ -19,6 +20,7 @@ SETTINGS_FILE = "top-pypi.toml"
 ENGINES = ("duckdb", "bigquery", "clickhouse")
 OVER_BUDGET_POLICIES = ("fail", "shrink", "sample")
 CLICKHOUSE_PUBLIC_URL = "https://sql-clickhouse.clickhouse.com"  # ClickPy's, free, user demo
+ZENODO_URL = "https://zenodo.org"
 # Settings a CI job can give without writing them (a password above all) into top-pypi.toml;
 # workflows pass their inputs this way.
 ENVIRONMENT = {
@@ -27,6 +29,7 @@ ENVIRONMENT = {
     "TOP_PYPI_CLICKHOUSE_URL": "clickhouse_url",
     "TOP_PYPI_CLICKHOUSE_USER": "clickhouse_user",
     "TOP_PYPI_CLICKHOUSE_PASSWORD": "clickhouse_password",
+    "TOP_PYPI_ZENODO_URL": "zenodo_url",
 }
 VARIABLES = {key: name for name, key in ENVIRONMENT.items()}
 # The end date is a variable and an option but no key of the file: a file that pinned it would
@@ -49,6 +52,8 @@ class Settings:
     clickhouse_url: str = CLICKHOUSE_PUBLIC_URL
     clickhouse_user: str = "demo"
     clickhouse_password: str = ""
+    zenodo_url: str = ZENODO_URL  # release: the Zenodo that mints the DOIs
+    zenodo_concept: int | None = None  # release: the record id of an existing concept to join
 
 
 _TYPES: dict[str, type] = {
@@ -65,6 +70,8 @@ _TYPES: dict[str, type] = {
     "clickhouse_url": str,
     "clickhouse_user": str,
     "clickhouse_password": str,
+    "zenodo_url": str,
+    "zenodo_concept": int,
 }
 
 _TYPE_WORDS = {str: "a string", int: "a whole number", bool: "true or false"}
@@ -182,9 +189,25 @@ def resolve(
     check_limit(settings.limit, label("limit"))
     check_days(settings.days, label("days"))
     parse_size(settings.budget, label("budget"))
+    check_zenodo(settings, label)
     if settings.over_budget not in OVER_BUDGET_POLICIES:
         raise UsageError(
             f"{label('over_budget')} {settings.over_budget!r} is not a policy.",
             f"Use one of: {', '.join(OVER_BUDGET_POLICIES)}.",
         )
     return settings
+
+
+def check_zenodo(settings: Settings, label: Callable[[str], str]) -> None:
+    url = settings.zenodo_url
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+        raise UsageError(
+            f"{label('zenodo_url')} {url!r} is not an http(s) URL.",
+            f"Give one like {ZENODO_URL} (without /api).",
+        )
+    if settings.zenodo_concept is not None and settings.zenodo_concept < 1:
+        raise UsageError(
+            f"{label('zenodo_concept')} {settings.zenodo_concept} is not a Zenodo record id.",
+            "Give the concept's record id, the number in its all-versions DOI 10.5281/zenodo.N.",
+        )

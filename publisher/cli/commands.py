@@ -99,12 +99,19 @@ def run_publish(options: dict[str, Any], now: datetime, out: Console, err: Conso
     return publish_command(options, now, out, err)
 
 
+def run_release(options: dict[str, Any], now: datetime, out: Console, err: Console) -> int:
+    from publisher.cli.release import release_command
+
+    return release_command(options, now, out, err)
+
+
 COMMANDS = {
     "demo": run_demo,
     "collect": run_collect,
     "sample": run_sample,
     "validate": run_validate,
     "publish": run_publish,
+    "release": run_release,
 }
 
 

@@ -60,6 +60,26 @@ def add_count_options(parser: argparse.ArgumentParser, end: str = YESTERDAY) -> 
     clickhouse.add_argument("--clickhouse-password", metavar="PASSWORD", help="password (empty)")
 
 
+def add_release_options(release: argparse.ArgumentParser) -> None:
+    release.add_argument("--repo", metavar="PATH", default=".", help="publishing repository (.)")
+    release.add_argument(
+        "--tag", metavar="TAG", help="release this tag (default: every tag without a DOI)"
+    )
+    release.add_argument("--remote", metavar="NAME", help="remote to push the DOIs to (origin)")
+    release.add_argument("--no-push", action="store_true", help="commit the DOIs, do not push")
+    where = release.add_mutually_exclusive_group()
+    where.add_argument("--zenodo-url", metavar="URL", help=f"Zenodo ({DEFAULTS.zenodo_url})")
+    where.add_argument(
+        "--sandbox", action="store_true", help="Zenodo's sandbox, to try it out; writes nothing"
+    )
+    release.add_argument(
+        "--dry-run", action="store_true", help="print what would be sent, change nothing"
+    )
+    release.add_argument(
+        "--summary", metavar="FILE", help="append a Markdown summary (e.g. $GITHUB_STEP_SUMMARY)"
+    )
+
+
 SETTINGS_NOTE = (
     "Options override the environment (TOP_PYPI_END_DATE, TOP_PYPI_DAYS, TOP_PYPI_ENGINE,"
     " TOP_PYPI_CLICKHOUSE_*; empty means unset), which overrides top-pypi.toml (in --repo for"
@@ -105,6 +125,11 @@ def build_parser() -> Parser:
     publish.add_argument(
         "--correction", action="store_true", help="republish a month as YYYY.MM.1, .2, ..."
     )
+
+    release = add_command(
+        commands, "release", "publish tags to Zenodo: a DOI for every monthly version"
+    )
+    add_release_options(release)
 
     validate = add_command(commands, "validate", "check a folder of published dataset files")
     validate.add_argument("folder", metavar="DIR")

@@ -28,6 +28,7 @@ from publisher.dataset.validate import (
     known_version,
 )
 
+
 class File(Protocol):
     def read_bytes(self) -> bytes: ...
 

@@ -46,6 +46,8 @@ from publisher.release.commits import (
     window_text,
     with_trailer,
 )
+from publisher.release.metadata import CITATION_CFF
+from publisher.release.record import RELEASES_FILE
 
 BASE_TAG = re.compile(r"\d{4}\.\d{2}")
 IDENTITY_KEYS = ("user.name", "user.email")
@@ -58,6 +60,8 @@ PUSH_FAILED = (
     | git.PushInfo.NO_MATCH
 )
 SHOWN_PATHS = 5
+# What `top-pypi release` writes after publishing: never a reason to refuse a publish.
+RELEASE_OUTPUT = frozenset({RELEASES_FILE, CITATION_CFF})
 
 # GitPython logs a refused push as a warning; with no logging set up Python would print it raw
 # to stderr next to our own one-line error, which already carries the remote's words.
@@ -426,10 +430,15 @@ def _identity_set(repo: git.Repo, key: str) -> bool:
 
 def check_clean(repo: git.Repo, data_paths: Sequence[str]) -> None:
     """Refuse uncommitted work, except in the files this run rewrites anyway: what an earlier
-    run wrote but could not commit (a failed hook, an interrupt) must not block the re-run."""
+    run wrote but could not commit (a failed hook, an interrupt) must not block the re-run.
+    Nor do the Zenodo release's own files: it rewrites them from the branch head."""
     ours = set(data_paths)
     found = changed_tracked_paths(repo) + untracked_paths(repo, data_paths)
-    dirty = [path for path in found if path not in ours and not _staged_by_us(path, data_paths)]
+    dirty = [
+        path
+        for path in found
+        if path not in ours and path not in RELEASE_OUTPUT and not _staged_by_us(path, data_paths)
+    ]
     if dirty:
         shown = ", ".join(dirty[:SHOWN_PATHS])
         more = f" and {len(dirty) - SHOWN_PATHS} more" if len(dirty) > SHOWN_PATHS else ""
@@ -536,8 +545,24 @@ def push(repo: git.Repo, plan: ReleasePlan) -> None:
     """
     if plan.remote is None:
         return
+    kept = f"The local commit and tag {plan.tag} are kept"
     for ref in (f"refs/heads/{plan.branch}", f"refs/tags/{plan.tag}"):
-        _push_ref(repo, plan.remote, ref, plan.tag)
+        _push_ref(repo, plan.remote, ref, kept)
+
+
+def push_branch(repo: git.Repo, remote: str, branch: str, kept: str) -> None:
+    """Push `branch` to `remote`, never forced; `kept` says what stays local if it fails."""
+    _push_ref(repo, remote, f"refs/heads/{branch}", kept)
+
+
+def commit_paths(repo: git.Repo, paths: Sequence[str], message: str) -> str:
+    """Commit exactly `paths` (already written by the caller); return the commit's id."""
+    tip = "Nothing was committed; the written files are left in place. Fix that and re-run."
+    with _git_failure("git add failed", tip):
+        repo.git.add("--", *paths)
+    with _git_failure("git commit failed", tip):
+        repo.git.commit("-m", message, "--", *paths)
+    return repo.head.commit.hexsha
 
 
 def resume(repo: git.Repo, plan: ReleasePlan) -> None:
@@ -550,9 +575,9 @@ def resume(repo: git.Repo, plan: ReleasePlan) -> None:
         push(repo, plan)
 
 
-def _push_ref(repo: git.Repo, remote: str, ref: str, tag: str) -> None:
+def _push_ref(repo: git.Repo, remote: str, ref: str, kept: str) -> None:
     progress = git.RemoteProgress()
-    tip = _push_tip(remote, tag, "")
+    tip = _push_tip(remote, kept, "")
     with _git_failure(f"git push of {ref} to {remote} failed", tip):
         infos = repo.remote(remote).push(f"{ref}:{ref}", progress=progress)
     # GitPython reports a refused ref in its flags and does not raise, so look at each one.
@@ -560,12 +585,12 @@ def _push_ref(repo: git.Repo, remote: str, ref: str, tag: str) -> None:
     if refused or not infos:
         words = _one_line([info.summary for info in refused] + _remote_words(progress))
         raise GitError(
-            f"{remote} rejected the push of {ref}: {words}.", _push_tip(remote, tag, words)
+            f"{remote} rejected the push of {ref}: {words}.", _push_tip(remote, kept, words)
         )
 
 
-def _push_tip(remote: str, tag: str, words: str) -> str:
-    tip = f"The local commit and tag {tag} are kept; "
+def _push_tip(remote: str, kept: str, words: str) -> str:
+    tip = f"{kept}; "
     if "[rejected]" in words:
         # A merge keeps the tagged commit on the branch; a rebase would leave the tag behind.
         tip += f"merge {remote}'s new commits (`git pull --no-rebase {remote}`), then "

@@ -1,0 +1,247 @@
+"""`top-pypi release`: every publish tag without a DOI made a Zenodo version, then the DOIs
+recorded on the branch in one commit, pushed. `--dry-run` shows what would be sent;
+`--sandbox` tries it out on Zenodo's sandbox and never writes into the repository."""
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import git
+from rich.console import Console
+from rich.table import Table
+
+from publisher.base.errors import MetadataError, PublisherError, UsageError
+from publisher.base.progress import status
+from publisher.cli.options import settings_for
+from publisher.dataset.write import write_files
+from publisher.release.citation import version_citation
+from publisher.release.duplicate import pushed
+from publisher.release.git import check_remote, commit_paths, current_branch, open_repo, push_branch
+from publisher.release.lock import repository_lock
+from publisher.release.metadata import CITATION_CFF, version_metadata
+from publisher.release.record import RELEASES_FILE
+from publisher.release.zenodo_api import SANDBOX_URL, TOKEN_TIP, Patience, ZenodoApi
+from publisher.release.zenodo_run import (
+    RELEASED_TRAILER,
+    Head,
+    Released,
+    Run,
+    ask_for,
+    head_text,
+    pending_tags,
+    read_head,
+    record_files,
+    record_message,
+    release_tags,
+)
+
+TOKEN_VARIABLES = {False: "ZENODO_API_TOKEN", True: "ZENODO_SANDBOX_API_TOKEN"}
+KEPT = "The local commit of the DOIs is kept"
+SANDBOX_URL_VARIABLE = "TOP_PYPI_ZENODO_SANDBOX_URL"
+
+
+def zenodo_token(environ: Mapping[str, str], sandbox: bool) -> str | None:
+    """The token from the environment (never from a file or an option: it would be logged);
+    empty means unset, as CI passes a secret that is not defined."""
+    return environ.get(TOKEN_VARIABLES[sandbox]) or None
+
+
+def sandbox_url(environ: Mapping[str, str]) -> str:
+    """Zenodo's sandbox, or a stand-in of it (the tests', or one's own)."""
+    return (environ.get(SANDBOX_URL_VARIABLE) or SANDBOX_URL).rstrip("/")
+
+
+def release_command(options: dict[str, Any], now: datetime, out: Console, err: Console) -> int:
+    repo = open_repo(Path(options["repo"]))
+    root = Path(str(repo.working_tree_dir))
+    settings = settings_for(options, root)
+    sandbox = bool(options["sandbox"])
+    url = sandbox_url(os.environ) if sandbox else settings.zenodo_url.rstrip("/")
+    token = zenodo_token(os.environ, sandbox)
+    head = read_head(repo, url, fresh_record=sandbox)
+    tags = pending_tags(repo, head.record, options["tag"])
+    remote = None if options["no_push"] or sandbox else check_remote(repo, settings.remote)
+    remote_url = remote_url_of(repo, settings.remote)
+    if token is None and not options["dry_run"]:
+        raise UsageError(f"{TOKEN_VARIABLES[sandbox]} is not set.", TOKEN_TIP)
+    api = ZenodoApi(url, token or "", Patience())
+    run = Run(api, repo, now.date(), remote_url, settings.zenodo_concept)
+    if options["dry_run"]:
+        return dry_run(run, head, tags, token is not None, out)
+    if sandbox:
+        return try_out(run, head, tags, out, err)
+    if not tags:
+        out.print("Nothing to release: every publish tag has a DOI.", highlight=False)
+    with repository_lock(Path(repo.common_dir).resolve()):
+        done = release_all(run, head, tags, err)
+        record_and_push(repo, done.head, done.released, remote, err)
+    show(out, done.head, done.released, tags_asked(options, done.head), url)
+    write_summary(options.get("summary"), done, url)
+    if done.failure is not None:
+        raise done.failure
+    return 0
+
+
+def remote_url_of(repo: git.Repo, name: str) -> str | None:
+    try:
+        return str(repo.remote(name).url)
+    except ValueError:
+        return None
+
+
+@dataclass
+class Progressed:
+    """What a run released, the head with their DOIs, and the failure that stopped it, if any:
+    the versions published before a failure are recorded all the same."""
+
+    head: Head
+    released: list[Released] = field(default_factory=list)
+    failure: PublisherError | None = None
+
+
+def release_all(run: Run, head: Head, tags: list[str], err: Console) -> Progressed:
+    done = Progressed(head)
+    if not tags:
+        return done
+    with status(err, f"Releasing {', '.join(tags)} to Zenodo at {run.api.url}") as progress:
+        try:
+            for released, after in release_tags(run, head, tags, progress):
+                done.released.append(released)
+                done.head = after
+        except PublisherError as failure:
+            done.failure = failure
+    return done
+
+
+def try_out(run: Run, head: Head, tags: list[str], out: Console, err: Console) -> int:
+    """The sandbox: DOIs printed, nothing written into the repository."""
+    done = release_all(run, head, tags, err)
+    show(out, done.head, done.released, [r.tag for r in done.released], run.api.url)
+    out.print("Sandbox: nothing was committed; these DOIs are not real.", highlight=False)
+    if done.failure is not None:
+        raise done.failure
+    return 0
+
+
+def record_and_push(
+    repo: git.Repo, head: Head, released: list[Released], remote: str | None, err: Console
+) -> None:
+    """One follow-up commit with the DOIs, pushed; or the push a failed run left to do."""
+    root, branch = Path(str(repo.working_tree_dir)), current_branch(repo)
+    if released:
+        files = record_files(head, root)
+        check_own_files(repo, root, files)
+        write_files_at(root, files)
+        commit_paths(repo, list(files), record_message([r.tag for r in released]))
+    if remote is not None and ours_unpushed(repo, branch, remote):
+        err.print(f"Pushing the DOI record to {remote}/{branch}", style="dim", highlight=False)
+        push_branch(repo, remote, branch, KEPT)
+
+
+def check_own_files(repo: git.Repo, root: Path, files: dict[str, str]) -> None:
+    """The record files are the release's own: a copy a failed run wrote is rewritten, but a
+    person's uncommitted edit is never overwritten."""
+    for name, text in files.items():
+        path = root / name
+        if not path.exists():
+            continue
+        found = path.read_text(encoding="utf-8", errors="replace")
+        if found not in (text, head_text(repo, name)):
+            raise MetadataError(
+                f"{name} has uncommitted changes that the release would overwrite.",
+                f"Commit or stash them (`git stash -- {name}`), then run the release again.",
+            )
+
+
+def write_files_at(root: Path, files: dict[str, str]) -> None:
+    by_folder: dict[Path, dict[str, bytes]] = {}
+    for name, text in files.items():
+        path = root / name
+        by_folder.setdefault(path.parent, {})[path.name] = text.encode()
+    for folder, contents in by_folder.items():
+        write_files(folder, contents)
+
+
+def ours_unpushed(repo: git.Repo, branch: str, remote: str) -> bool:
+    """HEAD is a DOI record commit of ours that the remote's branch lacks."""
+    head = repo.head.commit
+    return RELEASED_TRAILER in head.trailers_dict and not pushed(repo, head, branch, remote)
+
+
+def tags_asked(options: dict[str, Any], head: Head) -> list[str]:
+    return [options["tag"]] if options["tag"] else sorted(head.record.releases)
+
+
+def show(out: Console, head: Head, released: list[Released], tags: list[str], url: str) -> None:
+    sent = {r.tag for r in released if r.outcome.sent}
+    table = Table(title=f"Zenodo at {url}", show_header=True)
+    for column in ("tag", "DOI", "record", "this run"):
+        table.add_column(column, overflow="fold")
+    for tag in tags:
+        entry = head.record.releases.get(tag)
+        if entry is None:
+            continue
+        done = "published" if tag in sent else "already there"
+        table.add_row(tag, entry.doi, entry.url, done)
+    if head.record.concept_doi:
+        table.caption = f"All versions: {head.record.concept_doi}"
+    if table.row_count:
+        out.print(table)
+
+
+def write_summary(path: str | None, done: Progressed, url: str) -> None:
+    """Markdown for a CI job's summary: what was released, and what stopped the run."""
+    if not path:
+        return
+    lines = ["## Zenodo release", "", f"Zenodo: {url}", ""]
+    if not done.released and done.failure is None:
+        lines.append("Nothing to release: every tag has a DOI.")
+    for released in done.released:
+        r = released.outcome.released
+        lines.append(f"- **{released.tag}**: DOI [{r.doi}](https://doi.org/{r.doi}), {r.url}")
+    if done.head.record.concept_doi:
+        lines += ["", f"All versions: {done.head.record.concept_doi}"]
+    if done.failure is not None:
+        lines += ["", f"**error:** {done.failure}"]
+    with open(path, "a", encoding="utf-8") as summary:
+        summary.write("\n".join(lines) + "\n")
+
+
+def dry_run(run: Run, head: Head, tags: list[str], looked: bool, out: Console) -> int:
+    """What would be sent, tag by tag; Zenodo is read only with a token, and never changed."""
+    if not tags:
+        out.print("Nothing to release: every tag has a DOI.", highlight=False)
+        return 0
+    out.print(f"Zenodo at {run.api.url}: {concept_words(run, head, looked)}.", highlight=False)
+    for tag in tags:
+        ask = ask_for(run, tag, head)
+        metadata = version_metadata(ask.human, ask.version, ask.related)
+        table = Table(title=f"Release {tag} (dry run: nothing is sent)", show_header=False)
+        table.add_column(style="bold cyan")
+        table.add_column(overflow="fold")
+        for key in ("title", "version", "publication_date", "license", "related_identifiers"):
+            table.add_row(key, str(metadata.get(key, "")))
+        table.add_row("creators", "; ".join(c["name"] for c in metadata["creators"]))
+        for file in ask.files:
+            table.add_row(file.name, f"{file.size:,} bytes, {file.md5()}")
+        citation = version_citation(ask.human, tag, run.today, "10.5281/zenodo.RESERVED", "…")
+        table.add_row(CITATION_CFF, f"generated, {len(citation.encode()):,} bytes")
+        out.print(table)
+    return 0
+
+
+def concept_words(run: Run, head: Head, looked: bool) -> str:
+    concept = head.record.concept_recid or run.concept
+    if not looked:
+        known = f"concept {concept}" if concept else "a new concept (none is recorded)"
+        return f"{known}; Zenodo was not asked (no token)"
+    if concept is None:
+        return "a new concept, unless the token's depositions hold one of these versions"
+    versions = run.api.versions(concept)
+    return f"a new version of concept {concept} ({len(versions)} version(s) there now)"
+
+
+RELEASE_PATHS = (RELEASES_FILE, CITATION_CFF)

@@ -1,0 +1,315 @@
+"""`top-pypi release` end to end: real publish tags, the local Zenodo, a local bare remote."""
+
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import git
+import pytest
+from ruamel.yaml import YAML
+
+from publisher.release.record import RELEASES_FILE, parse_record
+from tests.expect import assert_one_error_line, run_cli
+from tests.fakes.zenodo import DEFAULT_TOKEN, ZenodoStandIn
+from tests.repos import publishing_repo
+
+CITATION = """\
+# How to cite the dataset; the release keeps this comment.
+cff-version: 1.2.0
+message: "Cite the monthly version you used."
+type: dataset
+title: "top-pypi test data"
+authors:
+  - family-names: Lovelace
+    given-names: Ada
+    orcid: https://orcid.org/0000-0002-1825-0097
+license: CC0-1.0
+"""
+TAGS = ["2026.10", "2026.11"]
+ROOT = Path(__file__).parents[1]
+CFFCONVERT = ROOT / ".venv-cffconvert" / "bin" / "cffconvert"
+
+
+@pytest.fixture(scope="module")
+def published(events_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A publishing repository with two monthly tags made by `top-pypi publish`, once."""
+    folder = tmp_path_factory.mktemp("published")
+    shutil.copytree(events_dir, folder / "events")
+    work, _ = publishing_repo(folder, 'events = "../events"\nlimit = 50\ndays = 4\n')
+    (folder / "work" / "CITATION.cff").write_text(CITATION)
+    work.git.add("CITATION.cff")
+    work.git.commit("-m", "Citation")
+    for end in ("2026-09-30", "2026-10-31"):
+        code = run_main("publish", "--repo", str(folder / "work"), "--end-date", end)
+        assert code == 0
+    return folder
+
+
+def run_main(*argv: str) -> int:
+    from publisher.cli import main
+
+    return main(list(argv), datetime.fromisoformat("2026-11-01T06:30:00+00:00"))
+
+
+@pytest.fixture
+def repos(published: Path, tmp_path: Path) -> tuple[git.Repo, git.Repo]:
+    """A private copy of the published repository and its remote."""
+    shutil.copytree(published, tmp_path / "copy", symlinks=True)
+    work = git.Repo(tmp_path / "copy" / "work")
+    work.git.remote("set-url", "origin", str(tmp_path / "copy" / "remote.git"))
+    return work, git.Repo(tmp_path / "copy" / "remote.git")
+
+
+@pytest.fixture
+def zenodo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ZenodoStandIn]:
+    with ZenodoStandIn(tmp_path / "zenodo", tokens={DEFAULT_TOKEN: 1, "other": 2}) as stand_in:
+        monkeypatch.setenv("ZENODO_API_TOKEN", DEFAULT_TOKEN)
+        monkeypatch.setenv("TOP_PYPI_ZENODO_URL", stand_in.url)
+        yield stand_in
+
+
+def release(capsys: pytest.CaptureFixture[str], work: git.Repo, *args: str) -> tuple[int, str, str]:
+    now = datetime.fromisoformat("2026-11-01T07:00:00+00:00")
+    return run_cli(capsys, now, "release", "--repo", str(work.working_tree_dir), *args)
+
+
+def head_file(repo: git.Repo, path: str) -> str:
+    return bytes((repo.head.commit.tree / path).data_stream.read()).decode()
+
+
+def test_two_tags_make_one_concept_recorded_on_the_branch(
+    repos: tuple[git.Repo, git.Repo], zenodo: ZenodoStandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    work, remote = repos
+    tags_before = {t.name: t.commit.hexsha for t in work.tags}
+    code, out, err = release(capsys, work)
+    assert code == 0, err
+    published = zenodo.published()
+    assert [d["metadata"]["version"] for d in published] == TAGS
+    assert not zenodo.drafts()
+    assert {d["conceptrecid"] for d in published} == {published[0]["conceptrecid"]}
+    record = parse_record(head_file(work, RELEASES_FILE))
+    assert sorted(record.releases) == TAGS
+    for deposition in published:
+        tag = deposition["metadata"]["version"]
+        assert record.releases[tag].doi == deposition["doi"]
+        names = {f["filename"] for f in deposition["files"]}
+        assert names == set(record.releases[tag].files)
+        assert "top-pypi-packages.json" in names
+        assert not any("30-days" in name for name in names)
+        assert deposition["metadata"]["creators"] == [
+            {"name": "Lovelace, Ada", "orcid": "0000-0002-1825-0097"}
+        ]
+        data = json.loads(zenodo.file_bytes(deposition["id"], "top-pypi-packages.json"))
+        assert tag == {"2026-09-30": "2026.10", "2026-10-31": "2026.11"}[data["period"]["end"]]
+    newer = published[1]["metadata"]["related_identifiers"]
+    assert {"identifier": published[0]["doi"], "relation": "isNewVersionOf", "scheme": "doi"} in (
+        newer
+    )
+    citation = YAML(typ="safe").load(head_file(work, "CITATION.cff"))
+    assert citation["doi"] == record.concept_doi
+    assert citation["version"] == "2026.11"
+    assert head_file(work, "CITATION.cff").startswith("# How to cite the dataset")
+    assert {t.name: t.commit.hexsha for t in work.tags} == tags_before  # tags never move
+    assert remote.heads.main.commit == work.head.commit
+    assert "Top-PyPI-Released: 2026.10 2026.11" in work.head.commit.message
+    assert "2026.11" in out
+
+
+def test_a_rerun_sends_nothing_and_commits_nothing(
+    repos: tuple[git.Repo, git.Repo], zenodo: ZenodoStandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    work, _ = repos
+    assert release(capsys, work)[0] == 0
+    head, state, changes = work.head.commit, zenodo.snapshot(), len(zenodo.changes())
+    code, out, _ = release(capsys, work)
+    code_tag, out_tag, _ = release(capsys, work, "--tag", "2026.10")
+    assert (code, code_tag) == (0, 0)
+    assert "Nothing to release" in out
+    assert parse_record(head_file(work, RELEASES_FILE)).releases["2026.10"].doi in out_tag
+    assert work.head.commit == head
+    assert zenodo.snapshot() == state
+    assert len(zenodo.changes()) == changes
+
+
+def test_a_lost_record_is_found_on_zenodo_not_released_twice(
+    repos: tuple[git.Repo, git.Repo], zenodo: ZenodoStandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    work, _ = repos
+    assert release(capsys, work, "--no-push")[0] == 0
+    work.git.reset("--hard", "HEAD~1")  # the follow-up commit is lost
+    code, _, err = release(capsys, work)
+    assert code == 0, err
+    assert [d["metadata"]["version"] for d in zenodo.published()] == TAGS
+    assert sorted(parse_record(head_file(work, RELEASES_FILE)).releases) == TAGS
+
+
+def test_a_failed_follow_up_push_is_completed_without_zenodo(
+    repos: tuple[git.Repo, git.Repo], zenodo: ZenodoStandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    work, remote = repos
+    hook = Path(remote.git_dir) / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'closed for maintenance' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    code, _, err = release(capsys, work)
+    assert code == 1
+    assert_one_error_line(err, "rejected the push")
+    hook.unlink()
+    changes = len(zenodo.changes())
+    code, _, err = release(capsys, work)
+    assert code == 0, err
+    assert remote.heads.main.commit == work.head.commit
+    assert len(zenodo.changes()) == changes
+    assert len(zenodo.published()) == 2
+
+
+def test_the_sandbox_writes_nothing_into_the_repository(
+    repos: tuple[git.Repo, git.Repo],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    work, remote = repos
+    with ZenodoStandIn(tmp_path / "sandbox", sandbox=True) as sandbox:
+        monkeypatch.setenv("ZENODO_SANDBOX_API_TOKEN", DEFAULT_TOKEN)
+        monkeypatch.setenv("TOP_PYPI_ZENODO_SANDBOX_URL", sandbox.url)
+        head = work.head.commit
+        code, out, err = release(capsys, work, "--sandbox")
+        assert code == 0, err
+        assert [d["doi"].split("/")[0] for d in sandbox.published()] == ["10.5072", "10.5072"]
+    assert work.head.commit == head
+    assert not work.is_dirty(untracked_files=True)
+    assert remote.heads.main.commit == head
+    assert "not real" in out
+
+
+def test_a_dry_run_changes_nothing(
+    repos: tuple[git.Repo, git.Repo],
+    zenodo: ZenodoStandIn,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    work, _ = repos
+    code, out, err = release(capsys, work, "--dry-run")
+    assert code == 0, err
+    assert "top-pypi-packages.json" in out
+    assert "md5:" in out
+    assert "a new concept" in out
+    assert not zenodo.depositions()
+    monkeypatch.delenv("ZENODO_API_TOKEN")
+    code, out, _ = release(capsys, work, "--dry-run")
+    assert code == 0
+    assert "Zenodo was not asked (no token)" in " ".join(out.split())
+    assert not any(r.method != "GET" for r in zenodo.requests)
+    assert not work.is_dirty(untracked_files=True)
+
+
+def broken_citation(work: git.Repo, text: str) -> None:
+    (Path(str(work.working_tree_dir)) / "CITATION.cff").write_text(text)
+    work.git.commit("-am", "Edit the citation")
+
+
+@pytest.mark.parametrize(
+    ("setup", "args", "code", "message"),
+    [
+        ("", ["--tag", "2026.09"], 2, "--tag '2026.09' is not a tag here."),
+        ("no-token", [], 2, "ZENODO_API_TOKEN is not set."),
+        ("wrong-token", [], 1, "refused the token (HTTP 401)"),
+        ("unreachable", [], 1, "(connection refused) after"),
+        ("yaml", [], 2, "CITATION.cff is not valid YAML at line"),
+        ("authors", [], 2, "CITATION.cff lacks a title or authors."),
+        ("software", [], 2, "CITATION.cff has type 'software', not 'dataset'"),
+        ("zenodo-json", [], 1, "metadata.creators.0.orcid: Not a valid ORCID"),
+        ("invalid-tag", [], 1, "Tag 2026.11: "),
+        ("", ["--sandbox", "--zenodo-url", "http://127.0.0.1:9"], 2, "not allowed with argument"),
+    ],
+)
+def test_bad_input_is_one_line_without_the_token(
+    repos: tuple[git.Repo, git.Repo],
+    zenodo: ZenodoStandIn,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    setup: str,
+    args: list[str],
+    code: int,
+    message: str,
+) -> None:
+    work, _ = repos
+    root = Path(str(work.working_tree_dir))
+    if setup == "no-token":
+        monkeypatch.delenv("ZENODO_API_TOKEN")
+    if setup == "wrong-token":
+        monkeypatch.setenv("ZENODO_API_TOKEN", "not-a-token-here")
+    if setup == "unreachable":
+        monkeypatch.setenv("TOP_PYPI_ZENODO_URL", "http://127.0.0.1:9")
+    if setup == "yaml":
+        broken_citation(work, "title: [unclosed\n")
+    if setup == "authors":
+        broken_citation(work, CITATION.split("authors:")[0])
+    if setup == "software":
+        broken_citation(work, CITATION.replace("type: dataset", "type: software"))
+    if setup == "zenodo-json":
+        creators = '[{"name": "Doe, Jane", "orcid": "1234"}]'
+        (root / ".zenodo.json").write_text(f'{{"title": "T", "creators": {creators}}}')
+        work.git.add(".zenodo.json")
+        work.git.commit("-m", "Zenodo metadata")
+    if setup == "invalid-tag":
+        invalid_tag(work, "2026.11")
+    found, _, err = release(capsys, work, *args)
+    assert found == code
+    assert_one_error_line(err, message)
+    for secret in (DEFAULT_TOKEN, "not-a-token-here"):
+        assert secret not in err
+
+
+def invalid_tag(work: git.Repo, tag: str) -> None:
+    """Move `tag` onto a publish commit whose CSV disagrees with its JSON."""
+    root = Path(str(work.working_tree_dir))
+    csv = root / "data" / "top-pypi-packages.csv"
+    csv.write_text(csv.read_text().replace('"', "'", 2))
+    message = work.tags[tag].commit.message
+    work.git.commit("-am", message)
+    work.git.tag("-f", "-a", tag, "-m", "moved for the test")
+
+
+@pytest.mark.skipif(
+    not CFFCONVERT.exists() and os.environ.get("CI") != "true",
+    reason="cffconvert is not installed: run `make install`",
+)
+def test_both_citation_files_are_valid_cff(
+    repos: tuple[git.Repo, git.Repo],
+    zenodo: ZenodoStandIn,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    work, _ = repos
+    assert release(capsys, work)[0] == 0
+    uploaded = zenodo.file_bytes(zenodo.published()[1]["id"], "CITATION.cff")
+    (tmp_path / "uploaded.cff").write_bytes(uploaded)
+    (tmp_path / "root.cff").write_text(head_file(work, "CITATION.cff"))
+    for name in ("uploaded.cff", "root.cff"):
+        checked = subprocess.run(
+            [str(CFFCONVERT), "--validate", "-i", str(tmp_path / name)],
+            capture_output=True,
+            text=True,
+        )
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_the_release_files_never_block_a_publish(
+    repos: tuple[git.Repo, git.Repo], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What a release wrote but could not commit stays, and does not stop the next publish."""
+    work, _ = repos
+    root = Path(str(work.working_tree_dir))
+    (root / "data" / "releases.json").write_text("{}\n")
+    (root / "CITATION.cff").write_text(CITATION + "doi: 10.5281/zenodo.1\n")
+    code = run_main("publish", "--repo", str(root), "--correction", "--end-date", "2026-10-31")
+    assert code == 0
+    assert "2026.11.1" in [t.name for t in work.tags]
+    assert (root / "data" / "releases.json").read_text() == "{}\n"
+    assert sorted(item.a_path for item in work.index.diff(None)) == ["CITATION.cff"]
