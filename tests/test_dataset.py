@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from publisher import __version__
 from publisher.count.engines.base import Count, QueryStats
 from publisher.count.window import Window
 from publisher.dataset.build import build_dataset, serialise, to_json
@@ -67,3 +68,8 @@ def test_datapackage_hashes_and_describes_the_files(files: dict[str, bytes]) -> 
     sizes = {r["path"]: r["bytes"] for r in package["resources"]}
     assert sizes == {name: len(body) for name, body in files.items()}
     assert "2026-10-02 to 2026-10-31 (30 whole UTC days)" in package["description"]
+
+
+def test_datapackage_names_what_made_it(files: dict[str, bytes]) -> None:
+    package = build_datapackage(build_dataset(COUNT, "duckdb", UPDATED), files, "2026.11")
+    assert package["generator"] == {"name": "top-pypi", "version": __version__}

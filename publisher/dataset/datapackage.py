@@ -5,6 +5,7 @@ import hashlib
 import json
 from typing import Any
 
+from publisher import __version__
 from publisher.dataset.build import CSV_FILE, JSON_FILE, MIN_JSON_FILE, SCHEMA_FILE
 
 LICENSE = {"name": "CC0-1.0", "path": "https://creativecommons.org/publicdomain/zero/1.0/"}
@@ -61,6 +62,8 @@ def build_datapackage(
             csv,
         ],
         "schema_file": SCHEMA_FILE,
+        # What made these files, so that a cited month can be made again the same way.
+        "generator": {"name": "top-pypi", "version": __version__},
     }
     if version is not None:
         package["version"] = version
