@@ -407,3 +407,15 @@ def test_pushing_jobs_give_git_an_identity_and_the_token_for_github_only(
 
 def test_this_repository_publishes_with_clickhouse() -> None:
     assert read_settings_file(ROOT) == {"engine": "clickhouse"}
+
+
+def test_the_readme_names_every_workflow_secret_variable_and_the_schedule() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    text = "".join(path.read_text(encoding="utf-8") for path in FILES)
+    names = set(re.findall(r"\b(?:secrets|vars)\.(\w+)", text))
+    assert names >= {"ZENODO_API_TOKEN", "BIGQUERY_SERVICE_ACCOUNT_JSON"}
+    assert all(f"`{name}`" in readme for name in names), names
+    assert all(f"`{path.name}`" in readme for path in FILES)
+    for entry in ALL["monthly"]["on"]["schedule"]:
+        minute, hour, _ = monthly_cron(entry["cron"])
+        assert f"{hour:02}:{minute:02} UTC" in readme
