@@ -1,6 +1,7 @@
 """Shared fixtures: generated events (made once per session) and a pinned clock."""
 
 import socket
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -89,6 +90,15 @@ def isolated_git(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
             monkeypatch.delenv(f"GIT_{who}_{field}", raising=False)
     for name in ("EMAIL", "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"):
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def outside_the_repository(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Tests run in an empty folder, from the first fixture on: this repository's own
+    top-pypi.toml (engine = "clickhouse", ClickHouse's public server) never applies to them."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(tmp_path_factory.mktemp("cwd"))
+        yield
 
 
 LOOPBACK = {"localhost", "127.0.0.1", "::1", None}
