@@ -14,8 +14,9 @@ $(CFFCONVERT):
 
 install: $(VENV)/.installed $(CFFCONVERT)
 
+# The demo releases to a local stand-in of Zenodo (tests/fakes), never to zenodo.org.
 run: install
-	$(VENV)/bin/top-pypi demo scratch
+	$(PY) -m tests.fakes.zenodo_demo scratch
 
 test: install
 	$(PY) -m pytest -n 2

@@ -1,6 +1,7 @@
 """`top-pypi demo`, what `make run` does: the last two whole months of a generated sample,
 published in turn into a scratch repository, and nothing counted again on a re-run."""
 
+import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 from expect import run_cli
 
 from publisher.cli.demo import LEAD_DAYS, demo_month_ends, demo_spec
+from tests.fakes.zenodo import DEFAULT_TOKEN, ZenodoStandIn
 
 
 @pytest.mark.parametrize(
@@ -42,10 +44,12 @@ def test_demo_publishes_the_last_two_months_then_counts_nothing(
     assert [commit.summary for commit in remote.iter_commits("main")] == [
         "Publish 2026.11: downloads 2026-10-02 to 2026-10-31 (30 days)",
         "Publish 2026.10: downloads 2026-09-01 to 2026-09-30 (30 days)",
+        "Citation of the demo dataset",
         "Settings for the demo publishing repository",
     ]
     assert "2026.10, pushed to origin/main" in out
     assert "2026.11, pushed to origin/main" in out
+    assert "Zenodo release skipped: no --zenodo-url" in " ".join(out.split())
     events = sorted(path.name for path in (scratch / "events").iterdir())
     assert (events[0], events[-1]) == ("2026-08-27.parquet", "2026-10-31.parquet")
     written = {path: path.stat().st_mtime_ns for path in (scratch / "events").iterdir()}
@@ -57,3 +61,19 @@ def test_demo_publishes_the_last_two_months_then_counts_nothing(
         "2026.11 is already published; nothing to do.",
     ]
     assert {path: path.stat().st_mtime_ns for path in (scratch / "events").iterdir()} == written
+
+
+def test_demo_releases_both_months_to_a_local_zenodo(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = datetime(2026, 11, 1, 6, 30, tzinfo=UTC)
+    scratch = tmp_path / "scratch"
+    with ZenodoStandIn(tmp_path / "zenodo") as zenodo:
+        monkeypatch.setenv("ZENODO_API_TOKEN", DEFAULT_TOKEN)
+        code, out, err = run_cli(capsys, now, "demo", str(scratch), "--zenodo-url", zenodo.url)
+        assert code == 0, err
+        assert [d["metadata"]["version"] for d in zenodo.published()] == ["2026.10", "2026.11"]
+    remote = git.Repo(scratch / "remote.git")
+    record = json.loads(bytes((remote.head.commit.tree / "data/releases.json").data_stream.read()))
+    assert sorted(record["releases"]) == ["2026.10", "2026.11"]
+    assert "local stand-in of Zenodo" in " ".join(out.split())

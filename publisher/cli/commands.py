@@ -90,6 +90,21 @@ def run_demo(options: dict[str, Any], now: datetime, out: Console, err: Console)
         highlight=False,
         soft_wrap=True,
     )
+    zenodo = options.get("zenodo_url")
+    if code == 0 and zenodo:
+        argv = ["release", "--repo", str(work), "--zenodo-url", zenodo]
+        code = run_release(vars(build_parser().parse_args(argv)), now, out, err)
+        out.print(
+            f"The DOIs above come from a local stand-in of Zenodo at {zenodo}: they are not real.",
+            highlight=False,
+            soft_wrap=True,
+        )
+    elif not zenodo:
+        out.print(
+            "Zenodo release skipped: no --zenodo-url (`make run` starts a local stand-in).",
+            highlight=False,
+            soft_wrap=True,
+        )
     return code
 
 

@@ -11,6 +11,7 @@ from rich.console import Console
 from publisher.base.days import DEFAULT_DAYS
 from publisher.base.progress import counter
 from publisher.base.settings import SETTINGS_FILE
+from publisher.release.metadata import CITATION_CFF
 from publisher.release.month import previous_month_end
 from publisher.sample.generator import SampleSpec, day_file, write_sample
 
@@ -19,6 +20,16 @@ DEMO_PROJECTS = 20_000
 LEAD_DAYS = 5  # days before the older window, as real data has days before any window
 IDENTITY = {"user.name": "top-pypi demo", "user.email": "demo@top-pypi.invalid"}
 SETTINGS = 'engine = "duckdb"\nevents = "../events"\nlimit = 15000\n'
+# What the Zenodo release reads for its metadata: a dataset's minimal citation file.
+CITATION = """\
+cff-version: 1.2.0
+message: "A demo of top-pypi on generated data: not real downloads."
+type: dataset
+title: "top-pypi demo: generated downloads"
+authors:
+  - name: "top-pypi demo"
+license: CC0-1.0
+"""
 
 
 def demo_month_ends(now: datetime) -> tuple[date, date]:
@@ -58,4 +69,15 @@ def ensure_repository(folder: Path) -> Path:
         repo.index.add([SETTINGS_FILE])
         repo.index.commit("Settings for the demo publishing repository")
         repo.create_remote("origin", str(remote.resolve()))
+    ensure_citation(git.Repo(work))
     return work
+
+
+def ensure_citation(repo: git.Repo) -> None:
+    """The dataset's citation file, committed once (a scratch folder from before it lacks it)."""
+    path = Path(str(repo.working_tree_dir)) / CITATION_CFF
+    if path.exists():
+        return
+    path.write_text(CITATION, encoding="utf-8")
+    repo.index.add([CITATION_CFF])
+    repo.index.commit("Citation of the demo dataset")

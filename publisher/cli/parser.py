@@ -135,6 +135,9 @@ def build_parser() -> Parser:
     validate.add_argument("folder", metavar="DIR")
     demo = add_command(commands, "demo", "sample events and a scratch repository, then publish")
     demo.add_argument("folder", metavar="FOLDER", nargs="?", default="scratch")
+    demo.add_argument(
+        "--zenodo-url", metavar="URL", help="release the months to this Zenodo (a local stand-in)"
+    )
     return parser
 
 
