@@ -406,3 +406,18 @@ def test_nothing_else_is_dropped(
     assert code == 0, err
     assert "Dropped" not in err
     assert work.head.commit == kept
+
+
+def test_the_summary_file_says_what_happened_and_what_failed(
+    work: git.Repo, now: datetime, tmp_path: Path
+) -> None:
+    """`--summary FILE` is what a CI job shows: the month, and a failure's one line."""
+    summary = tmp_path / "summary.md"
+    assert publish(work, now, "--summary", str(summary))[0] == 0
+    assert publish(work, now, "--summary", str(summary))[0] == 0
+    assert publish(work, now, "--summary", str(summary), "--end-date", "2026-10-15")[0] == 2
+    text = summary.read_text()
+    assert f"- tag: {MONTH}, pushed to origin/main" in text
+    assert "- period: 2026-10-02 to 2026-10-31 (30 days)" in text
+    assert f"{MONTH} is already published; nothing to do." in text
+    assert text.rstrip().splitlines()[-1].startswith("**error:** --end-date 2026-10-15")

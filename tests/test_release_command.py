@@ -313,3 +313,24 @@ def test_the_release_files_never_block_a_publish(
     assert "2026.11.1" in [t.name for t in work.tags]
     assert (root / "data" / "releases.json").read_text() == "{}\n"
     assert sorted(item.a_path for item in work.index.diff(None)) == ["CITATION.cff"]
+
+
+def test_the_summary_file_names_the_dois_or_the_failure(
+    repos: tuple[git.Repo, git.Repo],
+    zenodo: ZenodoStandIn,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    work, _ = repos
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("ZENODO_API_TOKEN", "tok-xyz-123")
+    assert release(capsys, work, "--summary", str(summary))[0] == 1
+    monkeypatch.setenv("ZENODO_API_TOKEN", DEFAULT_TOKEN)
+    assert release(capsys, work, "--summary", str(summary))[0] == 0
+    text = summary.read_text()
+    assert "**error:** Zenodo at" in text
+    assert "tok-xyz-123" not in text
+    record = parse_record(head_file(work, RELEASES_FILE))
+    for tag in TAGS:
+        assert f"- **{tag}**: DOI [{record.releases[tag].doi}]" in text

@@ -8,11 +8,13 @@ in the package prints errors or exits.
 import sys
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from rich.console import Console
 from rich.text import Text
 
 from publisher.base.errors import PublisherError
+from publisher.cli import summary
 from publisher.cli.parser import build_parser, join_dashed_values, option_values
 from publisher.cli.stdout import LOST, StandardOutput
 
@@ -32,12 +34,16 @@ def run_command(
     from publisher.base.clock import now_utc
     from publisher.cli import commands
 
+    options: dict[str, Any] = {}
     try:
         given = sys.argv[1:] if argv is None else argv
         args = build_parser().parse_args(join_dashed_values(given))
-        return commands.run(args.command, option_values(args), now or now_utc(), out, err)
+        options = option_values(args)
+        return commands.run(args.command, options, now or now_utc(), out, err)
     except PublisherError as exc:
         err.print(Text.assemble(("error: ", "bold red"), str(exc)), soft_wrap=True)
+        if options.get("summary"):
+            summary.append(options["summary"], summary.failure_lines(args.command, str(exc)))
         return exc.exit_code
     except SystemExit as exc:  # --help and --version end here
         return int(exc.code or 0)

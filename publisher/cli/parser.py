@@ -75,7 +75,11 @@ def add_release_options(release: argparse.ArgumentParser) -> None:
     release.add_argument(
         "--dry-run", action="store_true", help="print what would be sent, change nothing"
     )
-    release.add_argument(
+    add_summary_option(release)
+
+
+def add_summary_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
         "--summary", metavar="FILE", help="append a Markdown summary (e.g. $GITHUB_STEP_SUMMARY)"
     )
 
@@ -125,6 +129,7 @@ def build_parser() -> Parser:
     publish.add_argument(
         "--correction", action="store_true", help="republish a month as YYYY.MM.1, .2, ..."
     )
+    add_summary_option(publish)
 
     release = add_command(
         commands, "release", "publish tags to Zenodo: a DOI for every monthly version"

@@ -9,7 +9,7 @@ import git
 from rich.console import Console
 
 from publisher.base.progress import status
-from publisher.cli import report
+from publisher.cli import report, summary
 from publisher.cli.options import Counting, counting_for
 from publisher.dataset.build import DATA_FILES
 from publisher.dataset.collect import Collected, collect, write_collected
@@ -59,14 +59,18 @@ def publish_command(options: dict[str, Any], now: datetime, out: Console, err: C
         return 0
     remote = None if options["no_push"] else counting.settings.remote
     if options["dry_run"]:
-        return dry_run(counting, release_plan(repo, counting, remote, options), out)
+        return dry_run(counting, release_plan(repo, counting, remote, options), out, options)
     with repository_lock(Path(repo.common_dir).resolve()):
         drop_left_duplicate(repo, counting, remote, err)
         plan = release_plan(repo, counting, remote, options)
         if plan.action is not Action.PUBLISH:
-            return finish(repo, plan, out)
+            finished = finish(repo, plan, out)
+            summary.append(options.get("summary"), ["## top-pypi publish", "", finished])
+            return 0
         collected = publish(repo, counting, plan, now, err)
-    out.print(report.summary_table(collected.dataset, release_facts(plan, root / DATA_FOLDER)))
+    facts = release_facts(plan, root / DATA_FOLDER)
+    out.print(report.summary_table(collected.dataset, facts))
+    summary.append(options.get("summary"), summary.dataset_lines(collected.dataset, facts))
     return 0
 
 
@@ -114,26 +118,28 @@ def publish(
     return collected
 
 
-def dry_run(counting: Counting, plan: ReleasePlan, out: Console) -> int:
+def dry_run(counting: Counting, plan: ReleasePlan, out: Console, options: dict[str, Any]) -> int:
     """The engine's plan and the release's; for a month already published, no engine at all
     (BigQuery's plan itself bills two metadata reads)."""
     if plan.action is Action.DONE:
-        out.print(f"{plan.reason}; a run would count nothing.", highlight=False, soft_wrap=True)
+        said = f"{plan.reason}; a run would count nothing."
+        out.print(said, highlight=False, soft_wrap=True)
+        summary.append(options.get("summary"), ["## top-pypi publish --dry-run", "", said])
         return 0
     git_row = [("git", f"{plan.reason}: would {plan.action.value} {plan.tag}")]
-    out.print(report.plan_table(counting.engine.plan(counting.request), git_row))
+    engine_plan = counting.engine.plan(counting.request)
+    out.print(report.plan_table(engine_plan, git_row))
+    summary.append(options.get("summary"), summary.plan_lines(engine_plan, git_row))
     return 0
 
 
-def finish(repo: git.Repo, plan: ReleasePlan, out: Console) -> int:
-    """A month already published, or one an earlier run left half-done: no query either way."""
+def finish(repo: git.Repo, plan: ReleasePlan, out: Console) -> str:
+    """A month already published, or one an earlier run left half-done: no query either way.
+    Returns what it says."""
     resume(repo, plan)
     if plan.action is Action.DONE:
-        out.print(f"{plan.reason}; nothing to do.", highlight=False, soft_wrap=True)
+        said = f"{plan.reason}; nothing to do."
     else:
-        out.print(
-            f"{plan.reason}: completed ({plan.action.value}), nothing counted again.",
-            highlight=False,
-            soft_wrap=True,
-        )
-    return 0
+        said = f"{plan.reason}: completed ({plan.action.value}), nothing counted again."
+    out.print(said, highlight=False, soft_wrap=True)
+    return said

@@ -15,6 +15,7 @@ from rich.table import Table
 
 from publisher.base.errors import MetadataError, PublisherError, UsageError
 from publisher.base.progress import status
+from publisher.cli import summary
 from publisher.cli.options import settings_for
 from publisher.dataset.write import write_files
 from publisher.release.citation import version_citation
@@ -204,10 +205,7 @@ def write_summary(path: str | None, done: Progressed, url: str) -> None:
         lines.append(f"- **{released.tag}**: DOI [{r.doi}](https://doi.org/{r.doi}), {r.url}")
     if done.head.record.concept_doi:
         lines += ["", f"All versions: {done.head.record.concept_doi}"]
-    if done.failure is not None:
-        lines += ["", f"**error:** {done.failure}"]
-    with open(path, "a", encoding="utf-8") as summary:
-        summary.write("\n".join(lines) + "\n")
+    summary.append(path, lines)  # a failure is added by the command line, as for every command
 
 
 def dry_run(run: Run, head: Head, tags: list[str], looked: bool, out: Console) -> int:

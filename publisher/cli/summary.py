@@ -1,0 +1,44 @@
+"""`--summary FILE`: what a command did, in Markdown, appended to FILE (a CI job's summary,
+`$GITHUB_STEP_SUMMARY`), so a month that failed is as visible as one that worked."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from publisher.count.engines.base import Plan
+
+
+def append(path: str | None, lines: Sequence[str]) -> None:
+    """Append `lines` to `path` (nothing without one). A summary that cannot be written is
+    not worth failing a publish over: the log has the same lines."""
+    if not path:
+        return
+    try:
+        with open(path, "a", encoding="utf-8") as summary:
+            summary.write("\n".join(lines) + "\n\n")
+    except OSError:
+        pass
+
+
+def failure_lines(command: str, message: str) -> list[str]:
+    return [f"## top-pypi {command}: failed", "", f"**error:** {message}"]
+
+
+def dataset_lines(dataset: dict[str, Any], facts: Sequence[tuple[str, str]]) -> list[str]:
+    period, engine, query = dataset["period"], dataset["engine"], dataset["query"]
+    lines = [
+        "## top-pypi publish",
+        "",
+        f"- period: {period['start']} to {period['end']} ({period['days']} days)",
+        f"- engine: {engine['name']} ({engine['method']})",
+        f"- rows: {dataset['total_rows']:,} of {dataset['projects_counted']:,} projects",
+        f"- bytes processed: {query['bytes_processed']:,}; billed: {query['bytes_billed']:,}"
+        f" (${query['estimated_cost']})",
+    ]
+    return lines + [f"- {label}: {value}" for label, value in facts]
+
+
+def plan_lines(plan: Plan, extra: Sequence[tuple[str, str]]) -> list[str]:
+    lines = ["## top-pypi publish --dry-run", "", f"- engine: {plan.engine}"]
+    lines.append(f"- period: {plan.window.start} to {plan.window.end} ({plan.window.days} days)")
+    lines += [f"- {label}: {value}" for label, value in [*plan.facts, *extra]]
+    return lines
