@@ -173,6 +173,13 @@ class Handler(BaseHTTPRequestHandler):
         self._serve("DELETE")
 
     def _serve(self, method: str) -> None:
+        self.service.start_answer()
+        try:
+            self._answer(method)
+        finally:
+            self.service.end_answer()
+
+    def _answer(self, method: str) -> None:
         url = urlsplit(self.path)
         params = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
         token, via = self._token(params)

@@ -94,6 +94,10 @@ class ZenodoService:
         self.internal_errors: list[str] = []
         self._lock = threading.RLock()
         self._closing = threading.Event()
+        # Requests being answered: each is logged just after its answer is sent, so a client
+        # can hold an answer a moment before the log has it. Readers of the log wait for them.
+        self._answering = 0
+        self._answered = threading.Condition(self._lock)
 
     def pause(self, seconds: float) -> None:
         """Hold an answer back; cut short when the stand-in stops."""
@@ -120,6 +124,15 @@ class ZenodoService:
             raise ApiError(401, UNAUTHORIZED)
         return owner
 
+    def start_answer(self) -> None:
+        with self._lock:
+            self._answering += 1
+
+    def end_answer(self) -> None:
+        with self._lock:
+            self._answering -= 1
+            self._answered.notify_all()
+
     def log_request(self, request: RecordedRequest) -> None:
         with self._lock:
             self._requests.append(request)
@@ -128,7 +141,10 @@ class ZenodoService:
 
     @property
     def requests(self) -> list[RecordedRequest]:
+        """Every request answered so far; those being answered now are waited for (a held
+        answer, a slow fault, at most two seconds)."""
         with self._lock:
+            self._answered.wait_for(lambda: self._answering == 0, timeout=2.0)
             return list(self._requests)
 
     # -- the deposit API -------------------------------------------------------------------
