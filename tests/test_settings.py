@@ -63,3 +63,15 @@ def test_a_value_on_the_command_line_is_named_as_the_option() -> None:
 
 def test_missing_file_means_defaults(tmp_path: Path) -> None:
     assert resolve({}, read_settings_file(tmp_path)) == Settings()
+
+
+def test_two_spellings_of_one_key_are_refused(tmp_path: Path) -> None:
+    """Dashes and underscores are alike, so both spellings name one key: neither may win."""
+    text = "allow-incomplete = true\nlimit = 5\nallow_incomplete = false\n"
+    (tmp_path / "top-pypi.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(UsageError) as caught:
+        read_settings_file(tmp_path)
+    assert str(caught.value) == (
+        "top-pypi.toml has both 'allow-incomplete' and 'allow_incomplete', which are one key. "
+        "Keep one of them."
+    )

@@ -88,12 +88,19 @@ def parse_settings_text(text: str, source: str) -> dict[str, Any]:
             f"{source} is not valid TOML ({exc}).", "Fix the line it names, or delete the file."
         ) from None
     values: dict[str, Any] = {}
+    spelt: dict[str, str] = {}  # each key as the file spells it
     for key, value in raw.items():
         name = key.replace("-", "_")
         if name not in _TYPES:
             raise UsageError(
                 f"{source} has an unknown key {key!r}.", f"Known keys: {', '.join(KEYS)}."
             )
+        if name in spelt:
+            raise UsageError(
+                f"{source} has both {spelt[name]!r} and {key!r}, which are one key.",
+                "Keep one of them.",
+            )
+        spelt[name] = key
         wanted = _TYPES[name]
         if not isinstance(value, wanted) or (wanted is int and isinstance(value, bool)):
             raise UsageError(
