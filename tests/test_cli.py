@@ -62,6 +62,18 @@ def test_every_option_is_in_the_readme() -> None:
         (["--budget", "-5GiB"], "--budget '-5GiB' is negative."),
         (["--budget", "lots"], "--budget 'lots' is not a size."),
         (["--frobnicate"], "unrecognized arguments: --frobnicate"),
+        # Extreme values: bounds checked before anything is counted.
+        (
+            ["--limit", "99999999999999999999999"],
+            "--limit 99999999999999999999999 is more than 100,000 rows. Give a whole number",
+        ),
+        (["--limit", "100001"], "--limit 100001 is more than 100,000 rows."),
+        (["--end-date", "0001-01-05"], "--end-date 0001-01-05 is before 2016-01-01, the first"),
+        (["--end-date", "2015-12-31"], "Give 2016-01-01 or later."),
+        (["--budget", "1e1000000"], "--budget '1e1000000' is more than 1 PiB."),
+        (["--budget", "1e999999"], "--budget '1e999999' is more than 1 PiB."),
+        (["--budget", "1e99999999999999999999999"], "is more than 1 PiB."),
+        (["--budget", "1.0000001PiB"], "--budget '1.0000001PiB' is more than 1 PiB."),
         (["--out", "{text}"], "is a file, not a folder."),
         (["--out", "{text}/sub"], "is not a writable folder"),
     ],
@@ -181,3 +193,22 @@ def test_sample_help_shows_the_generators_defaults(
     defaults = {f.name: f.default for f in fields(SampleSpec) if f.name != "end"}
     for name, value in defaults.items():
         assert re.search(rf"--{name} \w+\s+[^\n]*\({value}\)", out), name
+
+
+@pytest.mark.parametrize("end", ["0001-01-01", "2015-12-31"])
+def test_sample_refuses_days_before_pypis_data(
+    end: str, tmp_path: Path, now: datetime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "events"
+    code, _, err = run_cli(capsys, now, "sample", str(out), "--end-date", end, "--events", "10")
+    assert code == 2
+    assert_one_error_line(err, f"--end-date {end} is before 2016-01-01")
+    assert not out.exists()
+
+
+def test_help_states_the_bounds(now: datetime, capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run_cli(capsys, now, "collect", "--help")
+    flat = " ".join(out.split())
+    assert "rows, 1-100,000 (15000)" in flat
+    assert "up to 1PiB (1TiB)" in flat
+    assert "from 2016-01-01" in flat

@@ -553,3 +553,16 @@ def test_a_null_project_is_named() -> None:
     )
     with pytest.raises(EngineError, match="project None"):
         check_shape(answer, TOP_SHAPE, Server("http", "127.0.0.1", 8123))
+
+
+@pytest.mark.parametrize("limit", [str(2**32), str(2**32 + 7)])
+def test_a_limit_beyond_uint32_is_refused_before_asking(
+    server: ClickHouseStandIn, limit: str, now: datetime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The server binds {limit:UInt32}: 2**32 would wrap around to 0, then read as a schema
+    problem. The bound is checked before anything is asked."""
+    before = len(server.queries)
+    code, _, err = run_cli(capsys, now, "collect", *options(server), "--limit", limit, "--dry-run")
+    assert code == 2
+    assert_one_error_line(err, f"--limit {limit} is more than 100,000 rows.")
+    assert new_queries(server, before) == []

@@ -47,6 +47,8 @@ def test_malformed_file(tmp_path: Path, text: str, message: str) -> None:
         ("days", 400, "top-pypi.toml: days = 400 is out of range"),
         ("budget", "lots", "top-pypi.toml: budget = 'lots' is not a size"),
         ("over_budget", "pray", "top-pypi.toml: over_budget = 'pray' is not a policy"),
+        ("limit", 100_001, "top-pypi.toml: limit = 100001 is more than 100,000 rows"),
+        ("budget", "1e1000000", "top-pypi.toml: budget = '1e1000000' is more than 1 PiB"),
     ],
 )
 def test_values_from_the_file_are_named_as_the_file_has_them(

@@ -18,6 +18,9 @@ from publisher.base.sizes import parse_size
 SETTINGS_FILE = "top-pypi.toml"
 ENGINES = ("duckdb", "bigquery", "clickhouse")
 OVER_BUDGET_POLICIES = ("fail", "shrink", "sample")
+# Rows a dataset may hold: several times the reference's 15,000, and far below what ClickHouse's
+# {limit:UInt32} would wrap around.
+MAX_LIMIT = 100_000
 CLICKHOUSE_PUBLIC_URL = "https://sql-clickhouse.clickhouse.com"  # ClickPy's, free, user demo
 # Settings a CI job can give without writing them (a password above all) into top-pypi.toml.
 ENVIRONMENT = {
@@ -76,6 +79,11 @@ def check_engine(name: str, label: str = "--engine") -> str:
 def check_limit(limit: int, label: str = "--limit") -> int:
     if limit < 1:
         raise UsageError(f"{label} {limit} is not a positive number of rows.", "Give 1 or more.")
+    if limit > MAX_LIMIT:
+        raise UsageError(
+            f"{label} {limit} is more than {MAX_LIMIT:,} rows.",
+            f"Give a whole number of rows from 1 to {MAX_LIMIT:,}.",
+        )
     return limit
 
 

@@ -5,8 +5,9 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from publisher import __version__
+from publisher.base.days import FIRST_DAY
 from publisher.base.errors import UsageError
-from publisher.base.settings import ENGINES, OVER_BUDGET_POLICIES, Settings
+from publisher.base.settings import ENGINES, MAX_LIMIT, OVER_BUDGET_POLICIES, Settings
 
 PROG = "top-pypi"
 
@@ -22,7 +23,9 @@ DEFAULTS = Settings()
 
 
 def add_window_options(parser: argparse.ArgumentParser, days: int) -> None:
-    parser.add_argument("--end-date", metavar="D", help="last UTC day (default: yesterday)")
+    parser.add_argument(
+        "--end-date", metavar="D", help=f"last UTC day, from {FIRST_DAY} (default: yesterday)"
+    )
     parser.add_argument("--days", type=int, metavar="N", help=f"whole days, 1-366 ({days})")
 
 
@@ -30,7 +33,9 @@ def add_count_options(parser: argparse.ArgumentParser) -> None:
     add_window_options(parser, DEFAULTS.days)
     parser.add_argument("--engine", metavar="E", help=f"{' | '.join(ENGINES)} ({DEFAULTS.engine})")
     parser.add_argument("--events", metavar="PATH", help="duckdb: Parquet file or folder")
-    parser.add_argument("--limit", type=int, metavar="N", help=f"rows ({DEFAULTS.limit})")
+    parser.add_argument(
+        "--limit", type=int, metavar="N", help=f"rows, 1-{MAX_LIMIT:,} ({DEFAULTS.limit})"
+    )
     parser.add_argument("--dry-run", action="store_true", help="print the plan, write nothing")
     parser.add_argument("--print-sql", action="store_true", help="print the query and stop")
     parser.add_argument(
@@ -38,7 +43,9 @@ def add_count_options(parser: argparse.ArgumentParser) -> None:
     )
     bigquery = parser.add_argument_group("bigquery")
     bigquery.add_argument(
-        "--budget", metavar="SIZE", help=f"bytes this month may bill ({DEFAULTS.budget})"
+        "--budget",
+        metavar="SIZE",
+        help=f"bytes this month may bill, up to 1PiB ({DEFAULTS.budget})",
     )
     policies = " | ".join(OVER_BUDGET_POLICIES)
     bigquery.add_argument(
