@@ -212,3 +212,14 @@ def test_help_states_the_bounds(now: datetime, capsys: pytest.CaptureFixture[str
     assert "rows, 1-100,000 (15000)" in flat
     assert "up to 1PiB (1TiB)" in flat
     assert "from 2016-01-01" in flat
+
+
+def test_sample_refuses_too_many_events_before_writing_anything(
+    tmp_path: Path, now: datetime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    code, _, err = run_cli(capsys, now, "sample", str(work / "events"), "--events", "10" * 7)
+    assert code == 2
+    assert_one_error_line(err, "--events 10101010101010 is more than 1,000,000,000 events.")
+    assert list(work.iterdir()) == []  # nothing, hidden .partial files included

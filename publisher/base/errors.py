@@ -50,5 +50,9 @@ class OutputError(PublisherError):
     exit_code = 2
 
 
+class DiskSpaceError(PublisherError):
+    """What would be written does not fit in the free space; refused before writing anything."""
+
+
 class GitError(PublisherError):
     """Git refused a step of the release; what was done locally is kept."""

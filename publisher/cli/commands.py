@@ -36,7 +36,7 @@ def run_collect(options: dict[str, Any], now: datetime, out: Console, err: Conso
 
 
 def run_sample(options: dict[str, Any], now: datetime, out: Console, err: Console) -> int:
-    from publisher.sample.generator import SampleSpec, check_spec, write_sample
+    from publisher.sample.generator import SampleSpec, check_room, check_spec, write_sample
 
     given = {
         k: options[k] for k in ("events", "projects", "seed", "days") if options[k] is not None
@@ -44,6 +44,7 @@ def run_sample(options: dict[str, Any], now: datetime, out: Console, err: Consol
     end = parse_date(options["end_date"]) if options["end_date"] else _yesterday(now)
     spec = check_spec(SampleSpec(end=end, **given))
     check_writable_folder(Path(options["out_dir"]), "OUT_DIR")
+    check_room(Path(options["out_dir"]), spec)
     with counter(err, "Writing sample events", spec.events) as advance:
         files = write_sample(Path(options["out_dir"]), spec, advance)
     out.print(

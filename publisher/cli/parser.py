@@ -90,7 +90,9 @@ def build_parser() -> Parser:
     sample.add_argument("out_dir", metavar="OUT_DIR")
     # The sample's defaults, written out to spare --help the generator's imports; a test
     # checks them against SampleSpec.
-    sample.add_argument("--events", type=int, metavar="N", help="events in all (1000000)")
+    sample.add_argument(
+        "--events", type=int, metavar="N", help="events in all, 1-1,000,000,000 (1000000)"
+    )
     sample.add_argument("--projects", type=int, metavar="N", help="distinct projects (20000)")
     sample.add_argument("--seed", type=int, metavar="S", help="random seed (0)")
     add_window_options(sample, days=35)
