@@ -206,3 +206,12 @@ def test_dry_run_of_a_published_month_asks_no_engine(
     shutil.rmtree(events)  # planning would need them
     code, out, _ = publish(work, now, "--dry-run")
     assert (code, out.strip()) == (0, "2026.11 is already published; a run would count nothing.")
+
+
+def test_no_push_says_nothing_of_pushing(work: git.Repo, remote: git.Repo, now: datetime) -> None:
+    code, out, err = publish(work, now, "--no-push")
+    assert code == 0, err
+    assert "Committing and tagging 2026.11" in err
+    assert "Pushing" not in out + err
+    assert "2026.11, not pushed (--no-push)" in out
+    assert remote_tags(remote) == []

@@ -71,8 +71,9 @@ def publish(
         write_collected(collected, root / DATA_FOLDER)
         progress(f"Committing and tagging {plan.tag}")
         commit_and_tag(repo, plan.tag, DATA_PATHS, commit_message(plan.tag, collected.dataset))
-        progress(f"Pushing {plan.tag}")
-        push(repo, plan)
+        if plan.remote is not None:  # not with --no-push
+            progress(f"Pushing {plan.tag} to {plan.remote}")
+            push(repo, plan)
     return collected
 
 
