@@ -223,3 +223,53 @@ def test_sample_refuses_too_many_events_before_writing_anything(
     assert code == 2
     assert_one_error_line(err, "--events 10101010101010 is more than 1,000,000,000 events.")
     assert list(work.iterdir()) == []  # nothing, hidden .partial files included
+
+
+@pytest.mark.parametrize(
+    ("argv", "named"),
+    [
+        (["collect", "--events", "{loop}", "--out", "{out}"], "--events {loop} is a symlink loop."),
+        (
+            ["collect", "--events", "{loop}/day.parquet", "--out", "{out}"],
+            "--events {loop}/day.parquet goes through a symlink loop.",
+        ),
+        (["collect", "--out", "{loop}", "--events", "{events}"], "--out {loop} is a symlink loop."),
+        (["sample", "{loop}", "--events", "10"], "OUT_DIR {loop} is a symlink loop."),
+        (["demo", "{loop}"], "FOLDER {loop} is a symlink loop."),
+        (["validate", "{loop}"], "{loop} is a symlink loop."),
+        (["publish", "--repo", "{loop}"], "--repo {loop} is a symlink loop."),
+        (
+            ["collect", "--engine", "bigquery", "--credentials", "{loop}", "--dry-run"],
+            "--credentials {loop} is a symlink loop.",
+        ),
+    ],
+)
+def test_a_symlink_loop_is_named_as_one(
+    argv: list[str],
+    named: str,
+    events_dir: Path,
+    tmp_path: Path,
+    now: datetime,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    loop = tmp_path / "loop"
+    loop.symlink_to("loop")  # itself
+    places = {"loop": str(loop), "out": str(tmp_path / "out"), "events": str(events_dir)}
+    code, _, err = run_cli(capsys, now, *[arg.format(**places) for arg in argv])
+    assert code == 2
+    assert_one_error_line(err, named.format(**places))
+    assert "does not exist" not in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_settings_file_in_a_symlink_loop_is_not_taken_for_no_file(
+    tmp_path: Path,
+    now: datetime,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    (tmp_path / "top-pypi.toml").symlink_to("top-pypi.toml")
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run_cli(capsys, now, "collect", "--print-sql")
+    assert code == 2
+    assert_one_error_line(err, f"{tmp_path / 'top-pypi.toml'} is a symlink loop.")

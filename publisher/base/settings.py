@@ -13,6 +13,7 @@ from typing import Any
 
 from publisher.base.days import DEFAULT_DAYS, check_days
 from publisher.base.errors import UsageError
+from publisher.base.paths import refuse_symlink_loop
 from publisher.base.sizes import parse_size
 
 SETTINGS_FILE = "top-pypi.toml"
@@ -121,6 +122,7 @@ def parse_settings_text(text: str, source: str) -> dict[str, Any]:
 
 def read_settings_file(repo: Path) -> dict[str, Any]:
     path = repo / SETTINGS_FILE
+    refuse_symlink_loop(path, str(path))  # not taken for a missing file, which means defaults
     if not path.exists():
         return {}
     try:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from publisher.base.errors import UsageError, ValidationError
+from publisher.base.paths import refuse_symlink_loop
 from publisher.dataset.build import (
     CSV_FILE,
     DATA_FILES,
@@ -85,6 +86,7 @@ def check_dataset(folder: Path) -> dict[str, Any]:
 
 def check_folder(folder: Path) -> dict[str, Any]:
     """The dataset in `folder`, or a one-line error naming the first problem."""
+    refuse_symlink_loop(folder, str(folder))
     if not folder.is_dir():
         raise UsageError(f"{folder} is not a folder.", "Give the folder holding the dataset files.")
     for name in DATA_FILES:

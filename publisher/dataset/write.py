@@ -6,10 +6,12 @@ import tempfile
 from pathlib import Path
 
 from publisher.base.errors import OutputError
+from publisher.base.paths import refuse_symlink_loop
 
 
 def check_writable_folder(folder: Path, option: str) -> None:
     """Refuse, before any work, a folder that is a file or that cannot be created or written."""
+    refuse_symlink_loop(folder, f"{option} {folder}")
     if folder.exists() and not folder.is_dir():
         raise OutputError(f"{option} {folder} is a file, not a folder.", "Give a folder's path.")
     existing = next(p for p in (folder, *folder.parents) if p.exists())

@@ -29,6 +29,7 @@ import git
 from git.exc import GitCommandError, InvalidGitRepositoryError, NoSuchPathError
 
 from publisher.base.errors import GitError, UsageError
+from publisher.base.paths import refuse_symlink_loop
 from publisher.count.window import Window
 
 TRAILER = "Top-PyPI-Tag"
@@ -176,6 +177,7 @@ def _remote_lacks(state: RepoState, tag: str) -> str:
 
 def open_repo(path: Path) -> git.Repo:
     tip = "Give the top folder of a clone of the publishing repository."
+    refuse_symlink_loop(path, f"--repo {path}")
     try:
         repo = git.Repo(path)
     except (InvalidGitRepositoryError, NoSuchPathError):

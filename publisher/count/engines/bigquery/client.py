@@ -7,6 +7,7 @@ google-cloud-bigquery reads keep working; no endpoint is written here.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -24,6 +25,7 @@ from google.cloud import bigquery
 from google.oauth2 import service_account
 
 from publisher.base.errors import BudgetError, EngineError, PublisherError, UsageError
+from publisher.base.paths import loop_words
 from publisher.count.engines.bigquery.plan import NOTHING_FITS_TIP
 
 T = TypeVar("T")
@@ -75,7 +77,10 @@ def read_key(path: str, source: str) -> dict[str, Any]:
     except FileNotFoundError:
         raise key_error(source, "does not exist") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise key_error(source, f"cannot be read ({type(exc).__name__})") from None
+        problem = f"cannot be read ({type(exc).__name__})"
+        if isinstance(exc, OSError) and exc.errno == errno.ELOOP:
+            problem = loop_words(Path(path))
+        raise key_error(source, problem) from None
     try:
         info = json.loads(text)
     except ValueError:

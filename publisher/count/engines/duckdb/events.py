@@ -9,6 +9,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from publisher.base.errors import EventsError, UsageError
+from publisher.base.paths import missing_words
 from publisher.count.window import Window
 
 # The leaf columns the query reads, with the Arrow type the `file_downloads` schema gives them.
@@ -78,7 +79,7 @@ def find_event_files(events: str | None) -> EventFiles:
         raise UsageError("--events is required for the duckdb engine.", TIP)
     root = Path(events)
     if not root.exists():
-        raise EventsError(f"--events {events} does not exist.", TIP)
+        raise EventsError(f"--events {events} {missing_words(root)}.", TIP)
     paths = parquet_paths(root)
     if not paths:
         raise EventsError(f"--events {events} holds no .parquet files.", TIP)
