@@ -273,3 +273,66 @@ def test_a_settings_file_in_a_symlink_loop_is_not_taken_for_no_file(
     code, _, err = run_cli(capsys, now, "collect", "--print-sql")
     assert code == 2
     assert_one_error_line(err, f"{tmp_path / 'top-pypi.toml'} is a symlink loop.")
+
+
+@pytest.mark.parametrize(
+    ("settings", "argv", "named"),
+    [
+        ('events = "nope"\n', [], "top-pypi.toml: events = 'nope' does not exist."),
+        (
+            'events = "../x"\nengine = "duckdb"\n',
+            ["--events", "{tmp}/gone"],
+            "--events {tmp}/gone does not exist.",  # the option wins, and is named
+        ),
+        (
+            'engine = "clickhouse"\nclickhouse_url = "ftp://x"\n',
+            ["--dry-run"],
+            "top-pypi.toml: clickhouse_url = 'ftp://x' is not an http:// or https:// URL",
+        ),
+        (
+            'engine = "clickhouse"\nclickhouse_url = "https://me:secret-pw@x.invalid"\n',
+            ["--dry-run"],
+            "top-pypi.toml: clickhouse_url must not hold a user or password.",
+        ),
+        (
+            'engine = "bigquery"\ncredentials = "gone.json"\n',
+            ["--dry-run"],
+            "top-pypi.toml: credentials = 'gone.json' does not exist.",
+        ),
+    ],
+)
+def test_values_from_the_settings_file_are_named_as_the_file_has_them(
+    settings: str,
+    argv: list[str],
+    named: str,
+    tmp_path: Path,
+    now: datetime,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    (tmp_path / "top-pypi.toml").write_text(settings, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    for name in ("TOP_PYPI_CLICKHOUSE_URL", "GOOGLE_APPLICATION_CREDENTIALS"):
+        monkeypatch.delenv(name, raising=False)
+    args = [arg.format(tmp=tmp_path) for arg in argv]
+    code, out, err = run_cli(capsys, now, "collect", "--out", "out", *args)
+    assert code == 2
+    assert_one_error_line(err, named.format(tmp=tmp_path))
+    assert "secret-pw" not in out + err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_value_from_the_environment_is_named_by_its_variable(
+    tmp_path: Path,
+    now: datetime,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    (tmp_path / "top-pypi.toml").write_text('clickhouse_url = "http://localhost:8123"\n')
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TOP_PYPI_CLICKHOUSE_URL", "localhost")
+    code, _, err = run_cli(capsys, now, "collect", "--engine", "clickhouse", "--dry-run")
+    assert code == 2
+    assert_one_error_line(
+        err, "TOP_PYPI_CLICKHOUSE_URL='localhost' is not an http:// or https:// URL with a host."
+    )

@@ -3,7 +3,14 @@ from pathlib import Path
 import pytest
 
 from publisher.base.errors import UsageError
-from publisher.base.settings import KEYS, Settings, parse_settings_text, read_settings_file, resolve
+from publisher.base.settings import (
+    KEYS,
+    Settings,
+    parse_settings_text,
+    read_settings_file,
+    resolve,
+    written_names,
+)
 
 
 def test_defaults() -> None:
@@ -77,3 +84,19 @@ def test_two_spellings_of_one_key_are_refused(tmp_path: Path) -> None:
         "top-pypi.toml has both 'allow-incomplete' and 'allow_incomplete', which are one key. "
         "Keep one of them."
     )
+
+
+def test_values_not_typed_are_named_as_written_and_secrets_never_shown() -> None:
+    from_file = {"events": "../events", "allow_incomplete": True, "clickhouse_password": "pw1"}
+    environ = {"TOP_PYPI_CLICKHOUSE_PASSWORD": "pw2", "TOP_PYPI_CLICKHOUSE_URL": "http://h:1"}
+    settings = resolve({"allow_incomplete": True}, from_file, written_names(from_file, environ))
+    assert settings.name("events", "x") == "top-pypi.toml: events = '../events'"
+    assert settings.label("events") == "top-pypi.toml: events"
+    assert settings.name("allow_incomplete", "") == "--allow-incomplete "  # typed: the option
+    assert settings.name("clickhouse_url", "x") == "TOP_PYPI_CLICKHOUSE_URL='http://h:1'"
+    assert settings.name("clickhouse_password", "") == "TOP_PYPI_CLICKHOUSE_PASSWORD"
+    assert settings.name("limit", "15000") == "--limit 15000"
+    assert "pw" not in repr(settings.written)
+    names = written_names({"clickhouse_password": "pw1", "allow_incomplete": False}, {})
+    assert names["clickhouse_password"][1] == "top-pypi.toml: clickhouse_password"
+    assert names["allow_incomplete"][1] == "top-pypi.toml: allow_incomplete = false"

@@ -7,7 +7,7 @@ option names become underscores). README's "Settings" section documents each one
 
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +46,18 @@ class Settings:
     clickhouse_url: str = CLICKHOUSE_PUBLIC_URL
     clickhouse_user: str = "demo"
     clickhouse_password: str = ""
+    # Not a setting: how errors name each value not typed as an option, as its source has it:
+    # key -> (label, label and value), e.g. ("top-pypi.toml: events", "top-pypi.toml: events =
+    # '../events'"). See `label` and `name`.
+    written: Mapping[str, tuple[str, str]] = field(default_factory=dict, repr=False, compare=False)
+
+    def label(self, key: str) -> str:
+        """How an error names a setting: its option, or the file or variable that set it."""
+        return self.written[key][0] if key in self.written else "--" + key.replace("_", "-")
+
+    def name(self, key: str, shown: str) -> str:
+        """How an error names a setting's value: the option and `shown`, or as written."""
+        return self.written[key][1] if key in self.written else f"{self.label(key)} {shown}"
 
 
 _TYPES: dict[str, type] = {
@@ -66,7 +78,9 @@ _TYPES: dict[str, type] = {
 
 _TYPE_WORDS = {str: "a string", int: "a whole number", bool: "true or false"}
 
-KEYS = tuple(f.name for f in fields(Settings))
+KEYS = tuple(f.name for f in fields(Settings) if f.name in _TYPES)
+# Never shown in an error, whoever set them.
+SECRET_KEYS = frozenset({"clickhouse_password"})
 
 
 def check_engine(name: str, label: str = "--engine") -> str:
@@ -121,6 +135,12 @@ def parse_settings_text(text: str, source: str) -> dict[str, Any]:
 
 
 def read_settings_file(repo: Path) -> dict[str, Any]:
+    """The file's values, with paths made relative to the repository."""
+    return in_repository(repo, read_written_settings(repo))
+
+
+def read_written_settings(repo: Path) -> dict[str, Any]:
+    """The file's values as written there, type-checked; none without a file."""
     path = repo / SETTINGS_FILE
     refuse_symlink_loop(path, str(path))  # not taken for a missing file, which means defaults
     if not path.exists():
@@ -129,11 +149,35 @@ def read_settings_file(repo: Path) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"{path} cannot be read ({exc}).", "Check the file.") from None
-    values = parse_settings_text(text, SETTINGS_FILE)
-    if "events" in values:
-        # A relative events path means relative to the repository, not to where we were run.
-        values["events"] = str(repo / values["events"])
-    return values
+    return parse_settings_text(text, SETTINGS_FILE)
+
+
+def in_repository(repo: Path, values: dict[str, Any]) -> dict[str, Any]:
+    if "events" not in values:
+        return values
+    # A relative events path means relative to the repository, not to where we were run.
+    return values | {"events": str(repo / values["events"])}
+
+
+def as_written(value: Any) -> str:
+    """A value as TOML writes it (single-quoted strings are TOML's literal strings)."""
+    return str(value).lower() if isinstance(value, bool) else repr(value)
+
+
+def written_names(
+    from_file: Mapping[str, Any], environ: Mapping[str, str]
+) -> dict[str, tuple[str, str]]:
+    """How errors name the values of the file and of the environment (which wins over the
+    file): as written there. A secret is named by where it is, never shown."""
+    names = {}
+    for key, value in from_file.items():
+        label = f"{SETTINGS_FILE}: {key}"
+        names[key] = (label, label if key in SECRET_KEYS else f"{label} = {as_written(value)}")
+    for variable, key in ENVIRONMENT.items():
+        if environ.get(variable):
+            shown = "" if key in SECRET_KEYS else f"={environ[variable]!r}"
+            names[key] = (variable, variable + shown)
+    return names
 
 
 def environment_settings(environ: Mapping[str, str]) -> dict[str, Any]:
@@ -153,11 +197,17 @@ def labeller(given: dict[str, Any], from_file: dict[str, Any]) -> Callable[[str]
     return label
 
 
-def resolve(command_line: dict[str, Any], from_file: dict[str, Any]) -> Settings:
+def resolve(
+    command_line: dict[str, Any],
+    from_file: dict[str, Any],
+    written: Mapping[str, tuple[str, str]] | None = None,
+) -> Settings:
     """Command line over file over defaults; `None` on the command line means 'not given'.
-    Every value is checked here, whichever of them it came from."""
+    Every value is checked here, whichever of them it came from. `written` names the values
+    that were not typed as options (see `written_names`)."""
     given = {k: v for k, v in command_line.items() if v is not None and k in _TYPES}
-    settings = replace(Settings(), **{**from_file, **given})
+    names = {k: v for k, v in (written or {}).items() if k not in given}
+    settings = replace(Settings(), **{**from_file, **given}, written=names)
     label = labeller(given, from_file)
     check_engine(settings.engine, label("engine"))
     check_limit(settings.limit, label("limit"))

@@ -8,7 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from publisher.base.days import parse_date
-from publisher.base.settings import Settings, environment_settings, read_settings_file, resolve
+from publisher.base.settings import (
+    Settings,
+    environment_settings,
+    in_repository,
+    read_written_settings,
+    resolve,
+    written_names,
+)
 from publisher.count.engines import make_engine
 from publisher.count.engines.base import Engine, Request
 from publisher.count.window import Window, window_ending
@@ -16,7 +23,9 @@ from publisher.count.window import Window, window_ending
 
 def settings_for(options: dict[str, Any], folder: Path) -> Settings:
     """Options over environment variables over `folder`'s top-pypi.toml over defaults."""
-    return resolve(options, read_settings_file(folder) | environment_settings(os.environ))
+    from_file = read_written_settings(folder)
+    given = in_repository(folder, from_file) | environment_settings(os.environ)
+    return resolve(options, given, written_names(from_file, os.environ))
 
 
 def window_for(options: dict[str, Any], settings: Settings, now: datetime) -> Window:

@@ -16,6 +16,7 @@ from publisher.dataset.collect import Collected, collect, write_collected
 from publisher.release.git import (
     Action,
     ReleasePlan,
+    check_remote,
     commit_and_tag,
     open_repo,
     plan_release,
@@ -50,6 +51,8 @@ def publish_command(options: dict[str, Any], now: datetime, out: Console, err: C
         report.print_sql(out, counting.engine.sql(counting.request))
         return 0
     remote = None if options["no_push"] else counting.settings.remote
+    if remote is not None:  # before the release plan, to name it as the user gave it
+        check_remote(repo, remote, counting.settings.name("remote", remote))
     window = counting.request.window
     plan = plan_release(repo, release_tag(window), remote, options["correction"], DATA_PATHS)
     if options["dry_run"]:

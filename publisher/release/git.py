@@ -197,12 +197,14 @@ def current_branch(repo: git.Repo) -> str:
     return repo.active_branch.name
 
 
-def check_remote(repo: git.Repo, remote: str) -> str:
+def check_remote(repo: git.Repo, remote: str, name: str | None = None) -> str:
+    """`remote`, if the repository has it; errors name it as `name` (default `--remote NAME`)."""
     names = [r.name for r in repo.remotes]
     if remote not in names:
         existing = ", ".join(names) or "none"
         raise UsageError(
-            f"--remote {remote} is not a remote of the publishing repository (it has: {existing}).",
+            f"{name or f'--remote {remote}'} is not a remote of the publishing repository"
+            f" (it has: {existing}).",
             f"Give one of those, add it with `git remote add {remote} URL`, or use --no-push.",
         )
     return remote

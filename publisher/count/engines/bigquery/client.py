@@ -128,11 +128,13 @@ def default_identity() -> Identity:
     return Identity(credentials, project, source)
 
 
-def find_identity(credentials_file: str | None) -> Identity:
-    """--credentials, else GOOGLE_APPLICATION_CREDENTIALS, else pypinfo's stored key, else the
-    rest of Application Default Credentials."""
+def find_identity(credentials_file: str | None, name: str | None = None) -> Identity:
+    """--credentials (named `name` in errors, if not by the option), else
+    GOOGLE_APPLICATION_CREDENTIALS, else pypinfo's stored key, else the rest of Application
+    Default Credentials."""
     if credentials_file:
-        return service_account_identity(credentials_file, f"--credentials {credentials_file}")
+        source = name or f"--credentials {credentials_file}"
+        return service_account_identity(credentials_file, source)
     stored = None if os.environ.get("GOOGLE_APPLICATION_CREDENTIALS") else pypinfo_key_path()
     if stored:
         return service_account_identity(stored, f"pypinfo's stored key {stored}")

@@ -128,6 +128,7 @@ class BigQueryEngine:
     allow_incomplete: bool = False
     patience: Patience = field(default_factory=Patience)
     name: str = "bigquery"
+    credentials_name: str | None = None  # how errors name the key file, if not --credentials
 
     @classmethod
     def from_settings(cls, settings: Settings) -> BigQueryEngine:
@@ -137,6 +138,7 @@ class BigQueryEngine:
             billing_project=settings.billing_project,
             credentials=settings.credentials,
             allow_incomplete=settings.allow_incomplete,
+            credentials_name=settings.name("credentials", str(settings.credentials)),
         )
 
     def sql(self, request: Request) -> str:
@@ -227,7 +229,7 @@ class BigQueryEngine:
 
     @contextmanager
     def session(self, progress: Progress) -> Iterator[Session]:
-        identity = find_identity(self.credentials)
+        identity = find_identity(self.credentials, self.credentials_name)
         project = billing_project(self.billing_project, identity)
         progress(f"Connecting to BigQuery as project {project} ({identity.source})")
         client = open_client(identity, project)

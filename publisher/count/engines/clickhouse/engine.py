@@ -175,7 +175,11 @@ class ClickHouseEngine:
     @classmethod
     def from_settings(cls, settings: Settings) -> ClickHouseEngine:
         return cls(
-            server=parse_url(settings.clickhouse_url),
+            server=parse_url(
+                settings.clickhouse_url,
+                settings.label("clickhouse_url"),
+                settings.name("clickhouse_url", repr(settings.clickhouse_url)),
+            ),
             user=settings.clickhouse_user,
             password=settings.clickhouse_password,
             allow_incomplete=settings.allow_incomplete,

@@ -83,12 +83,13 @@ class DuckDBEngine:
     events: str | None
     allow_incomplete: bool = False
     name: str = "duckdb"
+    events_name: str | None = None  # how errors name the events: the option or the file's line
 
     def sql(self, request: Request) -> str:
         return top_projects_sql(request.window, request.limit)
 
     def plan(self, request: Request) -> Plan:
-        files = find_event_files(self.events)
+        files = find_event_files(self.events, self.events_name)
         estimate = window_bytes(files, request.window)
         with closing(connect(files)) as con:
             bad = find_bad_days(rows_per_day(files, con), request.window)
@@ -104,7 +105,7 @@ class DuckDBEngine:
         )
 
     def count(self, request: Request, progress: Progress) -> Count:
-        files = find_event_files(self.events)
+        files = find_event_files(self.events, self.events_name)
         progress(f"Counting downloads in {len(files.paths)} Parquet file(s) with DuckDB")
         with closing(connect(files)) as con:
             bad = check_complete(rows_per_day(files, con), request.window, self.allow_incomplete)

@@ -33,23 +33,21 @@ def parquet_paths(root: Path) -> list[Path]:
     return [root]
 
 
-def read_metadata(path: Path) -> pq.FileMetaData:
+def read_metadata(path: Path, where: str) -> pq.FileMetaData:
     try:
         return pq.read_metadata(path)
     except (OSError, pa.ArrowException) as exc:
-        raise EventsError(f"--events {path} is not a readable Parquet file ({exc}).", TIP) from None
+        raise EventsError(f"{where} is not a readable Parquet file ({exc}).", TIP) from None
 
 
-def check_columns(path: Path, schema: pa.Schema) -> None:
+def check_columns(where: str, schema: pa.Schema) -> None:
     leaves = dict(leaf_types(schema))
     for column, wanted in REQUIRED_COLUMNS.items():
         found = leaves.get(column)
         if found is None:
-            raise EventsError(f"--events {path} has no column {column!r}.", TIP)
+            raise EventsError(f"{where} has no column {column!r}.", TIP)
         if not _compatible(found, wanted):
-            raise EventsError(
-                f"--events {path}: column {column!r} is {found}, expected {wanted}.", TIP
-            )
+            raise EventsError(f"{where}: column {column!r} is {found}, expected {wanted}.", TIP)
 
 
 def leaf_types(
@@ -74,19 +72,22 @@ def _compatible(found: pa.DataType, wanted: pa.DataType) -> bool:
     )
 
 
-def find_event_files(events: str | None) -> EventFiles:
+def find_event_files(events: str | None, name: str | None = None) -> EventFiles:
+    """The Parquet files of `events`; errors name it as `name` (by default `--events PATH`:
+    a value from top-pypi.toml is named as the file has it)."""
     if not events:
         raise UsageError("--events is required for the duckdb engine.", TIP)
-    root = Path(events)
+    root, name = Path(events), name or f"--events {events}"
     if not root.exists():
-        raise EventsError(f"--events {events} {missing_words(root)}.", TIP)
+        raise EventsError(f"{name} {missing_words(root)}.", TIP)
     paths = parquet_paths(root)
     if not paths:
-        raise EventsError(f"--events {events} holds no .parquet files.", TIP)
+        raise EventsError(f"{name} holds no .parquet files.", TIP)
     metadata = []
     for path in paths:
-        meta = read_metadata(path)
-        check_columns(path, meta.schema.to_arrow_schema())
+        where = name if path == root else f"{path} (in {name})"
+        meta = read_metadata(path, where)
+        check_columns(where, meta.schema.to_arrow_schema())
         metadata.append(meta)
     return EventFiles(root=root, paths=tuple(paths), metadata=tuple(metadata))
 
