@@ -6,6 +6,7 @@ chDB runs one embedded server per process, so the whole module shares one stand-
 fixtures that break it (a missing day, a changed schema) mend it afterwards.
 """
 
+import base64
 import re
 import socket
 import time
@@ -15,6 +16,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 import clickhouse_connect
 import pyarrow.parquet as pq
@@ -36,11 +38,17 @@ from publisher.count.engines.clickhouse.engine import (
     ClickHouseEngine,
     check_shape,
 )
-from publisher.count.engines.clickhouse.failures import Retry, engine_error, is_transient
+from publisher.count.engines.clickhouse.failures import (
+    Retry,
+    engine_error,
+    is_transient,
+    without_secret,
+)
 from publisher.count.engines.clickhouse.server import Server, parse_url
 from publisher.count.window import Window
 from publisher.sample.generator import day_file
 from tests.fakes.clickhouse import AGGREGATES, ClickHouseStandIn
+from tests.fakes.misbehaving import EchoingProxy
 
 USER, PASSWORD = "publisher", "correct-horse-battery-staple"
 MONTH = Window(date(2026, 10, 2), date(2026, 10, 31))
@@ -566,3 +574,59 @@ def test_a_limit_beyond_uint32_is_refused_before_asking(
     assert code == 2
     assert_one_error_line(err, f"--limit {limit} is more than 100,000 rows.")
     assert new_queries(server, before) == []
+
+
+# What a person reads when the way to the server fails.
+
+
+@pytest.mark.parametrize("status", [400, 500])
+def test_a_password_echoed_back_by_a_proxy_is_never_shown(
+    status: int, now: datetime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """In any form: as typed, URL-encoded, or inside the Basic credentials (base64 of
+    user:password) that a proxy's error page echoes. The page is cut to its first line."""
+    password = "p@ss w/rd:é+1"
+    basic = base64.b64encode(f"{USER}:{password}".encode()).decode()
+    with EchoingProxy(status) as proxy:
+        argv = ["--engine", "clickhouse", "--clickhouse-url", proxy.url]
+        argv += ["--clickhouse-user", USER, "--clickhouse-password", password, "--dry-run"]
+        code, out, err = run_cli(capsys, now, "collect", *argv)
+    assert code == 1
+    assert_one_error_line(err, f"ClickHouse at {proxy.url} refused the query: HTTP {status}: ")
+    assert "Request rejected by proxy. Headers: Authorization=[redacted]" in err
+    forms = {password, basic, basic.rstrip("="), quote(password, safe=""), quote_plus(password)}
+    for form in forms | {base64.urlsafe_b64encode(f"{USER}:{password}".encode()).decode()}:
+        assert form not in out + err
+    assert "Request id" not in err
+
+
+def test_redaction_covers_every_encoding_of_the_password() -> None:
+    password = "s3cret/pa ss"
+    basic = base64.b64encode(f"{USER}:{password}".encode()).decode()
+    error = EngineError(
+        f"echo: {password} {quote(password)} {quote_plus(password)} Basic {basic} x-key={basic}"
+        f" {basic.rstrip('=')}",
+        f"tip {password}",
+    )
+    cleaned = str(without_secret(error, password, USER))
+    assert "s3cret" not in cleaned
+    assert basic.rstrip("=") not in cleaned
+    assert "tip ***" in cleaned
+
+
+def test_a_host_that_does_not_resolve_is_named(
+    now: datetime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The name lookup fails for real inside urllib3 (conftest's guard answers it as an
+    unknown name, as a resolver does for .invalid): said in words, not tried again."""
+    url = "https://clickhouse.example.invalid"
+    argv = ["--engine", "clickhouse", "--clickhouse-url", url, "--dry-run"]
+    code, _, err = run_cli(capsys, now, "collect", *argv)
+    assert code == 1
+    assert_one_error_line(
+        err,
+        "ClickHouse at https://clickhouse.example.invalid:443: could not resolve the host "
+        "clickhouse.example.invalid.",
+    )
+    assert "HTTPSConnectionPool" not in err
+    assert "trying again" not in err

@@ -262,4 +262,4 @@ class ClickHouseEngine:
             return with_retries(call, self.retry, lambda news: progress(f"{where}: {news}"))
         except ClickHouseError as exc:
             error = engine_error(exc, self.server, self.user, self.retry.attempts)
-            raise without_secret(error, self.password) from None
+            raise without_secret(error, self.password, self.user) from None
