@@ -74,6 +74,8 @@ def test_every_option_is_in_the_readme() -> None:
         (["--budget", "1e999999"], "--budget '1e999999' is more than 1 PiB."),
         (["--budget", "1e99999999999999999999999"], "is more than 1 PiB."),
         (["--budget", "1.0000001PiB"], "--budget '1.0000001PiB' is more than 1 PiB."),
+        (["--timeout", "0"], "--timeout 0 is out of range. Give a whole number of seconds from"),
+        (["--timeout", "3601"], "--timeout 3601 is out of range."),
         (["--out", "{text}"], "is a file, not a folder."),
         (["--out", "{text}/sub"], "is not a writable folder"),
     ],

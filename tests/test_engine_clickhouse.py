@@ -8,7 +8,6 @@ fixtures that break it (a missing day, a changed schema) mend it afterwards.
 
 import base64
 import re
-import socket
 import time
 from collections.abc import Iterator
 from contextlib import closing
@@ -42,13 +41,14 @@ from publisher.count.engines.clickhouse.failures import (
     Retry,
     engine_error,
     is_transient,
+    with_retries,
     without_secret,
 )
 from publisher.count.engines.clickhouse.server import Server, parse_url
 from publisher.count.window import Window
 from publisher.sample.generator import day_file
 from tests.fakes.clickhouse import AGGREGATES, ClickHouseStandIn
-from tests.fakes.misbehaving import EchoingProxy
+from tests.fakes.misbehaving import EchoingProxy, SilentServer
 
 USER, PASSWORD = "publisher", "correct-horse-battery-staple"
 MONTH = Window(date(2026, 10, 2), date(2026, 10, 31))
@@ -106,14 +106,6 @@ def wrong_schema(server: ClickHouseStandIn) -> Iterator[None]:
     with closing(connect(server)) as client:
         for table in AGGREGATES:
             client.command(f"ALTER TABLE pypi.{table} RENAME COLUMN downloads TO count")
-
-
-@pytest.fixture
-def closed_port() -> int:
-    """A port on 127.0.0.1 that nothing listens on."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def silent(message: str) -> None:
@@ -630,3 +622,67 @@ def test_a_host_that_does_not_resolve_is_named(
     )
     assert "HTTPSConnectionPool" not in err
     assert "trying again" not in err
+
+
+# Waits: every request bounded by --timeout, retries within it.
+
+
+@pytest.mark.parametrize("how", ["option", "variable", "file"])
+def test_a_server_that_never_answers_is_given_up_after_the_timeout(
+    how: str,
+    now: datetime,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """It accepts the connection and says nothing. With --timeout 1 the dry run ends after
+    one attempt (another would start past the timeout), saying what it waited for."""
+    with SilentServer() as silent_server:
+        argv = ["--engine", "clickhouse", "--clickhouse-url", silent_server.url, "--dry-run"]
+        if how == "option":
+            argv += ["--timeout", "1"]
+        elif how == "variable":
+            monkeypatch.setenv("TOP_PYPI_TIMEOUT", "1")
+        else:
+            (tmp_path / "top-pypi.toml").write_text("timeout = 1\n")
+        code, _, err = run_cli(capsys, now, "collect", *argv)
+        assert silent_server.connections >= 1
+    assert code == 1
+    url = silent_server.url
+    assert f"Waiting for ClickHouse at {url} as demo (up to 1 s)" in err
+    assert_one_error_line(
+        err, f"ClickHouse at {url} did not answer (timed out) after 1 attempt(s)."
+    )
+    assert "raise --timeout" in err
+
+
+def test_publish_waits_no_longer_than_the_timeout(
+    now: datetime, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with SilentServer() as silent_server:
+        settings = f'engine = "clickhouse"\nclickhouse_url = "{silent_server.url}"\ntimeout = 1\n'
+        publishing_repo(tmp_path, settings)
+        argv = ["publish", "--repo", str(tmp_path / "work"), "--dry-run"]
+        code, _, err = run_cli(capsys, now, *argv)
+    assert code == 1
+    assert_one_error_line(err, "did not answer (timed out) after 1 attempt(s).")
+
+
+def test_retries_stop_at_the_deadline_so_waits_do_not_multiply() -> None:
+    """Each try takes 2 s of a pretend clock and times out. With a deadline of 3 s the second
+    try starts at 3 s (1 s pause), the third would start at 7 s: it is not made."""
+    clock = [0.0]
+
+    def times_out() -> None:
+        clock[0] += 2
+        raise OperationalError("Error HTTPConnectionPool(...): Read timed out.")
+
+    def pause(seconds: float) -> None:
+        clock[0] += seconds
+
+    retry = Retry(deadline=3, clock=lambda: clock[0], sleep=pause)
+    news: list[str] = []
+    with pytest.raises(OperationalError):
+        with_retries(times_out, retry, news.append)
+    assert news == ["timed out; trying again in 1 s (2 of 3)"]
+    assert clock[0] == 5  # within twice the deadline

@@ -1,4 +1,6 @@
+import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -6,6 +8,7 @@ from publisher.base.errors import UsageError
 from publisher.base.settings import (
     KEYS,
     Settings,
+    environment_settings,
     parse_settings_text,
     read_settings_file,
     resolve,
@@ -100,3 +103,29 @@ def test_values_not_typed_are_named_as_written_and_secrets_never_shown() -> None
     names = written_names({"clickhouse_password": "pw1", "allow_incomplete": False}, {})
     assert names["clickhouse_password"][1] == "top-pypi.toml: clickhouse_password"
     assert names["allow_incomplete"][1] == "top-pypi.toml: allow_incomplete = false"
+
+
+@pytest.mark.parametrize(
+    ("environ", "from_file", "message"),
+    [
+        ({"TOP_PYPI_TIMEOUT": "soon"}, {}, "TOP_PYPI_TIMEOUT='soon' should be a whole number."),
+        ({"TOP_PYPI_TIMEOUT": "0"}, {}, "TOP_PYPI_TIMEOUT='0' is out of range."),
+        ({}, {"timeout": 7200}, "top-pypi.toml: timeout = 7200 is out of range."),
+    ],
+)
+def test_a_timeout_out_of_range_is_named_where_it_was_set(
+    environ: dict[str, str], from_file: dict[str, Any], message: str
+) -> None:
+    def settle() -> Settings:
+        environment = environment_settings(environ)
+        return resolve({}, from_file | environment, written_names(from_file, environ))
+
+    with pytest.raises(UsageError, match=re.escape(message)):
+        settle()
+
+
+def test_the_timeout_from_the_environment_an_empty_variable_meaning_unset() -> None:
+    assert environment_settings({"TOP_PYPI_TIMEOUT": "5"}) == {"timeout": 5}
+    assert environment_settings({"TOP_PYPI_TIMEOUT": ""}) == {}
+    assert resolve({}, environment_settings({"TOP_PYPI_TIMEOUT": ""})).timeout == 60
+    assert resolve({"timeout": 9}, {"timeout": 5}).timeout == 9

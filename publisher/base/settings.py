@@ -28,7 +28,12 @@ ENVIRONMENT = {
     "TOP_PYPI_CLICKHOUSE_URL": "clickhouse_url",
     "TOP_PYPI_CLICKHOUSE_USER": "clickhouse_user",
     "TOP_PYPI_CLICKHOUSE_PASSWORD": "clickhouse_password",
+    "TOP_PYPI_TIMEOUT": "timeout",
 }
+# Seconds a request to a server may wait for an answer (--timeout): long enough for a slow
+# public server, short enough that a silent one is given up within a minute or two.
+DEFAULT_TIMEOUT = 60
+MAX_TIMEOUT = 3600
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,7 @@ class Settings:
     clickhouse_url: str = CLICKHOUSE_PUBLIC_URL
     clickhouse_user: str = "demo"
     clickhouse_password: str = ""
+    timeout: int = DEFAULT_TIMEOUT  # seconds a request to a server may wait for its answer
     # Not a setting: how errors name each value not typed as an option, as its source has it:
     # key -> (label, label and value), e.g. ("top-pypi.toml: events", "top-pypi.toml: events =
     # '../events'"). See `label` and `name`.
@@ -74,6 +80,7 @@ _TYPES: dict[str, type] = {
     "clickhouse_url": str,
     "clickhouse_user": str,
     "clickhouse_password": str,
+    "timeout": int,
 }
 
 _TYPE_WORDS = {str: "a string", int: "a whole number", bool: "true or false"}
@@ -100,6 +107,15 @@ def check_limit(limit: int, label: str = "--limit") -> int:
             f"Give a whole number of rows from 1 to {MAX_LIMIT:,}.",
         )
     return limit
+
+
+def check_timeout(seconds: int, name: str) -> int:
+    """`name` is the value as the user gave it, e.g. `--timeout 0` or `TOP_PYPI_TIMEOUT='0'`."""
+    if not 1 <= seconds <= MAX_TIMEOUT:
+        raise UsageError(
+            f"{name} is out of range.", f"Give a whole number of seconds from 1 to {MAX_TIMEOUT}."
+        )
+    return seconds
 
 
 def parse_settings_text(text: str, source: str) -> dict[str, Any]:
@@ -183,7 +199,23 @@ def written_names(
 def environment_settings(environ: Mapping[str, str]) -> dict[str, Any]:
     """The settings given by environment variables. An empty variable counts as unset: CI
     systems pass a secret that is not defined as an empty string."""
-    return {key: environ[name] for name, key in ENVIRONMENT.items() if environ.get(name)}
+    return {
+        key: from_environment(name, key, environ[name])
+        for name, key in ENVIRONMENT.items()
+        if environ.get(name)
+    }
+
+
+def from_environment(variable: str, key: str, text: str) -> Any:
+    """A variable's text as the setting's type: a number is written as digits."""
+    if _TYPES[key] is not int:
+        return text
+    try:
+        return int(text)
+    except ValueError:
+        raise UsageError(
+            f"{variable}={text!r} should be a whole number.", f"Give digits, e.g. {variable}=60."
+        ) from None
 
 
 def labeller(given: dict[str, Any], from_file: dict[str, Any]) -> Callable[[str], str]:
@@ -213,6 +245,7 @@ def resolve(
     check_limit(settings.limit, label("limit"))
     check_days(settings.days, label("days"))
     parse_size(settings.budget, label("budget"))
+    check_timeout(settings.timeout, settings.name("timeout", str(settings.timeout)))
     if settings.over_budget not in OVER_BUDGET_POLICIES:
         raise UsageError(
             f"{label('over_budget')} {settings.over_budget!r} is not a policy.",

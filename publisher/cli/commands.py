@@ -23,7 +23,9 @@ def run_collect(options: dict[str, Any], now: datetime, out: Console, err: Conso
         report.print_sql(out, engine.sql(request))
         return 0
     if options["dry_run"]:
-        out.print(report.plan_table(engine.plan(request)))
+        with status(err, f"Planning with {engine.name}") as progress:
+            plan = engine.plan(request, progress)
+        out.print(report.plan_table(plan))
         return 0
     if not options.get("out"):
         raise UsageError("collect needs --out DIR.", "Name the folder to write the dataset into.")

@@ -7,7 +7,13 @@ from typing import Any, NoReturn
 from publisher import __version__
 from publisher.base.days import FIRST_DAY
 from publisher.base.errors import UsageError
-from publisher.base.settings import ENGINES, MAX_LIMIT, OVER_BUDGET_POLICIES, Settings
+from publisher.base.settings import (
+    ENGINES,
+    MAX_LIMIT,
+    MAX_TIMEOUT,
+    OVER_BUDGET_POLICIES,
+    Settings,
+)
 
 PROG = "top-pypi"
 
@@ -61,10 +67,17 @@ def add_count_options(parser: argparse.ArgumentParser) -> None:
         "--clickhouse-user", metavar="USER", help=f"user ({DEFAULTS.clickhouse_user})"
     )
     clickhouse.add_argument("--clickhouse-password", metavar="PASSWORD", help="password (empty)")
+    parser.add_argument(
+        "--timeout",
+        type=int,
+        metavar="SECONDS",
+        help=f"longest wait for a server's answer, 1-{MAX_TIMEOUT} ({DEFAULTS.timeout})",
+    )
 
 
 SETTINGS_NOTE = (
-    "Options override the environment (TOP_PYPI_CLICKHOUSE_*), which overrides top-pypi.toml"
+    "Options override the environment (TOP_PYPI_CLICKHOUSE_*, TOP_PYPI_TIMEOUT), which overrides"
+    " top-pypi.toml"
     " (in --repo for publish, in the current folder for collect), which overrides the defaults."
 )
 

@@ -56,7 +56,7 @@ def publish_command(options: dict[str, Any], now: datetime, out: Console, err: C
     window = counting.request.window
     plan = plan_release(repo, release_tag(window), remote, options["correction"], DATA_PATHS)
     if options["dry_run"]:
-        return dry_run(counting, plan, out)
+        return dry_run(counting, plan, out, err)
     if plan.action is not Action.PUBLISH:
         return finish(repo, plan, out)
     collected = publish(repo, counting, plan, now, err)
@@ -80,14 +80,16 @@ def publish(
     return collected
 
 
-def dry_run(counting: Counting, plan: ReleasePlan, out: Console) -> int:
+def dry_run(counting: Counting, plan: ReleasePlan, out: Console, err: Console) -> int:
     """The engine's plan and the release's; for a month already published, no engine at all
     (BigQuery's plan itself bills two metadata reads)."""
     if plan.action is Action.DONE:
         out.print(f"{plan.reason}; a run would count nothing.", highlight=False, soft_wrap=True)
         return 0
     git_row = [("git", f"{plan.reason}: would {plan.action.value} {plan.tag}")]
-    out.print(report.plan_table(counting.engine.plan(counting.request), git_row))
+    with status(err, f"Planning with {counting.engine.name}") as progress:
+        engine_plan = counting.engine.plan(counting.request, progress)
+    out.print(report.plan_table(engine_plan, git_row))
     return 0
 
 

@@ -73,10 +73,18 @@ class Retry:
 
     attempts: int = 3
     backoff: float = 1.0  # seconds before the second attempt, doubled before each later one
+    # No attempt starts later than this many seconds after the first began (None: no limit),
+    # so that retries do not multiply a wait: a call ends within about twice the deadline.
+    deadline: float | None = None
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
+    clock: Callable[[], float] = field(default=time.monotonic, repr=False)
 
     def delay(self, attempt: int) -> float:
         return self.backoff * 2.0 ** (attempt - 1)
+
+    def too_late(self, started: float, delay: float) -> bool:
+        """Whether an attempt after `delay` more seconds would start past the deadline."""
+        return self.deadline is not None and self.clock() + delay - started > self.deadline
 
 
 def http_status(exc: ClickHouseError) -> int | None:
@@ -173,9 +181,10 @@ def engine_error(exc: ClickHouseError, server: Server, user: str, attempts: int)
             f"Point --clickhouse-url at a ClickPy server, e.g. {PUBLIC_URL}.",
         )
     if is_transient(exc):
+        slow = " or raise --timeout" if reason(exc) == "timed out" else ""
         return EngineError(
             f"{where} did not answer ({reason(exc)}) after {attempts} attempt(s).",
-            "Check the URL and the network, or try again later.",
+            f"Check the URL and the network{slow}, or try again later.",
         )
     return EngineError(
         f"{where} refused the query: {server_message(exc)}.",
@@ -214,15 +223,16 @@ def without_secret(error: EngineError, secret: str, user: str = "") -> EngineErr
 
 
 def with_retries(call: Callable[[], T], retry: Retry, notify: Progress) -> T:
-    """`call()`, tried again after transient failures with growing pauses; `notify` hears
-    each failure and the pause before the next attempt."""
+    """`call()`, tried again after transient failures with growing pauses, within the retry's
+    deadline; `notify` hears each failure and the pause before the next attempt."""
+    started = retry.clock()
     for attempt in range(1, retry.attempts):
         try:
             return call()
         except ClickHouseError as exc:
-            if not is_transient(exc):
-                raise
             delay = retry.delay(attempt)
+            if not is_transient(exc) or retry.too_late(started, delay):
+                raise
             notify(
                 f"{reason(exc)}; trying again in {delay:g} s ({attempt + 1} of {retry.attempts})"
             )

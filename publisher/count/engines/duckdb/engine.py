@@ -10,7 +10,7 @@ from typing import Any
 
 import duckdb
 
-from publisher.base.progress import Progress
+from publisher.base.progress import Progress, silent
 from publisher.count.completeness import (
     check_complete,
     describe_bad_days,
@@ -88,7 +88,8 @@ class DuckDBEngine:
     def sql(self, request: Request) -> str:
         return top_projects_sql(request.window, request.limit)
 
-    def plan(self, request: Request) -> Plan:
+    def plan(self, request: Request, progress: Progress = silent) -> Plan:
+        progress("Reading the events' Parquet metadata")
         files = find_event_files(self.events, self.events_name)
         estimate = window_bytes(files, request.window)
         with closing(connect(files)) as con:
