@@ -686,3 +686,14 @@ def test_retries_stop_at_the_deadline_so_waits_do_not_multiply() -> None:
         with_retries(times_out, retry, news.append)
     assert news == ["timed out; trying again in 1 s (2 of 3)"]
     assert clock[0] == 5  # within twice the deadline
+
+
+def test_the_password_is_cut_out_before_a_long_answer_is_shortened() -> None:
+    """An answer cut at its 160th character must not keep half of the encoded password."""
+    basic = base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
+    body = "x" * 95 + f" {basic} and more"
+    answer = DatabaseError(f"HTTP driver received HTTP status 400, server response: {body}")
+    server = Server("http", "127.0.0.1", 8123)
+    error = without_secret(engine_error(answer, server, USER, 1, PASSWORD), PASSWORD, USER)
+    assert basic[:12] not in str(error)
+    assert "HTTP 400: " in str(error)

@@ -278,5 +278,5 @@ class ClickHouseEngine:
         try:
             return with_retries(counted, self.retry, lambda news: progress(f"{where}: {news}"))
         except ClickHouseError as exc:
-            error = engine_error(exc, self.server, self.user, attempts)
+            error = engine_error(exc, self.server, self.user, attempts, self.password)
             raise without_secret(error, self.password, self.user) from None

@@ -59,7 +59,8 @@ _TAGS = re.compile(r"<[^>]*>")
 # (`Authorization: Basic ...`, `X-ClickHouse-Key`) and URL parameters.
 _ECHOED_CREDENTIALS = (
     re.compile(
-        r"(?i)\b((?:proxy-)?authorization|x-clickhouse-key)(\s*[=:]\s*)(?:(?:basic|bearer)\s+)?[^\s,;&]+"
+        r"(?i)\b((?:proxy-)?authorization|x-clickhouse-key)"  # the header's name
+        r"(\s*[=:]\s*)(?:(?:basic|bearer)\s+)?[^\s,;&]+"  # its value, scheme and credentials
     ),
     re.compile(r"(?i)\b(password)(=)[^\s,;&]+"),
 )
@@ -142,23 +143,27 @@ def is_authentication(exc: ClickHouseError) -> bool:
     )
 
 
-def server_message(exc: ClickHouseError) -> str:
+def server_message(exc: ClickHouseError, secrets: list[str] | None = None) -> str:
     """ClickHouse's own sentence, on one line and short; of another server's answer (a
-    proxy's page), the status and the first line of text."""
-    foreign = _FOREIGN_ANSWER.search(str(exc))
+    proxy's page), the status and the first line of text. `secrets` are cut out first, so
+    that shortening cannot leave part of one behind."""
+    text = redact(str(exc), secrets or [])
+    foreign = _FOREIGN_ANSWER.search(text)
     if foreign and error_code(exc) is None:
         lines = (" ".join(line.split()) for line in _TAGS.sub(" ", foreign.group(2)).splitlines())
         message = f"HTTP {foreign.group(1)}: {next((line for line in lines if line), '')}"
     else:
-        message = " ".join(str(exc).split())
+        message = " ".join(text.split())
         for noise in _NOISE:
             message = noise.sub("", message)
     message = message.rstrip(". ")
     return message if len(message) <= MESSAGE_CHARS else message[: MESSAGE_CHARS - 3] + "..."
 
 
-def engine_error(exc: ClickHouseError, server: Server, user: str, attempts: int) -> EngineError:
-    where = f"ClickHouse at {server.url}"
+def engine_error(
+    exc: ClickHouseError, server: Server, user: str, attempts: int, password: str = ""
+) -> EngineError:
+    where, secrets = f"ClickHouse at {server.url}", secret_forms(password, user)
     if is_authentication(exc):
         return EngineError(
             f"{where}: authentication failed for user {user!r}.",
@@ -177,7 +182,7 @@ def engine_error(exc: ClickHouseError, server: Server, user: str, attempts: int)
         )
     if error_code(exc) in SCHEMA_CODES:
         return EngineError(
-            f"{where} does not have {EXPECTED_TABLE} ({server_message(exc)}).",
+            f"{where} does not have {EXPECTED_TABLE} ({server_message(exc, secrets)}).",
             f"Point --clickhouse-url at a ClickPy server, e.g. {PUBLIC_URL}.",
         )
     if is_transient(exc):
@@ -187,7 +192,7 @@ def engine_error(exc: ClickHouseError, server: Server, user: str, attempts: int)
             f"Check the URL and the network{slow}, or try again later.",
         )
     return EngineError(
-        f"{where} refused the query: {server_message(exc)}.",
+        f"{where} refused the query: {server_message(exc, secrets)}.",
         "Check --clickhouse-url; if the server is ClickPy's, try again later.",
     )
 
