@@ -68,6 +68,14 @@ def now() -> datetime:
     return NOW
 
 
+@pytest.fixture
+def closed_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 @pytest.fixture(autouse=True)
 def no_settings_from_the_shell(monkeypatch: pytest.MonkeyPatch) -> None:
     """A TOP_PYPI_* variable in the developer's shell (or a CI job's) must not reach a test."""

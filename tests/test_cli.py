@@ -63,6 +63,20 @@ def test_every_option_is_in_the_readme() -> None:
         (["--budget", "-5GiB"], "--budget '-5GiB' is negative."),
         (["--budget", "lots"], "--budget 'lots' is not a size."),
         (["--frobnicate"], "unrecognized arguments: --frobnicate"),
+        # Extreme values: bounds checked before anything is counted.
+        (
+            ["--limit", "99999999999999999999999"],
+            "--limit 99999999999999999999999 is more than 100,000 rows. Give a whole number",
+        ),
+        (["--limit", "100001"], "--limit 100001 is more than 100,000 rows."),
+        (["--end-date", "0001-01-05"], "--end-date 0001-01-05 is before 2016-01-01, the first"),
+        (["--end-date", "2015-12-31"], "Give 2016-01-01 or later."),
+        (["--budget", "1e1000000"], "--budget '1e1000000' is more than 1 PiB."),
+        (["--budget", "1e999999"], "--budget '1e999999' is more than 1 PiB."),
+        (["--budget", "1e99999999999999999999999"], "is more than 1 PiB."),
+        (["--budget", "1.0000001PiB"], "--budget '1.0000001PiB' is more than 1 PiB."),
+        (["--timeout", "0"], "--timeout 0 is out of range. Give a whole number of seconds from"),
+        (["--timeout", "3601"], "--timeout 3601 is out of range."),
         (["--out", "{text}"], "is a file, not a folder."),
         (["--out", "{text}/sub"], "is not a writable folder"),
     ],
@@ -278,3 +292,146 @@ def test_the_engine_variable_is_over_the_file(
     code, printed, err = run_cli(capsys, now, "collect", "--dry-run")
     assert code == 0, err
     assert "duckdb" in printed
+
+
+@pytest.mark.parametrize("end", ["0001-01-01", "2015-12-31"])
+def test_sample_refuses_days_before_pypis_data(
+    end: str, tmp_path: Path, now: datetime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "events"
+    code, _, err = run_cli(capsys, now, "sample", str(out), "--end-date", end, "--events", "10")
+    assert code == 2
+    assert_one_error_line(err, f"--end-date {end} is before 2016-01-01")
+    assert not out.exists()
+
+
+def test_help_states_the_bounds(now: datetime, capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run_cli(capsys, now, "collect", "--help")
+    flat = " ".join(out.split())
+    assert "rows, 1-100,000 (15000)" in flat
+    assert "up to 1PiB (1TiB)" in flat
+    assert "from 2016-01-01" in flat
+
+
+def test_sample_refuses_too_many_events_before_writing_anything(
+    tmp_path: Path, now: datetime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    code, _, err = run_cli(capsys, now, "sample", str(work / "events"), "--events", "10" * 7)
+    assert code == 2
+    assert_one_error_line(err, "--events 10101010101010 is more than 1,000,000,000 events.")
+    assert list(work.iterdir()) == []  # nothing, hidden .partial files included
+
+
+@pytest.mark.parametrize(
+    ("argv", "named"),
+    [
+        (["collect", "--events", "{loop}", "--out", "{out}"], "--events {loop} is a symlink loop."),
+        (
+            ["collect", "--events", "{loop}/day.parquet", "--out", "{out}"],
+            "--events {loop}/day.parquet goes through a symlink loop.",
+        ),
+        (["collect", "--out", "{loop}", "--events", "{events}"], "--out {loop} is a symlink loop."),
+        (["sample", "{loop}", "--events", "10"], "OUT_DIR {loop} is a symlink loop."),
+        (["demo", "{loop}"], "FOLDER {loop} is a symlink loop."),
+        (["validate", "{loop}"], "{loop} is a symlink loop."),
+        (["publish", "--repo", "{loop}"], "--repo {loop} is a symlink loop."),
+        (
+            ["collect", "--engine", "bigquery", "--credentials", "{loop}", "--dry-run"],
+            "--credentials {loop} is a symlink loop.",
+        ),
+    ],
+)
+def test_a_symlink_loop_is_named_as_one(
+    argv: list[str],
+    named: str,
+    events_dir: Path,
+    tmp_path: Path,
+    now: datetime,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    loop = tmp_path / "loop"
+    loop.symlink_to("loop")  # itself
+    places = {"loop": str(loop), "out": str(tmp_path / "out"), "events": str(events_dir)}
+    code, _, err = run_cli(capsys, now, *[arg.format(**places) for arg in argv])
+    assert code == 2
+    assert_one_error_line(err, named.format(**places))
+    assert "does not exist" not in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_settings_file_in_a_symlink_loop_is_not_taken_for_no_file(
+    tmp_path: Path,
+    now: datetime,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    (tmp_path / "top-pypi.toml").symlink_to("top-pypi.toml")
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run_cli(capsys, now, "collect", "--print-sql")
+    assert code == 2
+    assert_one_error_line(err, f"{tmp_path / 'top-pypi.toml'} is a symlink loop.")
+
+
+@pytest.mark.parametrize(
+    ("settings", "argv", "named"),
+    [
+        ('events = "nope"\n', [], "top-pypi.toml: events = 'nope' does not exist."),
+        (
+            'events = "../x"\nengine = "duckdb"\n',
+            ["--events", "{tmp}/gone"],
+            "--events {tmp}/gone does not exist.",  # the option wins, and is named
+        ),
+        (
+            'engine = "clickhouse"\nclickhouse_url = "ftp://x"\n',
+            ["--dry-run"],
+            "top-pypi.toml: clickhouse_url = 'ftp://x' is not an http:// or https:// URL",
+        ),
+        (
+            'engine = "clickhouse"\nclickhouse_url = "https://me:secret-pw@x.invalid"\n',
+            ["--dry-run"],
+            "top-pypi.toml: clickhouse_url must not hold a user or password.",
+        ),
+        (
+            'engine = "bigquery"\ncredentials = "gone.json"\n',
+            ["--dry-run"],
+            "top-pypi.toml: credentials = 'gone.json' does not exist.",
+        ),
+    ],
+)
+def test_values_from_the_settings_file_are_named_as_the_file_has_them(
+    settings: str,
+    argv: list[str],
+    named: str,
+    tmp_path: Path,
+    now: datetime,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    (tmp_path / "top-pypi.toml").write_text(settings, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    for name in ("TOP_PYPI_CLICKHOUSE_URL", "GOOGLE_APPLICATION_CREDENTIALS"):
+        monkeypatch.delenv(name, raising=False)
+    args = [arg.format(tmp=tmp_path) for arg in argv]
+    code, out, err = run_cli(capsys, now, "collect", "--out", "out", *args)
+    assert code == 2
+    assert_one_error_line(err, named.format(tmp=tmp_path))
+    assert "secret-pw" not in out + err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_value_from_the_environment_is_named_by_its_variable(
+    tmp_path: Path,
+    now: datetime,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    (tmp_path / "top-pypi.toml").write_text('clickhouse_url = "http://localhost:8123"\n')
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TOP_PYPI_CLICKHOUSE_URL", "localhost")
+    code, _, err = run_cli(capsys, now, "collect", "--engine", "clickhouse", "--dry-run")
+    assert code == 2
+    assert_one_error_line(
+        err, "TOP_PYPI_CLICKHOUSE_URL='localhost' is not an http:// or https:// URL with a host."
+    )

@@ -47,6 +47,7 @@ from publisher.count.window import Window
 from publisher.sample.generator import SampleSpec, day_file, write_sample
 from tests.fakes.bigquery import BigQueryStandIn, Job
 from tests.fakes.bigquery_auth import ServiceAccount
+from tests.fakes.misbehaving import SilentServer
 
 MONTH = Window(date(2026, 10, 2), date(2026, 10, 31))
 MISSING = date(2026, 10, 15)
@@ -860,3 +861,37 @@ def test_a_shrunk_month_is_published_once(
     assert (code, out.strip()) == (0, "2026.11 is already published; nothing to do.")
     assert len(large.jobs) == before
     assert sorted(tag.name for tag in remote.tags) == ["2026.11"]
+
+
+# -- waits: Google's token endpoint, bounded by --timeout ----------------------------------------
+
+
+@pytest.mark.parametrize("endpoint", ["refusing", "silent"])
+def test_a_token_endpoint_that_refuses_or_never_answers_is_given_up_at_once(
+    small: BigQueryStandIn,
+    endpoint: str,
+    closed_port: int,
+    now: datetime,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The key's token_uri leads nowhere: a closed port, or a server that accepts and never
+    answers. The wait is its own, said in the status line, and lasts one --timeout."""
+    jobs = len(small.jobs)
+    with SilentServer() as silent_server:
+        refusing = f"http://127.0.0.1:{closed_port}/token"
+        token_uri = refusing if endpoint == "refusing" else f"{silent_server.url}/token"
+        account = ServiceAccount(small.project, token_uri)
+        key = account.write_key(tmp_path / "key.json")
+        argv = ["--engine", "bigquery", "--credentials", str(key), "--timeout", "1", "--dry-run"]
+        code, out, err = run_cli(capsys, now, "collect", *argv)
+    assert code == 1
+    assert "Waiting for Google's token endpoint (--credentials" in err
+    assert "up to 1 s" in err
+    why = "connection refused" if endpoint == "refusing" else "timed out"
+    assert_one_error_line(
+        err,
+        f"Google's token endpoint did not answer for an access token ({why}, waiting up to 1 s)",
+    )
+    assert len(small.jobs) == jobs  # BigQuery was never asked
+    assert str(account.key_info()["private_key"]).splitlines()[5] not in out + err

@@ -6,8 +6,8 @@ chDB runs one embedded server per process, so the whole module shares one stand-
 fixtures that break it (a missing day, a changed schema) mend it afterwards.
 """
 
+import base64
 import re
-import socket
 import time
 from collections.abc import Iterator
 from contextlib import closing
@@ -15,6 +15,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 import clickhouse_connect
 import pyarrow.parquet as pq
@@ -38,11 +39,18 @@ from publisher.count.engines.clickhouse.engine import (
     ClickHouseEngine,
     check_shape,
 )
-from publisher.count.engines.clickhouse.failures import Retry, engine_error, is_transient
+from publisher.count.engines.clickhouse.failures import (
+    Retry,
+    engine_error,
+    is_transient,
+    with_retries,
+    without_secret,
+)
 from publisher.count.engines.clickhouse.server import Server, parse_url
 from publisher.count.window import Window
 from publisher.sample.generator import day_file
 from tests.fakes.clickhouse import AGGREGATES, ClickHouseStandIn
+from tests.fakes.misbehaving import EchoingProxy, SilentServer
 
 USER, PASSWORD = "publisher", "correct-horse-battery-staple"
 MONTH = Window(date(2026, 10, 2), date(2026, 10, 31))
@@ -110,14 +118,6 @@ def wrong_schema(server: ClickHouseStandIn) -> Iterator[None]:
     with closing(connect(server)) as client:
         for table in AGGREGATES:
             client.command(f"ALTER TABLE pypi.{table} RENAME COLUMN downloads TO count")
-
-
-@pytest.fixture
-def closed_port() -> int:
-    """A port on 127.0.0.1 that nothing listens on."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def silent(message: str) -> None:
@@ -586,3 +586,147 @@ def test_a_null_project_is_named() -> None:
     answer = QueryResult(result_set=[[10, None, 1, 0]], column_names=names)
     with pytest.raises(EngineError, match="project None"):
         check_shape(answer, TOP_SHAPE, Server("http", "127.0.0.1", 8123))
+
+
+@pytest.mark.parametrize("limit", [str(2**32), str(2**32 + 7)])
+def test_a_limit_beyond_uint32_is_refused_before_asking(
+    server: ClickHouseStandIn, limit: str, now: datetime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The server binds {limit:UInt32}: 2**32 would wrap around to 0, then read as a schema
+    problem. The bound is checked before anything is asked."""
+    before = len(server.queries)
+    code, _, err = run_cli(capsys, now, "collect", *options(server), "--limit", limit, "--dry-run")
+    assert code == 2
+    assert_one_error_line(err, f"--limit {limit} is more than 100,000 rows.")
+    assert new_queries(server, before) == []
+
+
+# What a person reads when the way to the server fails.
+
+
+@pytest.mark.parametrize("status", [400, 500])
+def test_a_password_echoed_back_by_a_proxy_is_never_shown(
+    status: int, now: datetime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """In any form: as typed, URL-encoded, or inside the Basic credentials (base64 of
+    user:password) that a proxy's error page echoes. The page is cut to its first line."""
+    password = "p@ss w/rd:é+1"
+    basic = base64.b64encode(f"{USER}:{password}".encode()).decode()
+    with EchoingProxy(status) as proxy:
+        argv = ["--engine", "clickhouse", "--clickhouse-url", proxy.url]
+        argv += ["--clickhouse-user", USER, "--clickhouse-password", password, "--dry-run"]
+        code, out, err = run_cli(capsys, now, "collect", *argv)
+    assert code == 1
+    assert_one_error_line(err, f"ClickHouse at {proxy.url} refused the query: HTTP {status}: ")
+    assert "Request rejected by proxy. Headers: Authorization=[redacted]" in err
+    forms = {password, basic, basic.rstrip("="), quote(password, safe=""), quote_plus(password)}
+    for form in forms | {base64.urlsafe_b64encode(f"{USER}:{password}".encode()).decode()}:
+        assert form not in out + err
+    assert "Request id" not in err
+
+
+def test_redaction_covers_every_encoding_of_the_password() -> None:
+    password = "s3cret/pa ss"
+    basic = base64.b64encode(f"{USER}:{password}".encode()).decode()
+    error = EngineError(
+        f"echo: {password} {quote(password)} {quote_plus(password)} Basic {basic} x-key={basic}"
+        f" {basic.rstrip('=')}",
+        f"tip {password}",
+    )
+    cleaned = str(without_secret(error, password, USER))
+    assert "s3cret" not in cleaned
+    assert basic.rstrip("=") not in cleaned
+    assert "tip ***" in cleaned
+
+
+def test_a_host_that_does_not_resolve_is_named(
+    now: datetime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The name lookup fails for real inside urllib3 (conftest's guard answers it as an
+    unknown name, as a resolver does for .invalid): said in words, not tried again."""
+    url = "https://clickhouse.example.invalid"
+    argv = ["--engine", "clickhouse", "--clickhouse-url", url, "--dry-run"]
+    code, _, err = run_cli(capsys, now, "collect", *argv)
+    assert code == 1
+    assert_one_error_line(
+        err,
+        "ClickHouse at https://clickhouse.example.invalid:443: could not resolve the host "
+        "clickhouse.example.invalid.",
+    )
+    assert "HTTPSConnectionPool" not in err
+    assert "trying again" not in err
+
+
+# Waits: every request bounded by --timeout, retries within it.
+
+
+@pytest.mark.parametrize("how", ["option", "variable", "file"])
+def test_a_server_that_never_answers_is_given_up_after_the_timeout(
+    how: str,
+    now: datetime,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """It accepts the connection and says nothing. With --timeout 1 the dry run ends after
+    one attempt (another would start past the timeout), saying what it waited for."""
+    with SilentServer() as silent_server:
+        argv = ["--engine", "clickhouse", "--clickhouse-url", silent_server.url, "--dry-run"]
+        if how == "option":
+            argv += ["--timeout", "1"]
+        elif how == "variable":
+            monkeypatch.setenv("TOP_PYPI_TIMEOUT", "1")
+        else:
+            (tmp_path / "top-pypi.toml").write_text("timeout = 1\n")
+        code, _, err = run_cli(capsys, now, "collect", *argv)
+        assert silent_server.connections >= 1
+    assert code == 1
+    url = silent_server.url
+    assert f"Waiting for ClickHouse at {url} as demo (up to 1 s)" in err
+    assert_one_error_line(
+        err, f"ClickHouse at {url} did not answer (timed out) after 1 attempt(s)."
+    )
+    assert "raise --timeout" in err
+
+
+def test_publish_waits_no_longer_than_the_timeout(
+    now: datetime, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with SilentServer() as silent_server:
+        settings = f'engine = "clickhouse"\nclickhouse_url = "{silent_server.url}"\ntimeout = 1\n'
+        publishing_repo(tmp_path, settings)
+        argv = ["publish", "--repo", str(tmp_path / "work"), "--dry-run"]
+        code, _, err = run_cli(capsys, now, *argv)
+    assert code == 1
+    assert_one_error_line(err, "did not answer (timed out) after 1 attempt(s).")
+
+
+def test_retries_stop_at_the_deadline_so_waits_do_not_multiply() -> None:
+    """Each try takes 2 s of a pretend clock and times out. With a deadline of 3 s the second
+    try starts at 3 s (1 s pause), the third would start at 7 s: it is not made."""
+    clock = [0.0]
+
+    def times_out() -> None:
+        clock[0] += 2
+        raise OperationalError("Error HTTPConnectionPool(...): Read timed out.")
+
+    def pause(seconds: float) -> None:
+        clock[0] += seconds
+
+    retry = Retry(deadline=3, clock=lambda: clock[0], sleep=pause)
+    news: list[str] = []
+    with pytest.raises(OperationalError):
+        with_retries(times_out, retry, news.append)
+    assert news == ["timed out; trying again in 1 s (2 of 3)"]
+    assert clock[0] == 5  # within twice the deadline
+
+
+def test_the_password_is_cut_out_before_a_long_answer_is_shortened() -> None:
+    """An answer cut at its 160th character must not keep half of the encoded password."""
+    basic = base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
+    body = "x" * 95 + f" {basic} and more"
+    answer = DatabaseError(f"HTTP driver received HTTP status 400, server response: {body}")
+    server = Server("http", "127.0.0.1", 8123)
+    error = without_secret(engine_error(answer, server, USER, 1, PASSWORD), PASSWORD, USER)
+    assert basic[:12] not in str(error)
+    assert "HTTP 400: " in str(error)

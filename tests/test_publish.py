@@ -421,3 +421,28 @@ def test_the_summary_file_says_what_happened_and_what_failed(
     assert "- period: 2026-10-02 to 2026-10-31 (30 days)" in text
     assert f"{MONTH} is already published; nothing to do." in text
     assert text.rstrip().splitlines()[-1].startswith("**error:** --end-date 2026-10-15")
+
+
+def test_no_push_says_nothing_of_pushing(work: git.Repo, remote: git.Repo, now: datetime) -> None:
+    code, out, err = publish(work, now, "--no-push")
+    assert code == 0, err
+    assert "Committing and tagging 2026.11" in err
+    assert "Pushing" not in out + err
+    assert "2026.11, not pushed (--no-push)" in out
+    assert remote_tags(remote) == []
+
+
+def test_a_remote_from_the_settings_file_is_named_as_the_file_has_it(
+    work: git.Repo, remote: git.Repo, now: datetime
+) -> None:
+    settings = Path(str(work.working_tree_dir), "top-pypi.toml")
+    settings.write_text(settings.read_text() + 'remote = ""\n')
+    work.git.commit("-am", "No remote")
+    code, _, err = publish(work, now)
+    assert code == 2
+    assert_one_error_line(
+        err, "top-pypi.toml: remote = '' is not a remote of the publishing repository (it has:"
+    )
+    code, _, err = publish(work, now, "--remote", "upstream")
+    assert_one_error_line(err, "--remote upstream is not a remote")
+    assert remote_tags(remote) == []

@@ -1,6 +1,7 @@
 """The synthetic events: real Parquet files, read back as a counting engine would read them."""
 
 import re
+import shutil
 from collections import Counter
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -17,13 +18,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from publisher.base.errors import UsageError
+from publisher.base.errors import DiskSpaceError, UsageError
 from publisher.base.events_schema import FILE_DOWNLOADS, MIRROR_INSTALLERS
 from publisher.sample.generator import (
+    BYTES_PER_EVENT,
     SampleSpec,
+    check_room,
     check_spec,
     daily_counts,
     day_file,
+    estimated_bytes,
     project_names,
     sample_days,
     write_sample,
@@ -244,6 +248,7 @@ def test_fewer_events_than_days_still_writes_every_day(tmp_path: Path) -> None:
     [
         ({"events": 0}, "--events 0"),
         ({"events": -5}, "--events -5"),
+        ({"events": 100_000_000_000_000}, "--events 100000000000000 is more than 1,000,000,000"),
         ({"projects": 0}, "--projects 0"),
         ({"projects": 10_000_000}, "--projects 10000000"),
         ({"days": 0}, "--days 0"),
@@ -299,3 +304,26 @@ def test_daily_counts_add_up_and_follow_the_week(total: int, end: date, days: in
         assert max(weekend) <= min(weekday)
     assert window[-1] == end
     assert len(window) == days
+
+
+@pytest.mark.parametrize("spec", [SPEC, SMALL, replace(SMALL, projects=2_000_000, events=1_000)])
+def test_the_size_estimate_is_not_below_what_is_written(tmp_path: Path, spec: SampleSpec) -> None:
+    files = write_sample(tmp_path / "out", spec)
+    written = sum(path.stat().st_size for path in files)
+    assert written <= estimated_bytes(spec) <= 5 * written + 64 * 1024 * spec.days
+
+
+def test_a_sample_that_would_not_fit_on_the_disk_is_refused_before_writing(
+    tmp_path: Path,
+) -> None:
+    """The real free space of the test's disk: a sample bigger than it is refused whole."""
+    out = tmp_path / "not-yet" / "events"
+    free = shutil.disk_usage(tmp_path).free
+    too_big = replace(SMALL, events=free // BYTES_PER_EVENT + 1)
+    with pytest.raises(DiskSpaceError) as caught:
+        check_room(out, too_big)
+    assert str(caught.value).startswith(f"{out} has ")
+    assert "free, but " in str(caught.value)
+    assert "--events" in caught.value.tip
+    assert not (tmp_path / "not-yet").exists()
+    check_room(out, SMALL)  # what fits passes

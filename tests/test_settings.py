@@ -1,4 +1,6 @@
+import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -10,6 +12,7 @@ from publisher.base.settings import (
     parse_settings_text,
     read_settings_file,
     resolve,
+    written_names,
 )
 
 
@@ -55,6 +58,8 @@ def test_malformed_file(tmp_path: Path, text: str, message: str) -> None:
         ("days", 400, "top-pypi.toml: days = 400 is out of range"),
         ("budget", "lots", "top-pypi.toml: budget = 'lots' is not a size"),
         ("over_budget", "pray", "top-pypi.toml: over_budget = 'pray' is not a policy"),
+        ("limit", 100_001, "top-pypi.toml: limit = 100001 is more than 100,000 rows"),
+        ("budget", "1e1000000", "top-pypi.toml: budget = '1e1000000' is more than 1 PiB"),
     ],
 )
 def test_values_from_the_file_are_named_as_the_file_has_them(
@@ -99,3 +104,58 @@ def test_empty_variables_are_unset() -> None:
 def test_a_bad_variable_is_named_as_the_variable(name: str, value: str, message: str) -> None:
     with pytest.raises(UsageError, match=message):
         resolve({}, {"days": 5, "engine": "duckdb"}, environment_settings({name: value}))
+
+
+def test_two_spellings_of_one_key_are_refused(tmp_path: Path) -> None:
+    """Dashes and underscores are alike, so both spellings name one key: neither may win."""
+    text = "allow-incomplete = true\nlimit = 5\nallow_incomplete = false\n"
+    (tmp_path / "top-pypi.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(UsageError) as caught:
+        read_settings_file(tmp_path)
+    assert str(caught.value) == (
+        "top-pypi.toml has both 'allow-incomplete' and 'allow_incomplete', which are one key. "
+        "Keep one of them."
+    )
+
+
+def test_values_not_typed_are_named_as_written_and_secrets_never_shown() -> None:
+    from_file = {"events": "../events", "allow_incomplete": True, "clickhouse_password": "pw1"}
+    environ = {"TOP_PYPI_CLICKHOUSE_PASSWORD": "pw2", "TOP_PYPI_CLICKHOUSE_URL": "http://h:1"}
+    written = written_names(from_file, environ)
+    settings = resolve({"allow_incomplete": True}, from_file, written=written)
+    assert settings.name("events", "x") == "top-pypi.toml: events = '../events'"
+    assert settings.label("events") == "top-pypi.toml: events"
+    assert settings.name("allow_incomplete", "") == "--allow-incomplete "  # typed: the option
+    assert settings.name("clickhouse_url", "x") == "TOP_PYPI_CLICKHOUSE_URL='http://h:1'"
+    assert settings.name("clickhouse_password", "") == "TOP_PYPI_CLICKHOUSE_PASSWORD"
+    assert settings.name("limit", "15000") == "--limit 15000"
+    assert "pw" not in repr(settings.written)
+    names = written_names({"clickhouse_password": "pw1", "allow_incomplete": False}, {})
+    assert names["clickhouse_password"][1] == "top-pypi.toml: clickhouse_password"
+    assert names["allow_incomplete"][1] == "top-pypi.toml: allow_incomplete = false"
+
+
+@pytest.mark.parametrize(
+    ("environ", "from_file", "message"),
+    [
+        ({"TOP_PYPI_TIMEOUT": "soon"}, {}, "TOP_PYPI_TIMEOUT='soon' should be a whole number."),
+        ({"TOP_PYPI_TIMEOUT": "0"}, {}, "TOP_PYPI_TIMEOUT='0' is out of range."),
+        ({}, {"timeout": 7200}, "top-pypi.toml: timeout = 7200 is out of range."),
+    ],
+)
+def test_a_timeout_out_of_range_is_named_where_it_was_set(
+    environ: dict[str, str], from_file: dict[str, Any], message: str
+) -> None:
+    def settle() -> Settings:
+        environment = environment_settings(environ)
+        return resolve({}, from_file | environment, written_names(from_file, environ))
+
+    with pytest.raises(UsageError, match=re.escape(message)):
+        settle()
+
+
+def test_the_timeout_from_the_environment_an_empty_variable_meaning_unset() -> None:
+    assert environment_settings({"TOP_PYPI_TIMEOUT": "5"}) == {"timeout": 5}
+    assert environment_settings({"TOP_PYPI_TIMEOUT": ""}) == {}
+    assert resolve({}, environment_settings({"TOP_PYPI_TIMEOUT": ""})).timeout == 60
+    assert resolve({"timeout": 9}, {"timeout": 5}).timeout == 9

@@ -15,6 +15,9 @@ from publisher.base.sizes import format_size, parse_size
         ("0", 0),
         (" 2 tib ", 2 * 2**40),
         ("10MiB", 10 * 2**20),
+        ("1PiB", 2**50),
+        ("1e-999999999999", 0),
+        ("0." + "0" * 5000 + "1TiB", 0),
     ],
 )
 def test_sizes(text: str, size: int) -> None:

@@ -54,6 +54,10 @@ class WriteError(PublisherError):
     """Writing files failed midway (a full disk, a file size limit, a lost mount)."""
 
 
+class DiskSpaceError(PublisherError):
+    """What would be written does not fit in the free space; refused before writing anything."""
+
+
 class GitError(PublisherError):
     """Git refused a step of the release; what was done locally is kept."""
 

@@ -7,18 +7,22 @@ option names become underscores). README's "Settings" section documents each one
 
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from publisher.base.days import DEFAULT_DAYS, check_days
 from publisher.base.errors import UsageError
+from publisher.base.paths import refuse_symlink_loop
 from publisher.base.sizes import parse_size
 
 SETTINGS_FILE = "top-pypi.toml"
 ENGINES = ("duckdb", "bigquery", "clickhouse")
 OVER_BUDGET_POLICIES = ("fail", "shrink", "sample")
+# Rows a dataset may hold: several times the reference's 15,000, and far below what ClickHouse's
+# {limit:UInt32} would wrap around.
+MAX_LIMIT = 100_000
 CLICKHOUSE_PUBLIC_URL = "https://sql-clickhouse.clickhouse.com"  # ClickPy's, free, user demo
 ZENODO_URL = "https://zenodo.org"
 # Settings a CI job can give without writing them (a password above all) into top-pypi.toml;
@@ -29,12 +33,17 @@ ENVIRONMENT = {
     "TOP_PYPI_CLICKHOUSE_URL": "clickhouse_url",
     "TOP_PYPI_CLICKHOUSE_USER": "clickhouse_user",
     "TOP_PYPI_CLICKHOUSE_PASSWORD": "clickhouse_password",
+    "TOP_PYPI_TIMEOUT": "timeout",
     "TOP_PYPI_ZENODO_URL": "zenodo_url",
 }
 VARIABLES = {key: name for name, key in ENVIRONMENT.items()}
 # The end date is a variable and an option but no key of the file: a file that pinned it would
 # publish the same month forever.
 END_DATE_VARIABLE = "TOP_PYPI_END_DATE"
+# Seconds a request to a server may wait for an answer (--timeout): long enough for a slow
+# public server, short enough that a silent one is given up within a minute or two.
+DEFAULT_TIMEOUT = 60
+MAX_TIMEOUT = 3600
 
 
 @dataclass(frozen=True)
@@ -54,6 +63,19 @@ class Settings:
     clickhouse_password: str = ""
     zenodo_url: str = ZENODO_URL  # release: the Zenodo that mints the DOIs
     zenodo_concept: int | None = None  # release: the record id of an existing concept to join
+    timeout: int = DEFAULT_TIMEOUT  # seconds a request to a server may wait for its answer
+    # Not a setting: how errors name each value not typed as an option, as its source has it:
+    # key -> (label, label and value), e.g. ("top-pypi.toml: events", "top-pypi.toml: events =
+    # '../events'"). See `label` and `name`.
+    written: Mapping[str, tuple[str, str]] = field(default_factory=dict, repr=False, compare=False)
+
+    def label(self, key: str) -> str:
+        """How an error names a setting: its option, or the file or variable that set it."""
+        return self.written[key][0] if key in self.written else "--" + key.replace("_", "-")
+
+    def name(self, key: str, shown: str) -> str:
+        """How an error names a setting's value: the option and `shown`, or as written."""
+        return self.written[key][1] if key in self.written else f"{self.label(key)} {shown}"
 
 
 _TYPES: dict[str, type] = {
@@ -72,11 +94,14 @@ _TYPES: dict[str, type] = {
     "clickhouse_password": str,
     "zenodo_url": str,
     "zenodo_concept": int,
+    "timeout": int,
 }
 
 _TYPE_WORDS = {str: "a string", int: "a whole number", bool: "true or false"}
 
-KEYS = tuple(f.name for f in fields(Settings))
+KEYS = tuple(f.name for f in fields(Settings) if f.name in _TYPES)
+# Never shown in an error, whoever set them.
+SECRET_KEYS = frozenset({"clickhouse_password"})
 
 
 def check_engine(name: str, label: str = "--engine") -> str:
@@ -90,7 +115,21 @@ def check_engine(name: str, label: str = "--engine") -> str:
 def check_limit(limit: int, label: str = "--limit") -> int:
     if limit < 1:
         raise UsageError(f"{label} {limit} is not a positive number of rows.", "Give 1 or more.")
+    if limit > MAX_LIMIT:
+        raise UsageError(
+            f"{label} {limit} is more than {MAX_LIMIT:,} rows.",
+            f"Give a whole number of rows from 1 to {MAX_LIMIT:,}.",
+        )
     return limit
+
+
+def check_timeout(seconds: int, name: str) -> int:
+    """`name` is the value as the user gave it, e.g. `--timeout 0` or `TOP_PYPI_TIMEOUT='0'`."""
+    if not 1 <= seconds <= MAX_TIMEOUT:
+        raise UsageError(
+            f"{name} is out of range.", f"Give a whole number of seconds from 1 to {MAX_TIMEOUT}."
+        )
+    return seconds
 
 
 def parse_settings_text(text: str, source: str) -> dict[str, Any]:
@@ -102,12 +141,19 @@ def parse_settings_text(text: str, source: str) -> dict[str, Any]:
             f"{source} is not valid TOML ({exc}).", "Fix the line it names, or delete the file."
         ) from None
     values: dict[str, Any] = {}
+    spelt: dict[str, str] = {}  # each key as the file spells it
     for key, value in raw.items():
         name = key.replace("-", "_")
         if name not in _TYPES:
             raise UsageError(
                 f"{source} has an unknown key {key!r}.", f"Known keys: {', '.join(KEYS)}."
             )
+        if name in spelt:
+            raise UsageError(
+                f"{source} has both {spelt[name]!r} and {key!r}, which are one key.",
+                "Keep one of them.",
+            )
+        spelt[name] = key
         wanted = _TYPES[name]
         if not isinstance(value, wanted) or (wanted is int and isinstance(value, bool)):
             raise UsageError(
@@ -119,18 +165,49 @@ def parse_settings_text(text: str, source: str) -> dict[str, Any]:
 
 
 def read_settings_file(repo: Path) -> dict[str, Any]:
+    """The file's values, with paths made relative to the repository."""
+    return in_repository(repo, read_written_settings(repo))
+
+
+def read_written_settings(repo: Path) -> dict[str, Any]:
+    """The file's values as written there, type-checked; none without a file."""
     path = repo / SETTINGS_FILE
+    refuse_symlink_loop(path, str(path))  # not taken for a missing file, which means defaults
     if not path.exists():
         return {}
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"{path} cannot be read ({exc}).", "Check the file.") from None
-    values = parse_settings_text(text, SETTINGS_FILE)
-    if "events" in values:
-        # A relative events path means relative to the repository, not to where we were run.
-        values["events"] = str(repo / values["events"])
-    return values
+    return parse_settings_text(text, SETTINGS_FILE)
+
+
+def in_repository(repo: Path, values: dict[str, Any]) -> dict[str, Any]:
+    if "events" not in values:
+        return values
+    # A relative events path means relative to the repository, not to where we were run.
+    return values | {"events": str(repo / values["events"])}
+
+
+def as_written(value: Any) -> str:
+    """A value as TOML writes it (single-quoted strings are TOML's literal strings)."""
+    return str(value).lower() if isinstance(value, bool) else repr(value)
+
+
+def written_names(
+    from_file: Mapping[str, Any], environ: Mapping[str, str]
+) -> dict[str, tuple[str, str]]:
+    """How errors name the values of the file and of the environment (which wins over the
+    file): as written there. A secret is named by where it is, never shown."""
+    names = {}
+    for key, value in from_file.items():
+        label = f"{SETTINGS_FILE}: {key}"
+        names[key] = (label, label if key in SECRET_KEYS else f"{label} = {as_written(value)}")
+    for variable, key in ENVIRONMENT.items():
+        if environ.get(variable):
+            shown = "" if key in SECRET_KEYS else f"={environ[variable]!r}"
+            names[key] = (variable, variable + shown)
+    return names
 
 
 def environment_settings(environ: Mapping[str, str]) -> dict[str, Any]:
@@ -173,23 +250,27 @@ def resolve(
     command_line: dict[str, Any],
     from_file: dict[str, Any],
     from_environment: Mapping[str, str] | None = None,
+    written: Mapping[str, tuple[str, str]] | None = None,
 ) -> Settings:
     """Command line over environment over file over defaults; `None` on the command line means
     'not given'. Every value is checked here, whichever of them it came from; a variable the
-    command line overrides is not read at all."""
+    command line overrides is not read at all. `written` names the values that were not typed
+    as options (see `written_names`)."""
     given = {k: v for k, v in command_line.items() if v is not None and k in _TYPES}
     variables = {
         key: variable_value(key, text)
         for key, text in (from_environment or {}).items()
         if key not in given
     }
-    settings = replace(Settings(), **{**from_file, **variables, **given})
+    names = {k: v for k, v in (written or {}).items() if k not in given}
+    settings = replace(Settings(), **{**from_file, **variables, **given}, written=names)
     label = labeller(given, from_file, variables)
     check_engine(settings.engine, label("engine"))
     check_limit(settings.limit, label("limit"))
     check_days(settings.days, label("days"))
     parse_size(settings.budget, label("budget"))
     check_zenodo(settings, label)
+    check_timeout(settings.timeout, settings.name("timeout", str(settings.timeout)))
     if settings.over_budget not in OVER_BUDGET_POLICIES:
         raise UsageError(
             f"{label('over_budget')} {settings.over_budget!r} is not a policy.",

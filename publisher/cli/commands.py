@@ -23,7 +23,9 @@ def run_collect(options: dict[str, Any], now: datetime, out: Console, err: Conso
         report.print_sql(out, engine.sql(request))
         return 0
     if options["dry_run"]:
-        out.print(report.plan_table(engine.plan(request)))
+        with status(err, f"Planning with {engine.name}") as progress:
+            plan = engine.plan(request, progress)
+        out.print(report.plan_table(plan))
         return 0
     if not options.get("out"):
         raise UsageError("collect needs --out DIR.", "Name the folder to write the dataset into.")
@@ -36,7 +38,7 @@ def run_collect(options: dict[str, Any], now: datetime, out: Console, err: Conso
 
 
 def run_sample(options: dict[str, Any], now: datetime, out: Console, err: Console) -> int:
-    from publisher.sample.generator import SampleSpec, check_spec, write_sample
+    from publisher.sample.generator import SampleSpec, check_room, check_spec, write_sample
 
     given = {
         k: options[k] for k in ("events", "projects", "seed", "days") if options[k] is not None
@@ -45,6 +47,7 @@ def run_sample(options: dict[str, Any], now: datetime, out: Console, err: Consol
     end = _yesterday(now) if end_date is None else parse_date(end_date)
     spec = check_spec(SampleSpec(end=end, **given))
     check_writable_folder(Path(options["out_dir"]), "OUT_DIR")
+    check_room(Path(options["out_dir"]), spec)
     with counter(err, "Writing sample events", spec.events) as advance:
         files = write_sample(Path(options["out_dir"]), spec, advance)
     out.print(

@@ -13,8 +13,10 @@ from publisher.base.settings import (
     END_DATE_VARIABLE,
     Settings,
     environment_settings,
-    read_settings_file,
+    in_repository,
+    read_written_settings,
     resolve,
+    written_names,
 )
 from publisher.count.engines import make_engine
 from publisher.count.engines.base import Engine, Request
@@ -24,7 +26,10 @@ from publisher.release.month import release_end
 
 def settings_for(options: dict[str, Any], folder: Path) -> Settings:
     """Options over environment variables over `folder`'s top-pypi.toml over defaults."""
-    return resolve(options, read_settings_file(folder), environment_settings(os.environ))
+    from_file = read_written_settings(folder)
+    variables = environment_settings(os.environ)
+    written = written_names(from_file, os.environ)
+    return resolve(options, in_repository(folder, from_file), variables, written)
 
 
 def end_date_given(options: dict[str, Any], environ: Mapping[str, str]) -> tuple[str | None, str]:

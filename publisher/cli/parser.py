@@ -5,8 +5,15 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from publisher import __version__
+from publisher.base.days import FIRST_DAY
 from publisher.base.errors import UsageError
-from publisher.base.settings import ENGINES, OVER_BUDGET_POLICIES, Settings
+from publisher.base.settings import (
+    ENGINES,
+    MAX_LIMIT,
+    MAX_TIMEOUT,
+    OVER_BUDGET_POLICIES,
+    Settings,
+)
 
 PROG = "top-pypi"
 
@@ -21,7 +28,7 @@ class Parser(argparse.ArgumentParser):
 DEFAULTS = Settings()
 
 
-YESTERDAY = "last UTC day (default: yesterday)"
+YESTERDAY = f"last UTC day, from {FIRST_DAY} (default: yesterday)"
 MONTH_END = "last day of a month (default: the previous month's last day)"
 
 
@@ -34,7 +41,9 @@ def add_count_options(parser: argparse.ArgumentParser, end: str = YESTERDAY) -> 
     add_window_options(parser, DEFAULTS.days, end)
     parser.add_argument("--engine", metavar="E", help=f"{' | '.join(ENGINES)} ({DEFAULTS.engine})")
     parser.add_argument("--events", metavar="PATH", help="duckdb: Parquet file or folder")
-    parser.add_argument("--limit", type=int, metavar="N", help=f"rows ({DEFAULTS.limit})")
+    parser.add_argument(
+        "--limit", type=int, metavar="N", help=f"rows, 1-{MAX_LIMIT:,} ({DEFAULTS.limit})"
+    )
     parser.add_argument("--dry-run", action="store_true", help="print the plan, write nothing")
     parser.add_argument("--print-sql", action="store_true", help="print the query and stop")
     parser.add_argument(
@@ -42,7 +51,9 @@ def add_count_options(parser: argparse.ArgumentParser, end: str = YESTERDAY) -> 
     )
     bigquery = parser.add_argument_group("bigquery")
     bigquery.add_argument(
-        "--budget", metavar="SIZE", help=f"bytes this month may bill ({DEFAULTS.budget})"
+        "--budget",
+        metavar="SIZE",
+        help=f"bytes this month may bill, up to 1PiB ({DEFAULTS.budget})",
     )
     policies = " | ".join(OVER_BUDGET_POLICIES)
     bigquery.add_argument(
@@ -58,6 +69,12 @@ def add_count_options(parser: argparse.ArgumentParser, end: str = YESTERDAY) -> 
         "--clickhouse-user", metavar="USER", help=f"user ({DEFAULTS.clickhouse_user})"
     )
     clickhouse.add_argument("--clickhouse-password", metavar="PASSWORD", help="password (empty)")
+    parser.add_argument(
+        "--timeout",
+        type=int,
+        metavar="SECONDS",
+        help=f"longest wait for a server's answer, 1-{MAX_TIMEOUT} ({DEFAULTS.timeout})",
+    )
 
 
 def add_release_options(release: argparse.ArgumentParser) -> None:
@@ -75,6 +92,12 @@ def add_release_options(release: argparse.ArgumentParser) -> None:
     release.add_argument(
         "--dry-run", action="store_true", help="print what would be sent, change nothing"
     )
+    release.add_argument(
+        "--timeout",
+        type=int,
+        metavar="SECONDS",
+        help=f"longest wait for one answer of Zenodo, 1-{MAX_TIMEOUT} ({DEFAULTS.timeout})",
+    )
     add_summary_option(release)
 
 
@@ -86,8 +109,8 @@ def add_summary_option(parser: argparse.ArgumentParser) -> None:
 
 SETTINGS_NOTE = (
     "Options override the environment (TOP_PYPI_END_DATE, TOP_PYPI_DAYS, TOP_PYPI_ENGINE,"
-    " TOP_PYPI_CLICKHOUSE_*; empty means unset), which overrides top-pypi.toml (in --repo for"
-    " publish, in the current folder for collect), which overrides the defaults."
+    " TOP_PYPI_CLICKHOUSE_*, TOP_PYPI_TIMEOUT; empty means unset), which overrides top-pypi.toml"
+    " (in --repo for publish, in the current folder for collect), which overrides the defaults."
 )
 
 
@@ -112,7 +135,9 @@ def build_parser() -> Parser:
     sample.add_argument("out_dir", metavar="OUT_DIR")
     # The sample's defaults, written out to spare --help the generator's imports; a test
     # checks them against SampleSpec.
-    sample.add_argument("--events", type=int, metavar="N", help="events in all (1000000)")
+    sample.add_argument(
+        "--events", type=int, metavar="N", help="events in all, 1-1,000,000,000 (1000000)"
+    )
     sample.add_argument("--projects", type=int, metavar="N", help="distinct projects (20000)")
     sample.add_argument("--seed", type=int, metavar="S", help="random seed (0)")
     add_window_options(sample, days=35)

@@ -18,6 +18,7 @@ from publisher.release.duplicate import drop_duplicate, duplicate_publish
 from publisher.release.git import (
     Action,
     ReleasePlan,
+    check_remote,
     commit_and_tag,
     current_branch,
     open_repo,
@@ -58,8 +59,11 @@ def publish_command(options: dict[str, Any], now: datetime, out: Console, err: C
         report.print_sql(out, counting.engine.sql(counting.request))
         return 0
     remote = None if options["no_push"] else counting.settings.remote
+    if remote is not None:  # before the release plan, to name it as the user gave it
+        check_remote(repo, remote, counting.settings.name("remote", remote))
     if options["dry_run"]:
-        return dry_run(counting, release_plan(repo, counting, remote, options), out, options)
+        plan = release_plan(repo, counting, remote, options)
+        return dry_run(counting, plan, out, err, options)
     with repository_lock(Path(repo.common_dir).resolve()):
         drop_left_duplicate(repo, counting, remote, err)
         plan = release_plan(repo, counting, remote, options)
@@ -113,12 +117,15 @@ def publish(
         progress(f"Committing and tagging {plan.tag}")
         message = commit_message(plan.tag, collected.dataset)
         commit_and_tag(repo, plan.tag, DATA_PATHS, message, counting.request.window)
-        progress(f"Pushing {plan.tag}")
-        push(repo, plan)
+        if plan.remote is not None:  # not with --no-push
+            progress(f"Pushing {plan.tag} to {plan.remote}")
+            push(repo, plan)
     return collected
 
 
-def dry_run(counting: Counting, plan: ReleasePlan, out: Console, options: dict[str, Any]) -> int:
+def dry_run(
+    counting: Counting, plan: ReleasePlan, out: Console, err: Console, options: dict[str, Any]
+) -> int:
     """The engine's plan and the release's; for a month already published, no engine at all
     (BigQuery's plan itself bills two metadata reads)."""
     if plan.action is Action.DONE:
@@ -127,7 +134,8 @@ def dry_run(counting: Counting, plan: ReleasePlan, out: Console, options: dict[s
         summary.append(options.get("summary"), ["## top-pypi publish --dry-run", "", said])
         return 0
     git_row = [("git", f"{plan.reason}: would {plan.action.value} {plan.tag}")]
-    engine_plan = counting.engine.plan(counting.request)
+    with status(err, f"Planning with {counting.engine.name}") as progress:
+        engine_plan = counting.engine.plan(counting.request, progress)
     out.print(report.plan_table(engine_plan, git_row))
     summary.append(options.get("summary"), summary.plan_lines(engine_plan, git_row))
     return 0

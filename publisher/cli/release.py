@@ -68,7 +68,7 @@ def release_command(options: dict[str, Any], now: datetime, out: Console, err: C
     remote_url = remote_url_of(repo, settings.remote)
     if token is None and not options["dry_run"]:
         raise UsageError(f"{TOKEN_VARIABLES[sandbox]} is not set.", TOKEN_TIP)
-    api = ZenodoApi(url, token or "", Patience())
+    api = ZenodoApi(url, token or "", Patience(timeout=settings.timeout))
     run = Run(api, repo, now.date(), remote_url, settings.zenodo_concept)
     if options["dry_run"]:
         return dry_run(run, head, tags, token is not None, out)

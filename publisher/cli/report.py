@@ -10,10 +10,17 @@ from publisher.count.engines.base import Plan
 TOP = 5
 
 
+def facts_table(title: str) -> Table:
+    """Labels and values. A value too long for the terminal (an 80-column CI log) wraps, and a
+    word too long for a line folds onto the next: data is never cut short with an ellipsis."""
+    table = Table(title=title, show_header=False)
+    table.add_column(style="bold cyan", no_wrap=True)
+    table.add_column(overflow="fold")
+    return table
+
+
 def plan_table(plan: Plan, extra: list[tuple[str, str]] | None = None) -> Table:
-    table = Table(title="Plan (dry run: nothing is spent or written)", show_header=False)
-    table.add_column(style="bold cyan")
-    table.add_column()
+    table = facts_table("Plan (dry run: nothing is spent or written)")
     table.add_row("engine", plan.engine)
     table.add_row("period", f"{plan.window.start} to {plan.window.end} ({plan.window.days} days)")
     for label, value in [*plan.facts, *(extra or [])]:
@@ -24,9 +31,7 @@ def plan_table(plan: Plan, extra: list[tuple[str, str]] | None = None) -> Table:
 
 def summary_table(dataset: dict[str, Any], facts: list[tuple[str, str]]) -> Table:
     period, engine = dataset["period"], dataset["engine"]
-    table = Table(title="top-pypi", show_header=False)
-    table.add_column(style="bold cyan")
-    table.add_column()
+    table = facts_table("top-pypi")
     table.add_row("period", f"{period['start']} to {period['end']} ({period['days']} days)")
     table.add_row("engine", f"{engine['name']} ({engine['method']})")
     table.add_row("rows", f"{dataset['total_rows']:,} of {dataset['projects_counted']:,} projects")

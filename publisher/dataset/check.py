@@ -4,9 +4,11 @@ and the files against each other and against `datapackage.json`'s sizes and hash
 import hashlib
 import json
 import sys
+from pathlib import Path
 from typing import Any, NoReturn, Protocol
 
 from publisher.base.errors import UsageError, ValidationError
+from publisher.base.paths import refuse_symlink_loop
 from publisher.dataset.build import (
     CSV_FILE,
     DATA_FILES,
@@ -134,6 +136,8 @@ def check_dataset(folder: Folder) -> dict[str, Any]:
 
 def check_folder(folder: Folder) -> dict[str, Any]:
     """The dataset in `folder`, or a one-line error naming the first problem."""
+    if isinstance(folder, Path):  # a tag's data/ in git has no links to follow
+        refuse_symlink_loop(folder, str(folder))
     if not folder.is_dir():
         raise UsageError(f"{folder} is not a folder.", "Give the folder holding the dataset files.")
     for name in DATA_FILES:

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from pathlib import Path, PurePath
 
 from publisher.base.errors import OutputError, WriteError
+from publisher.base.paths import refuse_symlink_loop
 
 # A file `name` is staged as `.{name}.<random>.tmp` beside it (tempfile's random part).
 STAGING_PREFIX, STAGING_SUFFIX = ".", ".tmp"
@@ -17,6 +18,7 @@ GIVE_ANOTHER = ("Give a folder's path.", "Give a folder you may write to.")
 
 def check_writable_folder(folder: Path, option: str, tips: tuple[str, str] = GIVE_ANOTHER) -> None:
     """Refuse, before any work, a folder that is a file or that cannot be created or written."""
+    refuse_symlink_loop(folder, f"{option} {folder}")
     if folder.exists() and not folder.is_dir():
         raise OutputError(f"{option} {folder} is a file, not a folder.", tips[0])
     existing = next(p for p in (folder, *folder.parents) if p.exists())

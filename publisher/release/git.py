@@ -33,6 +33,7 @@ import git
 from git.exc import GitCommandError, InvalidGitRepositoryError, NoSuchPathError
 
 from publisher.base.errors import GitError, UsageError
+from publisher.base.paths import refuse_symlink_loop
 from publisher.count.window import Window
 from publisher.dataset.write import is_staging_leftover
 from publisher.release.commits import (
@@ -234,6 +235,7 @@ def _remote_lacks(state: RepoState, tag: str) -> str:
 
 def open_repo(path: Path) -> git.Repo:
     tip = "Give the top folder of a clone of the publishing repository."
+    refuse_symlink_loop(path, f"--repo {path}")
     try:
         repo = git.Repo(path)
     except (InvalidGitRepositoryError, NoSuchPathError):
@@ -279,12 +281,14 @@ def current_branch(repo: git.Repo) -> str:
     return repo.active_branch.name
 
 
-def check_remote(repo: git.Repo, remote: str) -> str:
+def check_remote(repo: git.Repo, remote: str, name: str | None = None) -> str:
+    """`remote`, if the repository has it; errors name it as `name` (default `--remote NAME`)."""
     names = [r.name for r in repo.remotes]
     if remote not in names:
         existing = ", ".join(names) or "none"
         raise UsageError(
-            f"--remote {remote} is not a remote of the publishing repository (it has: {existing}).",
+            f"{name or f'--remote {remote}'} is not a remote of the publishing repository"
+            f" (it has: {existing}).",
             f"Give one of those, add it with `git remote add {remote} URL`, or use --no-push.",
         )
     return remote

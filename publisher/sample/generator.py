@@ -12,6 +12,7 @@ encodes those indices directly, so no string is ever built per row.
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -26,8 +27,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from publisher.base.days import check_days
-from publisher.base.errors import UsageError
+from publisher.base.errors import DiskSpaceError, UsageError
 from publisher.base.events_schema import FILE_DOWNLOADS
+from publisher.base.sizes import format_size
 from publisher.sample.clients import client_pool, country_pool, tls_pool
 from publisher.sample.draws import (
     DAY_STREAM,
@@ -50,11 +52,14 @@ from publisher.sample.files import (
 from publisher.sample.names import project_names
 
 __all__ = [
+    "BYTES_PER_EVENT",
+    "BYTES_PER_FILE",
     "COMPRESSION",
     "COMPRESSION_LEVEL",
     "DAY_US",
     "DIURNAL_AMPLITUDE",
     "DIURNAL_PEAK_HOUR",
+    "MAX_EVENTS",
     "MAX_PROJECTS",
     "ROW_GROUP_ROWS",
     "VERSIONS_PER_PROJECT",
@@ -63,15 +68,24 @@ __all__ = [
     "ZIPF_EXPONENT",
     "ZIPF_OFFSET",
     "SampleSpec",
+    "check_room",
     "check_spec",
     "daily_counts",
     "day_file",
+    "estimated_bytes",
     "project_names",
     "sample_days",
     "write_sample",
 ]
 
 MAX_PROJECTS = 2_000_000
+# About 17 minutes and 30 GB on two cores: past this, a sample is a typo, not a rehearsal.
+MAX_EVENTS = 1_000_000_000
+# Parquet bytes written, at most: measured 26-38 bytes an event for a million events or more
+# (50 with 2,000,000 projects over 35 days, whose dictionaries repeat in every file) and
+# 6-7 KiB of metadata a file; with a margin, as the check runs before the first byte.
+BYTES_PER_EVENT = 64
+BYTES_PER_FILE = 32 * 1024
 DAY_US = 86_400_000_000
 # Rows per row group: each covers its own slice of the day, so DuckDB skips groups by timestamp.
 ROW_GROUP_ROWS = 1 << 19
@@ -100,6 +114,11 @@ class SampleSpec:
 def check_spec(spec: SampleSpec) -> SampleSpec:
     if spec.events < 1:
         raise UsageError(f"--events {spec.events} is below 1.", "Give at least 1 event.")
+    if spec.events > MAX_EVENTS:
+        raise UsageError(
+            f"--events {spec.events} is more than {MAX_EVENTS:,} events.",
+            f"Give a whole number of events from 1 to {MAX_EVENTS:,}.",
+        )
     if not 1 <= spec.projects <= MAX_PROJECTS:
         raise UsageError(
             f"--projects {spec.projects} is out of range.",
@@ -109,6 +128,23 @@ def check_spec(spec: SampleSpec) -> SampleSpec:
         raise UsageError(f"--seed {spec.seed} is negative.", "Give a seed of 0 or more.")
     check_days(spec.days)
     return spec
+
+
+def estimated_bytes(spec: SampleSpec) -> int:
+    """What `write_sample` writes for `spec`, at most (see BYTES_PER_EVENT)."""
+    return spec.events * BYTES_PER_EVENT + spec.days * BYTES_PER_FILE
+
+
+def check_room(out_dir: Path, spec: SampleSpec) -> None:
+    """Refuse, before writing anything, a sample that would not fit in the free space."""
+    existing = next(p for p in (out_dir, *out_dir.parents) if p.exists())
+    free, needed = shutil.disk_usage(existing).free, estimated_bytes(spec)
+    if needed > free:
+        raise DiskSpaceError(
+            f"{out_dir} has {format_size(free)} free, but {spec.events:,} events would take"
+            f" up to {format_size(needed)}.",
+            "Free some space, choose another folder, or give fewer --events.",
+        )
 
 
 def day_file(out_dir: Path, day: date) -> Path:

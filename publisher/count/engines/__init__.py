@@ -19,4 +19,8 @@ def make_engine(settings: Settings) -> Engine:
         return ClickHouseEngine.from_settings(settings)
     from publisher.count.engines.duckdb.engine import DuckDBEngine
 
-    return DuckDBEngine(events=settings.events, allow_incomplete=settings.allow_incomplete)
+    return DuckDBEngine(
+        events=settings.events,
+        allow_incomplete=settings.allow_incomplete,
+        events_name=settings.name("events", str(settings.events)),
+    )

@@ -4,7 +4,7 @@ touches neither the dataset, nor git, nor Zenodo, nor the site."""
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from publisher.base.progress import Progress
+from publisher.base.progress import Progress, silent
 from publisher.count.window import Window
 
 
@@ -58,8 +58,9 @@ class Engine(Protocol):
         """The query text this engine runs for `request` (`--print-sql`)."""
         ...
 
-    def plan(self, request: Request) -> Plan:
-        """Measure without spending: what would be read, and what it would cost."""
+    def plan(self, request: Request, progress: Progress = silent) -> Plan:
+        """Measure without spending: what would be read, and what it would cost; `progress`
+        hears what it waits for."""
         ...
 
     def count(self, request: Request, progress: Progress) -> Count: ...

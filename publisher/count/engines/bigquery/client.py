@@ -7,9 +7,13 @@ google-cloud-bigquery reads keep working; no endpoint is written here.
 
 from __future__ import annotations
 
+import concurrent.futures
+import errno
+import functools
 import json
 import os
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +28,7 @@ from google.cloud import bigquery
 from google.oauth2 import service_account
 
 from publisher.base.errors import BudgetError, EngineError, PublisherError, UsageError
+from publisher.base.paths import loop_words
 from publisher.count.engines.bigquery.plan import NOTHING_FITS_TIP
 
 T = TypeVar("T")
@@ -75,7 +80,10 @@ def read_key(path: str, source: str) -> dict[str, Any]:
     except FileNotFoundError:
         raise key_error(source, "does not exist") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise key_error(source, f"cannot be read ({type(exc).__name__})") from None
+        problem = f"cannot be read ({type(exc).__name__})"
+        if isinstance(exc, OSError) and exc.errno == errno.ELOOP:
+            problem = loop_words(Path(path))
+        raise key_error(source, problem) from None
     try:
         info = json.loads(text)
     except ValueError:
@@ -123,11 +131,13 @@ def default_identity() -> Identity:
     return Identity(credentials, project, source)
 
 
-def find_identity(credentials_file: str | None) -> Identity:
-    """--credentials, else GOOGLE_APPLICATION_CREDENTIALS, else pypinfo's stored key, else the
-    rest of Application Default Credentials."""
+def find_identity(credentials_file: str | None, name: str | None = None) -> Identity:
+    """--credentials (named `name` in errors, if not by the option), else
+    GOOGLE_APPLICATION_CREDENTIALS, else pypinfo's stored key, else the rest of Application
+    Default Credentials."""
     if credentials_file:
-        return service_account_identity(credentials_file, f"--credentials {credentials_file}")
+        source = name or f"--credentials {credentials_file}"
+        return service_account_identity(credentials_file, source)
     stored = None if os.environ.get("GOOGLE_APPLICATION_CREDENTIALS") else pypinfo_key_path()
     if stored:
         return service_account_identity(stored, f"pypinfo's stored key {stored}")
@@ -142,6 +152,15 @@ def billing_project(given: str | None, identity: Identity) -> str:
             "Give --billing-project ID, the Google Cloud project that pays for the queries.",
         )
     return project
+
+
+def fetch_token(credentials: Credentials, timeout: float) -> None:
+    """An access token now, so the wait for Google's token endpoint is its own and bounded:
+    inside the first API call google-auth would wait 120 s for it, and the API's retries
+    would ask again for two minutes more."""
+    from google.auth.transport.requests import Request as AuthRequest
+
+    credentials.refresh(functools.partial(AuthRequest(), timeout=timeout))  # type: ignore[no-untyped-call]
 
 
 def open_client(identity: Identity, project: str) -> bigquery.Client:
@@ -165,7 +184,14 @@ class Patience:
     deadline: float = 120.0
     first_delay: float = 1.0
     longest_delay: float = 16.0
-    request_timeout: float = 300.0
+    request_timeout: float = 300.0  # each HTTP request, the token's included
+    # A query job may run longer than one request may wait: it is polled until then.
+    job_timeout: float = 600.0
+
+    @classmethod
+    def within(cls, timeout: float) -> Patience:
+        """--timeout: each request waits at most `timeout`, and retries stop after it."""
+        return cls(deadline=timeout, request_timeout=timeout)
 
     def retry(self) -> Retry:
         """The client's own predicate, with our deadline and pauses."""
@@ -225,6 +251,15 @@ def api_error(exc: api_exceptions.GoogleAPICallError, what: str, project: str) -
     )
 
 
+def transport_reason(exc: Exception) -> str:
+    """Why a request got no answer, in a few words."""
+    text = str(exc)
+    for needle, words in (("refused", "connection refused"), ("timed out", "timed out")):
+        if needle in text.lower():
+            return words
+    return redact(text)[:100]
+
+
 def engine_failure(exc: Exception, what: str, project: str, patience: Patience) -> PublisherError:
     """Any failure of a BigQuery call, as one line."""
     if isinstance(exc, api_exceptions.RetryError):
@@ -241,6 +276,12 @@ def engine_failure(exc: Exception, what: str, project: str, patience: Patience) 
         )
     if isinstance(exc, api_exceptions.GoogleAPICallError):
         return api_error(exc, what, project)
+    if isinstance(exc, auth_exceptions.TransportError):
+        return EngineError(
+            f"Google's token endpoint did not answer for {what} ({transport_reason(exc)}, "
+            f"waiting up to {patience.request_timeout:g} s).",
+            "Check the network, raise --timeout, or try again later.",
+        )
     if isinstance(exc, auth_exceptions.GoogleAuthError):
         return UsageError(f"Google credentials refused: {auth_message(exc)}.", CREDENTIALS_TIP)
     return EngineError(
@@ -287,13 +328,26 @@ class Session:
         """Run and wait; BigQuery itself refuses to bill more than `cap` bytes."""
         config = bigquery.QueryJobConfig(maximum_bytes_billed=cap, use_legacy_sql=False)
         job = self._start(sql, config)
-        rows = job.result(retry=self.patience.retry(), timeout=self.patience.request_timeout)
+        rows = self._wait(job)
         return Answer(
             rows=[tuple(row.values()) for row in rows],
             bytes_processed=int(job.total_bytes_processed or 0),
             bytes_billed=int(job.total_bytes_billed or 0),
             cached=bool(job.cache_hit),
         )
+
+    def _wait(self, job: bigquery.QueryJob) -> Any:
+        """The job's rows: polled for up to `job_timeout`, each poll waiting at most
+        `request_timeout` (`result`'s timeout bounds both the requests and the job)."""
+        deadline = time.monotonic() + self.patience.job_timeout
+        while True:
+            try:
+                return job.result(
+                    retry=self.patience.retry(), timeout=self.patience.request_timeout
+                )
+            except concurrent.futures.TimeoutError:
+                if time.monotonic() >= deadline:
+                    raise
 
     def _start(self, sql: str, config: bigquery.QueryJobConfig) -> bigquery.QueryJob:
         # No job retry: the client would wrap the insert in a fixed 10-minute retry of its own,

@@ -37,6 +37,8 @@ from publisher.count.engines.bigquery.client import (
     Patience,
     Session,
     billing_project,
+    engine_failure,
+    fetch_token,
     find_identity,
     open_client,
     reason_of,
@@ -130,6 +132,7 @@ class BigQueryEngine:
     allow_incomplete: bool = False
     patience: Patience = field(default_factory=Patience)
     name: str = "bigquery"
+    credentials_name: str | None = None  # how errors name the key file, if not --credentials
 
     @classmethod
     def from_settings(cls, settings: Settings) -> BigQueryEngine:
@@ -139,6 +142,8 @@ class BigQueryEngine:
             billing_project=settings.billing_project,
             credentials=settings.credentials,
             allow_incomplete=settings.allow_incomplete,
+            credentials_name=settings.name("credentials", str(settings.credentials)),
+            patience=Patience.within(settings.timeout),
         )
 
     def sql(self, request: Request) -> str:
@@ -160,9 +165,9 @@ class BigQueryEngine:
         count = count_from(answer, chosen, plan)
         return replace(count, engine_fields={**count.engine_fields, **incomplete_fields(bad)})
 
-    def plan(self, request: Request) -> Plan:
-        with self.session(silent) as session:
-            checked = self.check(session, request.window, silent)
+    def plan(self, request: Request, progress: Progress = silent) -> Plan:
+        with self.session(progress) as session:
+            checked = self.check(session, request.window, progress)
             fitter = self.fitter(session, request)
             outcome, sql = self.outcome(checked.month.allowed, fitter)
         full, month = fitter.exact(), checked.month
@@ -229,9 +234,15 @@ class BigQueryEngine:
 
     @contextmanager
     def session(self, progress: Progress) -> Iterator[Session]:
-        identity = find_identity(self.credentials)
+        identity = find_identity(self.credentials, self.credentials_name)
         project = billing_project(self.billing_project, identity)
-        progress(f"Connecting to BigQuery as project {project} ({identity.source})")
+        longest = f"up to {self.patience.request_timeout:g} s"
+        progress(f"Waiting for Google's token endpoint ({identity.source}; {longest})")
+        try:
+            fetch_token(identity.credentials, self.patience.request_timeout)
+        except FAILURES as exc:
+            raise engine_failure(exc, "an access token", project, self.patience) from None
+        progress(f"Waiting for BigQuery as project {project} ({longest} an answer)")
         client = open_client(identity, project)
         try:
             yield Session(client, project, self.patience, identity.source)

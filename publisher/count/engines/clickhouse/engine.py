@@ -191,21 +191,30 @@ class ClickHouseEngine:
     @classmethod
     def from_settings(cls, settings: Settings) -> ClickHouseEngine:
         return cls(
-            server=parse_url(settings.clickhouse_url),
+            server=parse_url(
+                settings.clickhouse_url,
+                settings.label("clickhouse_url"),
+                settings.name("clickhouse_url", repr(settings.clickhouse_url)),
+            ),
             user=settings.clickhouse_user,
             password=settings.clickhouse_password,
             allow_incomplete=settings.allow_incomplete,
+            connect_timeout=settings.timeout,
+            send_receive_timeout=settings.timeout,
+            retry=Retry(deadline=settings.timeout),
         )
 
     def sql(self, request: Request) -> str:
         return TOP_PROJECTS_SQL
 
-    def plan(self, request: Request) -> Plan:
+    def plan(self, request: Request, progress: Progress = silent) -> Plan:
         days, values = window_parameters(request.window), top_parameters(request)
-        with self.connect(silent) as client:
-            per_day = self.query(client, DOWNLOADS_PER_DAY_SQL, days, silent)
+        progress(self.waiting())
+        with self.connect(progress) as client:
+            per_day = self.query(client, DOWNLOADS_PER_DAY_SQL, days, progress)
             check_shape(per_day, PER_DAY_SHAPE, self.server)
-            estimate = self.query(client, f"EXPLAIN ESTIMATE {TOP_PROJECTS_SQL}", values, silent)
+            sql = f"EXPLAIN ESTIMATE {TOP_PROJECTS_SQL}"
+            estimate = self.query(client, sql, values, progress)
         bad = find_bad_days(downloads_per_day(per_day), request.window)
         checked = Read.of(per_day)
         return Plan(
@@ -223,7 +232,7 @@ class ClickHouseEngine:
 
     def count(self, request: Request, progress: Progress) -> Count:
         days = window_parameters(request.window)
-        progress(f"Connecting to ClickHouse at {self.server.url} as {self.user}")
+        progress(self.waiting())
         with self.connect(progress) as client:
             progress(f"Checking that {TABLE} has every day of the window")
             per_day = self.query(client, DOWNLOADS_PER_DAY_SQL, days, progress)
@@ -234,6 +243,11 @@ class ClickHouseEngine:
             check_shape(top, TOP_SHAPE, self.server)
         count = count_from(top, request.window, Read.of(per_day) + Read.of(top))
         return replace(count, engine_fields=incomplete_fields(bad))
+
+    def waiting(self) -> str:
+        """The status line while the server is asked: who, and how long at most per answer."""
+        longest = max(self.connect_timeout, self.send_receive_timeout)
+        return f"Waiting for ClickHouse at {self.server.url} as {self.user} (up to {longest} s)"
 
     @contextmanager
     def connect(self, progress: Progress) -> Iterator[Client]:
@@ -270,8 +284,15 @@ class ClickHouseEngine:
     def attempt(self, call: Callable[[], T], progress: Progress) -> T:
         """`call()` with retries; what still fails becomes one EngineError line."""
         where = f"ClickHouse at {self.server.url}"
+        attempts = 0
+
+        def counted() -> T:
+            nonlocal attempts
+            attempts += 1
+            return call()
+
         try:
-            return with_retries(call, self.retry, lambda news: progress(f"{where}: {news}"))
+            return with_retries(counted, self.retry, lambda news: progress(f"{where}: {news}"))
         except ClickHouseError as exc:
-            error = engine_error(exc, self.server, self.user, self.retry.attempts)
-            raise without_secret(error, self.password) from None
+            error = engine_error(exc, self.server, self.user, attempts, self.password)
+            raise without_secret(error, self.password, self.user) from None

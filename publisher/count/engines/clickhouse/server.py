@@ -28,27 +28,29 @@ class Server:
         return f"{self.interface}://{host}:{self.port}{self.path}"
 
 
-def bad_url(text: str) -> UsageError:
+def bad_url(name: str) -> UsageError:
     return UsageError(
-        f"--clickhouse-url {text!r} is not an http:// or https:// URL with a host.",
+        f"{name} is not an http:// or https:// URL with a host.",
         f"Give one like {PUBLIC_URL} or http://localhost:8123.",
     )
 
 
-def parse_url(text: str) -> Server:
-    """A URL's parts; without a port, the scheme's (ClickPy's public server answers on 443)."""
+def parse_url(text: str, label: str = "--clickhouse-url", name: str | None = None) -> Server:
+    """A URL's parts; without a port, the scheme's (ClickPy's public server answers on 443).
+    Errors name the setting by `label`, its value by `name` (by default the option's)."""
     parts = urlsplit(text.strip())
     if parts.username is not None or parts.password is not None:
         # Not named: the value holds a password.
         raise UsageError(
-            "--clickhouse-url must not hold a user or password.",
+            f"{label} must not hold a user or password.",
             "Give them with --clickhouse-user and --clickhouse-password.",
         )
+    name = name or f"{label} {text!r}"
     try:
         port = parts.port
     except ValueError:
-        raise bad_url(text) from None
+        raise bad_url(name) from None
     if parts.scheme not in DEFAULT_PORTS or not parts.hostname or parts.query or parts.fragment:
-        raise bad_url(text)
+        raise bad_url(name)
     path = parts.path.rstrip("/")
     return Server(parts.scheme, parts.hostname, port or DEFAULT_PORTS[parts.scheme], path)

@@ -13,7 +13,7 @@ from typing import Any
 
 import duckdb
 
-from publisher.base.progress import Progress
+from publisher.base.progress import Progress, silent
 from publisher.count.completeness import (
     check_complete,
     describe_bad_days,
@@ -110,12 +110,14 @@ class DuckDBEngine:
     events: str | None
     allow_incomplete: bool = False
     name: str = "duckdb"
+    events_name: str | None = None  # how errors name the events: the option or the file's line
 
     def sql(self, request: Request) -> str:
         return top_projects_sql(request.window, request.limit)
 
-    def plan(self, request: Request) -> Plan:
-        files = find_event_files(self.events)
+    def plan(self, request: Request, progress: Progress = silent) -> Plan:
+        progress("Reading the events' Parquet metadata")
+        files = find_event_files(self.events, self.events_name)
         estimate = window_bytes(files, request.window)
         with interruptible(), closing(connect(files)) as con:
             bad = find_bad_days(rows_per_day(files, con), request.window)
@@ -131,7 +133,7 @@ class DuckDBEngine:
         )
 
     def count(self, request: Request, progress: Progress) -> Count:
-        files = find_event_files(self.events)
+        files = find_event_files(self.events, self.events_name)
         progress(f"Counting downloads in {files.describe()} with DuckDB")
         with interruptible(), closing(connect(files)) as con:
             bad = check_complete(rows_per_day(files, con), request.window, self.allow_incomplete)

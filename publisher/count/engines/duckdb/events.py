@@ -10,6 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from publisher.base.errors import EventsError, UsageError
+from publisher.base.paths import missing_words
 from publisher.count.window import Window
 
 # The leaf columns the query reads, with the Arrow type the `file_downloads` schema gives them.
@@ -79,23 +80,21 @@ def literal(path: Path) -> Path:
     return path.absolute()
 
 
-def read_metadata(path: Path) -> pq.FileMetaData:
+def read_metadata(path: Path, where: str) -> pq.FileMetaData:
     try:
         return pq.read_metadata(literal(path))
     except (OSError, pa.ArrowException) as exc:
-        raise EventsError(f"--events {path} is not a readable Parquet file ({exc}).", TIP) from None
+        raise EventsError(f"{where} is not a readable Parquet file ({exc}).", TIP) from None
 
 
-def check_columns(path: Path, schema: pa.Schema) -> None:
+def check_columns(where: str, schema: pa.Schema) -> None:
     leaves = dict(leaf_types(schema))
     for column, wanted in REQUIRED_COLUMNS.items():
         found = leaves.get(column)
         if found is None:
-            raise EventsError(f"--events {path} has no column {column!r}.", TIP)
+            raise EventsError(f"{where} has no column {column!r}.", TIP)
         if not _compatible(found, wanted):
-            raise EventsError(
-                f"--events {path}: column {column!r} is {found}, expected {wanted}.", TIP
-            )
+            raise EventsError(f"{where}: column {column!r} is {found}, expected {wanted}.", TIP)
 
 
 def leaf_types(
@@ -120,19 +119,22 @@ def _compatible(found: pa.DataType, wanted: pa.DataType) -> bool:
     )
 
 
-def find_event_files(events: str | None) -> EventFiles:
+def find_event_files(events: str | None, name: str | None = None) -> EventFiles:
+    """The Parquet files of `events`; errors name it as `name` (by default `--events PATH`:
+    a value from top-pypi.toml is named as the file has it)."""
     if not events:
         raise UsageError("--events is required for the duckdb engine.", TIP)
-    root = Path(events)
+    root, name = Path(events), name or f"--events {events}"
     if not root.exists():
-        raise EventsError(f"--events {events} does not exist.", TIP)
+        raise EventsError(f"{name} {missing_words(root)}.", TIP)
     paths = parquet_paths(root)
     if not paths:
-        raise EventsError(f"--events {events} holds no .parquet files.", TIP)
+        raise EventsError(f"{name} holds no .parquet files.", TIP)
     metadata = []
     for path in paths:
-        meta = read_metadata(path)
-        check_columns(path, meta.schema.to_arrow_schema())
+        where = name if path == root else f"{path} (in {name})"
+        meta = read_metadata(path, where)
+        check_columns(where, meta.schema.to_arrow_schema())
         metadata.append(meta)
     return EventFiles(root=root, paths=tuple(paths), metadata=tuple(metadata))
 
