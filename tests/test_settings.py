@@ -138,7 +138,7 @@ def test_values_not_typed_are_named_as_written_and_secrets_never_shown() -> None
 @pytest.mark.parametrize(
     ("environ", "from_file", "message"),
     [
-        ({"TOP_PYPI_TIMEOUT": "soon"}, {}, "TOP_PYPI_TIMEOUT='soon' should be a whole number."),
+        ({"TOP_PYPI_TIMEOUT": "soon"}, {}, "TOP_PYPI_TIMEOUT 'soon' is not a whole number."),
         ({"TOP_PYPI_TIMEOUT": "0"}, {}, "TOP_PYPI_TIMEOUT='0' is out of range."),
         ({}, {"timeout": 7200}, "top-pypi.toml: timeout = 7200 is out of range."),
     ],
@@ -148,14 +148,14 @@ def test_a_timeout_out_of_range_is_named_where_it_was_set(
 ) -> None:
     def settle() -> Settings:
         environment = environment_settings(environ)
-        return resolve({}, from_file | environment, written_names(from_file, environ))
+        return resolve({}, from_file, environment, written_names(from_file, environ))
 
     with pytest.raises(UsageError, match=re.escape(message)):
         settle()
 
 
 def test_the_timeout_from_the_environment_an_empty_variable_meaning_unset() -> None:
-    assert environment_settings({"TOP_PYPI_TIMEOUT": "5"}) == {"timeout": 5}
+    assert resolve({}, {}, environment_settings({"TOP_PYPI_TIMEOUT": "5"})).timeout == 5
     assert environment_settings({"TOP_PYPI_TIMEOUT": ""}) == {}
-    assert resolve({}, environment_settings({"TOP_PYPI_TIMEOUT": ""})).timeout == 60
+    assert resolve({}, {}, environment_settings({"TOP_PYPI_TIMEOUT": ""})).timeout == 60
     assert resolve({"timeout": 9}, {"timeout": 5}).timeout == 9
