@@ -2,7 +2,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: install run test bench lint clean
+.PHONY: install run site serve test bench lint clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV) && $(PY) -m pip install -q --upgrade pip uv && $(PY) -m uv pip install -q --compile-bytecode --python $(PY) -e '.[test]' && touch $@
@@ -11,6 +11,12 @@ install: $(VENV)/.installed
 
 run: install
 	$(VENV)/bin/top-pypi demo scratch
+
+site: install
+	$(VENV)/bin/top-pypi site --repo scratch/publishing --out scratch/site
+
+serve: site
+	$(PY) -m http.server --bind 127.0.0.1 --directory scratch/site 8000
 
 test: install
 	$(PY) -m pytest -n 2

@@ -42,6 +42,7 @@ class Settings:
     clickhouse_url: str = CLICKHOUSE_PUBLIC_URL
     clickhouse_user: str = "demo"
     clickhouse_password: str = ""
+    site_url: str | None = None  # site: its absolute address (default: from a GitHub remote)
 
 
 _TYPES: dict[str, type] = {
@@ -58,6 +59,7 @@ _TYPES: dict[str, type] = {
     "clickhouse_url": str,
     "clickhouse_user": str,
     "clickhouse_password": str,
+    "site_url": str,
 }
 
 _TYPE_WORDS = {str: "a string", int: "a whole number", bool: "true or false"}

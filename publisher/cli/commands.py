@@ -96,12 +96,19 @@ def run_publish(options: dict[str, Any], now: datetime, out: Console, err: Conso
     return publish_command(options, now, out, err)
 
 
+def run_site(options: dict[str, Any], now: datetime, out: Console, err: Console) -> int:
+    from publisher.cli.site import site_command
+
+    return site_command(options, out, err)
+
+
 COMMANDS = {
     "demo": run_demo,
     "collect": run_collect,
     "sample": run_sample,
     "validate": run_validate,
     "publish": run_publish,
+    "site": run_site,
 }
 
 
