@@ -2,7 +2,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: install run site serve test bench lint clean
+.PHONY: install run site serve site-tools test bench lint clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV) && $(PY) -m pip install -q --upgrade pip uv && $(PY) -m uv pip install -q --compile-bytecode --python $(PY) -e '.[test]' && touch $@
@@ -18,6 +18,9 @@ site: install
 serve: site
 	$(PY) -m http.server --bind 127.0.0.1 --directory scratch/site 8000
 
+site-tools:
+	cd site && npm ci --ignore-scripts --no-audit --no-fund
+
 test: install
 	$(PY) -m pytest -n 2
 
@@ -28,4 +31,4 @@ lint: install
 	$(PY) -m ruff check . && $(PY) -m ruff format --check . && $(PY) -m mypy && $(VENV)/bin/lint-imports
 
 clean:
-	rm -rf $(VENV) scratch
+	rm -rf $(VENV) scratch site/node_modules

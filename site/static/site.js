@@ -94,7 +94,6 @@
 
   function enhanceCopy(button) {
     const source = document.getElementById(button.dataset.copy);
-    const label = button.textContent;
     button.hidden = false;
     button.addEventListener("click", async () => {
       try {
@@ -108,7 +107,6 @@
         getSelection().addRange(range);
         button.textContent = "Selected: press Ctrl+C";
       }
-      setTimeout(() => { button.textContent = label; }, 3000);
     });
   }
 
