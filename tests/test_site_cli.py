@@ -103,3 +103,19 @@ def test_no_publish_tags_is_one_line(
     assert code == 2
     assert_one_error_line(err, "The repository has no publish tags")
     assert not (tmp_path / "s").exists()
+
+
+def test_the_demo_ends_with_the_site_and_says_where_it_is(
+    example_repo: Path, tmp_path: Path
+) -> None:
+    from io import StringIO
+
+    from rich.console import Console
+
+    from publisher.cli.commands import demo_site
+
+    said = StringIO()
+    code = demo_site(example_repo, tmp_path / "site", Console(file=said), Console(file=StringIO()))
+    assert code == 0
+    assert (tmp_path / "site" / "index.html").is_file()
+    assert f"Site: {tmp_path / 'site'}/index.html (13 pages)" in said.getvalue()
