@@ -22,9 +22,7 @@
 
   function enhanceRanking(table, box) {
     const body = table.tBodies[0];
-    const found = document.createElement("tbody");
-    found.hidden = true;
-    table.append(found);
+    const found = document.createElement("tbody");  // added on the first search
     const input = box.querySelector("input");
     const status = box.querySelector(".status");
     const more = box.querySelector("button");
@@ -60,6 +58,7 @@
         if (names[index].includes(query)) matches.push(index);
       }
       show(LIMIT);
+      if (!found.isConnected) table.append(found);
       body.hidden = true;
       found.hidden = false;
     }
