@@ -95,8 +95,9 @@ def watched(browser: Any) -> Iterator[Watched]:
 def visible_rows(page: Any) -> list[list[str]]:
     """The ranking's rows a person sees, as cell texts."""
     rows: list[list[str]] = page.eval_on_selector_all(
-        "table.ranking tbody:not([hidden]) tr",
-        "rows => rows.map(r => Array.from(r.cells, c => c.textContent))",
+        "table.ranking",
+        """tables => tables.filter(t => t.checkVisibility()).flatMap(
+            t => Array.from(t.tBodies[0].rows, r => Array.from(r.cells, c => c.textContent)))""",
     )
     return rows
 

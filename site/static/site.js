@@ -2,9 +2,9 @@
 // Progressive enhancement: without this script every table is complete and every link
 // works. With it: an as-you-type filter and sortable columns on a ranking, copy buttons.
 (() => {
-  // The filter shows the first LIMIT matches, copied into a second body; the full body is
-  // hidden as one element. Showing and hiding 15,000 rows one by one costs a frame or more
-  // a keystroke, this costs a scan of the names and a few dozen rows.
+  // The filter shows the first LIMIT matches, copied into a table of their own. Showing and
+  // hiding 15,000 rows one by one costs a frame or more a keystroke; this costs a scan of
+  // the names and a few dozen rows.
   const LIMIT = 50;
   const normal = (text) => text.trim().toLowerCase().replace(/[-_.\s]+/g, "-");
   const number = (text) => Number(text.replace(/,/g, ""));
@@ -21,8 +21,12 @@
   }
 
   function enhanceRanking(table, box) {
+    // Matches go into a second, small table; the full one stays laid out but skipped
+    // (content-visibility: hidden on its box), so clearing the filter shows it again at once
+    // instead of laying out 15,000 rows anew.
+    const whole = table.parentElement;
     const body = table.tBodies[0];
-    const found = document.createElement("tbody");  // added on the first search
+    let found = null;  // the matches' table, made on the first search
     const input = box.querySelector("input");
     const status = box.querySelector(".status");
     const more = box.querySelector("button");
@@ -31,9 +35,23 @@
     const original = new Map(rows.map((row, index) => [row, index]));
     let matches = [];
 
+    function foundTable() {
+      if (!found) {
+        found = document.createElement("table");
+        found.className = table.className;
+        found.createCaption().textContent = "Projects that match";
+        found.append(table.tHead.cloneNode(true), document.createElement("tbody"));
+        found.tHead.querySelectorAll("button").forEach((button, column) => {
+          button.addEventListener("click", () => sortBy(column));
+        });
+        whole.before(found);
+      }
+      return found;
+    }
+
     function show(count) {
       const shown = matches.slice(0, count);
-      found.replaceChildren(...shown.map((index) => rows[index].cloneNode(true)));
+      foundTable().tBodies[0].replaceChildren(...shown.map((index) => rows[index].cloneNode(true)));
       const all = matches.length.toLocaleString("en");
       status.textContent = matches.length === 0 ? "No project matches."
         : shown.length < matches.length ? `${all} projects match; the first ${shown.length} are shown.`
@@ -46,9 +64,9 @@
       const query = normal(input.value);
       if (!query) {
         matches = [];
-        found.replaceChildren();
-        found.hidden = true;
-        body.hidden = false;
+        if (found) found.remove();
+        found = null;
+        whole.classList.remove("filtered");
         more.hidden = true;
         status.textContent = "";
         return;
@@ -58,12 +76,13 @@
         if (names[index].includes(query)) matches.push(index);
       }
       show(LIMIT);
-      if (!found.isConnected) table.append(found);
-      body.hidden = true;
-      found.hidden = false;
+      whole.classList.add("filtered");
     }
 
-    function sortBy(column, th, heads) {
+    const heads = Array.from(table.tHead.rows[0].cells);
+
+    function sortBy(column) {
+      const th = heads[column];
       const ascending = th.getAttribute("aria-sort") !== "ascending";
       for (const other of heads) other.removeAttribute("aria-sort");
       th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
@@ -75,16 +94,17 @@
       const fragment = document.createDocumentFragment();
       fragment.append(...rows);
       body.append(fragment);
+      if (found) found.remove();
+      found = null;
       if (input.value) filter();
     }
 
-    const heads = Array.from(table.tHead.rows[0].cells);
     heads.forEach((th, column) => {
       const button = document.createElement("button");
       button.type = "button";
       button.textContent = th.textContent;
       th.replaceChildren(button);
-      button.addEventListener("click", () => sortBy(column, th, heads));
+      button.addEventListener("click", () => sortBy(column));
     });
     input.addEventListener("input", filter);
     more.addEventListener("click", () => show(matches.length));
@@ -109,7 +129,7 @@
     });
   }
 
-  const table = document.querySelector("table.ranking");
+  const table = document.querySelector(".ranking-box > table.ranking");
   const box = document.querySelector(".filter");
   if (table && box) enhanceRanking(table, box);
   for (const button of document.querySelectorAll("button.copy")) enhanceCopy(button);
