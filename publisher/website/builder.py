@@ -38,7 +38,8 @@ from publisher.website.tags import (
 
 WORKERS = 2
 PROJECTS_PER_JOB = 500
-# One job: ("edition", folder, tag), or ("projects", "", first project's index).
+# One job: ("edition" | "files", folder, index of the tag), or ("projects", "", first index):
+# a month's ranking pages, a month's data files, or a chunk of project pages.
 Job = tuple[str, str, int]
 
 
@@ -96,14 +97,21 @@ class Renderer:
         editions = [("edition", "", len(published) - 1)] + [
             ("edition", f"{m.tag}/", i) for i, m in enumerate(published)
         ]
+        files = [("files", folder, index) for _, folder, index in editions]
         count = len(self.views.projects)
         chunks = [("projects", "", i) for i in range(0, count, PROJECTS_PER_JOB)]
-        return [*editions, *chunks]
+        return [*editions, *files, *chunks]
 
     def run(self, job: Job) -> tuple[list[str], int, int]:
         """Render and write one job's pages: (their paths, files, bytes)."""
         kind, folder, index = job
         url = self.views.site.url
+        if kind == "files":
+            month = self.views.site.history.published[index]
+            count, size = write_files(
+                self.folder, ((folder + name, body) for name, body in month_files(month).items())
+            )
+            return [], count, size
         if kind == "edition":
             month = self.views.site.history.published[index]
             pages = [(p.path, render(p, url)) for p in edition_pages(self.views, month, folder)]
@@ -139,17 +147,13 @@ def render_pages(renderer: Renderer, workers: int) -> Iterator[tuple[list[str], 
 
 
 def other_files(views: Views, html: list[str]) -> Iterator[tuple[str, bytes]]:
-    """Everything but the ranking and project pages: the archive, 404, assets, data files,
-    robots.txt and the sitemap (of every page in `html`)."""
+    """Everything the jobs do not write: the archive, 404, assets, robots.txt and the sitemap
+    (of every page in `html`)."""
     site = views.site
     for page in (archive_page(views), not_found_page()):
         html.append(page.path)
         yield page.path, render(page, site.url)
     yield from static_files().items()
-    yield from month_files(site.history.latest).items()
-    for month in site.history.published:
-        for name, body in month_files(month).items():
-            yield f"{month.tag}/{name}", body
     yield "robots.txt", render_text("robots.txt", {"site_url": site.url})
     if site.url is not None:
         pages = sorted(path.removesuffix("index.html") for path in html if path != "404.html")
