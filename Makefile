@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 # cffconvert pins old libraries (jsonschema < 4): it gets an environment of its own.
 CFFCONVERT := .venv-cffconvert/bin/cffconvert
 
-.PHONY: install run test bench lint clean
+.PHONY: install run site serve site-tools test bench lint clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV) && $(PY) -m pip install -q --upgrade pip uv && $(PY) -m uv pip install -q --compile-bytecode --python $(PY) -e '.[test]' && touch $@
@@ -18,6 +18,15 @@ install: $(VENV)/.installed $(CFFCONVERT)
 run: install
 	$(PY) -m tests.fakes.zenodo_demo scratch
 
+site: install
+	$(VENV)/bin/top-pypi site --repo scratch/publishing --out scratch/site
+
+serve: site
+	$(PY) -m http.server --bind 127.0.0.1 --directory scratch/site 8000
+
+site-tools:
+	cd site && npm ci --ignore-scripts --no-audit --no-fund
+
 test: install
 	$(PY) -m pytest -n 2
 
@@ -28,4 +37,4 @@ lint: install
 	$(PY) -m ruff check . && $(PY) -m ruff format --check . && $(PY) -m mypy && $(VENV)/bin/lint-imports
 
 clean:
-	rm -rf $(VENV) .venv-cffconvert scratch
+	rm -rf $(VENV) .venv-cffconvert scratch site/node_modules

@@ -136,3 +136,14 @@ def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
         "_is_regional_access_boundary_lookup_required",
         lambda self: False,
     )
+
+
+@pytest.fixture(scope="session")
+def example_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site's example publishing repository (tests/published.py), made once; read-only."""
+    from published import publish_example
+    from repos import publishing_repo
+
+    work, _ = publishing_repo(tmp_path_factory.mktemp("example"), "")
+    publish_example(work)
+    return Path(str(work.working_tree_dir))

@@ -11,7 +11,7 @@ from expect import assert_one_error_line, run_cli
 from publisher import __version__
 from publisher.cli.parser import build_parser
 
-COMMANDS = ["sample", "collect", "publish", "validate", "demo"]
+COMMANDS = ["sample", "collect", "publish", "validate", "demo", "site"]
 
 
 def test_version(now: datetime, capsys: pytest.CaptureFixture[str]) -> None:

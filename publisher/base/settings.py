@@ -63,6 +63,7 @@ class Settings:
     clickhouse_password: str = ""
     zenodo_url: str = ZENODO_URL  # release: the Zenodo that mints the DOIs
     zenodo_concept: int | None = None  # release: the record id of an existing concept to join
+    site_url: str | None = None  # site: its absolute address (default: from a GitHub remote)
     timeout: int = DEFAULT_TIMEOUT  # seconds a request to a server may wait for its answer
     # Not a setting: how errors name each value not typed as an option, as its source has it:
     # key -> (label, label and value), e.g. ("top-pypi.toml: events", "top-pypi.toml: events =
@@ -94,6 +95,7 @@ _TYPES: dict[str, type] = {
     "clickhouse_password": str,
     "zenodo_url": str,
     "zenodo_concept": int,
+    "site_url": str,
     "timeout": int,
 }
 

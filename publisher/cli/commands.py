@@ -108,7 +108,22 @@ def run_demo(options: dict[str, Any], now: datetime, out: Console, err: Console)
             highlight=False,
             soft_wrap=True,
         )
-    return code
+    return code or demo_site(work, folder / "site", out, err)
+
+
+def demo_site(work: Path, folder: Path, out: Console, err: Console) -> int:
+    """The demo's last step: the web site of what was published, and where it is."""
+    from publisher.website.builder import build_site
+
+    with status(err, "Building the site"):
+        built = build_site(work, folder, None)
+    out.print(
+        f"Site: {built.out}/index.html ({built.pages:,} pages); `make serve` serves it on"
+        " 127.0.0.1",
+        highlight=False,
+        soft_wrap=True,
+    )
+    return 0
 
 
 def run_publish(options: dict[str, Any], now: datetime, out: Console, err: Console) -> int:
@@ -123,6 +138,12 @@ def run_release(options: dict[str, Any], now: datetime, out: Console, err: Conso
     return release_command(options, now, out, err)
 
 
+def run_site(options: dict[str, Any], now: datetime, out: Console, err: Console) -> int:
+    from publisher.cli.site import site_command
+
+    return site_command(options, out, err)
+
+
 COMMANDS = {
     "demo": run_demo,
     "collect": run_collect,
@@ -130,6 +151,7 @@ COMMANDS = {
     "validate": run_validate,
     "publish": run_publish,
     "release": run_release,
+    "site": run_site,
 }
 
 

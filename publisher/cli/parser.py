@@ -163,12 +163,25 @@ def build_parser() -> Parser:
 
     validate = add_command(commands, "validate", "check a folder of published dataset files")
     validate.add_argument("folder", metavar="DIR")
+    add_site_command(commands)
     demo = add_command(commands, "demo", "sample events and a scratch repository, then publish")
     demo.add_argument("folder", metavar="FOLDER", nargs="?", default="scratch")
     demo.add_argument(
         "--zenodo-url", metavar="URL", help="release the months to this Zenodo (a local stand-in)"
     )
     return parser
+
+
+def add_site_command(commands: Any) -> None:
+    site = add_command(commands, "site", "build the static web site from the published tags")
+    site.add_argument("--repo", metavar="PATH", default=".", help="publishing repository (.)")
+    site.add_argument("--out", metavar="DIR", help="folder to write the site into")
+    site.add_argument(
+        "--site-url", metavar="URL", help="the site's address (default: GitHub Pages of the remote)"
+    )
+    site.add_argument(
+        "--summary", metavar="FILE", help="append a Markdown summary (e.g. $GITHUB_STEP_SUMMARY)"
+    )
 
 
 # Options whose value may start with "-" (a negative budget, to be refused by name): argparse

@@ -40,6 +40,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=50_000_000, help="events for collect")
     parser.add_argument("--sample-events", type=int, default=5_000_000, help="events for sample")
+    parser.add_argument("--only", metavar="TITLE", help="run one benchmark, e.g. site")
     args = parser.parse_args()
     console = Console()
     table = Table("benchmark", "value", "unit", title="top-pypi benchmarks")
@@ -47,8 +48,11 @@ def main() -> None:
         ("sample", "bench_sample", str(args.sample_events)),
         ("collect", "bench_collect", str(args.events)),
         ("make run", "bench_demo", ""),
+        ("site", "bench_site", ""),
     ]
     for title, module, module_args in sections:
+        if args.only and title != args.only:
+            continue
         with console.status(f"Running the {title} benchmark"):
             for name, value, unit in run_child(module, module_args):
                 table.add_row(name, f"{value:,.2f}", unit)

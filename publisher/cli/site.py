@@ -1,0 +1,70 @@
+"""`top-pypi site`: the web site of the published months, built into a folder. The library is
+`publisher.website`; this resolves the options and tells the user what was built."""
+
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from publisher.base.errors import OutputError, UsageError
+from publisher.base.progress import status
+from publisher.base.settings import SETTINGS_FILE, Settings
+from publisher.base.sizes import format_size
+from publisher.cli.options import settings_for
+from publisher.website.address import check_site_url
+from publisher.website.builder import Built, build_site, remote_pages_url
+
+
+def site_url(options: dict[str, Any], settings: Settings, repo: Path) -> str | None:
+    """--site-url, else the `site_url` setting, else GitHub Pages' address of the remote."""
+    if options.get("site_url"):
+        return check_site_url(options["site_url"], "--site-url")
+    if settings.site_url:
+        return check_site_url(settings.site_url, f"{SETTINGS_FILE}: site_url =")
+    return remote_pages_url(repo, settings.remote)
+
+
+def facts(built: Built) -> list[tuple[str, str]]:
+    return [
+        ("latest release", built.latest),
+        ("releases", f"{built.tags:,}"),
+        ("pages", f"{built.pages:,}"),
+        ("files", f"{built.files:,} ({format_size(built.bytes)})"),
+        ("address", built.url or "none (give --site-url for a sitemap and canonical links)"),
+        ("folder", str(built.out)),
+    ]
+
+
+def summary_markdown(built: Built) -> str:
+    rows = "".join(f"| {label} | {value} |\n" for label, value in facts(built))
+    return f"### Site\n\n| | |\n| --- | --- |\n{rows}\n"
+
+
+def append_summary(path: Path, text: str) -> None:
+    try:
+        with path.open("a", encoding="utf-8") as summary:
+            summary.write(text)
+    except OSError as exc:
+        raise OutputError(
+            f"--summary {path} cannot be written ({exc.strerror or exc}).",
+            "The site was built; give a file you may write to.",
+        ) from None
+
+
+def site_command(options: dict[str, Any], out: Console, err: Console) -> int:
+    if not options.get("out"):
+        raise UsageError("site needs --out DIR.", "Name the folder to write the site into.")
+    repo = Path(options["repo"])
+    url = site_url(options, settings_for(options, repo), repo)
+    with status(err, "Building the site"):
+        built = build_site(repo, Path(options["out"]), url)
+    table = Table(title="top-pypi site", show_header=False)
+    table.add_column(style="bold cyan")
+    table.add_column()
+    for label, value in facts(built):
+        table.add_row(label, value)
+    out.print(table)
+    if options.get("summary"):
+        append_summary(Path(options["summary"]), summary_markdown(built))
+    return 0

@@ -1,0 +1,180 @@
+"""`top-pypi site`: read the publish tags once, render every page in one pass, write the site.
+
+    built = build_site(Path("."), Path("site-out"), url=None)
+
+Rendering is split into jobs (one month's ranking pages, or a few hundred project pages) that
+two processes share, each writing its own files: 15,000 project pages take seconds, not
+minutes. The processes are forked after the data is read, so git is read once.
+"""
+
+import multiprocessing
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from publisher.release.metadata import CITATION_CFF, ZENODO_JSON, human_metadata
+from publisher.release.record import RELEASES_FILE, parse_record
+from publisher.website.address import pages_url
+from publisher.website.history import History
+from publisher.website.output import check_out_folder, staged, write_files
+from publisher.website.pages import (
+    Site,
+    Views,
+    archive_page,
+    edition_pages,
+    month_files,
+    not_found_page,
+    project_pages,
+)
+from publisher.website.render import render, render_text, shared_fragments, static_files
+from publisher.website.tags import (
+    head_file,
+    open_repository,
+    publish_tags,
+    read_month,
+    remote_url,
+)
+
+WORKERS = 2
+PROJECTS_PER_JOB = 500
+# One job: ("edition" | "files", folder, index of the tag), or ("projects", "", first index):
+# a month's ranking pages, a month's data files, or a chunk of project pages.
+Job = tuple[str, str, int]
+
+
+@dataclass(frozen=True)
+class Built:
+    out: Path
+    latest: str
+    tags: int
+    pages: int
+    files: int
+    bytes: int
+    url: str | None
+
+
+def read_site(repo_path: Path, url: str | None) -> Site:
+    """Everything the pages show, read from git in one go: each tag's data, then the release
+    record and the citation sources from the branch head."""
+    repo = open_repository(repo_path)
+    try:
+        months = [read_month(repo, tag) for tag in publish_tags(repo)]
+        record_text = head_file(repo, RELEASES_FILE)
+        sources = {
+            name: text
+            for name in (ZENODO_JSON, CITATION_CFF)
+            if (text := head_file(repo, name)) is not None
+        }
+    finally:
+        repo.close()
+    history = History(months)
+    record = parse_record(record_text) if record_text is not None else None
+    human = human_metadata(sources) if sources else None
+    return Site(history, human, record, url)
+
+
+def remote_pages_url(repo_path: Path, remote: str) -> str | None:
+    """GitHub Pages' address of the repository's remote, if it is on GitHub."""
+    repo = open_repository(repo_path)
+    try:
+        return pages_url(remote_url(repo, remote))
+    finally:
+        repo.close()
+
+
+@dataclass(frozen=True)
+class Renderer:
+    """What a rendering process needs, inherited by fork: the views, the shared fragments,
+    and the folder it writes into."""
+
+    views: Views
+    shared: dict[str, Any]
+    folder: Path
+
+    def jobs(self) -> list[Job]:
+        published = self.views.site.history.published
+        editions = [("edition", "", len(published) - 1)] + [
+            ("edition", f"{m.tag}/", i) for i, m in enumerate(published)
+        ]
+        files = [("files", folder, index) for _, folder, index in editions]
+        count = len(self.views.projects)
+        chunks = [("projects", "", i) for i in range(0, count, PROJECTS_PER_JOB)]
+        return [*editions, *files, *chunks]
+
+    def run(self, job: Job) -> tuple[list[str], int, int]:
+        """Render and write one job's pages: (their paths, files, bytes)."""
+        kind, folder, index = job
+        url = self.views.site.url
+        if kind == "files":
+            month = self.views.site.history.published[index]
+            count, size = write_files(
+                self.folder, ((folder + name, body) for name, body in month_files(month).items())
+            )
+            return [], count, size
+        if kind == "edition":
+            month = self.views.site.history.published[index]
+            pages = [(p.path, render(p, url)) for p in edition_pages(self.views, month, folder)]
+        else:
+            names = list(self.views.projects)[index : index + PROJECTS_PER_JOB]
+            pages = [
+                (p.path, render(p, url, self.shared)) for p in project_pages(self.views, names)
+            ]
+        count, size = write_files(self.folder, pages)
+        return [path for path, _ in pages], count, size
+
+
+_RENDERER: Renderer | None = None  # set in the parent before forking
+
+
+def _run_job(job: Job) -> tuple[list[str], int, int]:
+    assert _RENDERER is not None
+    return _RENDERER.run(job)
+
+
+def render_pages(renderer: Renderer, workers: int) -> Iterator[tuple[list[str], int, int]]:
+    global _RENDERER
+    jobs = renderer.jobs()
+    if workers <= 1:
+        yield from map(renderer.run, jobs)
+        return
+    _RENDERER = renderer
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            yield from pool.imap_unordered(_run_job, jobs)
+    finally:
+        _RENDERER = None
+
+
+def other_files(views: Views, html: list[str]) -> Iterator[tuple[str, bytes]]:
+    """Everything the jobs do not write: the archive, 404, assets, robots.txt and the sitemap
+    (of every page in `html`)."""
+    site = views.site
+    for page in (archive_page(views), not_found_page()):
+        html.append(page.path)
+        yield page.path, render(page, site.url)
+    yield from static_files().items()
+    yield "robots.txt", render_text("robots.txt", {"site_url": site.url})
+    if site.url is not None:
+        pages = sorted(path.removesuffix("index.html") for path in html if path != "404.html")
+        yield "sitemap.xml", render_text("sitemap.xml", {"site_url": site.url, "pages": pages})
+    yield ".nojekyll", b""  # GitHub Pages: serve the files as they are, `_` names included
+
+
+def build_site(repo_path: Path, out: Path, url: str | None, workers: int = WORKERS) -> Built:
+    check_out_folder(out)
+    site = read_site(repo_path, url)
+    views = Views(site)
+    html: list[str] = []
+    files = size = 0
+    with staged(out) as folder:
+        renderer = Renderer(views, shared_fragments(views), folder)
+        for paths, count, written in render_pages(renderer, workers):
+            html += paths
+            files, size = files + count, size + written
+        count, written = write_files(folder, other_files(views, html))
+    history = site.history
+    return Built(
+        out, history.latest.tag, len(history.published), len(html), files + count,
+        size + written, url,
+    )  # fmt: skip

@@ -1,0 +1,313 @@
+"""Every page of the site as (path, template, context): the ranking pages of the latest month
+at the top and of each published tag in its own folder, a page per project, the archive and
+the 404 page. Pure: the months in, page descriptions out; `render` turns them into bytes.
+
+Every link is relative to the page it is on (`root` leads back to the site's top), so the
+site works from any folder of any host; only the sitemap and canonical links are absolute.
+
+The one hot loop, the rows of a ranking (up to 15,000 a page, 13 editions), is written here
+as HTML with markupsafe's `escape` on every value that comes from data; everything else is
+in the templates, autoescaped.
+"""
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from publisher.base.sizes import format_size
+from publisher.release.calver import month_of
+from publisher.release.metadata import Human
+from publisher.release.record import Record
+from publisher.website.changes import change
+from publisher.website.chart import Frame, Slot, bar_chart, frame, rank_chart
+from publisher.website.cite import Citation, citation, released_on
+from publisher.website.history import History, missing_months, month_index
+from publisher.website.notes import (
+    LOGGING_CHANGE,
+    engine_text,
+    method_sentences,
+    period_text,
+    short_notes,
+)
+from publisher.website.tags import Month
+
+SIZES = (100, 1000, 5000)  # the ranking pages below "all rows"
+PROJECT_PAGES = 15_000  # at most this many project pages, the top of the latest month
+PYPI_PROJECT = "https://pypi.org/project/{}/"
+SAFE_NAME = re.compile(r"[a-z0-9-]+")
+# The names older scripts still ask for: served as exact copies when a tag lacks them.
+THIRTY_DAYS = {
+    "top-pypi-packages.json": "top-pypi-packages-30-days.json",
+    "top-pypi-packages.min.json": "top-pypi-packages-30-days.min.json",
+    "top-pypi-packages.csv": "top-pypi-packages-30-days.csv",
+}
+FILE_WORDS = {
+    "top-pypi-packages.json": "the dataset, JSON",
+    "top-pypi-packages.min.json": "the same, minified JSON",
+    "top-pypi-packages.csv": "download_count and project, CSV",
+    "top-pypi-packages.schema.json": "JSON Schema of the dataset",
+    "datapackage.json": "Frictionless data package: sizes and hashes",
+}
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str  # relative to the site's top, "/" separated
+    template: str
+    context: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Site:
+    """What the pages show: the history, the citation sources, the absolute URL if any."""
+
+    history: History
+    human: Human | None
+    record: Record | None
+    url: str | None
+
+
+@dataclass(frozen=True)
+class MonthView:
+    """A month as every page shows it, worked out once."""
+
+    month: Month
+    period: str
+    notes: list[str]  # why it is not comparable with other months; empty if it is
+
+
+class Views:
+    """What many pages share, worked out once per build."""
+
+    def __init__(self, site: Site) -> None:
+        self.site = site
+        history = site.history
+        self.views = {
+            m.tag: MonthView(m, period_text(m.dataset), _notes(history, m))
+            for m in history.published
+        }
+        self.monthly = [self.views[m.tag] for m in history.monthly]
+
+    @cached_property
+    def projects(self) -> dict[str, str]:
+        """Project name -> its page, for the top of the latest month."""
+        rows = self.site.history.latest.rows[:PROJECT_PAGES]
+        return {row["project"]: project_path(row["project"]) for row in rows}
+
+    @cached_property
+    def frame(self) -> Frame:
+        return frame([_slot(view) for view in self.monthly])
+
+
+def _notes(history: History, month: Month) -> list[str]:
+    previous = history.previous(month)
+    return short_notes(month.dataset, previous.dataset if previous is not None else None)
+
+
+def _slot(view: MonthView) -> Slot:
+    month = view.month
+    end = date.fromisoformat(month.dataset["period"]["end"])
+    label = month_of(month.tag)  # the axis is months; the table names the release
+    return Slot(label, month_index(month.month), bool(view.notes), end >= LOGGING_CHANGE)
+
+
+def project_path(name: str) -> str:
+    """A file name for any project name: normalised names as they are; anything else with
+    each byte outside [a-z0-9-] written `_xx` (no normalised name has `_`, so none collide)."""
+    if SAFE_NAME.fullmatch(name):
+        return f"project/{name}.html"
+    encoded = "".join(
+        chr(b) if SAFE_NAME.fullmatch(chr(b)) else f"_{b:02x}" for b in name.encode("utf-8")
+    )
+    return f"project/{encoded}.html"
+
+
+def root_of(path: str) -> str:
+    return "../" * path.count("/")
+
+
+def sizes(rows: int) -> list[int]:
+    return [size for size in SIZES if size < rows] + [rows]
+
+
+def ranking_path(folder: str, size: int, first: bool) -> str:
+    return f"{folder}index.html" if first else f"{folder}top-{size}.html"
+
+
+def ranking_label(size: int, rows: int) -> str:
+    return f"All {size:,}" if size == rows and size not in SIZES else f"Top {size:,}"
+
+
+# --- data files -----------------------------------------------------------------------------
+
+
+def month_files(month: Month) -> dict[str, bytes]:
+    """The tag's files, and the `-30-days` names as copies of the main files where missing."""
+    files = dict(month.files)
+    for main, old_name in THIRTY_DAYS.items():
+        if old_name not in files and main in files:
+            files[old_name] = files[main]
+    return files
+
+
+def file_rows(files: dict[str, bytes], folder: str) -> list[tuple[str, str, str]]:
+    """(link, size, what it is) for each file, the main files first."""
+    known = [name for name in FILE_WORDS if name in files]
+    others = sorted(name for name in files if name not in FILE_WORDS)
+    return [
+        (folder + name, format_size(len(files[name])), _file_words(name))
+        for name in [*known, *others]
+    ]
+
+
+def _file_words(name: str) -> str:
+    for main, old_name in THIRTY_DAYS.items():
+        if name == old_name:
+            return f"copy of {main}, for scripts that ask for this name"
+    return FILE_WORDS.get(name, "")
+
+
+# --- ranking pages ------------------------------------------------------------------------------
+
+
+def ranking_rows(views: Views, month: Month, root: str) -> list[str]:
+    """The table rows of the whole month, as HTML, every value from data escaped."""
+    history, projects = views.site.history, views.projects
+    previous = history.previous(month)
+    before = history.ranks[previous.tag] if previous is not None else None
+    rows = []
+    for rank, row in enumerate(month.rows, 1):
+        name = row["project"]
+        link = projects.get(name)
+        cell = f'<a href="{root}{escape(link)}">{escape(name)}</a>' if link else escape(name)
+        moved = ""
+        if before is not None:
+            changed = change(rank, before.get(name))
+            moved = f'<td class="{changed.kind}">{changed.text}</td>'
+        rows.append(
+            f"<tr><td>{rank:,}</td><td>{cell}</td><td>{row['download_count']:,}</td>{moved}</tr>\n"
+        )
+    return rows
+
+
+def comparison(history: History, month: Month) -> dict[str, Any] | None:
+    previous = history.previous(month)
+    if previous is None:
+        return None
+    return {"tag": previous.tag, "missing": missing_months(previous, month)}
+
+
+def month_citation(site: Site, month: Month) -> Citation:
+    updated = str(month.dataset.get("last_update") or "")[:10]
+    fallback = date.fromisoformat(updated or month.dataset["period"]["end"])
+    released = released_on(month.tag, site.record, fallback)
+    url = f"{site.url}{month.tag}/" if site.url else None
+    return citation(site.human, month.tag, released, site.record, url)
+
+
+def edition_pages(views: Views, month: Month, folder: str) -> Iterator[Page]:
+    """The ranking pages of one month in `folder` ("" for the site's top, "2026.11/" for the
+    tag's own stable address); the first also lists the files and how to cite them."""
+    site = views.site
+    rows = ranking_rows(views, month, root_of(folder))
+    shown = sizes(len(rows))
+    nav = [
+        (ranking_label(size, len(rows)), ranking_path(folder, size, i == 0))
+        for i, size in enumerate(shown)
+    ]
+    shared = {
+        "month": month,
+        "period": views.views[month.tag].period,
+        "engine": engine_text(month.dataset),
+        "warnings": method_sentences(month.dataset),
+        "compared": comparison(site.history, month),
+        "total": len(rows),
+        "nav": nav,
+        "is_latest": folder == "",
+        "latest": site.history.latest.tag,
+    }
+    for i, size in enumerate(shown):
+        body = Markup("".join(rows[:size]))  # built above, every value escaped
+        context = {**shared, "body": body, "size": size, "label": nav[i][0]}
+        if i == 0:
+            context |= first_page_extras(views, month, folder, size)
+        yield Page(nav[i][1], "ranking.html", context)
+
+
+def first_page_extras(views: Views, month: Month, folder: str, size: int) -> dict[str, Any]:
+    extras: dict[str, Any] = {
+        "files": file_rows(month_files(month), folder),
+        "cite": month_citation(views.site, month),
+    }
+    if folder == "":
+        extras["history"] = top_history(views, size)
+    return extras
+
+
+def top_history(views: Views, size: int) -> dict[str, Any]:
+    """Downloads of each month's top `size` projects, added up: the home page's chart."""
+    totals = [sum(row["download_count"] for row in v.month.rows[:size]) for v in views.monthly]
+    chart = bar_chart(views.frame, totals, f"Downloads of the top {size:,} projects per month")
+    table = list(zip(views.monthly, totals, strict=True))[::-1]
+    return {"chart": chart, "table": table, "size": size}
+
+
+# --- project pages ------------------------------------------------------------------------------
+
+
+def project_page(views: Views, name: str, path: str) -> Page:
+    history = views.site.history
+    ranks = [history.ranks[v.month.tag].get(name) for v in views.monthly]
+    downloads = [
+        v.month.rows[rank - 1]["download_count"] if rank else None
+        for v, rank in zip(views.monthly, ranks, strict=True)
+    ]
+    latest = views.monthly[-1]
+    context = {
+        "name": name,
+        "pypi": PYPI_PROJECT.format(name),
+        "rank": ranks[-1],
+        "downloads": downloads[-1],
+        "latest": latest,
+        "total": len(latest.month.rows),
+        "downloads_chart": bar_chart(views.frame, downloads, f"Downloads of {name} per month"),
+        "rank_chart": rank_chart(views.frame, ranks, f"Rank of {name} per month"),
+        "table": list(zip(views.monthly, ranks, downloads, strict=True))[::-1],
+    }
+    return Page(path, "project.html", context)
+
+
+# --- the archive, 404 and the whole site ----------------------------------------------------------
+
+
+def archive_page(views: Views) -> Page:
+    record, history = views.site.record, views.site.history
+    current = {m.tag for m in history.monthly}
+    entries = []
+    for month in reversed(history.published):
+        released = record.releases.get(month.tag) if record is not None else None
+        entries.append(
+            {
+                "view": views.views[month.tag],
+                "rows": len(month.rows),
+                "engine": engine_text(month.dataset),
+                "method": month.dataset["engine"].get("method", ""),
+                "doi": released.doi if released is not None else None,
+                "superseded": month.tag not in current,
+            }
+        )
+    return Page("archive.html", "archive.html", {"entries": entries})
+
+
+def not_found_page() -> Page:
+    return Page("404.html", "404.html", {})
+
+
+def project_pages(views: Views, names: list[str]) -> Iterator[Page]:
+    for name in names:
+        yield project_page(views, name, views.projects[name])

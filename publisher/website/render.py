@@ -1,0 +1,92 @@
+"""Pages to bytes with jinja2, autoescaping everything, from the templates in `site/`.
+
+`site/` is shipped as the package `publisher.website.assets` (a package-dir mapping in
+pyproject.toml): importlib.resources reads it the same way from a wheel and from the
+editable install of a checkout.
+"""
+
+from functools import cache
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+from typing import Any
+
+import jinja2
+
+from publisher.release.metadata import METHOD_WORDS
+from publisher.website.pages import Page, Views, root_of
+
+ASSETS = "publisher.website.assets"
+STATIC = "static"
+
+
+@cache
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader(ASSETS, "templates"),
+        autoescape=True,  # every template, whatever its extension: names come from data
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,  # templates do not change during a build: no stat per page
+    )
+    env.filters["thousands"] = lambda number: f"{number:,}"
+    env.globals["method_words"] = METHOD_WORDS
+    return env
+
+
+def canonical(url: str | None, path: str) -> str | None:
+    """The page's absolute address: a folder's `index.html` is the folder itself."""
+    if url is None:
+        return None
+    return url + path.removesuffix("index.html")
+
+
+def shared_fragments(views: Views) -> dict[str, Any]:
+    """What every project page repeats, rendered once by the same macros: the charts' month
+    axis, and each month's cells in the history table (project pages are one folder deep)."""
+    macros = environment().get_template("macros.html").module
+    return {
+        "x_axis": macros.x_axis(views.frame),  # type: ignore[attr-defined]
+        "month_cells": {
+            tag: macros.month_cells(view, "../")  # type: ignore[attr-defined]
+            for tag, view in views.views.items()
+        },
+        "notes_cells": {
+            tag: macros.notes_cell(view.notes)  # type: ignore[attr-defined]
+            for tag, view in views.views.items()
+        },
+    }
+
+
+def render(page: Page, url: str | None, shared: dict[str, Any] | None = None) -> bytes:
+    root = root_of(page.path)
+    context: dict[str, Any] = {
+        **page.context,
+        "shared": shared,
+        "root": root,
+        "home": root or "./",
+        "canonical": canonical(url, page.path),
+        "site_url": url,
+    }
+    return environment().get_template(page.template).render(context).encode("utf-8")
+
+
+def render_text(template: str, context: dict[str, Any]) -> bytes:
+    return environment().get_template(template).render(context).encode("utf-8")
+
+
+def static_files() -> dict[str, bytes]:
+    """The stylesheet, the script and the icon, by their path in the site."""
+    folder = files(ASSETS).joinpath(STATIC)
+    return {f"{STATIC}/{name}": body for name, body in _walk(folder, "")}
+
+
+def _walk(folder: Traversable, prefix: str) -> list[tuple[str, bytes]]:
+    found: list[tuple[str, bytes]] = []
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.is_dir():
+            found += _walk(entry, f"{prefix}{entry.name}/")
+        else:
+            found.append((prefix + entry.name, entry.read_bytes()))
+    return found

@@ -1,0 +1,161 @@
+"""The publish tags of a repository and their files, read from git objects without checking
+anything out: one `git cat-file` process serves every blob, however many pages use them.
+
+A publish tag is a CalVer tag whose commit names it in the `Top-PyPI-Tag` trailer, as
+`top-pypi publish` writes it; a tag made by hand (no trailer) is ignored.
+"""
+
+import json
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import git
+from git.exc import GitCommandError, InvalidGitRepositoryError, NoSuchPathError
+
+from publisher.base.errors import GitError, UsageError, ValidationError
+from publisher.release.calver import is_release_tag, tag_order
+
+TRAILER = "Top-PyPI-Tag"
+DATA_FOLDER = "data"
+MAIN_FILE = "top-pypi-packages.json"
+# The files a tag's data folder offers for download: the dataset in every form, its schema and
+# its data package; anything else there (README.md, releases.json) is not a month's data.
+DOWNLOAD_PREFIXES = ("top-pypi-packages", "datapackage")
+TRAILER_LINE = re.compile(rf"^{TRAILER}:\s*(\S+)\s*$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Month:
+    """One published tag: its dataset, parsed, and every data file it holds, as bytes."""
+
+    tag: str
+    dataset: dict[str, Any]
+    files: dict[str, bytes]
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = self.dataset["rows"]
+        return rows
+
+    @property
+    def month(self) -> tuple[int, int]:
+        year, month, _ = tag_order(self.tag)
+        return year, month
+
+
+def open_repository(path: Path) -> git.Repo:
+    tip = "Give the top folder of a clone of the publishing repository."
+    try:
+        return git.Repo(path)
+    except (InvalidGitRepositoryError, NoSuchPathError):
+        raise UsageError(f"--repo {path} is not a git repository.", tip) from None
+
+
+def trailer_tag(message: str) -> str | None:
+    """The tag a commit message names in its trailer block (its last paragraph), if any."""
+    paragraphs = [p for p in message.strip().split("\n\n") if p.strip()]
+    if len(paragraphs) < 2:
+        return None
+    found = TRAILER_LINE.findall(paragraphs[-1])
+    return found[-1] if found else None
+
+
+def publish_tags(repo: git.Repo) -> list[str]:
+    """Every publish tag, in release order."""
+    with git_failure("Could not read the tags of the publishing repository"):
+        named = [
+            tag.name
+            for tag in repo.tags
+            if is_release_tag(tag.name) and trailer_tag(_message(tag.commit)) == tag.name
+        ]
+    return sorted(named, key=tag_order)
+
+
+def read_month(repo: git.Repo, tag: str) -> Month:
+    """The tag's data files and its dataset, from the tag's tree."""
+    with git_failure(f"Could not read the files of tag {tag}"):
+        folder = _entry(repo.tags[tag].commit.tree, DATA_FOLDER)
+        blobs = folder.blobs if isinstance(folder, git.Tree) else []
+        files = {
+            blob.name: blob.data_stream.read()
+            for blob in blobs
+            if blob.name.startswith(DOWNLOAD_PREFIXES)
+        }
+    if MAIN_FILE not in files:
+        raise ValidationError(
+            f"Publish tag {tag} has no {DATA_FOLDER}/{MAIN_FILE}.",
+            "Its commit names it as a release but holds no dataset; delete or mend the tag.",
+        )
+    return Month(tag, parse_dataset(tag, files[MAIN_FILE]), files)
+
+
+def parse_dataset(tag: str, body: bytes) -> dict[str, Any]:
+    """The dataset, with the keys every page relies on checked; the rest is optional."""
+    bad = ValidationError(
+        f"{DATA_FOLDER}/{MAIN_FILE} of tag {tag} is not a dataset (rows, period, engine).",
+        "Check it with `top-pypi validate`; mend the tag or delete it.",
+    )
+    try:
+        dataset = json.loads(body)
+    except ValueError:
+        raise bad from None
+    if not isinstance(dataset, dict) or not all(
+        isinstance(dataset.get(key), kind)
+        for key, kind in (("rows", list), ("period", dict), ("engine", dict))
+    ):
+        raise bad
+    if not all(_is_row(row) for row in dataset["rows"]):
+        raise bad
+    return dataset
+
+
+def _is_row(row: Any) -> bool:
+    return (
+        isinstance(row, dict)
+        and isinstance(row.get("project"), str)
+        and type(row.get("download_count")) is int
+    )
+
+
+def head_file(repo: git.Repo, path: str) -> str | None:
+    """A text file on the checked-out branch's last commit, or None when absent."""
+    if not repo.head.is_valid():
+        return None
+    with git_failure(f"Could not read {path} from the branch head"):
+        blob = _entry(repo.head.commit.tree, path)
+        data: bytes | None = blob.data_stream.read() if isinstance(blob, git.Blob) else None
+    return None if data is None else data.decode("utf-8")
+
+
+def remote_url(repo: git.Repo, remote: str) -> str | None:
+    names = {r.name: r for r in repo.remotes}
+    if remote not in names:
+        return None
+    urls = list(names[remote].urls)
+    return urls[0] if urls else None
+
+
+def _entry(tree: git.Tree, path: str) -> git.Tree | git.Blob | None:
+    try:
+        entry: git.Tree | git.Blob = tree / path
+    except KeyError:
+        return None
+    return entry
+
+
+def _message(commit: git.Commit) -> str:
+    message = commit.message
+    return message if isinstance(message, str) else message.decode("utf-8", "replace")
+
+
+@contextmanager
+def git_failure(what: str) -> Iterator[None]:
+    try:
+        yield
+    except GitCommandError as exc:
+        words = " ".join(str(exc.stderr).split()).strip("'") or f"exit status {exc.status}"
+        raise GitError(f"{what}: {words}.", "Check the repository with `git status`.") from None

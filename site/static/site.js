@@ -1,0 +1,136 @@
+"use strict";
+// Progressive enhancement: without this script every table is complete and every link
+// works. With it: an as-you-type filter and sortable columns on a ranking, copy buttons.
+(() => {
+  // The filter shows the first LIMIT matches, copied into a table of their own. Showing and
+  // hiding 15,000 rows one by one costs a frame or more a keystroke; this costs a scan of
+  // the names and a few dozen rows.
+  const LIMIT = 50;
+  const normal = (text) => text.trim().toLowerCase().replace(/[-_.\s]+/g, "-");
+  const number = (text) => Number(text.replace(/,/g, ""));
+
+  // A cell's sort key, from its text alone: numbers, rank changes, then words.
+  function key(text) {
+    const words = text.trim();
+    if (/^[\d,]+$/.test(words)) return number(words);
+    const moved = /^(up|down) ([\d,]+)$/.exec(words);
+    if (moved) return (moved[1] === "up" ? 1 : -1) * number(moved[2]);
+    if (words === "same") return 0;
+    if (words === "new") return Infinity;
+    return words;
+  }
+
+  function enhanceRanking(table, box) {
+    // Matches go into a second, small table; the full one stays laid out but skipped
+    // (content-visibility: hidden on its box), so clearing the filter shows it again at once
+    // instead of laying out 15,000 rows anew.
+    const whole = table.parentElement;
+    const body = table.tBodies[0];
+    let found = null;  // the matches' table, made on the first search
+    const input = box.querySelector("input");
+    const status = box.querySelector(".status");
+    const more = box.querySelector("button");
+    let rows = Array.from(body.rows);
+    let names = rows.map((row) => normal(row.cells[1].textContent));
+    const original = new Map(rows.map((row, index) => [row, index]));
+    let matches = [];
+
+    function foundTable() {
+      if (!found) {
+        found = document.createElement("table");
+        found.className = table.className;
+        found.createCaption().textContent = "Projects that match";
+        found.append(table.tHead.cloneNode(true), document.createElement("tbody"));
+        found.tHead.querySelectorAll("button").forEach((button, column) => {
+          button.addEventListener("click", () => sortBy(column));
+        });
+        whole.before(found);
+      }
+      return found;
+    }
+
+    function show(count) {
+      const shown = matches.slice(0, count);
+      foundTable().tBodies[0].replaceChildren(...shown.map((index) => rows[index].cloneNode(true)));
+      const all = matches.length.toLocaleString("en");
+      status.textContent = matches.length === 0 ? "No project matches."
+        : shown.length < matches.length ? `${all} projects match; the first ${shown.length} are shown.`
+        : `${all} project${matches.length === 1 ? "" : "s"} match.`;
+      more.textContent = `Show all ${all} matches`;
+      more.hidden = shown.length >= matches.length;
+    }
+
+    function filter() {
+      const query = normal(input.value);
+      if (!query) {
+        matches = [];
+        if (found) found.remove();
+        found = null;
+        whole.classList.remove("filtered");
+        more.hidden = true;
+        status.textContent = "";
+        return;
+      }
+      matches = [];
+      for (let index = 0; index < names.length; index++) {
+        if (names[index].includes(query)) matches.push(index);
+      }
+      show(LIMIT);
+      whole.classList.add("filtered");
+    }
+
+    const heads = Array.from(table.tHead.rows[0].cells);
+
+    function sortBy(column) {
+      const th = heads[column];
+      const ascending = th.getAttribute("aria-sort") !== "ascending";
+      for (const other of heads) other.removeAttribute("aria-sort");
+      th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+      const sign = ascending ? 1 : -1;
+      const keyed = rows.map((row) => [key(row.cells[column].textContent), original.get(row), row]);
+      keyed.sort((a, b) => (a[0] < b[0] ? -sign : a[0] > b[0] ? sign : a[1] - b[1]));
+      rows = keyed.map((entry) => entry[2]);
+      names = rows.map((row) => normal(row.cells[1].textContent));
+      const fragment = document.createDocumentFragment();
+      fragment.append(...rows);
+      body.append(fragment);
+      if (found) found.remove();
+      found = null;
+      if (input.value) filter();
+    }
+
+    heads.forEach((th, column) => {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.textContent = th.textContent;
+      th.replaceChildren(button);
+      button.addEventListener("click", () => sortBy(column));
+    });
+    input.addEventListener("input", filter);
+    more.addEventListener("click", () => show(matches.length));
+    box.hidden = false;
+  }
+
+  function enhanceCopy(button) {
+    const source = document.getElementById(button.dataset.copy);
+    button.hidden = false;
+    button.addEventListener("click", async () => {
+      try {
+        await navigator.clipboard.writeText(source.textContent);
+        button.textContent = "Copied";
+      } catch {
+        // No clipboard (an insecure origin, a refused permission): select it for Ctrl+C.
+        const range = document.createRange();
+        range.selectNodeContents(source);
+        getSelection().removeAllRanges();
+        getSelection().addRange(range);
+        button.textContent = "Selected: press Ctrl+C";
+      }
+    });
+  }
+
+  const table = document.querySelector(".ranking-box > table.ranking");
+  const box = document.querySelector(".filter");
+  if (table && box) enhanceRanking(table, box);
+  for (const button of document.querySelectorAll("button.copy")) enhanceCopy(button);
+})();

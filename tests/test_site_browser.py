@@ -1,0 +1,361 @@
+"""The built site in a real browser (Debian's Chromium, driven by Playwright), served on
+127.0.0.1: what people see with and without JavaScript, the filter and the sort, every link,
+and that no request ever leaves 127.0.0.1 and no page logs an error."""
+
+import json
+import re
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import git
+import pytest
+from browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
+from published import EXAMPLE, publish_generated
+from repos import publishing_repo
+from site_pages import Links, serve
+
+from publisher.website.builder import build_site
+from publisher.website.pages import project_path
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def example_site(example_repo: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    out = tmp_path_factory.mktemp("example-site") / "site"
+    build_site(example_repo, out, None, workers=1)
+    with serve(out) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def big_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two months of 1,200 rows: every ranking page length up to "all", and rank changes."""
+    work, _ = publishing_repo(tmp_path_factory.mktemp("big"), "")
+    publish_generated(work, "2026.10", months=2, rows=1200)
+    return Path(str(work.working_tree_dir))
+
+
+@pytest.fixture(scope="module")
+def big_site(big_repo: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    out = tmp_path_factory.mktemp("big-site") / "site"
+    build_site(big_repo, out, None)
+    with serve(out) as url:
+        yield url
+
+
+class Watched:
+    """A browser context that refuses and records any request off 127.0.0.1, and records
+    console errors and uncaught exceptions of every page it opens."""
+
+    def __init__(self, browser: Any, **options: Any) -> None:
+        self.context = browser.new_context(**options)
+        self.outside: list[str] = []
+        self.errors: list[str] = []
+        self.context.route("**/*", self._route)
+
+    def _route(self, route: Any) -> None:
+        url = route.request.url
+        if urlsplit(url).hostname == "127.0.0.1":
+            route.continue_()
+        else:
+            self.outside.append(url)
+            route.abort()
+
+    def page(self, url: str) -> Any:
+        page = self.context.new_page()
+        page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.on("dialog", lambda d: self.errors.append(f"dialog: {d.message}"))
+        page.goto(url)
+        return page
+
+
+@pytest.fixture
+def watched(browser: Any) -> Iterator[Watched]:
+    context = Watched(browser)
+    yield context
+    context.context.close()
+    assert context.outside == []
+    assert context.errors == []
+
+
+def visible_rows(page: Any) -> list[list[str]]:
+    """The ranking's rows a person sees, as cell texts."""
+    rows: list[list[str]] = page.eval_on_selector_all(
+        "table.ranking",
+        """tables => tables.filter(t => t.checkVisibility()).flatMap(
+            t => Array.from(t.tBodies[0].rows, r => Array.from(r.cells, c => c.textContent)))""",
+    )
+    return rows
+
+
+def tag_dataset(repo: Path, tag: str) -> dict[str, Any]:
+    with git.Repo(repo) as opened:
+        blob = opened.tags[tag].commit.tree / "data/top-pypi-packages.json"
+        data: dict[str, Any] = json.loads(blob.data_stream.read())
+    return data
+
+
+# --- rows, lengths and changes ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "rows"),
+    [("", 100), ("top-1000.html", 1000), ("top-1200.html", 1200), ("2026.10/", 100)],
+)
+def test_each_page_shows_its_number_of_rows(
+    watched: Watched, big_site: str, path: str, rows: int
+) -> None:
+    page = watched.page(big_site + path)
+    assert len(visible_rows(page)) == rows
+    labels = page.eval_on_selector_all("nav.sizes a", "links => links.map(a => a.textContent)")
+    assert labels == ["Top 100", "Top 1,000", "All 1,200"]
+
+
+def test_rank_changes_match_the_two_months(watched: Watched, big_site: str, big_repo: Path) -> None:
+    before = {r["project"]: i for i, r in enumerate(tag_dataset(big_repo, "2026.10")["rows"], 1)}
+    now = tag_dataset(big_repo, "2026.11")["rows"]
+    expected = []
+    for rank, row in enumerate(now, 1):
+        old = before.get(row["project"])
+        moved = "new" if old is None else "same" if old == rank else (
+            f"up {old - rank:,}" if old > rank else f"down {rank - old:,}"
+        )  # fmt: skip
+        expected.append([f"{rank:,}", row["project"], f"{row['download_count']:,}", moved])
+    page = watched.page(big_site + "top-1200.html")
+    assert visible_rows(page) == expected
+    assert {cells[3].split()[0] for cells in expected} == {"up", "down", "new", "same"}
+    assert watched.page(big_site + "2026.10/").locator("text=Change since").count() == 0
+
+
+# --- filter and sort ----------------------------------------------------------------------------
+
+
+def test_the_filter_shows_matches_as_you_type_and_everything_when_cleared(
+    watched: Watched, example_site: str
+) -> None:
+    page = watched.page(example_site)
+    box = page.get_by_label("Find a project")
+    box.press_sequentially("URLLIB")
+    assert [cells[1] for cells in visible_rows(page)] == ["urllib3"]
+    assert page.locator(".filter .status").text_content() == "1 project match."
+    box.fill("typing_extensions")  # written as people write it, found as PyPI normalises it
+    assert [cells[1] for cells in visible_rows(page)] == ["typing-extensions"]
+    box.fill("zzz")
+    assert visible_rows(page) == []
+    assert page.locator(".filter .status").text_content() == "No project matches."
+    box.fill("")
+    assert len(visible_rows(page)) == len(EXAMPLE["2026.11.1"])
+
+
+def test_the_filter_shows_the_first_matches_then_all(watched: Watched, big_site: str) -> None:
+    page = watched.page(big_site + "top-1200.html")
+    page.get_by_label("Find a project").press_sequentially("e")
+    shown = visible_rows(page)
+    more = page.get_by_role("button", name=re.compile(r"Show all [\d,]+ matches"))
+    total = int(more.text_content().split()[2].replace(",", ""))
+    assert len(shown) == 50 < total
+    assert all("e" in cells[1] for cells in shown)
+    more.click()
+    assert len(visible_rows(page)) == total
+    assert more.is_hidden()
+
+
+def test_columns_sort_by_their_text(watched: Watched, big_site: str) -> None:
+    page = watched.page(big_site + "top-1000.html")
+    header = page.locator("table.ranking thead th")
+    header.nth(2).get_by_role("button").click()
+    downloads = [int(c[2].replace(",", "")) for c in visible_rows(page)]
+    assert downloads == sorted(downloads)
+    assert header.nth(2).get_attribute("aria-sort") == "ascending"
+    header.nth(1).get_by_role("button").click()
+    names = [c[1] for c in visible_rows(page)]
+    assert names == sorted(names)
+    header.nth(3).get_by_role("button").click()
+    header.nth(3).get_by_role("button").click()
+    changes = [c[3] for c in visible_rows(page)]
+    assert changes[0] == "new"
+    assert header.nth(3).get_attribute("aria-sort") == "descending"
+    header.nth(0).get_by_role("button").click()
+    assert [c[0] for c in visible_rows(page)][:3] == ["1", "2", "3"]
+
+
+def test_the_filter_keeps_the_sorted_order(watched: Watched, big_site: str) -> None:
+    page = watched.page(big_site + "top-1200.html")
+    page.locator("table.ranking thead th").nth(1).get_by_role("button").click()
+    page.get_by_label("Find a project").press_sequentially("py")
+    names = [c[1] for c in visible_rows(page)]
+    assert names == sorted(names)
+    assert names
+
+
+# --- without JavaScript -------------------------------------------------------------------------
+
+
+def test_without_javascript_every_table_is_whole_and_links_work(
+    browser: Any, big_site: str
+) -> None:
+    context = Watched(browser, java_script_enabled=False)
+    try:
+        page = context.page(big_site + "top-1000.html")
+        assert len(visible_rows(page)) == 1000
+        assert page.locator(".filter").is_hidden()
+        assert page.locator("table.ranking thead button").count() == 0
+        first = visible_rows(page)[0][1]
+        page.get_by_role("link", name=first, exact=True).click()
+        assert page.url.endswith(f"project/{first}.html")
+        assert page.locator("table.history tbody tr").count() == 2
+    finally:
+        context.context.close()
+    assert context.outside == []
+
+
+# --- project pages, citation, links, files ------------------------------------------------------
+
+
+def test_a_project_page_shows_the_tags_numbers(
+    watched: Watched, example_site: str, example_repo: Path
+) -> None:
+    page = watched.page(example_site + "project/requests.html")
+    assert page.get_by_role("img", name="Downloads of requests per month").is_visible()
+    assert page.get_by_role("img", name="Rank of requests per month").is_visible()
+    rows = page.eval_on_selector_all(
+        "table.history tbody tr", "rows => rows.map(r => Array.from(r.cells, c => c.textContent))"
+    )
+    expected = []
+    for tag in ("2026.11.1", "2026.09", "2026.08"):
+        listed = tag_dataset(example_repo, tag)["rows"]
+        rank = next(i for i, r in enumerate(listed, 1) if r["project"] == "requests")
+        expected.append([tag, str(rank), f"{listed[rank - 1]['download_count']:,}"])
+    assert [[r[0], r[2], r[3]] for r in rows] == expected
+
+
+def test_the_citation_copies_with_a_button(browser: Any, example_site: str) -> None:
+    context = Watched(browser, permissions=["clipboard-read", "clipboard-write"])
+    try:
+        page = context.page(example_site)
+        button = page.locator("button[data-copy=bibtex]")
+        assert button.text_content() == "Copy BibTeX"
+        button.click()
+        assert (
+            page.evaluate("navigator.clipboard.readText()")
+            == page.locator("#bibtex").text_content()
+        )
+        assert button.text_content() == "Copied"
+    finally:
+        context.context.close()
+    assert context.errors == []
+
+
+def test_no_link_is_broken_across_the_whole_site(example_site: str) -> None:
+    """Every page is fetched from the server, and every relative link on it."""
+    seen: set[str] = set()
+    pending = [example_site, example_site + "404.html"]
+    while pending:
+        url = pending.pop()
+        if url in seen:
+            continue
+        seen.add(url)
+        with urllib.request.urlopen(url) as response:
+            assert response.status == 200
+            body = response.read()
+        if url.endswith("/") or url.endswith(".html"):
+            parser = page_links_of(body)
+            for _, _, link in parser.found:
+                absolute = urljoin(url, link.split("#")[0])
+                if absolute.startswith(example_site):
+                    pending.append(absolute)
+    assert len([u for u in seen if u.endswith((".html", "/"))]) == 13
+
+
+def page_links_of(body: bytes) -> Links:
+    parser = Links()
+    parser.feed(body.decode())
+    return parser
+
+
+def test_the_files_at_the_root_are_the_tags_bytes(example_site: str, example_repo: Path) -> None:
+    with git.Repo(example_repo) as repo:
+        folder = repo.tags["2026.11.1"].commit.tree / "data"
+        for blob in folder.blobs:
+            if blob.name.startswith(("top-pypi-packages", "datapackage")):
+                with urllib.request.urlopen(example_site + blob.name) as response:
+                    assert response.read() == blob.data_stream.read()
+
+
+# --- safety, layout -----------------------------------------------------------------------------
+
+
+def test_a_name_with_html_characters_shows_as_text(watched: Watched, tmp_path: Path) -> None:
+    from test_site_build import publish_unvalidated
+
+    work, _ = publishing_repo(tmp_path, "")
+    evil = '<img src=x onerror=alert(1)><script>alert("x")</script>'
+    publish_unvalidated(work, "2026.11", [(evil, 9), ("boto3", 7)])
+    build_site(tmp_path / "work", tmp_path / "site", None, workers=1)
+    with serve(tmp_path / "site") as url:
+        page = watched.page(url)
+        assert visible_rows(page)[0][1] == evil
+        page.get_by_role("link", name=evil).click()
+        page.wait_for_load_state()
+        assert page.locator("h1").text_content() == evil
+        page.close()  # before the server stops, or a request still running is cut off
+    assert project_path(evil).startswith("project/_3cimg")
+
+
+def test_a_phone_needs_no_sideways_scrolling(browser: Any, big_site: str) -> None:
+    context = Watched(browser, viewport={"width": 360, "height": 740}, is_mobile=True)
+    try:
+        for path in ("", "top-1200.html", "archive.html", "project/" + first_project(big_site)):
+            page = context.page(big_site + path)
+            assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
+            # The ranking itself fits; a table of many columns scrolls in its own box.
+            ranking = page.locator("table.ranking")
+            if ranking.count():
+                box = ranking.bounding_box()
+                assert box["x"] + box["width"] <= 360, path
+    finally:
+        context.context.close()
+    assert context.outside == []
+    assert context.errors == []
+
+
+def first_project(site_url: str) -> str:
+    with urllib.request.urlopen(site_url) as response:
+        body = response.read().decode()
+    found = re.search(r'href="project/([^"]+)"', body)
+    assert found is not None
+    return found.group(1)
+
+
+def test_the_keyboard_reaches_the_skip_link_then_the_navigation(
+    watched: Watched, example_site: str
+) -> None:
+    page = watched.page(example_site)
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to the content"
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#main")
+
+
+def test_dark_mode_follows_the_system(browser: Any, example_site: str) -> None:
+    colours = []
+    for scheme in ("light", "dark"):
+        context = Watched(browser, color_scheme=scheme)
+        page = context.page(example_site)
+        colours.append(page.evaluate("getComputedStyle(document.body).backgroundColor"))
+        context.context.close()
+    assert colours == ["rgb(255, 255, 255)", "rgb(18, 20, 23)"]

@@ -1,0 +1,417 @@
+"""The site built from a real publishing repository (tests/published.py's example: four
+releases over three months, a month missing, a correction, a sampled month, a hand-made tag
+and a release record): what each page says, the files it serves, and how it refuses."""
+
+import json
+import re
+from datetime import date
+from pathlib import Path
+
+import git
+import pytest
+from published import (
+    EXAMPLE,
+    RELEASES,
+    commit_file,
+    month_count,
+    month_end,
+    publish_month,
+    ranked,
+)
+from repos import publishing_repo
+from site_pages import broken_links, page_links, site_tree
+
+from publisher.base.errors import OutputError, UsageError, ValidationError
+from publisher.dataset.build import build_dataset, serialise
+from publisher.release.git import commit_and_tag
+from publisher.website.address import check_site_url, pages_url
+from publisher.website.builder import build_site
+from publisher.website.changes import change
+from publisher.website.pages import project_path, ranking_label, sizes
+from publisher.website.render import static_files
+
+URL = "https://example.org/top-pypi/"
+
+
+@pytest.fixture(scope="module")
+def built(example_repo: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("built") / "site"
+    build_site(example_repo, out, URL, workers=1)
+    return out
+
+
+def text(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def rows_of(page: Path) -> list[list[str]]:
+    """The cells of the ranking table's rows, as text."""
+    body = text(page).split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return [
+        [re.sub(r"<[^>]+>", "", cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+        for row in re.findall(r"<tr>(.*?)</tr>", body)
+    ]
+
+
+# --- which months -------------------------------------------------------------------------------
+
+
+def test_only_publish_tags_are_shown_and_a_hand_made_tag_is_not(built: Path) -> None:
+    archive = text(built / "archive.html")
+    for tag in EXAMPLE:
+        assert f'<a href="{tag}/">{tag}</a>' in archive
+        assert (built / tag / "index.html").is_file()
+    assert "2026.12" not in archive
+    assert not (built / "2026.12").exists()
+
+
+def test_the_top_is_the_newest_months_latest_correction(built: Path) -> None:
+    cells = rows_of(built / "index.html")
+    assert [(c[1], int(c[2].replace(",", ""))) for c in cells] == ranked(EXAMPLE["2026.11.1"])
+    assert '<dd><a href="2026.11.1/">2026.11.1</a></dd>' in text(built / "index.html")
+    assert rows_of(built / "2026.11.1" / "index.html") == cells
+
+
+def test_a_superseded_release_keeps_its_own_page(built: Path) -> None:
+    cells = rows_of(built / "2026.11" / "index.html")
+    assert [c[1] for c in cells] == [name for name, _ in ranked(EXAMPLE["2026.11"])]
+    assert "corrected by a later release" in text(built / "archive.html")
+
+
+def test_history_takes_each_months_latest_correction(built: Path) -> None:
+    page = text(built / "project" / "requests.html")
+    releases = re.findall(r'<th scope="row"><a href="../([^/]+)/">', page)
+    assert releases == ["2026.11.1", "2026.09", "2026.08"]
+
+
+# --- rank changes -------------------------------------------------------------------------------
+
+
+def test_changes_are_words_against_the_previous_published_month(built: Path) -> None:
+    changes = {c[1]: c[3] for c in rows_of(built / "index.html")}
+    # 2026.09: boto3 1, urllib3 2, requests 3, numpy 4, idna 5, six 6.
+    assert changes == {
+        "requests": "up 2",
+        "boto3": "down 1",
+        "numpy": "up 1",
+        "urllib3": "down 2",
+        "idna": "same",
+        "typing-extensions": "new",
+    }
+
+
+def test_a_gap_in_the_months_is_said(built: Path) -> None:
+    page = text(built / "index.html")
+    assert "since 2026.09, the previous published month (2026.10 was not published)" in page
+    assert '<th scope="col">Change since 2026.09</th>' in page
+
+
+def test_a_correction_compares_with_the_month_before_not_its_own_month(built: Path) -> None:
+    assert "Change since 2026.09" in text(built / "2026.11" / "index.html")
+    assert "Change since 2026.09" in text(built / "2026.11.1" / "index.html")
+
+
+def test_the_first_month_has_no_change_column(built: Path) -> None:
+    page = text(built / "2026.08" / "index.html")
+    assert "Change since" not in page
+    assert "none shown: no earlier month was published" in page
+    assert all(len(cells) == 3 for cells in rows_of(built / "2026.08" / "index.html"))
+
+
+@pytest.mark.parametrize(
+    ("rank", "before", "words"),
+    [(3, 5, "up 2"), (5, 3, "down 2"), (4, 4, "same"), (1, None, "new"), (2, 1200, "up 1,198")],
+)
+def test_change_words(rank: int, before: int | None, words: str) -> None:
+    assert change(rank, before).text == words
+
+
+# --- what the header says -------------------------------------------------------------------------
+
+
+def test_the_header_states_period_update_and_engine(built: Path) -> None:
+    page = text(built / "index.html")
+    assert "<dd>2026-10-02 to 2026-10-31 (30 days, UTC)</dd>" in page
+    assert "<dd>2026-11-01 06:30:00 UTC</dd>" in page
+    assert "<dd>DuckDB: exact counts over the whole period</dd>" in page
+    assert "Note:" not in page
+
+
+def test_an_estimate_and_the_logging_change_are_said_in_words(built: Path) -> None:
+    page = text(built / "2026.09" / "index.html")
+    assert "Estimated counts: downloads were counted on 10 of the 30 days" in page
+    assert "PyPI changed how it logs downloads on 2026-08-24" in page
+    history = text(built / "index.html").split('id="history"', 1)[1]
+    assert "* estimated from 10 of 30 days; PyPI&#39;s logging changed on 2026-08-24" in history
+    assert 'class="star"' in history
+
+
+# --- pages --------------------------------------------------------------------------------------
+
+
+def test_ranking_pages_for_each_length() -> None:
+    assert sizes(15_000) == [100, 1000, 5000, 15_000]
+    assert sizes(3000) == [100, 1000, 3000]
+    assert sizes(100) == [100]
+    assert [ranking_label(s, 15_000) for s in sizes(15_000)] == [
+        "Top 100",
+        "Top 1,000",
+        "Top 5,000",
+        "All 15,000",
+    ]
+
+
+def test_a_project_page_has_its_history_chart_and_table(built: Path) -> None:
+    page = text(built / "project" / "typing-extensions.html")
+    assert page.count('role="img"') == 2
+    assert '<title id="downloads-chart">Downloads of typing-extensions per month</title>' in page
+    assert "https://pypi.org/project/typing-extensions/" in page
+    assert page.count("not in the top 6") == 2  # 2026.08 and 2026.09
+
+
+def test_every_project_of_the_latest_month_has_a_page(built: Path) -> None:
+    names = {p.stem for p in (built / "project").glob("*.html")}
+    assert names == set(EXAMPLE["2026.11.1"])
+
+
+def test_names_that_are_not_file_names_are_encoded_without_collisions() -> None:
+    assert project_path("typing-extensions") == "project/typing-extensions.html"
+    assert project_path("../x") == "project/_2e_2e_2fx.html"
+    assert project_path("<b>") == "project/_3cb_3e.html"
+    assert project_path("_3cb_3e") != project_path("<b>")
+
+
+# --- files --------------------------------------------------------------------------------------
+
+
+def tag_blob(repo: Path, tag: str, name: str) -> bytes:
+    with git.Repo(repo) as opened:
+        data: bytes = (opened.tags[tag].commit.tree / f"data/{name}").data_stream.read()
+    return data
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "top-pypi-packages.json",
+        "top-pypi-packages.min.json",
+        "top-pypi-packages.csv",
+        "top-pypi-packages.schema.json",
+        "datapackage.json",
+    ],
+)
+def test_the_latest_files_are_at_the_root_byte_for_byte(
+    built: Path, example_repo: Path, name: str
+) -> None:
+    assert (built / name).read_bytes() == tag_blob(example_repo, "2026.11.1", name)
+    assert (built / "2026.08" / name).read_bytes() == tag_blob(example_repo, "2026.08", name)
+
+
+def test_the_30_days_names_are_copies_of_the_main_files(built: Path) -> None:
+    for suffix in (".json", ".min.json", ".csv"):
+        main = (built / f"top-pypi-packages{suffix}").read_bytes()
+        assert (built / f"top-pypi-packages-30-days{suffix}").read_bytes() == main
+
+
+def test_the_home_page_links_each_file_with_its_size(built: Path) -> None:
+    page = text(built / "index.html")
+    size = len((built / "top-pypi-packages.csv").read_bytes())
+    assert (
+        f'<a href="top-pypi-packages.csv">top-pypi-packages.csv</a></td><td>{size} B</td>' in page
+    )
+    assert '<a href="top-pypi-packages-30-days.json">' in page
+
+
+def test_the_assets_are_the_packages_own(built: Path) -> None:
+    for path, body in static_files().items():
+        assert (built / path).read_bytes() == body
+
+
+def test_robots_sitemap_and_canonical_links(
+    built: Path, example_repo: Path, tmp_path: Path
+) -> None:
+    assert text(built / "robots.txt") == f"User-agent: *\nAllow: /\nSitemap: {URL}sitemap.xml\n"
+    sitemap = text(built / "sitemap.xml")
+    pages = {p.relative_to(built).as_posix() for p in built.rglob("*.html")} - {"404.html"}
+    locs = set(re.findall(r"<loc>([^<]+)</loc>", sitemap))
+    assert locs == {URL + p.removesuffix("index.html") for p in pages}
+    assert f'<link rel="canonical" href="{URL}2026.09/">' in text(built / "2026.09" / "index.html")
+    assert f'<base href="{URL}">' in text(built / "404.html")
+    build_site(example_repo, tmp_path / "plain", None, workers=1)
+    assert not (tmp_path / "plain" / "sitemap.xml").exists()
+    assert "canonical" not in text(tmp_path / "plain" / "index.html")
+    assert "Sitemap" not in text(tmp_path / "plain" / "robots.txt")
+
+
+# --- citation -----------------------------------------------------------------------------------
+
+
+def test_dois_come_from_the_release_record(built: Path) -> None:
+    home = text(built / "index.html")
+    assert RELEASES["zenodo"]["concept_doi"] in home
+    assert '<a href="https://doi.org/10.5281/zenodo.104">10.5281/zenodo.104</a>' in home
+    assert "doi = {10.5281/zenodo.104}" in home
+    corrected = text(built / "2026.11" / "index.html")
+    assert "<dt>This version, 2026.11</dt><dd>no DOI yet</dd>" in corrected
+
+
+def test_bibtex_and_cff_name_the_citation_files_authors(built: Path) -> None:
+    home = text(built / "index.html")
+    assert "author = {Lovelace, Ada and {The top-pypi developers}}" in home
+    assert "title = {{Top PyPI packages (2026.11.1)}}" in home
+    assert "- family-names: Lovelace\n  given-names: Ada\n- name: The top-pypi developers" in home
+    assert 'data-copy="bibtex" hidden>Copy BibTeX</button>' in home
+
+
+def test_zenodo_json_wins_over_citation_cff(tmp_path: Path) -> None:
+    work, _ = publishing_repo(tmp_path, "")
+    zenodo = {"title": "Zenodo's title", "creators": [{"name": "Hopper, Grace"}]}
+    commit_file(work, ".zenodo.json", json.dumps(zenodo), "Zenodo metadata")
+    commit_file(work, "CITATION.cff", "cff-version: 1.2.0\n", "A citation file")
+    publish_month(work, "2026.11", month_count(ranked({"boto3": 5}), month_end("2026.11")))
+    build_site(tmp_path / "work", tmp_path / "site", None, workers=1)
+    home = text(tmp_path / "site" / "index.html")
+    assert "author = {Hopper, Grace}" in home
+    assert "Zenodo&#39;s title (2026.11)" in home
+    assert "<dt>All versions</dt><dd>no DOI yet</dd>" in home
+
+
+def test_without_citation_metadata_the_site_says_so(tmp_path: Path) -> None:
+    work, _ = publishing_repo(tmp_path, "")
+    publish_month(work, "2026.11", month_count(ranked({"boto3": 5}), month_end("2026.11")))
+    build_site(tmp_path / "work", tmp_path / "site", None, workers=1)
+    home = text(tmp_path / "site" / "index.html")
+    assert "The repository has no citation metadata yet" in home
+    assert "no DOI yet" in home
+
+
+# --- safety -------------------------------------------------------------------------------------
+
+
+def publish_unvalidated(work: git.Repo, tag: str, rows: list[tuple[str, int]]) -> None:
+    """A publish commit whose data never went through validation (made by hand, or by an
+    older version): the site must still escape what it shows."""
+    from datetime import UTC, datetime
+
+    from publisher.count.engines.base import Count, QueryStats
+    from publisher.count.window import Window
+
+    end = month_end(tag)
+    count = Count(rows, 10, Window(date(end.year, end.month, 1), end), QueryStats(0))
+    files = serialise(build_dataset(count, "duckdb", datetime(2026, 11, 1, tzinfo=UTC)))
+    folder = Path(str(work.working_tree_dir)) / "data"
+    folder.mkdir(exist_ok=True)
+    for name, body in files.items():
+        (folder / name).write_bytes(body)
+    commit_and_tag(work, tag, [f"data/{name}" for name in files], f"Publish {tag}")
+
+
+def test_a_name_with_html_characters_is_escaped(tmp_path: Path) -> None:
+    work, _ = publishing_repo(tmp_path, "")
+    evil = '<script>alert("x")</script>'
+    publish_unvalidated(work, "2026.11", [(evil, 9), ("../../etc", 8), ("boto3", 7)])
+    build_site(tmp_path / "work", tmp_path / "site", None, workers=1)
+    site = tmp_path / "site"
+    home = text(site / "index.html")
+    assert evil not in home
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in home
+    page = site / project_path(evil)
+    assert page.parent == site / "project"
+    assert evil not in text(page)
+    assert "&lt;script&gt;" in text(page)
+    assert (site / project_path("../../etc")).parent == site / "project"
+    assert not (tmp_path / "etc.html").exists()
+    assert broken_links(site) == []
+
+
+def test_every_link_is_relative_and_leads_to_a_file(built: Path) -> None:
+    assert broken_links(built) == []
+    for page in built.rglob("*.html"):
+        for tag, _, url in page_links(page).found:
+            if url.startswith("http"):
+                # Absolute only where required, or a link a person may follow (never loaded).
+                assert tag in ("a", "base") or (tag == "link" and url.startswith(URL)), url
+
+
+def test_no_inline_script_or_style_and_a_strict_policy(built: Path) -> None:
+    for page in built.rglob("*.html"):
+        html = text(page)
+        policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html)
+        assert policy is not None, page
+        assert "unsafe-inline" not in policy.group(1)
+        assert "default-src 'none'" in policy.group(1)
+        assert page_links(page).inline == [], page
+
+
+# --- building -----------------------------------------------------------------------------------
+
+
+def test_two_processes_build_the_same_site_as_one(example_repo: Path, tmp_path: Path) -> None:
+    build_site(example_repo, tmp_path / "one", URL, workers=1)
+    build_site(example_repo, tmp_path / "two", URL, workers=2)
+    one, two = site_tree(tmp_path / "one"), site_tree(tmp_path / "two")
+    assert sorted(one) == sorted(two)
+    assert one == two
+
+
+def test_a_rebuild_replaces_the_whole_site(example_repo: Path, tmp_path: Path) -> None:
+    out = tmp_path / "build" / "site"
+    build_site(example_repo, out, None, workers=1)
+    (out / "project" / "gone.html").write_text("stale")
+    built = build_site(example_repo, out, None, workers=1)
+    assert not (out / "project" / "gone.html").exists()
+    assert built.files == sum(1 for p in out.rglob("*") if p.is_file()) - 1  # the marker
+    assert [p.name for p in out.parent.iterdir()] == ["site"]  # no staging folder left
+
+
+def test_a_folder_with_other_files_is_not_replaced(example_repo: Path, tmp_path: Path) -> None:
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("mine")
+    with pytest.raises(UsageError, match="holds other files and is not a site built by top-pypi"):
+        build_site(example_repo, tmp_path / "mine", None, workers=1)
+    assert (tmp_path / "mine" / "notes.txt").read_text() == "mine"
+
+
+def test_an_out_path_that_is_a_file_is_refused(example_repo: Path, tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(OutputError, match="is a file, not a folder"):
+        build_site(example_repo, tmp_path / "file", None, workers=1)
+
+
+def test_a_repository_without_publish_tags_is_refused(tmp_path: Path) -> None:
+    work, _ = publishing_repo(tmp_path, "")
+    work.create_tag("2026.11", message="made by hand")
+    with pytest.raises(UsageError, match="has no publish tags"):
+        build_site(tmp_path / "work", tmp_path / "site", None)
+    assert not (tmp_path / "site").exists()
+
+
+def test_a_publish_tag_without_data_is_refused(tmp_path: Path) -> None:
+    work, _ = publishing_repo(tmp_path, "")
+    commit_and_tag(work, "2026.11", ["top-pypi.toml"], "Publish 2026.11")
+    with pytest.raises(ValidationError, match="Publish tag 2026.11 has no data/top-pypi"):
+        build_site(tmp_path / "work", tmp_path / "site", None)
+
+
+# --- addresses ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("remote", "url"),
+    [
+        ("git@github.com:Owner/top-pypi.git", "https://owner.github.io/top-pypi/"),
+        ("https://github.com/owner/top-pypi", "https://owner.github.io/top-pypi/"),
+        ("ssh://git@github.com/owner/owner.github.io.git", "https://owner.github.io/"),
+        ("/srv/git/top-pypi.git", None),
+        ("https://gitlab.com/owner/top-pypi.git", None),
+        (None, None),
+    ],
+)
+def test_github_pages_address_from_the_remote(remote: str | None, url: str | None) -> None:
+    assert pages_url(remote) == url
+
+
+def test_a_site_url_gets_a_slash_and_must_be_http() -> None:
+    assert check_site_url("https://example.org/top") == "https://example.org/top/"
+    with pytest.raises(UsageError, match="--site-url 'example.org' is not an http or https"):
+        check_site_url("example.org")
