@@ -68,7 +68,7 @@ def publish_month(repo: git.Repo, tag: str, count: Count, engine: str = "duckdb"
     collected = collect(Counted(engine, count), request, updated, silent, version=tag)
     write_collected(collected, Path(str(repo.working_tree_dir)) / DATA_FOLDER)
     paths = [f"{DATA_FOLDER}/{name}" for name in collected.files]
-    commit_and_tag(repo, tag, paths, commit_message(tag, collected.dataset))
+    commit_and_tag(repo, tag, paths, commit_message(tag, collected.dataset), count.period)
 
 
 def ranked(counts: dict[str, int]) -> list[tuple[str, int]]:

@@ -22,6 +22,7 @@ from repos import publishing_repo
 from site_pages import broken_links, page_links, site_tree
 
 from publisher.base.errors import OutputError, UsageError, ValidationError
+from publisher.count.window import Window
 from publisher.dataset.build import build_dataset, serialise
 from publisher.release.git import commit_and_tag
 from publisher.website.address import check_site_url, pages_url
@@ -303,7 +304,7 @@ def publish_unvalidated(work: git.Repo, tag: str, rows: list[tuple[str, int]]) -
     folder.mkdir(exist_ok=True)
     for name, body in files.items():
         (folder / name).write_bytes(body)
-    commit_and_tag(work, tag, [f"data/{name}" for name in files], f"Publish {tag}")
+    commit_and_tag(work, tag, [f"data/{name}" for name in files], f"Publish {tag}", count.period)
 
 
 def test_a_name_with_html_characters_is_escaped(tmp_path: Path) -> None:
@@ -388,7 +389,8 @@ def test_a_repository_without_publish_tags_is_refused(tmp_path: Path) -> None:
 
 def test_a_publish_tag_without_data_is_refused(tmp_path: Path) -> None:
     work, _ = publishing_repo(tmp_path, "")
-    commit_and_tag(work, "2026.11", ["top-pypi.toml"], "Publish 2026.11")
+    october = Window(date(2026, 10, 2), date(2026, 10, 31))
+    commit_and_tag(work, "2026.11", ["top-pypi.toml"], "Publish 2026.11", october)
     with pytest.raises(ValidationError, match="Publish tag 2026.11 has no data/top-pypi"):
         build_site(tmp_path / "work", tmp_path / "site", None)
 
