@@ -30,10 +30,20 @@
     const input = box.querySelector("input");
     const status = box.querySelector(".status");
     const more = box.querySelector("button");
-    let rows = Array.from(body.rows);
-    let names = rows.map((row) => normal(row.cells[1].textContent));
-    const original = new Map(rows.map((row, index) => [row, index]));
+    // The index is made on the first search or sort, not on load, where it would add to the
+    // time before the page answers.
+    let rows = null;
+    let names = null;
+    let original = null;
     let matches = [];
+
+    function index() {
+      if (!rows) {
+        rows = Array.from(body.rows);
+        names = rows.map((row) => normal(row.cells[1].textContent));
+        original = new Map(rows.map((row, position) => [row, position]));
+      }
+    }
 
     function foundTable() {
       if (!found) {
@@ -51,7 +61,8 @@
 
     function show(count) {
       const shown = matches.slice(0, count);
-      foundTable().tBodies[0].replaceChildren(...shown.map((index) => rows[index].cloneNode(true)));
+      const copies = shown.map((position) => rows[position].cloneNode(true));
+      foundTable().tBodies[0].replaceChildren(...copies);
       const all = matches.length.toLocaleString("en");
       status.textContent = matches.length === 0 ? "No project matches."
         : shown.length < matches.length ? `${all} projects match; the first ${shown.length} are shown.`
@@ -71,9 +82,10 @@
         status.textContent = "";
         return;
       }
+      index();
       matches = [];
-      for (let index = 0; index < names.length; index++) {
-        if (names[index].includes(query)) matches.push(index);
+      for (let position = 0; position < names.length; position++) {
+        if (names[position].includes(query)) matches.push(position);
       }
       show(LIMIT);
       whole.classList.add("filtered");
@@ -87,6 +99,7 @@
       for (const other of heads) other.removeAttribute("aria-sort");
       th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
       const sign = ascending ? 1 : -1;
+      index();
       const keyed = rows.map((row) => [key(row.cells[column].textContent), original.get(row), row]);
       keyed.sort((a, b) => (a[0] < b[0] ? -sign : a[0] > b[0] ? sign : a[1] - b[1]));
       rows = keyed.map((entry) => entry[2]);
