@@ -15,7 +15,6 @@ network (bigquery_service).
 from __future__ import annotations
 
 import tempfile
-import threading
 from collections.abc import Callable
 from datetime import datetime
 from http.server import ThreadingHTTPServer
@@ -25,6 +24,7 @@ from types import TracebackType
 from .bigquery_http import Handler
 from .bigquery_jobs import Cost, Job
 from .bigquery_service import DEFAULT_PAGE_ROWS, BigQueryService, RecordedRequest
+from .serving import Served
 
 __all__ = ["BigQueryStandIn", "Cost", "Job", "RecordedRequest"]
 
@@ -52,16 +52,13 @@ class BigQueryStandIn(BigQueryService):
             self._server.server_close()
             raise
         self._server.service = self  # type: ignore[attr-defined]
-        self._thread: threading.Thread | None = None
+        self._served = Served(self._server)
         self._key_dir: tempfile.TemporaryDirectory[str] | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
 
     def __enter__(self) -> BigQueryStandIn:
-        # serve_forever checks for shutdown between polls: a short poll makes __exit__ quick.
-        serve = lambda: self._server.serve_forever(poll_interval=0.02)  # noqa: E731
-        self._thread = threading.Thread(target=serve, daemon=True)
-        self._thread.start()
+        self._served.start()
         return self
 
     def __exit__(
@@ -70,10 +67,7 @@ class BigQueryStandIn(BigQueryService):
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join()
+        self._served.stop()
         self.close()
         if self._key_dir is not None:
             self._key_dir.cleanup()

@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from .bigquery_auth import TokenError
 from .bigquery_service import ApiError, BigQueryService, Failure, RecordedRequest
 from .bigquery_wire import error_body
+from .serving import QuietHandler
 
 _Route = Callable[[BigQueryService, tuple[str, ...], dict[str, str], dict[str, Any]], Any]
 _ROUTES: list[tuple[str, re.Pattern[str], _Route]] = [
@@ -48,21 +47,10 @@ _ROUTES: list[tuple[str, re.Pattern[str], _Route]] = [
 ]
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive, as the client's session expects
-
+class Handler(QuietHandler):
     @property
     def service(self) -> BigQueryService:
         return self.server.service  # type: ignore[attr-defined,no-any-return]
-
-    def setup(self) -> None:
-        super().setup()
-        # Headers and body leave in two writes; without this, Nagle's algorithm and the
-        # client's delayed ACK hold every answer back by ~40 ms.
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Silence the per-request log on stderr."""
 
     def do_GET(self) -> None:
         self._serve("GET")

@@ -50,6 +50,7 @@ from typing import Any, TextIO
 
 from zenodo_client import Zenodo
 
+from .serving import Served
 from .zenodo_faults import ANY_ROUTE, Fault, FaultKind
 from .zenodo_http import ROUTES, Handler
 from .zenodo_service import ApiError, RecordedRequest, ZenodoService
@@ -119,15 +120,12 @@ class ZenodoStandIn(ZenodoService):
             log=log,
         )
         self._server.service = self  # type: ignore[attr-defined]
-        self._thread: threading.Thread | None = None
+        self._served = Served(self._server)
 
     # -- lifecycle -------------------------------------------------------------------------
 
     def __enter__(self) -> ZenodoStandIn:
-        # serve_forever checks for shutdown between polls: a short poll makes __exit__ quick.
-        serve = lambda: self._server.serve_forever(poll_interval=0.02)  # noqa: E731
-        self._thread = threading.Thread(target=serve, daemon=True)
-        self._thread.start()
+        self._served.start()
         return self
 
     def __exit__(
@@ -137,10 +135,7 @@ class ZenodoStandIn(ZenodoService):
         traceback: TracebackType | None,
     ) -> None:
         self.stop_pauses()
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join()
+        self._served.stop()
         if self._temp is not None:
             self._temp.cleanup()
 

@@ -14,10 +14,10 @@ import struct
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from .serving import QuietHandler
 from .zenodo_faults import Fault
 from .zenodo_service import ApiError, RecordedRequest, Reply, ZenodoService
 from .zenodo_wire import INTERNAL_ERROR, NOT_FOUND, error, gateway_page
@@ -98,7 +98,7 @@ def find_route(method: str, path: str) -> tuple[Route, tuple[str, ...]] | int:
 class Body:
     """A request's body, read once: by Content-Length or chunked transfer encoding."""
 
-    def __init__(self, handler: BaseHTTPRequestHandler) -> None:
+    def __init__(self, handler: QuietHandler) -> None:
         self._rfile = handler.rfile
         self.chunked = "chunked" in handler.headers.get("Transfer-Encoding", "").lower()
         length = handler.headers.get("Content-Length")
@@ -144,21 +144,10 @@ class Body:
             pass
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive, as requests' connection pool expects
-
+class Handler(QuietHandler):
     @property
     def service(self) -> ZenodoService:
         return self.server.service  # type: ignore[attr-defined,no-any-return]
-
-    def setup(self) -> None:
-        super().setup()
-        # Headers and body leave in two writes; without this, Nagle's algorithm and the
-        # client's delayed ACK hold every answer back by ~40 ms.
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Silence http.server's log: its request line would carry `?access_token=`."""
 
     def do_GET(self) -> None:
         self._serve("GET")
