@@ -7,7 +7,7 @@ from rich.console import Console
 
 from publisher.cli import report
 
-PATH = "/home/runner/work/a-publishing-repository-with-a-long-name/checkouts/main/data/2026"
+PATH = "/home/runner/checkouts/a-publishing-repository-with-a-long-name/main/data/2026"
 NAME = "a-project-whose-name-is-longer-than-any-eighty-column-log-can-hold-on-one-line"
 DATASET: dict[str, Any] = {
     "period": {"start": "2026-10-02", "end": "2026-10-31", "days": 30},
