@@ -25,14 +25,7 @@ def version_citation(
     human: Human, tag: str, released: date, version_doi: str, concept_doi: str
 ) -> str:
     """The CITATION.cff of one version: its own DOI, and the concept DOI for all versions."""
-    cff: dict[str, Any] = {
-        "cff-version": CFF_VERSION,
-        "message": MESSAGE,
-        "type": "dataset",
-        "title": human.title,
-        "authors": [cff_author(creator) for creator in human.creators],
-        "version": tag,
-        "date-released": released,
+    cff = citation_head(human, tag, released) | {
         "doi": version_doi,
         "identifiers": [
             {
@@ -50,6 +43,19 @@ def version_citation(
     if human.keywords:
         cff["keywords"] = list(human.keywords)
     return dump(cff)
+
+
+def citation_head(human: Human, tag: str, released: date) -> dict[str, Any]:
+    """What every citation of a version says first: a dataset, its title, authors and version."""
+    return {
+        "cff-version": CFF_VERSION,
+        "message": MESSAGE,
+        "type": "dataset",
+        "title": human.title,
+        "authors": [cff_author(creator) for creator in human.creators],
+        "version": tag,
+        "date-released": released,
+    }
 
 
 def cff_author(creator: Mapping[str, str]) -> dict[str, str]:

@@ -6,10 +6,9 @@ the same authors."""
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from publisher.release.calver import tag_order
-from publisher.release.citation import CFF_VERSION, MESSAGE, cff_author, dump, version_citation
+from publisher.release.citation import citation_head, dump, version_citation
 from publisher.release.metadata import Human
 from publisher.release.record import Record
 
@@ -75,15 +74,7 @@ def cff(
     version_doi, concept_doi = dois
     if version_doi and concept_doi:
         return version_citation(human, tag, released, version_doi, concept_doi)
-    data: dict[str, Any] = {
-        "cff-version": CFF_VERSION,
-        "message": MESSAGE,
-        "type": "dataset",
-        "title": human.title,
-        "authors": [cff_author(creator) for creator in human.creators],
-        "version": tag,
-        "date-released": released,
-    }
+    data = citation_head(human, tag, released)
     if version_doi or concept_doi:
         data["doi"] = version_doi or concept_doi
     if url:
