@@ -19,7 +19,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from publisher.base.errors import DiskSpaceError, UsageError
-from publisher.base.events_schema import FILE_DOWNLOADS, MIRROR_INSTALLERS
+from publisher.base.events_schema import FILE_DOWNLOADS
+from publisher.base.installers import MIRROR_INSTALLERS
 from publisher.sample.generator import (
     BYTES_PER_EVENT,
     SampleSpec,

@@ -61,14 +61,3 @@ FILE_DOWNLOADS = pa.schema(
         ("tls_cipher", pa.string()),
     ]
 )
-
-# Installers that re-host packages rather than install them: their downloads are mirrors,
-# not users (the list pypistats.org drops, plus Nexus and pep381client).
-MIRROR_INSTALLERS = (
-    "bandersnatch",
-    "z3c.pypimirror",
-    "Artifactory",
-    "devpi",
-    "Nexus",
-    "pep381client",
-)

@@ -11,6 +11,7 @@ from itertools import accumulate
 
 import numpy as np
 
+from publisher.base.installers import CI_INSTALLERS
 from publisher.sample.draws import Pool, Value, weighted_pool
 
 # --- Clients: installer, Python, OS --------------------------------------------------------
@@ -40,7 +41,6 @@ _INSTALLER_VERSIONS: Mapping[str, Sequence[tuple[str | None, float]]] = {
 # How many distinct client set-ups each installer gets; each is weighted at random.
 _PROFILES_PER_INSTALLER = {"pip": 400, "uv": 200, "poetry": 60, "pdm": 20}
 _CI_SHARE = 0.35
-_CI_INSTALLERS = ("pip", "uv")  # only they set details.ci, and only to true
 _FULL_DETAILS = ("pip", "uv", "poetry", "pdm")
 _PYTHONS = (
     ("3.8.10", 2), ("3.8.20", 1), ("3.9.21", 3), ("3.9.6", 2), ("3.10.12", 5), ("3.10.16", 4),
@@ -111,7 +111,7 @@ def _full_profile(rng: np.random.Generator, installer: str) -> dict[str, Value]:
         python, pypy = _PYPYS[int(rng.integers(len(_PYPYS)))]
         implementation = ("PyPy", pypy)
     environment = _ENVIRONMENTS[_pick(rng, [(e, e[-1]) for e in _ENVIRONMENTS])]
-    ci = installer in _CI_INSTALLERS and bool(rng.random() < _CI_SHARE)
+    ci = installer in CI_INSTALLERS and bool(rng.random() < _CI_SHARE)
     return {
         "installer.name": installer,
         "installer.version": _version_of(rng, _INSTALLER_VERSIONS[installer]),

@@ -4,16 +4,21 @@ touches neither the dataset, nor git, nor Zenodo, nor the site."""
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import pyarrow as pa
+
 from publisher.base.progress import Progress, silent
 from publisher.count.window import Window
 
 
 @dataclass(frozen=True)
 class Request:
-    """What to count: every download in `window`, the `limit` most-downloaded projects."""
+    """What to count: every download in `window`, the `limit` most-downloaded projects, and
+    with `breakdown` the installer groups and CI counts of every project (extra bytes in
+    BigQuery)."""
 
     window: Window
     limit: int
+    breakdown: bool = True
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,10 @@ class Count:
     unnamed_downloads: int = 0  # downloads of events without a project name, not in `rows`
     engine_fields: dict[str, Any] = field(default_factory=dict)  # extra keys of the `engine` block
     blocks: dict[str, Any] = field(default_factory=dict)  # extra top-level blocks: plan, statistics
+    # Every project counted, in rank order, in publisher.count.long_tail.SCHEMA; `rows` are its
+    # first rows. None from an engine that does not give it yet: `long_tail.from_rows(rows)`.
+    table: pa.Table | None = None
+    unavailable: dict[str, str] = field(default_factory=dict)  # null column -> why, in a line
 
 
 @dataclass(frozen=True)
