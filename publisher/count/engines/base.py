@@ -7,6 +7,7 @@ from typing import Any, Protocol
 import pyarrow as pa
 
 from publisher.base.progress import Progress, silent
+from publisher.count.completeness import BadDay
 from publisher.count.window import Window
 
 
@@ -47,6 +48,9 @@ class Count:
     # first rows. None from an engine that does not give it yet: `long_tail.from_rows(rows)`.
     table: pa.Table | None = None
     unavailable: dict[str, str] = field(default_factory=dict)  # null column -> why, in a line
+    # The window's missing or small days, counted anyway with --allow-incomplete: the low-day
+    # anomaly flag reports them with their numbers.
+    bad_days: tuple[BadDay, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -163,7 +163,11 @@ class BigQueryEngine:
             answer = session.attempt("the count", lambda: session.query(chosen.sql, cap))
         plan = plan_block(checked.month, fitter.exact().processed, self.over_budget, chosen)
         count = count_from(answer, chosen, plan)
-        return replace(count, engine_fields={**count.engine_fields, **incomplete_fields(bad)})
+        return replace(
+            count,
+            engine_fields={**count.engine_fields, **incomplete_fields(bad)},
+            bad_days=tuple(bad),
+        )
 
     def plan(self, request: Request, progress: Progress = silent) -> Plan:
         with self.session(progress) as session:

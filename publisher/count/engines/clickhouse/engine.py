@@ -242,7 +242,7 @@ class ClickHouseEngine:
             top = self.query(client, TOP_PROJECTS_SQL, top_parameters(request), progress)
             check_shape(top, TOP_SHAPE, self.server)
         count = count_from(top, request.window, Read.of(per_day) + Read.of(top))
-        return replace(count, engine_fields=incomplete_fields(bad))
+        return replace(count, engine_fields=incomplete_fields(bad), bad_days=tuple(bad))
 
     def waiting(self) -> str:
         """The status line while the server is asked: who, and how long at most per answer."""

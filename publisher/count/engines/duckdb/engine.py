@@ -141,4 +141,4 @@ class DuckDBEngine:
         # What was read: the queried columns' chunks in the row groups the window touches.
         # DuckDB's profiler can say it too, but profiling slows the query and varies by run.
         count = count_from_rows(rows, request.window, window_bytes(files, request.window))
-        return replace(count, engine_fields=incomplete_fields(bad))
+        return replace(count, engine_fields=incomplete_fields(bad), bad_days=tuple(bad))
