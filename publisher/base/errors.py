@@ -74,3 +74,8 @@ class ZenodoError(PublisherError):
 
 class BusyError(PublisherError):
     """Another run holds the repository's lock; nothing was done."""
+
+
+class AnomalyError(PublisherError):
+    """The month looks structurally wrong (its mean downloads per day fell by more than half):
+    nothing is published unless the user accepts it with --accept-anomalies."""

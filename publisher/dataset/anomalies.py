@@ -12,3 +12,7 @@ from publisher.dataset.previous import Previous
 def find_anomalies(count: Count, previous: Previous | None, limit: int) -> list[dict[str, Any]]:
     """Every flag of the month, in the extended JSON's `anomalies` shape."""
     return []
+
+
+def refuse_structural(anomalies: list[dict[str, Any]], accept: bool) -> None:
+    """Raise AnomalyError for a structural flag unless `accept` (--accept-anomalies)."""
