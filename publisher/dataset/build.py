@@ -14,16 +14,40 @@ from publisher.count.window import Window
 
 # Every version this package has written; each one's schema ships with it, frozen, so that
 # `validate` checks a file of any release against the schema it was written with.
-SCHEMA_VERSIONS = (1, 2)
-SCHEMA_VERSION = SCHEMA_VERSIONS[-1]  # 2 added engine.unnamed_downloads
+# 2 added engine.unnamed_downloads; 3 the extended files and the `-30-days` copies beside an
+# unchanged compatible JSON.
+SCHEMA_VERSIONS = (1, 2, 3)
+SCHEMA_VERSION = SCHEMA_VERSIONS[-1]
 BASENAME = "top-pypi-packages"
 JSON_FILE = f"{BASENAME}.json"
 MIN_JSON_FILE = f"{BASENAME}.min.json"
 CSV_FILE = f"{BASENAME}.csv"
 SCHEMA_FILE = f"{BASENAME}.schema.json"
 DATAPACKAGE_FILE = "datapackage.json"
+COMPATIBLE_FILES = (JSON_FILE, MIN_JSON_FILE, CSV_FILE, SCHEMA_FILE, DATAPACKAGE_FILE)
+# The reference dataset's older names, which scripts in the wild still read: byte-identical
+# copies of the main files (git stores one object for equal bytes).
+THIRTY_DAYS = f"{BASENAME}-30-days"
+COPIES = {
+    JSON_FILE: f"{THIRTY_DAYS}.json",
+    MIN_JSON_FILE: f"{THIRTY_DAYS}.min.json",
+    CSV_FILE: f"{THIRTY_DAYS}.csv",
+}
+EXTENDED = f"{BASENAME}-extended"
+EXTENDED_JSON_FILE = f"{EXTENDED}.json"
+EXTENDED_CSV_FILE = f"{EXTENDED}.csv"
+EXTENDED_PARQUET_FILE = f"{EXTENDED}.parquet"
+EXTENDED_SCHEMA_FILE = f"{EXTENDED}.schema.json"
+EXTENDED_FILES = (
+    EXTENDED_JSON_FILE,
+    EXTENDED_CSV_FILE,
+    EXTENDED_PARQUET_FILE,
+    EXTENDED_SCHEMA_FILE,
+)
 # Everything a release writes into the data folder.
-DATA_FILES = (JSON_FILE, MIN_JSON_FILE, CSV_FILE, SCHEMA_FILE, DATAPACKAGE_FILE)
+DATA_FILES = (*COMPATIBLE_FILES, *COPIES.values(), *EXTENDED_FILES)
+# The files a folder of each schema_version holds.
+VERSION_FILES = {1: COMPATIBLE_FILES, 2: COMPATIBLE_FILES, 3: DATA_FILES}
 CSV_HEADER = "download_count,project"
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
 
@@ -78,3 +102,8 @@ def serialise(dataset: dict[str, Any]) -> dict[str, bytes]:
         MIN_JSON_FILE: to_min_json(dataset),
         CSV_FILE: to_csv(dataset),
     }
+
+
+def copies(files: dict[str, bytes]) -> dict[str, bytes]:
+    """The `-30-days` names, each the same bytes as its main file."""
+    return {copy: files[main] for main, copy in COPIES.items()}

@@ -9,16 +9,27 @@ from typing import Any
 from publisher.base.errors import IncompleteDataError
 from publisher.base.progress import Progress
 from publisher.count.engines.base import Count, Engine, Request
+from publisher.dataset.anomalies import find_anomalies, refuse_structural
 from publisher.dataset.build import (
     DATAPACKAGE_FILE,
+    EXTENDED_SCHEMA_FILE,
     SCHEMA_FILE,
     SCHEMA_VERSION,
     build_dataset,
+    copies,
     serialise,
 )
 from publisher.dataset.datapackage import build_datapackage
 from publisher.dataset.datapackage import to_bytes as datapackage_bytes
-from publisher.dataset.validate import json_schema, validate_dataset
+from publisher.dataset.extended import EXTENDED_SCHEMA, extended_files
+from publisher.dataset.previous import Previous
+from publisher.dataset.validate import (
+    check_columns,
+    check_extended,
+    extended_json_schema,
+    json_schema,
+    validate_dataset,
+)
 from publisher.dataset.write import write_files
 
 
@@ -41,17 +52,36 @@ def check_not_empty(count: Count) -> None:
         )
 
 
+def schema_bytes(schema: dict[str, Any]) -> bytes:
+    return (json.dumps(schema, indent=2) + "\n").encode()
+
+
 def collect(
-    engine: Engine, request: Request, now: datetime, progress: Progress, version: str | None = None
+    engine: Engine,
+    request: Request,
+    now: datetime,
+    progress: Progress,
+    version: str | None = None,
+    previous: Previous | None = None,
+    accept_anomalies: bool = False,
 ) -> Collected:
-    """Count, build and validate; raises before returning anything invalid."""
+    """Count, build and validate; raises before returning anything invalid, and stops at a
+    structural anomaly unless `accept_anomalies`."""
     count = engine.count(request, progress)
     check_not_empty(count)
+    anomalies = find_anomalies(count, previous, request.limit)
+    refuse_structural(anomalies, accept_anomalies)
     dataset = build_dataset(count, engine.name, now)
     progress("Validating the dataset")
     validate_dataset(dataset, request.limit, count.period)
     files = serialise(dataset)
-    files[SCHEMA_FILE] = (json.dumps(json_schema(SCHEMA_VERSION), indent=2) + "\n").encode()
+    files.update(copies(files))
+    files[SCHEMA_FILE] = schema_bytes(json_schema(SCHEMA_VERSION))
+    extended, extended_bytes = extended_files(count, dataset, previous, anomalies)
+    check_extended(extended, dataset)
+    check_columns([(f.name, str(f.type)) for f in EXTENDED_SCHEMA], SCHEMA_VERSION)
+    files.update(extended_bytes)
+    files[EXTENDED_SCHEMA_FILE] = schema_bytes(extended_json_schema(SCHEMA_VERSION))
     files[DATAPACKAGE_FILE] = datapackage_bytes(build_datapackage(dataset, files, version))
     return Collected(dataset=dataset, files=files)
 

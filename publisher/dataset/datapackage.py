@@ -5,8 +5,23 @@ import hashlib
 import json
 from typing import Any
 
+import pyarrow as pa
+
 from publisher import __version__
-from publisher.dataset.build import CSV_FILE, JSON_FILE, MIN_JSON_FILE, SCHEMA_FILE
+from publisher.dataset.build import (
+    COPIES,
+    CSV_FILE,
+    DATA_FILES,
+    DATAPACKAGE_FILE,
+    EXTENDED_CSV_FILE,
+    EXTENDED_JSON_FILE,
+    EXTENDED_PARQUET_FILE,
+    EXTENDED_SCHEMA_FILE,
+    JSON_FILE,
+    MIN_JSON_FILE,
+    SCHEMA_FILE,
+)
+from publisher.dataset.extended import EXTENDED_SCHEMA
 
 LICENSE = {"name": "CC0-1.0", "path": "https://creativecommons.org/publicdomain/zero/1.0/"}
 CSV_TABLE_SCHEMA = {
@@ -17,27 +32,75 @@ CSV_TABLE_SCHEMA = {
     "primaryKey": ["project"],
 }
 CSV_DIALECT = {"delimiter": ",", "header": True, "quoteChar": '"', "lineTerminator": "\n"}
+JSON_MEDIA, CSV_MEDIA = "application/json", "text/csv"
+# Each file's resource: (name, format, media type), in DATA_FILES order.
+RESOURCES = {
+    JSON_FILE: ("top-pypi-packages", "json", JSON_MEDIA),
+    MIN_JSON_FILE: ("top-pypi-packages-min", "json", JSON_MEDIA),
+    CSV_FILE: ("top-pypi-packages-csv", "csv", CSV_MEDIA),
+    SCHEMA_FILE: ("top-pypi-packages-schema", "json", "application/schema+json"),
+    COPIES[JSON_FILE]: ("top-pypi-packages-30-days", "json", JSON_MEDIA),
+    COPIES[MIN_JSON_FILE]: ("top-pypi-packages-30-days-min", "json", JSON_MEDIA),
+    COPIES[CSV_FILE]: ("top-pypi-packages-30-days-csv", "csv", CSV_MEDIA),
+    EXTENDED_JSON_FILE: ("top-pypi-packages-extended", "json", JSON_MEDIA),
+    EXTENDED_CSV_FILE: ("top-pypi-packages-extended-csv", "csv", CSV_MEDIA),
+    EXTENDED_PARQUET_FILE: (
+        "top-pypi-packages-extended-parquet",
+        "parquet",
+        "application/vnd.apache.parquet",
+    ),
+    EXTENDED_SCHEMA_FILE: ("top-pypi-packages-extended-schema", "json", "application/schema+json"),
+}
+# The extended columns as a Frictionless table schema: the CSV's and the Parquet file's.
+EXTENDED_TABLE_SCHEMA = {
+    "fields": [
+        {
+            "name": field.name,
+            "type": "string" if pa.types.is_string(field.type) else "integer",
+            **({} if field.nullable else {"constraints": {"required": True}}),
+        }
+        for field in EXTENDED_SCHEMA
+    ],
+    "missingValues": [""],
+    "primaryKey": ["project"],
+}
+TABLE_SCHEMAS = {
+    CSV_FILE: CSV_TABLE_SCHEMA,
+    COPIES[CSV_FILE]: CSV_TABLE_SCHEMA,
+    EXTENDED_CSV_FILE: EXTENDED_TABLE_SCHEMA,
+    EXTENDED_PARQUET_FILE: EXTENDED_TABLE_SCHEMA,
+}
+CSV_FILES = (CSV_FILE, COPIES[CSV_FILE], EXTENDED_CSV_FILE)
 
 
-def resource(name: str, path: str, body: bytes, fmt: str, media: str) -> dict[str, Any]:
-    return {
-        "name": name,
-        "path": path,
-        "format": fmt,
-        "mediatype": media,
-        "encoding": "utf-8",
-        "bytes": len(body),
-        "hash": "sha256:" + hashlib.sha256(body).hexdigest(),
-    }
+def resource(path: str, body: bytes) -> dict[str, Any]:
+    name, fmt, media = RESOURCES[path]
+    described: dict[str, Any] = {"name": name, "path": path, "format": fmt, "mediatype": media}
+    if fmt != "parquet":  # a binary file has no text encoding
+        described["encoding"] = "utf-8"
+    described["bytes"], described["hash"] = len(body), sha256(body)
+    if path in TABLE_SCHEMAS:
+        described["schema"] = TABLE_SCHEMAS[path]
+    if path in CSV_FILES:
+        described["dialect"] = CSV_DIALECT
+    return described
+
+
+def sha256(body: bytes) -> str:
+    return "sha256:" + hashlib.sha256(body).hexdigest()
+
+
+def listed_files(files: dict[str, bytes]) -> list[str]:
+    """Every file of the release but the package itself, in DATA_FILES order. The compatible
+    schema file is listed from schema_version 3 on, when every file is."""
+    listed = [name for name in DATA_FILES if name in files and name != DATAPACKAGE_FILE]
+    return listed if EXTENDED_JSON_FILE in files else [n for n in listed if n != SCHEMA_FILE]
 
 
 def build_datapackage(
     dataset: dict[str, Any], files: dict[str, bytes], version: str | None
 ) -> dict[str, Any]:
     period = dataset["period"]
-    csv = resource("top-pypi-packages-csv", CSV_FILE, files[CSV_FILE], "csv", "text/csv")
-    csv["schema"] = CSV_TABLE_SCHEMA
-    csv["dialect"] = CSV_DIALECT
     package: dict[str, Any] = {
         "profile": "data-package",
         "name": "top-pypi-packages",
@@ -50,17 +113,7 @@ def build_datapackage(
         "created": dataset["last_update"].replace(" ", "T") + "Z",
         "licenses": [LICENSE],
         "keywords": ["pypi", "python", "downloads", "packages"],
-        "resources": [
-            resource("top-pypi-packages", JSON_FILE, files[JSON_FILE], "json", "application/json"),
-            resource(
-                "top-pypi-packages-min",
-                MIN_JSON_FILE,
-                files[MIN_JSON_FILE],
-                "json",
-                "application/json",
-            ),
-            csv,
-        ],
+        "resources": [resource(name, files[name]) for name in listed_files(files)],
         "schema_file": SCHEMA_FILE,
         # What made these files, so that a cited month can be made again the same way.
         "generator": {"name": "top-pypi", "version": __version__},

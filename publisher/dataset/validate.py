@@ -12,7 +12,14 @@ import fastjsonschema
 
 from publisher.base.errors import ValidationError
 from publisher.count.window import Window
-from publisher.dataset.build import BASENAME, CSV_HEADER, SCHEMA_VERSION, SCHEMA_VERSIONS
+from publisher.dataset.build import (
+    BASENAME,
+    CSV_HEADER,
+    EXTENDED,
+    EXTENDED_PARQUET_FILE,
+    SCHEMA_VERSION,
+    SCHEMA_VERSIONS,
+)
 
 # PEP 503 normal form of a valid name: lowercase alphanumerics, single dashes inside.
 NORMALISED_NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -24,17 +31,38 @@ def shipped_schema_name(version: int) -> str:
     return f"{BASENAME}.v{version}.schema.json"
 
 
+def shipped_extended_schema_name(version: int) -> str:
+    """The package's copy of `top-pypi-packages-extended.schema.json` (from version 3 on)."""
+    return f"{EXTENDED}.v{version}.schema.json"
+
+
+def shipped(name: str) -> dict[str, Any]:
+    text = files("publisher.dataset").joinpath("schemas", name).read_text(encoding="utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
 @cache
 def json_schema(version: int = SCHEMA_VERSION) -> dict[str, Any]:
-    shipped = files("publisher.dataset").joinpath("schemas", shipped_schema_name(version))
-    schema: dict[str, Any] = json.loads(shipped.read_text(encoding="utf-8"))
-    return schema
+    return shipped(shipped_schema_name(version))
+
+
+@cache
+def extended_json_schema(version: int = SCHEMA_VERSION) -> dict[str, Any]:
+    """JSON Schema of the extended JSON, and under `columns` the CSV's and Parquet's columns."""
+    return shipped(shipped_extended_schema_name(version))
 
 
 @cache
 def schema_validator(version: int) -> Any:
     # Compiled to Python once: 15,000 rows validate in milliseconds, not seconds.
     return fastjsonschema.compile(json_schema(version))
+
+
+@cache
+def extended_validator(version: int) -> Any:
+    schema = {k: v for k, v in extended_json_schema(version).items() if k != "columns"}
+    return fastjsonschema.compile(schema)
 
 
 def fail(message: str) -> NoReturn:
@@ -51,11 +79,15 @@ def known_version(dataset: dict[str, Any]) -> int:
 
 
 def check_schema(dataset: dict[str, Any], version: int = SCHEMA_VERSION) -> None:
+    check_against(schema_validator(version), dataset, "Dataset")
+
+
+def check_against(validator: Any, value: dict[str, Any], what: str) -> None:
     try:
-        schema_validator(version)(dataset)
+        validator(value)
     except fastjsonschema.JsonSchemaValueException as exc:
         shown = "" if isinstance(exc.value, dict | list) else f" (value {exc.value!r:.60})"
-        fail(f"Dataset breaks its schema: {exc.message}{shown}.")
+        fail(f"{what} breaks its schema: {exc.message}{shown}.")
 
 
 def check_rows(rows: list[dict[str, Any]]) -> None:
@@ -132,3 +164,49 @@ def check_csv_matches(csv_text: str, dataset: dict[str, Any]) -> None:
     for index, (line, row) in enumerate(zip(lines[1:], dataset["rows"], strict=True), start=1):
         if line != f'{row["download_count"]},"{row["project"]}"':
             fail(f"CSV row {index} {line!r} differs from the JSON row {row}.")
+
+
+# --- the extended dataset (schema_version 3 on) ------------------------------------------------
+
+SHARED_KEYS = ("schema_version", "last_update", "period", "engine", "query", "projects_counted")
+
+
+def check_extended(extended: dict[str, Any], dataset: dict[str, Any]) -> None:
+    """The extended JSON against its schema, and its rows and blocks against the compatible
+    JSON's: the same month, the same top rows in the same order, ranked 1 to N."""
+    check_against(extended_validator(dataset["schema_version"]), extended, "The extended JSON")
+    for key in SHARED_KEYS:
+        if extended[key] != dataset[key]:
+            fail(f"The extended JSON's {key} differs from the JSON's.")
+    rows, compatible = extended["rows"], dataset["rows"]
+    if len(rows) != len(compatible) or extended["total_rows"] != len(rows):
+        fail(f"The extended JSON has {len(rows)} rows but the JSON has {len(compatible)}.")
+    for rank, (row, other) in enumerate(zip(rows, compatible, strict=True), start=1):
+        if (row["rank"], row["project"], row["download_count"]) != (
+            rank,
+            other["project"],
+            other["download_count"],
+        ):
+            shown = f"{row['project']!r} ({row['download_count']}, rank {row['rank']})"
+            fail(f"Extended row {rank} {shown} differs from the JSON row {other}.")
+
+
+def extended_columns(version: int) -> list[tuple[str, str]]:
+    """(name, type) of the extended CSV's and Parquet's columns, as the version's schema says."""
+    columns = extended_json_schema(version)["columns"]
+    return [(column["name"], column["type"]) for column in columns]
+
+
+def check_columns(found: list[tuple[str, str]], version: int) -> None:
+    """The Parquet file's columns (name, Arrow type) are the version's, in order."""
+    expected = extended_columns(version)
+    names = [name for name, _ in expected]
+    if [name for name, _ in found] != names:
+        shown = ", ".join(name for name, _ in found)
+        fail(f"{EXTENDED_PARQUET_FILE} has the columns {shown}; expected {', '.join(names)}.")
+    for (name, kind), (_, wanted) in zip(found, expected, strict=True):
+        if kind != wanted:
+            fail(
+                f"{EXTENDED_PARQUET_FILE}: column {name} is {kind}, schema_version {version}"
+                f" says {wanted}."
+            )
