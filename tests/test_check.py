@@ -165,14 +165,14 @@ REHASHED: dict[str, tuple[Callable[[Path], object], str]] = {
     "another dialect": (other_dialect, 'the dialect {"delimiter": ",", "header": true, '),
     "schema loosened": (
         loosened_schema,
-        "top-pypi-packages.schema.json is not the schema of schema_version 2 that top-pypi ships.",
+        "top-pypi-packages.schema.json is not the schema of schema_version 3 that top-pypi ships.",
     ),
     "unknown schema_version": (
         lambda d: [
-            edit_json(d / name, lambda o: o.update(schema_version=3))
+            edit_json(d / name, lambda o: o.update(schema_version=4))
             for name in ("top-pypi-packages.json", "top-pypi-packages.min.json")
         ],
-        "schema_version 3 is not one this top-pypi knows (1, 2).",
+        "schema_version 4 is not one this top-pypi knows (1, 2, 3).",
     ),
 }
 
@@ -202,10 +202,24 @@ def test_a_release_of_schema_version_1_stays_valid(
 
 
 def test_a_schema_file_is_compared_parsed(
+    tmp_path: Path, now: datetime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Before schema_version 3 the package did not hash the schema file: spacing is no fault.
+    (From version 3 on every file is hashed: test_a_respaced_schema_file_breaks_its_hash.)"""
+    folder = Path(shutil.copytree(V1_RELEASE, tmp_path / "v1"))
+    spaced(folder / "top-pypi-packages.schema.json")
+    assert run_cli(capsys, now, "validate", str(folder))[0] == 0
+
+
+def test_a_respaced_schema_file_breaks_its_hash(
     folder: Path, now: datetime, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    spaced(folder / "top-pypi-packages.schema.json")  # the schema file is not hashed
-    assert run_cli(capsys, now, "validate", str(folder))[0] == 0
+    spaced(folder / "top-pypi-packages.schema.json")
+    code, _, err = run_cli(capsys, now, "validate", str(folder))
+    assert code == 1
+    assert_one_error_line(
+        err, "top-pypi-packages.schema.json does not match its size and hash in datapackage.json"
+    )
 
 
 @pytest.mark.parametrize(

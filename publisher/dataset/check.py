@@ -7,25 +7,44 @@ import sys
 from pathlib import Path
 from typing import Any, NoReturn, Protocol
 
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
 from publisher.base.errors import UsageError, ValidationError
 from publisher.base.paths import refuse_symlink_loop
 from publisher.dataset.build import (
+    COMPATIBLE_FILES,
+    COPIES,
     CSV_FILE,
-    DATA_FILES,
     DATAPACKAGE_FILE,
+    EXTENDED_CSV_FILE,
+    EXTENDED_JSON_FILE,
+    EXTENDED_PARQUET_FILE,
+    EXTENDED_SCHEMA_FILE,
     JSON_FILE,
     MIN_JSON_FILE,
     SCHEMA_FILE,
+    VERSION_FILES,
     serialise,
     to_json,
 )
-from publisher.dataset.datapackage import CSV_DIALECT
+from publisher.dataset.datapackage import CSV_DIALECT, CSV_FILES
+from publisher.dataset.extended import (
+    EXTENDED_CSV_HEADER,
+    RANK,
+    to_extended_csv,
+    to_extended_json,
+)
 from publisher.dataset.validate import (
+    check_columns,
     check_csv_matches,
+    check_extended,
     check_period_length,
     check_rows,
     check_schema,
     check_total_rows,
+    extended_json_schema,
     json_schema,
     known_version,
 )
@@ -55,15 +74,22 @@ def fail(message: str) -> NoReturn:
     raise Broken(message, TIP)
 
 
-def read_text(folder: Folder, name: str) -> str:
-    """The text as it is: line ends untranslated, so a CRLF file is seen as one."""
+def read_bytes(folder: Folder, name: str) -> bytes:
     path = folder / name
     try:
-        return path.read_bytes().decode("utf-8")
+        return path.read_bytes()
     except FileNotFoundError:
         raise Broken(f"{path} is missing.", TIP) from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         raise Broken(f"{path} cannot be read ({exc}).", TIP) from None
+
+
+def read_text(folder: Folder, name: str) -> str:
+    """The text as it is: line ends untranslated, so a CRLF file is seen as one."""
+    try:
+        return read_bytes(folder, name).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Broken(f"{folder / name} cannot be read ({exc}).", TIP) from None
 
 
 def read_json(folder: Folder, name: str) -> Any:
@@ -86,20 +112,39 @@ def resources(package: Any) -> list[dict[str, Any]]:
     return list(listed or [])
 
 
-def check_package(folder: Folder, package: Any) -> None:
-    """Every data file listed, inside the folder, with the size and hash it was published with."""
+def package_files(version: int) -> tuple[str, ...]:
+    """What the package of a version must list: before version 3 the three data files, from
+    version 3 on every file but itself."""
+    if version < 3:
+        return (JSON_FILE, MIN_JSON_FILE, CSV_FILE)
+    return tuple(name for name in VERSION_FILES[version] if name != DATAPACKAGE_FILE)
+
+
+def check_package(folder: Folder, package: Any, version: int) -> None:
+    """Every file listed, inside the folder, with the size and hash it was published with, and
+    nothing listed that the version does not have."""
     listed = {str(r.get("path")): r for r in resources(package)}
-    for name in (JSON_FILE, MIN_JSON_FILE, CSV_FILE):
+    expected = package_files(version)
+    for name in expected:
         if name not in listed:
             fail(f"{DATAPACKAGE_FILE} does not list {name}.")
-        body = (folder / name).read_bytes()
+        body = read_bytes(folder, name)
         digest = "sha256:" + hashlib.sha256(body).hexdigest()
         if (len(body), digest) != (listed[name].get("bytes"), listed[name].get("hash")):
             fail(f"{name} does not match its size and hash in {DATAPACKAGE_FILE}.")
-    dialect = listed[CSV_FILE].get("dialect")
+    unknown = sorted(set(listed) - set(expected))
+    if version >= 3 and unknown:
+        fail(
+            f"{DATAPACKAGE_FILE} lists {unknown[0]!r:.80}, not a file of schema_version {version}."
+        )
+    for name in (n for n in CSV_FILES if n in expected):
+        check_dialect(name, listed[name].get("dialect"))
+
+
+def check_dialect(name: str, dialect: Any) -> None:
     if dialect != CSV_DIALECT:
         shown, ours = json.dumps(dialect), json.dumps(CSV_DIALECT)
-        fail(f"{DATAPACKAGE_FILE} gives {CSV_FILE} the dialect {shown}; the format's is {ours}.")
+        fail(f"{DATAPACKAGE_FILE} gives {name} the dialect {shown}; the format's is {ours}.")
 
 
 def check_layout(folder: Folder, dataset: dict[str, Any]) -> None:
@@ -115,12 +160,68 @@ def check_layout(folder: Folder, dataset: dict[str, Any]) -> None:
         fail(f"{name} holds the data but not its published layout (spacing or line ends).")
 
 
-def check_schema_file(folder: Folder, version: int) -> None:
+def check_schema_file(folder: Folder, version: int, name: str = SCHEMA_FILE) -> None:
     """The schema beside the data is the one this package ships for the file's version:
     parsed, so that spacing does not matter, and compared with types (1 is not true)."""
-    found, shipped = read_json(folder, SCHEMA_FILE), json_schema(version)
+    shipped = json_schema(version) if name == SCHEMA_FILE else extended_json_schema(version)
+    found = read_json(folder, name)
     if json.dumps(found, sort_keys=True) != json.dumps(shipped, sort_keys=True):
-        fail(f"{SCHEMA_FILE} is not the schema of schema_version {version} that top-pypi ships.")
+        fail(f"{name} is not the schema of schema_version {version} that top-pypi ships.")
+
+
+def check_copies(folder: Folder) -> None:
+    """The `-30-days` names hold exactly the main files' bytes."""
+    for main, copy in COPIES.items():
+        if read_bytes(folder, copy) != read_bytes(folder, main):
+            fail(f"{copy} is not a byte-identical copy of {main}.")
+
+
+def check_extended_files(folder: Folder, dataset: dict[str, Any]) -> None:
+    """The extended JSON, CSV, Parquet and schema: each against its rules, the top rows
+    against the compatible JSON's, and each file byte for byte as the format writes it."""
+    extended = read_json(folder, EXTENDED_JSON_FILE)
+    if not isinstance(extended, dict):
+        fail(f"{folder / EXTENDED_JSON_FILE} does not hold a JSON object.")
+    check_extended(extended, dataset)
+    if read_bytes(folder, EXTENDED_JSON_FILE) != to_extended_json(extended):
+        fail(f"{EXTENDED_JSON_FILE} holds the data but not its published layout.")
+    check_extended_csv(read_text(folder, EXTENDED_CSV_FILE), extended["rows"])
+    check_parquet(folder, extended)
+    check_schema_file(folder, dataset["schema_version"], EXTENDED_SCHEMA_FILE)
+
+
+def check_extended_csv(text: str, rows: list[dict[str, Any]]) -> None:
+    header = text.split("\n", 1)[0]
+    if header != EXTENDED_CSV_HEADER:
+        fail(f"{EXTENDED_CSV_FILE} starts with {header!r:.200}, not {EXTENDED_CSV_HEADER!r}.")
+    if text.encode() != to_extended_csv(rows):
+        fail(f"{EXTENDED_CSV_FILE} does not hold the extended JSON's rows in its published layout.")
+
+
+def read_parquet(folder: Folder) -> pa.Table:
+    try:
+        return pq.read_table(pa.BufferReader(read_bytes(folder, EXTENDED_PARQUET_FILE)))
+    except (pa.ArrowException, OSError) as exc:
+        raise Broken(
+            f"{folder / EXTENDED_PARQUET_FILE} is not a Parquet file ({exc}).", TIP
+        ) from None
+
+
+def check_parquet(folder: Folder, extended: dict[str, Any]) -> None:
+    """Its columns and types the version's; ranked 1 to N; the top rows the JSON's; no more
+    projects than were counted."""
+    table = read_parquet(folder)
+    check_columns([(f.name, str(f.type)) for f in table.schema], extended["schema_version"])
+    rows, counted = extended["total_rows"], extended["projects_counted"]
+    if not rows <= table.num_rows <= counted:
+        fail(f"{EXTENDED_PARQUET_FILE} has {table.num_rows} rows, not {rows} to {counted}.")
+    ranks = pa.array(range(1, table.num_rows + 1), pa.int32())
+    if not table.column(RANK).combine_chunks().equals(ranks):
+        fail(f"{EXTENDED_PARQUET_FILE}'s ranks are not 1 to {table.num_rows} in order.")
+    if table.slice(0, rows).to_pylist() != extended["rows"]:
+        fail(f"{EXTENDED_PARQUET_FILE}'s first {rows} rows differ from {EXTENDED_JSON_FILE}'s.")
+    if pc.any(pc.is_null(table.column("project"))).as_py():
+        fail(f"{EXTENDED_PARQUET_FILE} has a row without a project name.")
 
 
 def check_dataset(folder: Folder) -> dict[str, Any]:
@@ -140,16 +241,22 @@ def check_folder(folder: Folder) -> dict[str, Any]:
         refuse_symlink_loop(folder, str(folder))
     if not folder.is_dir():
         raise UsageError(f"{folder} is not a folder.", "Give the folder holding the dataset files.")
-    for name in DATA_FILES:
+    for name in COMPATIBLE_FILES:
         read_text(folder, name)  # every file there and readable
     try:
         dataset = check_dataset(folder)
+        version = dataset["schema_version"]
+        for name in VERSION_FILES[version]:
+            read_bytes(folder, name)  # the version's other files there and readable
         if to_json(read_json(folder, MIN_JSON_FILE)) != to_json(dataset):
             fail(f"{MIN_JSON_FILE} does not hold the same data as {JSON_FILE}.")
         check_csv_matches(read_text(folder, CSV_FILE), dataset)
         check_layout(folder, dataset)
-        check_schema_file(folder, dataset["schema_version"])
-        check_package(folder, read_json(folder, DATAPACKAGE_FILE))
+        check_schema_file(folder, version)
+        check_package(folder, read_json(folder, DATAPACKAGE_FILE), version)
+        if version >= 3:
+            check_copies(folder)
+            check_extended_files(folder, dataset)
     except Broken:
         raise
     except ValidationError as exc:  # the rules' own wording, with this command's tip
