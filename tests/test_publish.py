@@ -2,7 +2,7 @@
 
 import json
 import shutil
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import git
@@ -12,6 +12,8 @@ from repos import publishing_repo
 
 from publisher.cli import main
 from publisher.cli.publish import DATA_PATHS
+from publisher.count.window import Window
+from publisher.dataset.build import COMPATIBLE_FILES
 from publisher.release.commits import with_trailer
 
 MONTH = "2026.11"
@@ -66,6 +68,13 @@ def test_first_publish_commits_tags_and_pushes(
     files = sorted(p.path for p in work.head.commit.tree["data"].traverse())  # type: ignore[union-attr]
     assert files == [
         "data/datapackage.json",
+        "data/top-pypi-packages-30-days.csv",
+        "data/top-pypi-packages-30-days.json",
+        "data/top-pypi-packages-30-days.min.json",
+        "data/top-pypi-packages-extended.csv",
+        "data/top-pypi-packages-extended.json",
+        "data/top-pypi-packages-extended.parquet",
+        "data/top-pypi-packages-extended.schema.json",
         "data/top-pypi-packages.csv",
         "data/top-pypi-packages.json",
         "data/top-pypi-packages.min.json",
@@ -273,11 +282,11 @@ def test_the_window_asked_for_is_recorded_and_compared(
     assert remote_tags(remote) == [MONTH, f"{MONTH}.1"]
 
 
-def commit_data(work: git.Repo, message: str) -> git.Commit:
+def commit_data(work: git.Repo, message: str, paths: list[str] = DATA_PATHS) -> git.Commit:
     """A commit holding every data file, as a release of ours would."""
     root = Path(str(work.working_tree_dir))
     (root / "data").mkdir(exist_ok=True)
-    for path in DATA_PATHS:
+    for path in paths:
         (root / path).write_text("{}\n")
     work.git.add("data")
     work.git.commit("-m", message)
@@ -302,6 +311,22 @@ def test_a_release_of_another_window_made_before_the_rule(
     )
     assert publish(work, now, "--correction")[0] == 0
     assert remote_tags(remote) == [MONTH, f"{MONTH}.1"]
+
+
+def test_a_release_made_before_the_extended_files_is_still_published(
+    work: git.Repo, events: Path, now: datetime
+) -> None:
+    """A schema_version 2 release holds only the compatible files: a re-run after upgrading
+    finds the month done and counts nothing."""
+    subject = "Publish 2026.11: downloads 2026-10-02 to 2026-10-31 (30 days)"
+    window = Window(date(2026, 10, 2), date(2026, 10, 31))
+    compatible = [f"data/{name}" for name in COMPATIBLE_FILES]
+    commit_data(work, with_trailer(subject, MONTH, window), compatible)
+    work.create_tag(MONTH, message=subject)
+    work.git.push("origin", "main", MONTH)
+    shutil.rmtree(events)  # a query now would fail
+    code, out, _ = publish(work, now)
+    assert (code, out.strip()) == (0, "2026.11 is already published; nothing to do.")
 
 
 def hand_made_tag(work: git.Repo, remote: git.Repo, kind: str, tmp_path: Path) -> str:
