@@ -52,6 +52,10 @@ FILE_WORDS = {
     "top-pypi-packages.csv": "download_count and project, CSV",
     "top-pypi-packages.schema.json": "JSON Schema of the dataset",
     "datapackage.json": "Frictionless data package: sizes and hashes",
+    "top-pypi-packages-extended.json": "the top rows with installer groups, CI and ranks, JSON",
+    "top-pypi-packages-extended.csv": "the same columns, CSV",
+    "top-pypi-packages-extended.parquet": "every project counted, the same columns, Parquet",
+    "top-pypi-packages-extended.schema.json": "JSON Schema of the extended JSON, and its columns",
 }
 
 
