@@ -146,6 +146,13 @@ def test_collect_writes_a_valid_dataset(
     assert code == 0
     assert sorted(p.name for p in out.iterdir()) == [
         "datapackage.json",
+        "top-pypi-packages-30-days.csv",
+        "top-pypi-packages-30-days.json",
+        "top-pypi-packages-30-days.min.json",
+        "top-pypi-packages-extended.csv",
+        "top-pypi-packages-extended.json",
+        "top-pypi-packages-extended.parquet",
+        "top-pypi-packages-extended.schema.json",
         "top-pypi-packages.csv",
         "top-pypi-packages.json",
         "top-pypi-packages.min.json",
