@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from publisher.dataset.build import SCHEMA_VERSIONS
-from publisher.dataset.validate import shipped_schema_name
+from publisher.dataset.validate import shipped_extended_schema_name, shipped_schema_name
 
 ROOT = Path(__file__).parents[1]
 SITE_ASSETS = ["templates/ranking.html", "templates/base.html", "static/site.css", "static/site.js"]
@@ -29,6 +29,8 @@ def test_wheel_ships_every_schema_and_every_module(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     for version in SCHEMA_VERSIONS:  # every version, so that older tags stay valid
         assert f"publisher/dataset/schemas/{shipped_schema_name(version)}" in names
+    for version in (v for v in SCHEMA_VERSIONS if v >= 3):  # the extended files' too
+        assert f"publisher/dataset/schemas/{shipped_extended_schema_name(version)}" in names
     modules = {str(p.relative_to(ROOT)) for p in (ROOT / "publisher").rglob("*.py")}
     assert modules <= names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
