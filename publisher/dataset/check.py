@@ -33,6 +33,7 @@ from publisher.dataset.datapackage import CSV_DIALECT, CSV_FILES
 from publisher.dataset.extended import (
     EXTENDED_CSV_HEADER,
     RANK,
+    first_ranks,
     to_extended_csv,
     to_extended_json,
 )
@@ -215,8 +216,7 @@ def check_parquet(folder: Folder, extended: dict[str, Any]) -> None:
     rows, counted = extended["total_rows"], extended["projects_counted"]
     if not rows <= table.num_rows <= counted:
         fail(f"{EXTENDED_PARQUET_FILE} has {table.num_rows} rows, not {rows} to {counted}.")
-    ranks = pa.array(range(1, table.num_rows + 1), pa.int32())
-    if not table.column(RANK).combine_chunks().equals(ranks):
+    if not table.column(RANK).combine_chunks().equals(first_ranks(table.num_rows)):
         fail(f"{EXTENDED_PARQUET_FILE}'s ranks are not 1 to {table.num_rows} in order.")
     if table.slice(0, rows).to_pylist() != extended["rows"]:
         fail(f"{EXTENDED_PARQUET_FILE}'s first {rows} rows differ from {EXTENDED_JSON_FILE}'s.")

@@ -11,6 +11,7 @@ import io
 import json
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -63,6 +64,11 @@ def long_tail_of(count: Count) -> pa.Table:
     return count.table if count.table is not None else long_tail.from_rows(count.rows)
 
 
+def first_ranks(rows: int) -> pa.Array:
+    """1 to `rows`, made in Arrow's memory, not as Python integers."""
+    return pa.array(np.arange(1, rows + 1, dtype=np.int32))
+
+
 def ranks_of(order: pa.Array) -> pa.Array:
     """Rank (1-based) of each row, from the row indices in rank order: the inverse permutation."""
     return pc.add(pc.sort_indices(order), 1).cast(pa.int32())
@@ -93,7 +99,7 @@ def previous_ranks(table: pa.Table, previous: Previous | None) -> pa.Array:
 def extended_table(count: Count, previous: Previous | None) -> pa.Table:
     """The long tail in EXTENDED_SCHEMA, every project counted, in rank order."""
     table = long_tail_of(count)
-    rank = pa.array(range(1, table.num_rows + 1), pa.int32())
+    rank = first_ranks(table.num_rows)
     columns = {
         RANK: rank,
         PROJECT: table.column(PROJECT),
