@@ -110,9 +110,14 @@ def mismatch(
     difference = pc.abs(pc.subtract(ranked.column(DOWNLOADS), counted))
     elsewhere = pc.invert(pc.is_in(installers.column(PROJECT), value_set=ranked.column(PROJECT)))
     extra = installers.column(COUNTED).filter(elsewhere)
-    projects = pc.sum(pc.not_equal(difference, 0)).as_py() + len(extra)
+    projects = total(pc.not_equal(difference, 0)) + len(extra)
     if not projects:
         return {}
-    downloads = (pc.sum(difference).as_py() or 0) + (pc.sum(extra).as_py() or 0)
-    without = len(fits) - (pc.sum(fits).as_py() or 0)
+    downloads = total(difference) + total(extra)
+    without = len(fits) - total(fits)
     return {MISMATCH: {"projects": projects, "downloads": downloads, "without_breakdown": without}}
+
+
+def total(values: pa.Array | pa.ChunkedArray) -> int:
+    """The sum of integers or the count of trues; 0 for none."""
+    return int(pc.sum(values).as_py() or 0)

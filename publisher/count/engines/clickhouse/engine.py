@@ -48,6 +48,7 @@ from publisher.count.engines.clickhouse.breakdown import (
     INSTALLERS_SQL,
     NOT_COUNTED,
     installer_parameters,
+    total,
     unavailable,
     with_breakdown,
 )
@@ -247,7 +248,7 @@ def split_unnamed(ranked: pa.Table) -> tuple[pa.Table, int]:
     """The named projects, still ranked, and the downloads without a name ('' in ClickPy)."""
     named = pc.fill_null(pc.not_equal(ranked.column(PROJECT), ""), False)
     unnamed = ranked.column(DOWNLOADS).filter(pc.invert(named))
-    return ranked.filter(named), int(pc.sum(unnamed).as_py() or 0)
+    return ranked.filter(named), total(unnamed)
 
 
 def count_from(top: Answer, installers: Answer | None, request: Request, read: Read) -> Count:
