@@ -51,6 +51,7 @@ from publisher.count.engines.clickhouse.engine import (
     TOP_PROJECTS_SQL,
     TOP_SCHEMA,
     ClickHouseEngine,
+    as_text,
     check_shape,
     check_table,
 )
@@ -765,12 +766,20 @@ def test_a_null_project_is_named() -> None:
         check_table(answer, TOP_SCHEMA, Server("http", "127.0.0.1", 8123))
 
 
+def test_names_answered_as_binary_are_read_as_text() -> None:
+    """A readonly user cannot ask for Arrow strings: ClickHouse then sends names as binary."""
+    answer = pa.table({"project": pa.array([b"numpy", "caf\u00e9".encode()]), "n": [1, 2]})
+    assert as_text(answer) == pa.table({"project": ["numpy", "caf\u00e9"], "n": [1, 2]})
+    with pytest.raises(pa.ArrowInvalid):
+        as_text(pa.table({"project": pa.array([b"\xff"])}))
+
+
 @pytest.mark.parametrize("limit", [str(2**32), str(2**32 + 7)])
 def test_a_limit_beyond_uint32_is_refused_before_asking(
     server: ClickHouseStandIn, limit: str, now: datetime, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """The server binds {limit:UInt32}: 2**32 would wrap around to 0, then read as a schema
-    problem. The bound is checked before anything is asked."""
+    """A limit beyond 100,000 rows (2**32 would once have wrapped around to 0 in a bound
+    UInt32) is refused before anything is asked."""
     before = len(server.queries)
     code, _, err = run_cli(capsys, now, "collect", *options(server), "--limit", limit, "--dry-run")
     assert code == 2

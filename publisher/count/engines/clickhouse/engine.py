@@ -170,11 +170,12 @@ class Answer:
     read: Read
 
 
-# Text as Arrow strings (not binary); and the answer only once the query has ended, so that
-# X-ClickHouse-Summary counts every byte read: sent with the first bytes of a streamed answer,
-# it may count less (ClickHouse issue 12122). clickhouse-connect's query_arrow drops the headers,
-# so the engine reads the ArrowStream response itself.
-ARROW_SETTINGS = {"output_format_arrow_string_as_string": 1, "wait_end_of_query": 1}
+# The answer only once the query has ended, so that X-ClickHouse-Summary counts every byte
+# read: sent with the first bytes of a streamed answer, it may count less (ClickHouse issue
+# 12122). clickhouse-connect's query_arrow drops the headers, so the engine reads the
+# ArrowStream response itself. Text comes as Arrow binary unless a setting says otherwise, and
+# a readonly user (a public server's) may not change settings: the engine casts it instead.
+ARROW_SETTINGS = {"wait_end_of_query": 1}
 
 
 def fetch_arrow(client: Client, sql: str, values: dict[str, Any]) -> Answer:
@@ -188,7 +189,16 @@ def fetch_arrow(client: Client, sql: str, values: dict[str, Any]) -> Answer:
         raise OperationalError(f"connection lost while reading the answer ({exc})") from None
     finally:
         response.close()
-    return Answer(table, Read.of_summary(summary))
+    return Answer(as_text(table), Read.of_summary(summary))
+
+
+def as_text(table: pa.Table) -> pa.Table:
+    """Binary columns as UTF-8 strings (ArrowInvalid if one is not)."""
+    for index, column in enumerate(table.columns):
+        if pa.types.is_binary(column.type) or pa.types.is_large_binary(column.type):
+            name = table.column_names[index]
+            table = table.set_column(index, name, column.cast(pa.string()))
+    return table
 
 
 # What each query answers, column by column. Exact types: a datetime is also a date, and a
