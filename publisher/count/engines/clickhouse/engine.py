@@ -182,7 +182,7 @@ def fetch_arrow(client: Client, sql: str, values: dict[str, Any]) -> Answer:
     stream = client.raw_stream(sql, parameters=values, settings=ARROW_SETTINGS, fmt="ArrowStream")
     response = cast(HTTPResponse, stream)
     try:
-        summary = json.loads(response.headers.get("X-ClickHouse-Summary") or "{}")
+        summary = summary_of(response.headers.get("X-ClickHouse-Summary"))
         table = pa.ipc.open_stream(response).read_all()
     except (HTTPError, OSError) as exc:
         # Cut off in the middle of the answer: as transient as a connection that failed first.
@@ -190,6 +190,16 @@ def fetch_arrow(client: Client, sql: str, values: dict[str, Any]) -> Answer:
     finally:
         response.close()
     return Answer(as_text(table), Read.of_summary(summary))
+
+
+def summary_of(header: str | None) -> dict[str, Any]:
+    """X-ClickHouse-Summary's numbers; none when a proxy dropped or mangled it, as the client
+    takes it for its other queries."""
+    try:
+        summary = json.loads(header or "{}")
+    except json.JSONDecodeError:
+        return {}
+    return summary if isinstance(summary, dict) else {}
 
 
 def as_text(table: pa.Table) -> pa.Table:
