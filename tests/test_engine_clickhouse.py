@@ -51,9 +51,11 @@ from publisher.count.engines.clickhouse.engine import (
     TOP_PROJECTS_SQL,
     TOP_SCHEMA,
     ClickHouseEngine,
+    Read,
     as_text,
     check_shape,
     check_table,
+    summary_of,
 )
 from publisher.count.engines.clickhouse.failures import (
     Retry,
@@ -772,6 +774,21 @@ def test_names_answered_as_binary_are_read_as_text() -> None:
     assert as_text(answer) == pa.table({"project": ["numpy", "caf\u00e9"], "n": [1, 2]})
     with pytest.raises(pa.ArrowInvalid):
         as_text(pa.table({"project": pa.array([b"\xff"])}))
+
+
+@pytest.mark.parametrize(
+    ("header", "read"),
+    [
+        ('{"read_rows":"3","read_bytes":"40","elapsed_ns":"7"}', Read(3, 40, 7)),
+        (None, Read()),  # a proxy dropped it
+        ("read_rows=3", Read()),
+        ('["3"]', Read()),
+    ],
+)
+def test_a_summary_a_proxy_dropped_or_mangled_reads_as_nothing(
+    header: str | None, read: Read
+) -> None:
+    assert Read.of_summary(summary_of(header)) == read
 
 
 @pytest.mark.parametrize("limit", [str(2**32), str(2**32 + 7)])
