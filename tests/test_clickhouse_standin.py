@@ -416,6 +416,47 @@ def test_tables_follow_clickpy_definitions(client: Client) -> None:
     assert ("pypi_downloads_per_day_mv", "MaterializedView", "") in engines
 
 
+def test_installer_table_follows_clickpys_definition(client: Client) -> None:
+    """ClickPy's ClickHouse.md, "Downloads per day by version by installer by type"."""
+    table = "pypi_downloads_per_day_by_version_by_installer_by_type"
+    columns = client.query(
+        "SELECT name, type FROM system.columns WHERE database = 'pypi' AND table = {t:String}"
+        " ORDER BY position",
+        parameters={"t": table},
+    ).result_rows
+    assert columns == [
+        ("project", "String"),
+        ("version", "String"),
+        ("date", "Date"),
+        ("installer", "String"),
+        ("type", "LowCardinality(String)"),
+        ("count", "Int64"),
+    ]
+    engines = client.query(
+        "SELECT name, engine, sorting_key FROM system.tables WHERE database = 'pypi' ORDER BY name"
+    ).result_rows
+    assert (table, "SummingMergeTree", "project, version, date, installer") in engines
+    assert (f"{table}_mv", "MaterializedView", "") in engines
+
+
+def test_installer_table_holds_the_events_summed_by_version_and_installer(
+    events: Path, client: Client
+) -> None:
+    """From the same events as the per-day table; an unknown installer is ''. `type` is not in
+    the sorting key, so merging rows of one key keeps one of their types: per type the table is
+    not exact (ClickPy's definition), per key it is."""
+    stored = client.query(
+        "SELECT project, version, date, installer, sum(count)"
+        " FROM pypi.pypi_downloads_per_day_by_version_by_installer_by_type GROUP BY ALL"
+    ).result_rows
+    expected: Counter[tuple[Any, ...]] = Counter()
+    for row in read_events(events):
+        day, _, project, _, installer, _, _, version = clickpy_row(row)
+        expected[(project, version, day, installer)] += 1
+    assert {row[:-1]: row[-1] for row in stored} == expected
+    assert any(row[3] == "" for row in stored)
+
+
 def test_only_one_standin_may_be_open_in_a_process(standin: ClickHouseStandIn) -> None:
     with pytest.raises(RuntimeError, match="one embedded server per process"):
         ClickHouseStandIn(None)

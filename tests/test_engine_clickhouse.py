@@ -18,26 +18,44 @@ from typing import Any
 from urllib.parse import quote, quote_plus
 
 import clickhouse_connect
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from clickhouse_connect.driver.client import Client
 from clickhouse_connect.driver.exceptions import DatabaseError, OperationalError
 from clickhouse_connect.driver.query import QueryResult
 from conftest import UNNAMED_WINDOW
-from counting import independent_top, independent_unnamed
+from counting import (
+    independent_day_stats,
+    independent_groups,
+    independent_top,
+    independent_unnamed,
+)
 from expect import assert_counts_like_duckdb, assert_one_error_line, read_dataset, run_cli
 from repos import publishing_repo
 
 from publisher.base.errors import EngineError
 from publisher.base.settings import ENVIRONMENT, Settings, environment_settings
 from publisher.count.engines.base import QueryStats, Request
+from publisher.count.engines.clickhouse.breakdown import (
+    INSTALLER_TABLE,
+    INSTALLERS_SQL,
+    MISMATCH,
+    NO_CI_FLAG,
+    NOT_COUNTED,
+    installer_parameters,
+)
 from publisher.count.engines.clickhouse.engine import (
     DOWNLOADS_PER_DAY_SQL,
     PER_DAY_SHAPE,
     TOP_PROJECTS_SQL,
-    TOP_SHAPE,
+    TOP_SCHEMA,
     ClickHouseEngine,
+    Read,
+    as_text,
     check_shape,
+    check_table,
+    summary_of,
 )
 from publisher.count.engines.clickhouse.failures import (
     Retry,
@@ -47,6 +65,7 @@ from publisher.count.engines.clickhouse.failures import (
     without_secret,
 )
 from publisher.count.engines.clickhouse.server import Server, parse_url
+from publisher.count.long_tail import BREAKDOWN_COLUMNS, CI, CI_CAPABLE, DAY_COLUMNS, GROUP_COLUMNS
 from publisher.count.window import Window
 from publisher.sample.generator import day_file
 from tests.fakes.clickhouse import AGGREGATES, ClickHouseStandIn
@@ -204,14 +223,17 @@ def test_events_without_a_name_are_no_project_and_their_downloads_are_recorded(
 
 
 def test_statistics_are_what_clickhouse_reported(server: ClickHouseStandIn) -> None:
-    """Both queries count: the check of the days reads the table too."""
+    """Every query counts: the check of the days reads the table too, and so does the
+    installer query, on its own, larger table."""
     count = engine(server).count(Request(MONTH, 100), silent)
-    values = {"start": MONTH.start, "stop": date(2026, 11, 1), "limit": 100}
+    days = {"start": MONTH.start, "stop": date(2026, 11, 1)}
+    queries = [
+        (DOWNLOADS_PER_DAY_SQL, days),
+        (TOP_PROJECTS_SQL, days | {"days": 30}),
+        (INSTALLERS_SQL, installer_parameters(MONTH)),
+    ]
     with closing(connect(server)) as client:
-        summaries = [
-            client.query(sql, parameters=values).summary
-            for sql in (DOWNLOADS_PER_DAY_SQL, TOP_PROJECTS_SQL)
-        ]
+        summaries = [client.query(sql, parameters=values).summary for sql, values in queries]
     statistics = count.blocks["statistics"]
     assert set(statistics) == {"rows_read", "bytes_read", "elapsed"}
     assert statistics["rows_read"] == sum(int(s["read_rows"]) for s in summaries)
@@ -228,10 +250,168 @@ def test_values_are_bound_by_the_server(server: ClickHouseStandIn) -> None:
     sent = [query for query in server.queries[before:] if "GROUP BY" in query.sql]
     assert [query.params for query in sent] == [
         {"start": "2026-09-28", "stop": "2026-10-04"},
-        {"start": "2026-09-28", "stop": "2026-10-04", "limit": "50"},
+        {"start": "2026-09-28", "stop": "2026-10-04", "days": "6"},
+        {
+            "start": "2026-09-28",
+            "stop": "2026-10-04",
+            "pip": "pip",
+            "uv": "uv",
+            "mirrors": "['bandersnatch', 'z3c.pypimirror', 'Artifactory', 'devpi', 'Nexus', "
+            "'pep381client']",
+        },
     ]
     assert TOP_PROJECTS_SQL in sent[1].sql
-    assert "2026" not in sent[1].sql
+    assert INSTALLERS_SQL in sent[2].sql
+    assert not any("2026" in query.sql or "devpi" in query.sql for query in sent)
+
+
+# The long tail, its day stats and the installer breakdown.
+
+
+def counting_queries(server: ClickHouseStandIn, before: int) -> list[str]:
+    """The queries that read a table to count (not the handshake, not an estimate)."""
+    sent = new_queries(server, before)
+    return [sql for sql in sent if "GROUP BY" in sql and not sql.startswith("EXPLAIN")]
+
+
+@pytest.mark.parametrize(
+    "window", [MONTH, Window(date(2026, 9, 27), date(2026, 10, 1)), Window(MONTH.end, MONTH.end)]
+)
+def test_every_project_matches_an_independent_count(
+    server: ClickHouseStandIn, events_dir: Path, window: Window
+) -> None:
+    """Installer groups and day stats of every project, the long tail included, exactly as a
+    plain count of the events finds them; the CI columns null, with the reason."""
+    count = engine(server).count(Request(window, 10), silent)
+    assert count.table is not None
+    rows = count.table.to_pylist()
+    groups, days = independent_groups(events_dir, window), independent_day_stats(events_dir, window)
+    assert len(rows) == count.projects_counted == len(groups) > 1000
+    top = [(row["project"], row["download_count"]) for row in rows[:10]]
+    assert count.rows == top == independent_top(events_dir, window, 10)[0]
+    assert {row["project"]: {name: row[name] for name in GROUP_COLUMNS} for row in rows} == groups
+    assert {row["project"]: (row["busiest_two_days"], row["median_day"]) for row in rows} == days
+    assert all(sum(row[name] for name in GROUP_COLUMNS) == row["download_count"] for row in rows)
+    assert {row[CI] for row in rows} == {row[CI_CAPABLE] for row in rows} == {None}
+    assert count.unavailable == NO_CI_FLAG
+    assert MISMATCH not in count.engine_fields  # the two tables agree
+
+
+def test_the_sample_has_every_installer_group(events_dir: Path) -> None:
+    """Else the exact match above would prove less than it says."""
+    groups = independent_groups(events_dir, MONTH)
+    assert all(sum(project[name] for project in groups.values()) > 100 for name in GROUP_COLUMNS)
+
+
+def test_without_breakdown_one_counting_query_fewer(server: ClickHouseStandIn) -> None:
+    before = len(server.queries)
+    full = engine(server).count(Request(MONTH, 10), silent)
+    middle = len(server.queries)
+    plain = engine(server).count(Request(MONTH, 10, breakdown=False), silent)
+    assert len(counting_queries(server, before)) - len(counting_queries(server, middle)) == 3
+    assert len(counting_queries(server, middle)) == 2
+    assert not any(INSTALLER_TABLE in sql for sql in new_queries(server, middle))
+    assert plain.unavailable == dict.fromkeys(BREAKDOWN_COLUMNS, NOT_COUNTED)
+    assert plain.table is not None
+    assert full.table is not None
+    assert (
+        plain.table.select(BREAKDOWN_COLUMNS).to_pylist()
+        == [dict.fromkeys(BREAKDOWN_COLUMNS)] * plain.table.num_rows
+    )
+    same = ["project", "download_count", *DAY_COLUMNS]
+    assert plain.table.select(same) == full.table.select(same)  # day stats without breakdown
+    assert plain.rows == full.rows
+    assert plain.query.bytes_processed < full.query.bytes_processed
+
+
+def test_dry_run_estimates_the_installer_query_too(server: ClickHouseStandIn) -> None:
+    before = len(server.queries)
+    facts = dict(engine(server).plan(Request(MONTH, 10)).facts)
+    assert re.fullmatch(rf"about [\d,]+ rows of {INSTALLER_TABLE} to read", facts["installers"])
+    estimates = [sql for sql in new_queries(server, before) if sql.startswith("EXPLAIN ESTIMATE")]
+    assert [INSTALLERS_SQL in sql for sql in estimates] == [False, True]
+    before = len(server.queries)
+    facts = dict(engine(server).plan(Request(MONTH, 10, breakdown=False)).facts)
+    assert facts["installers"] == f"{NOT_COUNTED} of {INSTALLER_TABLE} to read"
+    assert not any(INSTALLER_TABLE in sql for sql in new_queries(server, before))
+
+
+@pytest.fixture
+def disagreeing(server: ClickHouseStandIn) -> Iterator[ClickHouseStandIn]:
+    """An installer table that ClickPy loaded apart from the per-day one; mended afterwards."""
+    yield server
+    server.rebuild_aggregates()
+
+
+def test_a_disagreeing_installer_table_is_recorded_and_other_is_the_remainder(
+    disagreeing: ClickHouseStandIn,
+    events_dir: Path,
+    now: datetime,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The per-day count stays the download count. 40 poetry downloads too many for the top
+    project: `other` is what its count leaves after the groups the installer table names. A
+    pip count beyond a project's whole count: that project has no breakdown. A project only
+    the installer table has: counted in the record too."""
+    groups = independent_groups(events_dir, MONTH)
+    ranked, _ = independent_top(events_dir, MONTH, 15000)
+    (first, _), (last, last_count) = ranked[0], ranked[-1]
+    disagreeing.add_installer_downloads(first, MONTH.end, "poetry", 40)
+    disagreeing.add_installer_downloads(last, MONTH.start, "pip", last_count + 5)
+    disagreeing.add_installer_downloads("only-in-the-installer-table", MONTH.start, "uv", 7)
+    count = engine(disagreeing).count(Request(MONTH, 10), silent)
+    assert count.engine_fields[MISMATCH] == {
+        "projects": 3,
+        "downloads": 40 + last_count + 5 + 7,
+        "without_breakdown": 1,
+    }
+    assert count.table is not None
+    rows = {row["project"]: row for row in count.table.to_pylist()}
+    assert {name: rows[first][name] for name in GROUP_COLUMNS} == groups[first]
+    assert {name: rows[last][name] for name in GROUP_COLUMNS} == dict.fromkeys(GROUP_COLUMNS)
+    assert rows[last]["download_count"] == last_count
+    assert "only-in-the-installer-table" not in rows
+    code, _, err = run_cli(capsys, now, "collect", *options(disagreeing), "--out", "out")
+    assert code == 0, err
+    assert read_dataset(tmp_path / "out")["engine"][MISMATCH]["projects"] == 3
+
+
+@pytest.mark.parametrize("needle", [INSTALLER_TABLE, "FORMAT ArrowStream"])
+def test_a_proxy_refusing_the_installer_query_is_one_line(
+    server: ClickHouseStandIn,
+    needle: str,
+    now: datetime,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The days pass, then a proxy refuses the second query (or every Arrow answer): the usual
+    line, the password never shown, nothing written."""
+    with EchoingProxy(400, upstream=(server.host, server.port), needle=needle) as proxy:
+        argv = [*options(server), "--clickhouse-url", proxy.url, "--out", "out"]
+        code, out, err = run_cli(capsys, now, "collect", *argv)
+    assert code == 1
+    assert_one_error_line(err, f"ClickHouse at {proxy.url} refused the query: HTTP 400: ")
+    assert "Checking that pypi.pypi_downloads_per_day has every day" in err
+    assert PASSWORD not in out + err
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_installer_query_is_tried_again_like_the_others(server: ClickHouseStandIn) -> None:
+    """A proxy busy for the second query only: three tries with the same pauses, then the
+    usual line."""
+    pauses: list[float] = []
+    with EchoingProxy(503, upstream=(server.host, server.port), needle=INSTALLER_TABLE) as proxy:
+        busy = replace(
+            engine(server, retry=Retry(sleep=pauses.append)), server=parse_url(proxy.url)
+        )
+        with pytest.raises(EngineError) as caught:
+            busy.count(Request(MONTH, 10), silent)
+        assert len(busy.count(Request(MONTH, 10, breakdown=False), silent).rows) == 10
+    assert str(caught.value).startswith(
+        f"ClickHouse at {proxy.url} did not answer (HTTP 503) after 3 attempt(s)."
+    )
+    assert pauses == [1.0, 2.0]
 
 
 # What people see before anything is counted.
@@ -242,9 +422,9 @@ def test_print_sql_shows_placeholders_and_asks_nothing(
 ) -> None:
     before = len(server.queries)
     code, out, _ = run_cli(capsys, now, "collect", *options(server), "--print-sql")
-    assert (code, out) == (0, TOP_PROJECTS_SQL + "\n")
+    assert (code, out) == (0, f"{TOP_PROJECTS_SQL};\n\n{INSTALLERS_SQL}\n")
     assert "WHERE date >= {start:Date} AND date < {stop:Date}" in out
-    assert "LIMIT {limit:UInt32}" in out
+    assert "LIMIT" not in out  # every project counted: the long tail
     assert new_queries(server, before) == []
 
 
@@ -257,7 +437,8 @@ def test_dry_run_reports_completeness_and_writes_nothing(
     assert f"{server.url} as {USER}" in out
     assert "every day present, none suspiciously small" in out
     assert "rows of pypi.pypi_downloads_per_day to read" in out
-    assert "start = 2026-10-02, stop = 2026-11-01, limit = 15000" in out
+    assert "start = 2026-10-02, stop = 2026-11-01, days = 30" in out
+    assert f"rows of {INSTALLER_TABLE} to read" in out
     assert not (tmp_path / "out").exists()
     assert not counted_top_projects(new_queries(server, before))
     assert PASSWORD not in out + err
@@ -581,19 +762,41 @@ def test_answers_of_another_shape_are_named(
 
 
 def test_a_null_project_is_named() -> None:
-    """A server that let a NULL name through the query's filter is not ClickPy's."""
-    names = tuple(name for name, _ in TOP_SHAPE)
-    answer = QueryResult(result_set=[[10, None, 1, 0]], column_names=names)
+    """A server whose project name may be NULL is not ClickPy's."""
+    answer = pa.table([["numpy", None], [10, 1], [6, 1], [2.0, 0.0]], schema=TOP_SCHEMA)
     with pytest.raises(EngineError, match="project None"):
-        check_shape(answer, TOP_SHAPE, Server("http", "127.0.0.1", 8123))
+        check_table(answer, TOP_SCHEMA, Server("http", "127.0.0.1", 8123))
+
+
+def test_names_answered_as_binary_are_read_as_text() -> None:
+    """A readonly user cannot ask for Arrow strings: ClickHouse then sends names as binary."""
+    answer = pa.table({"project": pa.array([b"numpy", "caf\u00e9".encode()]), "n": [1, 2]})
+    assert as_text(answer) == pa.table({"project": ["numpy", "caf\u00e9"], "n": [1, 2]})
+    with pytest.raises(pa.ArrowInvalid):
+        as_text(pa.table({"project": pa.array([b"\xff"])}))
+
+
+@pytest.mark.parametrize(
+    ("header", "read"),
+    [
+        ('{"read_rows":"3","read_bytes":"40","elapsed_ns":"7"}', Read(3, 40, 7)),
+        (None, Read()),  # a proxy dropped it
+        ("read_rows=3", Read()),
+        ('["3"]', Read()),
+    ],
+)
+def test_a_summary_a_proxy_dropped_or_mangled_reads_as_nothing(
+    header: str | None, read: Read
+) -> None:
+    assert Read.of_summary(summary_of(header)) == read
 
 
 @pytest.mark.parametrize("limit", [str(2**32), str(2**32 + 7)])
 def test_a_limit_beyond_uint32_is_refused_before_asking(
     server: ClickHouseStandIn, limit: str, now: datetime, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """The server binds {limit:UInt32}: 2**32 would wrap around to 0, then read as a schema
-    problem. The bound is checked before anything is asked."""
+    """A limit beyond 100,000 rows (2**32 would once have wrapped around to 0 in a bound
+    UInt32) is refused before anything is asked."""
     before = len(server.queries)
     code, _, err = run_cli(capsys, now, "collect", *options(server), "--limit", limit, "--dry-run")
     assert code == 2

@@ -46,9 +46,10 @@ from chdb.session import Session
 
 DATABASE = "pypi"
 
-# ClickPy's definitions (ClickHouse/clickpy, scripts/create_tables.sh), reduced to the raw table
-# and the two download aggregates. ClickPy's monthly view only keeps the last six months by
-# `now()`; here it keeps every month loaded, since the tests' days are not tied to the clock.
+# ClickPy's definitions (ClickHouse/clickpy, scripts/create_tables.sh and ClickHouse.md), reduced
+# to the raw table and three download aggregates. ClickPy's monthly view only keeps the last six
+# months by `now()`; here it keeps every month loaded, since the tests' days are not tied to the
+# clock.
 RAW_TABLE = f"""
 CREATE TABLE {DATABASE}.pypi
 (
@@ -65,6 +66,8 @@ ENGINE = MergeTree
 ORDER BY (project, date, version, country_code, python_minor, system)
 """
 
+INSTALLER_TABLE = "pypi_downloads_per_day_by_version_by_installer_by_type"
+
 # Each aggregate: its columns, sorting key and the SELECT its materialized view runs on every
 # insert into the raw table (also used to rebuild it after a day is dropped).
 AGGREGATES = {
@@ -78,6 +81,15 @@ AGGREGATES = {
         "(month, project)",
         f"SELECT toStartOfMonth(date) AS month, project, count() AS count FROM {DATABASE}.pypi"
         " GROUP BY month, project",
+    ),
+    # ClickPy's ClickHouse.md, "Downloads per day by version by installer by type": the table
+    # the engine's installer breakdown reads. An unknown installer is '' (LOAD_EVENTS).
+    INSTALLER_TABLE: (
+        "`project` String, `version` String, `date` Date, `installer` String,"
+        " `type` LowCardinality(String), `count` Int64",
+        "(project, version, date, installer)",
+        f"SELECT project, version, date, installer, type, count() AS count FROM {DATABASE}.pypi"
+        " GROUP BY project, version, date, installer, type",
     ),
 }
 
@@ -566,9 +578,31 @@ class ClickHouseStandIn:
     def drop_day(self, day: date) -> None:
         """Make `day` missing everywhere, as when ClickPy's loader stalled on it."""
         self._db.run(f"DELETE FROM {DATABASE}.pypi WHERE date = {sql_string(day.isoformat())}")
+        self.rebuild_aggregates()
+
+    def rebuild_aggregates(self) -> None:
+        """Every aggregate again from the raw table, as its materialized view would have it."""
         for table, (_, _, select) in AGGREGATES.items():
             self._db.run(f"TRUNCATE TABLE {DATABASE}.{table}")
             self._db.run(f"INSERT INTO {DATABASE}.{table} {select}")
+
+    def add_installer_downloads(
+        self, project: str, day: date, installer: str, count: int, version: str = "1.0"
+    ) -> None:
+        """Downloads in the installer table only: ClickPy loads its tables separately, so they
+        can disagree with the per-day one (`rebuild_aggregates` mends it)."""
+        self._db.run(
+            f"INSERT INTO {DATABASE}.{INSTALLER_TABLE} (project, version, date, installer, type,"
+            " count) VALUES ({project:String}, {version:String}, {day:Date}, {installer:String},"
+            " 'bdist_wheel', {count:Int64})",
+            params={
+                "project": project,
+                "version": version,
+                "day": day.isoformat(),
+                "installer": installer,
+                "count": str(count),
+            },
+        )
 
     def serve_wrong_schema(self) -> None:
         """Rename the aggregates' `count` column to `downloads`: a schema change upstream.

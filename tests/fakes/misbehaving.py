@@ -2,18 +2,22 @@
 
 - `EchoingProxy`: an HTTP proxy that answers every query with an error page echoing the
   request's headers, `Authorization` first (some proxies and debug pages do), so a client's
-  credentials come back in the body of the error.
+  credentials come back in the body of the error. Given an `upstream` and a `needle`, it passes
+  every query to the upstream server but those whose text holds the needle: a proxy that
+  refuses one query (say, one too large for it) and lets the others through.
 - `SilentServer`: accepts TCP connections and never answers a byte, like a server whose
   process hangs or a firewall that swallows the traffic after the handshake.
 """
 
 from __future__ import annotations
 
+import http.client
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
+from urllib.parse import unquote_plus
 
 
 class _Echo(BaseHTTPRequestHandler):
@@ -21,11 +25,31 @@ class _Echo(BaseHTTPRequestHandler):
     server: _EchoServer
 
     def do_GET(self) -> None:
-        self._answer()
+        self._answer_or_pass(b"")
 
     def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        self._answer()
+        self._answer_or_pass(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+
+    def _answer_or_pass(self, body: bytes) -> None:
+        upstream, needle = self.server.upstream, self.server.needle
+        if upstream is None or needle in unquote_plus(self.path) + body.decode(errors="replace"):
+            self._answer()
+            return
+        connection = http.client.HTTPConnection(*upstream, timeout=30)
+        try:
+            headers = {k: v for k, v in self.headers.items() if k.lower() != "connection"}
+            connection.request(self.command, self.path, body=body or None, headers=headers)
+            answer = connection.getresponse()
+            content = answer.read()
+            self.send_response(answer.status)
+            for name, value in answer.getheaders():
+                if name.lower() not in ("connection", "content-length", "transfer-encoding"):
+                    self.send_header(name, value)
+            self.send_header("Content-Length", str(len(content)))
+            self.end_headers()
+            self.wfile.write(content)
+        finally:
+            connection.close()
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
@@ -50,14 +74,20 @@ class _Echo(BaseHTTPRequestHandler):
 class _EchoServer(ThreadingHTTPServer):
     daemon_threads = True
     status = 400
+    upstream: tuple[str, int] | None = None
+    needle = ""
 
 
 class EchoingProxy:
-    """An HTTP server that answers every query with `status` and the request's headers."""
+    """An HTTP server that answers every query with `status` and the request's headers; with
+    `upstream` (host, port), only the queries whose text holds `needle`."""
 
-    def __init__(self, status: int = 400) -> None:
+    def __init__(
+        self, status: int = 400, upstream: tuple[str, int] | None = None, needle: str = ""
+    ) -> None:
         self._server = _EchoServer(("127.0.0.1", 0), _Echo)
         self._server.status = status
+        self._server.upstream, self._server.needle = upstream, needle
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,))
 
