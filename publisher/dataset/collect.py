@@ -9,6 +9,7 @@ from typing import Any
 from publisher.base.errors import IncompleteDataError
 from publisher.base.progress import Progress
 from publisher.count.engines.base import Count, Engine, Request
+from publisher.dataset.anomalies import find_anomalies, refuse_structural
 from publisher.dataset.build import (
     DATAPACKAGE_FILE,
     SCHEMA_FILE,
@@ -18,6 +19,7 @@ from publisher.dataset.build import (
 )
 from publisher.dataset.datapackage import build_datapackage
 from publisher.dataset.datapackage import to_bytes as datapackage_bytes
+from publisher.dataset.previous import Previous
 from publisher.dataset.validate import json_schema, validate_dataset
 from publisher.dataset.write import write_files
 
@@ -42,11 +44,18 @@ def check_not_empty(count: Count) -> None:
 
 
 def collect(
-    engine: Engine, request: Request, now: datetime, progress: Progress, version: str | None = None
+    engine: Engine,
+    request: Request,
+    now: datetime,
+    progress: Progress,
+    version: str | None = None,
+    previous: Previous | None = None,
+    accept_anomalies: bool = False,
 ) -> Collected:
     """Count, build and validate; raises before returning anything invalid."""
     count = engine.count(request, progress)
     check_not_empty(count)
+    refuse_structural(find_anomalies(count, previous, request.limit), accept_anomalies)
     dataset = build_dataset(count, engine.name, now)
     progress("Validating the dataset")
     validate_dataset(dataset, request.limit, count.period)
