@@ -35,6 +35,13 @@ def mean_per_day(count: Count) -> float:
     return (named + count.unnamed_downloads) / count.period.days
 
 
+def previous_name(previous: Previous) -> str:
+    period = previous.block["period"]
+    named = f"{period['start']} to {period['end']}"
+    tag = previous.block["tag"]
+    return f"the previous month, {tag} ({named})" if tag else f"the previous month ({named})"
+
+
 def mean_flags(count: Count, previous: Previous | None) -> list[dict[str, Any]]:
     if previous is None or not previous.mean_per_day:
         return []
@@ -45,7 +52,7 @@ def mean_flags(count: Count, previous: Previous | None) -> list[dict[str, Any]]:
     structural = change < STRUCTURAL_FALL
     moved = f"{'rose' if change > 0 else 'fell'} {abs(change) * 100:.1f} %"
     message = (
-        f"The mean downloads per day {moved} against the previous published month"
+        f"The mean downloads per day {moved} against {previous_name(previous)}"
         f" ({before:,.0f} to {now:,.0f})"
         + (", down by more than half: a structural anomaly" if structural else "")
     )
