@@ -96,9 +96,10 @@ def test_a_spike_needs_half_the_window_not_only_ten_median_days() -> None:
 
 def test_only_the_top_limit_is_checked_and_no_day_counts_check_nothing() -> None:
     count = long_tail_count({**FLAT, "spiky": [3] * 28 + [400, 500]})  # rank 13
+    assert [flag["rank"] for flag in find_anomalies(count, None, limit=13)] == [13]
     assert find_anomalies(count, None, limit=12) == []
     table = from_rows([("spiky", 1000), ("steady", 900)])  # day columns null: not counted
-    plain = Count(table.num_rows and top_rows(table, 2), 2, WINDOW, QueryStats(0), table=table)
+    plain = Count(top_rows(table, 2), 2, WINDOW, QueryStats(0), table=table)
     assert find_anomalies(plain, None, limit=2) == []
 
 
@@ -123,38 +124,45 @@ def test_a_top_ten_entry_from_outside_the_top_thousand() -> None:
 def test_unranked_is_not_outside_when_the_previous_month_ranked_few_rows() -> None:
     now = {"fresh": [300] * 30, "old": [200] * 30}
     assert find_anomalies(long_tail_count(now), previous_month(["old"]), limit=100) == []
+    known = previous_month(["old", *(f"other-{n}" for n in range(999))])  # 1,000 rows ranked
+    flags = find_anomalies(long_tail_count(now), known, limit=100)
+    assert [(f["project"], f["previous_rank"]) for f in flags] == [("fresh", None)]
 
 
-@pytest.mark.parametrize(
-    ("change", "flagged", "structural"),
-    [(0.30, True, False), (0.20, False, False), (-0.20, False, False), (-0.60, True, True)],
-)
-def test_mean_per_day_against_the_previous_month(
-    change: float, flagged: bool, structural: bool
-) -> None:
+def mean_flags(change: float | None) -> list[dict[str, Any]]:
+    """The mean-per-day flags of a month `change` above the previous one (None: unknown)."""
     count = long_tail_count(FLAT, unnamed=600)
     now = (sum(sum(days) for days in FLAT.values()) + 600) / 30  # unnamed downloads count too
-    previous = previous_month(list(FLAT), mean_per_day=now / (1 + change))
-    flags = kinds(find_anomalies(count, previous, limit=100), "mean_per_day")
-    assert len(flags) == flagged
-    if flagged:
-        [flag] = flags
-        assert flag["mean_per_day"] == pytest.approx(now)
-        assert flag["previous_mean_per_day"] == pytest.approx(now / (1 + change))
-        assert flag["change"] == pytest.approx(change)
-        assert flag["structural"] is structural
-        assert "2026.09 (2026-08-02 to 2026-08-31)" in flag["message"]
-    if structural:
-        with pytest.raises(AnomalyError, match=r"fell 60\.0 %.*--accept-anomalies") as refused:
-            refuse_structural(flags, accept=False)
-        assert refused.value.exit_code == 1
-        assert "\n" not in str(refused.value)
-    refuse_structural(flags, accept=True)
+    before = None if change is None else now / (1 + change)
+    return kinds(
+        find_anomalies(count, previous_month(list(FLAT), before), limit=100), "mean_per_day"
+    )
 
 
-def test_no_mean_flag_without_the_previous_mean() -> None:
-    previous = previous_month(list(FLAT), mean_per_day=None)  # a month before extended files
-    assert find_anomalies(long_tail_count(FLAT), previous, limit=100) == []
+def test_a_mean_per_day_move_over_a_quarter_is_flagged() -> None:
+    [flag] = mean_flags(0.30)
+    now = (sum(sum(days) for days in FLAT.values()) + 600) / 30
+    assert flag["mean_per_day"] == pytest.approx(now)
+    assert flag["previous_mean_per_day"] == pytest.approx(now / 1.3)
+    assert flag["change"] == pytest.approx(0.30)
+    assert flag["structural"] is False
+    assert (
+        "rose 30.0 % against the previous month, 2026.09 (2026-08-02 to 2026-08-31)"
+        in (flag["message"])
+    )
+    assert (mean_flags(0.20), mean_flags(-0.20), mean_flags(None)) == ([], [], [])
+
+
+def test_a_mean_per_day_down_by_more_than_half_is_structural() -> None:
+    [flag] = mean_flags(-0.60)
+    assert flag["structural"] is True
+    assert flag["change"] == pytest.approx(-0.60)
+    with pytest.raises(AnomalyError, match=r"fell 60\.0 %.*--accept-anomalies") as refused:
+        refuse_structural([flag], accept=False)
+    assert refused.value.exit_code == 1
+    assert "\n" not in str(refused.value)
+    refuse_structural([flag], accept=True)
+    refuse_structural(mean_flags(0.30), accept=False)  # flagged, but not structural
 
 
 # --- a low day, found by the DuckDB engine ---------------------------------------------------
