@@ -203,3 +203,24 @@ def test_accept_anomalies_is_no_setting(
     assert_one_error_line(
         err, "top-pypi.toml has the key 'accept-anomalies', which is command line only."
     )
+
+
+def test_collect_compares_with_the_previous_folder(
+    published: Path,
+    events_dir: Path,
+    tmp_path: Path,
+    now: datetime,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    mean = len(window_projects(events_dir, WINDOW)) / WINDOW.days
+    (published / EXTENDED_JSON_FILE).write_bytes(extended_json(mean / 0.4))
+    out = tmp_path / "out"
+    argv = ["collect", "--events", str(events_dir), "--end-date", "2026-10-31"]
+    argv += ["--previous", str(published), "--out", str(out)]
+    code, _, err = run_cli(capsys, now, *argv)
+    assert code == 1
+    assert_one_error_line(err, "fell 60.0 % against the previous month (2026-09-01 to 2026-09-30)")
+    assert not (out / JSON_FILE).exists()
+    code, _, err = run_cli(capsys, now, *argv, "--accept-anomalies")
+    assert code == 0, err
+    assert (out / JSON_FILE).exists()
