@@ -2,6 +2,7 @@
 the real DuckDB engine in generated events."""
 
 import shutil
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 from statistics import median
@@ -151,6 +152,16 @@ def test_a_mean_per_day_move_over_a_quarter_is_flagged() -> None:
         in (flag["message"])
     )
     assert (mean_flags(0.20), mean_flags(-0.20), mean_flags(None)) == ([], [], [])
+
+
+def test_no_mean_from_the_top_rows_of_more_projects() -> None:
+    """An engine without the long tail gives the top rows only: their sum is not the month's."""
+    rows = [("boto3", 900), ("requests", 800)]
+    count = Count(rows, 2, WINDOW, QueryStats(0))
+    previous = previous_month(["boto3", "requests"], mean_per_day=10.0)
+    [flag] = find_anomalies(count, previous, limit=2)
+    assert flag["mean_per_day"] == pytest.approx(1700 / 30)  # every project counted is there
+    assert find_anomalies(replace(count, projects_counted=3), previous, limit=2) == []
 
 
 def test_a_mean_per_day_down_by_more_than_half_is_structural() -> None:

@@ -29,8 +29,11 @@ def long_tail(count: Count) -> pa.Table:
     return count.table if count.table is not None else from_rows(count.rows)
 
 
-def mean_per_day(count: Count) -> float:
-    """All downloads of the period, those without a project name included, per day."""
+def mean_per_day(count: Count) -> float | None:
+    """All downloads of the period, those without a project name included, per day; None when
+    the engine gave only the top rows of more projects (their sum is not the month's)."""
+    if count.table is None and len(count.rows) < count.projects_counted:
+        return None
     named = pc.sum(long_tail(count).column(DOWNLOADS)).as_py() or 0
     return (named + count.unnamed_downloads) / count.period.days
 
@@ -43,9 +46,10 @@ def previous_name(previous: Previous) -> str:
 
 
 def mean_flags(count: Count, previous: Previous | None) -> list[dict[str, Any]]:
-    if previous is None or not previous.mean_per_day:
+    now = mean_per_day(count)
+    if previous is None or not previous.mean_per_day or now is None:
         return []
-    now, before = mean_per_day(count), previous.mean_per_day
+    before = previous.mean_per_day
     change = now / before - 1
     if abs(change) <= MEAN_CHANGE:
         return []
