@@ -15,7 +15,8 @@ from publisher.base.progress import silent
 from publisher.cli.publish import DATA_FOLDER, commit_message
 from publisher.count.engines.base import Count, Plan, QueryStats, Request
 from publisher.count.window import Window
-from publisher.dataset.collect import collect, write_collected
+from publisher.dataset.collect import collect
+from publisher.dataset.write import write_files
 from publisher.release.calver import tag_order
 from publisher.release.git import commit_and_tag
 from publisher.sample.names import project_names
@@ -61,13 +62,21 @@ def month_count(
     )
 
 
-def publish_month(repo: git.Repo, tag: str, count: Count, engine: str = "duckdb") -> None:
-    """Write the month's files into `data/`, commit them and tag the commit, as publish does."""
+def publish_month(
+    repo: git.Repo,
+    tag: str,
+    count: Count,
+    engine: str = "duckdb",
+    extra: dict[str, bytes] | None = None,
+) -> None:
+    """Write the month's files into `data/`, commit them and tag the commit, as publish does;
+    `extra` files are written over them (a month's files as another version wrote them)."""
     updated = datetime.combine(count.period.end + timedelta(days=1), time(6, 30), UTC)
     request = Request(count.period, max(len(count.rows), 1))
     collected = collect(Counted(engine, count), request, updated, silent, version=tag)
-    write_collected(collected, Path(str(repo.working_tree_dir)) / DATA_FOLDER)
-    paths = [f"{DATA_FOLDER}/{name}" for name in collected.files]
+    files = {**collected.files, **(extra or {})}
+    write_files(Path(str(repo.working_tree_dir)) / DATA_FOLDER, files)
+    paths = [f"{DATA_FOLDER}/{name}" for name in files]
     commit_and_tag(repo, tag, paths, commit_message(tag, collected.dataset), count.period)
 
 

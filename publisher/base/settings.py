@@ -37,6 +37,9 @@ ENVIRONMENT = {
     "TOP_PYPI_ZENODO_URL": "zenodo_url",
 }
 VARIABLES = {key: name for name, key in ENVIRONMENT.items()}
+# Options that are no key of the file: a file that accepted anomalies would publish every wrong
+# month that follows, unseen.
+COMMAND_LINE_ONLY = {"accept_anomalies": "--accept-anomalies"}
 # The end date is a variable and an option but no key of the file: a file that pinned it would
 # publish the same month forever.
 END_DATE_VARIABLE = "TOP_PYPI_END_DATE"
@@ -146,6 +149,11 @@ def parse_settings_text(text: str, source: str) -> dict[str, Any]:
     spelt: dict[str, str] = {}  # each key as the file spells it
     for key, value in raw.items():
         name = key.replace("-", "_")
+        if name in COMMAND_LINE_ONLY:
+            raise UsageError(
+                f"{source} has the key {key!r}, which is command line only.",
+                f"Remove it; give {COMMAND_LINE_ONLY[name]} to the one run that should publish.",
+            )
         if name not in _TYPES:
             raise UsageError(
                 f"{source} has an unknown key {key!r}.", f"Known keys: {', '.join(KEYS)}."

@@ -13,6 +13,7 @@ from publisher.cli import report
 from publisher.cli.options import counting_for
 from publisher.count.window import window_ending
 from publisher.dataset.collect import collect, write_collected
+from publisher.dataset.previous import read_previous
 from publisher.dataset.write import check_writable_folder
 
 
@@ -30,8 +31,11 @@ def run_collect(options: dict[str, Any], now: datetime, out: Console, err: Conso
     if not options.get("out"):
         raise UsageError("collect needs --out DIR.", "Name the folder to write the dataset into.")
     check_writable_folder(Path(options["out"]), "--out")
+    given = options.get("previous")
+    previous = None if given is None else read_previous(Path(given))  # before anything is spent
     with status(err, f"Counting with {engine.name}") as progress:
-        collected = collect(engine, request, now, progress)
+        accept = options["accept_anomalies"]
+        collected = collect(engine, request, now, progress, None, previous, accept)
         paths = write_collected(collected, Path(options["out"]))
     out.print(report.summary_table(collected.dataset, [("files", str(paths[0].parent))]))
     return 0

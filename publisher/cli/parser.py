@@ -77,6 +77,15 @@ def add_count_options(parser: argparse.ArgumentParser, end: str = YESTERDAY) -> 
     )
 
 
+def add_anomaly_option(parser: argparse.ArgumentParser) -> None:
+    # Command line only, never a setting: a file or a variable would accept every month's.
+    parser.add_argument(
+        "--accept-anomalies",
+        action="store_true",
+        help="publish even when the mean downloads per day fell by more than half",
+    )
+
+
 def add_release_options(release: argparse.ArgumentParser) -> None:
     release.add_argument("--repo", metavar="PATH", default=".", help="publishing repository (.)")
     release.add_argument(
@@ -145,9 +154,14 @@ def build_parser() -> Parser:
     collect = add_command(commands, "collect", "count downloads and write the dataset to a folder")
     add_count_options(collect)
     collect.add_argument("--out", metavar="DIR", help="folder to write the dataset into")
+    collect.add_argument(
+        "--previous", metavar="DIR", help="data folder of the previous published month"
+    )
+    add_anomaly_option(collect)
 
     publish = add_command(commands, "publish", "collect into a git repository, commit, tag, push")
     add_count_options(publish, end=MONTH_END)
+    add_anomaly_option(publish)
     publish.add_argument("--repo", metavar="PATH", default=".", help="publishing repository (.)")
     publish.add_argument("--remote", metavar="NAME", help="remote to push to (origin)")
     publish.add_argument("--no-push", action="store_true", help="commit and tag, do not push")

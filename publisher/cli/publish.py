@@ -13,6 +13,7 @@ from publisher.cli import report, summary
 from publisher.cli.options import Counting, counting_for
 from publisher.dataset.build import DATA_FILES
 from publisher.dataset.collect import Collected, collect, write_collected
+from publisher.dataset.previous import Previous
 from publisher.dataset.write import check_writable_folder
 from publisher.release.duplicate import drop_duplicate, duplicate_publish
 from publisher.release.git import (
@@ -28,6 +29,7 @@ from publisher.release.git import (
 )
 from publisher.release.lock import repository_lock
 from publisher.release.month import release_tag
+from publisher.release.previous_month import read_previous_month
 
 DATA_FOLDER = "data"
 DATA_PATHS = [f"{DATA_FOLDER}/{name}" for name in DATA_FILES]
@@ -63,7 +65,7 @@ def publish_command(options: dict[str, Any], now: datetime, out: Console, err: C
         check_remote(repo, remote, counting.settings.name("remote", remote))
     if options["dry_run"]:
         plan = release_plan(repo, counting, remote, options)
-        return dry_run(counting, plan, out, err, options)
+        return dry_run(repo, counting, plan, out, err, options)
     with repository_lock(Path(repo.common_dir).resolve()):
         drop_left_duplicate(repo, counting, remote, err)
         plan = release_plan(repo, counting, remote, options)
@@ -71,7 +73,9 @@ def publish_command(options: dict[str, Any], now: datetime, out: Console, err: C
             finished = finish(repo, plan, out)
             summary.append(options.get("summary"), ["## top-pypi publish", "", finished])
             return 0
-        collected = publish(repo, counting, plan, now, err)
+        previous = read_previous_month(repo, plan.tag)  # before counting, which BigQuery bills
+        accept = options["accept_anomalies"]
+        collected = publish(repo, counting, plan, now, err, previous, accept)
     facts = release_facts(plan, root / DATA_FOLDER)
     out.print(report.summary_table(collected.dataset, facts))
     summary.append(options.get("summary"), summary.dataset_lines(collected.dataset, facts))
@@ -107,12 +111,20 @@ def drop_left_duplicate(
 
 
 def publish(
-    repo: git.Repo, counting: Counting, plan: ReleasePlan, now: datetime, err: Console
+    repo: git.Repo,
+    counting: Counting,
+    plan: ReleasePlan,
+    now: datetime,
+    err: Console,
+    previous: Previous | None = None,
+    accept_anomalies: bool = False,
 ) -> Collected:
-    """Count, write `data/`, commit, tag and push: the month's release."""
+    """Count, write `data/`, commit, tag and push: the month's release, compared with the
+    `previous` month's."""
     engine, root = counting.engine, Path(str(repo.working_tree_dir))
     with status(err, f"Publishing {plan.tag} with {engine.name}") as progress:
-        collected = collect(engine, counting.request, now, progress, version=plan.tag)
+        request, tag = counting.request, plan.tag
+        collected = collect(engine, request, now, progress, tag, previous, accept_anomalies)
         write_collected(collected, root / DATA_FOLDER)
         progress(f"Committing and tagging {plan.tag}")
         message = commit_message(plan.tag, collected.dataset)
@@ -123,8 +135,22 @@ def publish(
     return collected
 
 
+def previous_fact(previous: Previous | None) -> str:
+    """Which month the anomaly flags and previous ranks would compare with."""
+    if previous is None:
+        return "none: no earlier month is published"
+    block = previous.block
+    period = f"{block['period']['start']} to {block['period']['end']}"
+    return f"{block['tag']} ({period}), ranks of {block['ranked_rows']:,} rows from {block['file']}"
+
+
 def dry_run(
-    counting: Counting, plan: ReleasePlan, out: Console, err: Console, options: dict[str, Any]
+    repo: git.Repo,
+    counting: Counting,
+    plan: ReleasePlan,
+    out: Console,
+    err: Console,
+    options: dict[str, Any],
 ) -> int:
     """The engine's plan and the release's; for a month already published, no engine at all
     (BigQuery's plan itself bills two metadata reads)."""
@@ -134,6 +160,8 @@ def dry_run(
         summary.append(options.get("summary"), ["## top-pypi publish --dry-run", "", said])
         return 0
     git_row = [("git", f"{plan.reason}: would {plan.action.value} {plan.tag}")]
+    if plan.action is Action.PUBLISH:
+        git_row.append(("previous", previous_fact(read_previous_month(repo, plan.tag))))
     with status(err, f"Planning with {counting.engine.name}") as progress:
         engine_plan = counting.engine.plan(counting.request, progress)
     out.print(report.plan_table(engine_plan, git_row))
