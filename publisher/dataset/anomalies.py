@@ -14,7 +14,8 @@ from publisher.base.errors import AnomalyError
 from publisher.count.completeness import BadDay
 from publisher.count.engines.base import Count
 from publisher.count.long_tail import BUSIEST_TWO_DAYS, DOWNLOADS, MEDIAN_DAY, PROJECT, from_rows
-from publisher.dataset.previous import EXTENDED_PARQUET_FILE, Previous
+from publisher.dataset.build import EXTENDED_PARQUET_FILE
+from publisher.dataset.previous import Previous
 
 MEAN_CHANGE = 0.25  # a month-on-month move of the mean per day beyond this is flagged
 STRUCTURAL_FALL = -0.5  # down by more than half: a source that lost data, not a quiet month

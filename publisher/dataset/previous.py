@@ -15,13 +15,16 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from publisher.base.errors import PublisherError, UsageError
-from publisher.dataset.build import JSON_FILE, period_block
+from publisher.dataset.build import (
+    EXTENDED_JSON_FILE,
+    EXTENDED_PARQUET_FILE,
+    JSON_FILE,
+    period_block,
+)
 from publisher.dataset.check import Folder, check_dataset
 from publisher.dataset.validate import check_period_length
 
 RANKS_SCHEMA = pa.schema([("project", pa.string()), ("rank", pa.int32())])
-EXTENDED_JSON_FILE = "top-pypi-packages-extended.json"
-EXTENDED_PARQUET_FILE = "top-pypi-packages-extended.parquet"
 FOLDER_TIP = "Give --previous the data folder of a published month (it holds {name})."
 
 

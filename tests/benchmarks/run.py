@@ -40,6 +40,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=50_000_000, help="events for collect")
     parser.add_argument("--sample-events", type=int, default=5_000_000, help="events for sample")
+    parser.add_argument(
+        "--long-tail-events", type=int, default=100_000_000, help="events for the long tail"
+    )
     parser.add_argument("--only", metavar="TITLE", help="run one benchmark, e.g. site")
     args = parser.parse_args()
     console = Console()
@@ -47,6 +50,7 @@ def main() -> None:
     sections = [
         ("sample", "bench_sample", str(args.sample_events)),
         ("collect", "bench_collect", str(args.events)),
+        ("long tail", "bench_long_tail", str(args.long_tail_events)),
         ("make run", "bench_demo", ""),
         ("site", "bench_site", ""),
     ]
