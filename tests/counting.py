@@ -1,13 +1,29 @@
 """An independent count of the same events, in plain pyarrow: no SQL, no DuckDB, no sqlglot.
 The engines' answers are checked against it."""
 
+from collections import Counter
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
+from publisher.base.installers import CI_INSTALLERS, INSTALLER_GROUPS, installer_group
+from publisher.count.long_tail import (
+    BREAKDOWN_COLUMNS,
+    BUSIEST_TWO_DAYS,
+    CI,
+    CI_CAPABLE,
+    DOWNLOADS,
+    GROUP_COLUMNS,
+    MEDIAN_DAY,
+    PROJECT,
+)
 from publisher.count.window import Window
+
+COUNTED = (DOWNLOADS, *BREAKDOWN_COLUMNS)
 
 
 def window_projects(events: Path, window: Window) -> pa.ChunkedArray:
@@ -38,3 +54,51 @@ def independent_unnamed(events: Path, window: Window) -> int:
     """Downloads in the window whose project name is NULL or empty."""
     projects = window_projects(events, window)
     return len(projects) - len(named(projects))
+
+
+def window_events(events: Path, days: list[date]) -> pa.Table:
+    """project, UTC day, installer name and CI flag of every event on `days`, as flat columns."""
+    table = ds.dataset(events, format="parquet").to_table(columns=["timestamp", "file", "details"])
+    day = pc.cast(table["timestamp"], pa.date32())
+    inside = pc.is_in(day, pa.array(days, pa.date32()))
+    table, day = table.filter(inside), day.filter(inside)
+    details = table["details"]
+    installer = pc.struct_field(pc.struct_field(details, "installer"), "name")
+    return pa.table(
+        {
+            "project": pc.struct_field(table["file"], "project"),
+            "day": day,
+            "installer": installer,
+            "ci": pc.struct_field(details, "ci"),
+        }
+    )
+
+
+def median(values: list[int]) -> float:
+    ordered, middle = sorted(values), len(values) // 2
+    if len(values) % 2:
+        return float(ordered[middle])
+    return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def independent_long_tail(events: Path, days: list[date]) -> list[dict[str, Any]]:
+    """Every named project's row of long_tail.SCHEMA on `days`, in rank order, counted in
+    plain Python with `installer_group`; the day stats over every one of `days`."""
+    rows: dict[str, dict[str, Any]] = {}
+    per_day: dict[str, Counter[date]] = {}
+    for event in window_events(events, days).to_pylist():
+        if not event["project"]:
+            continue
+        row = rows.setdefault(event["project"], dict.fromkeys(COUNTED, 0))
+        group = installer_group(event["installer"])
+        row[DOWNLOADS] += 1
+        row[GROUP_COLUMNS[INSTALLER_GROUPS.index(group)]] += 1
+        row[CI] += event["ci"] is True
+        row[CI_CAPABLE] += group in CI_INSTALLERS
+        per_day.setdefault(event["project"], Counter())[event["day"]] += 1
+    for project, row in rows.items():
+        counts = [per_day[project][day] for day in days]
+        row[BUSIEST_TWO_DAYS] = sum(sorted(counts, reverse=True)[:2])
+        row[MEDIAN_DAY] = median(counts)
+    ranked = sorted(rows.items(), key=lambda item: (-item[1][DOWNLOADS], item[0]))
+    return [{PROJECT: project, **row} for project, row in ranked]
