@@ -69,7 +69,8 @@ def test_the_long_tail_and_its_breakdown_equal_an_independent_count(
     window = Window(start, end)
     count = DuckDBEngine(str(events_dir)).count(Request(window, 10), silent)
     expected = independent_long_tail(events_dir, window.dates())
-    assert count.table is not None and count.table.schema == long_tail.SCHEMA
+    assert count.table is not None
+    assert count.table.schema == long_tail.SCHEMA
     assert count.table.to_pylist() == expected
     assert count.rows == [(row["project"], row["download_count"]) for row in expected[:10]]
     assert count.unavailable == {}

@@ -5,8 +5,7 @@ from publisher.count.window import Window
 
 WINDOW = Window(date(2026, 10, 2), date(2026, 10, 31))
 BOUNDS = (
-    'timestamp >= TIMESTAMP("2026-10-02 00:00:00")'
-    ' AND timestamp < TIMESTAMP("2026-11-01 00:00:00")'
+    'timestamp >= TIMESTAMP("2026-10-02 00:00:00") AND timestamp < TIMESTAMP("2026-11-01 00:00:00")'
 )
 
 
@@ -31,8 +30,10 @@ def test_bigquery_text_counts_every_project_per_day_then_per_project() -> None:
 
 def test_without_breakdown_no_details_column_is_named() -> None:
     sql = top_projects_sql(WINDOW, breakdown=False)
-    assert "details" not in sql and "pip_downloads" not in sql
-    assert "AS busiest_two_days" in sql and "AS median_day" in sql
+    assert "details" not in sql
+    assert "pip_downloads" not in sql
+    assert "AS busiest_two_days" in sql
+    assert "AS median_day" in sql
 
 
 def test_an_odd_number_of_days_takes_the_middle_day() -> None:

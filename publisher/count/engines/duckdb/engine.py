@@ -9,10 +9,12 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+
 import duckdb
 import pyarrow as pa
 
 from publisher.base.progress import Progress, silent
+from publisher.count import long_tail
 from publisher.count.completeness import (
     check_complete,
     describe_bad_days,
@@ -27,9 +29,7 @@ from publisher.count.engines.duckdb.events import (
     rows_per_day_from_metadata,
     window_bytes,
 )
-from publisher.count import long_tail
 from publisher.count.query import PROJECTS_COUNTED, UNNAMED_DOWNLOADS, to_duckdb, top_projects_sql
-from publisher.count.window import Window
 
 CATALOG = "bigquery-public-data"
 GLOB_CHARACTER = re.compile(r"[*?\[]")

@@ -127,7 +127,7 @@ def _compatible(found: pa.DataType, wanted: pa.DataType) -> bool:
     if pa.types.is_timestamp(wanted):
         return pa.types.is_timestamp(found) and found.tz is not None
     if pa.types.is_boolean(wanted):
-        return pa.types.is_boolean(found)
+        return bool(pa.types.is_boolean(found))
     return bool(pa.types.is_string(found) or pa.types.is_large_string(found)) or (
         pa.types.is_dictionary(found) and pa.types.is_string(found.value_type)
     )
