@@ -6,7 +6,7 @@ import shutil
 import subprocess
 import sys
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from itertools import pairwise
 from pathlib import Path
 
@@ -280,3 +280,32 @@ def test_events_without_a_name_are_no_project_and_their_downloads_are_recorded(
     assert dataset["engine"]["unnamed_downloads"] == count.unnamed_downloads
     assert dataset["schema_version"] == 2
     assert run_cli(capsys, now, "validate", str(out))[0] == 0
+
+
+def events_without_details(path: Path) -> None:
+    """Events of an older extract: a name and a time, no `details`."""
+    stamp = pa.array([datetime(2026, 10, d, 12, tzinfo=UTC) for d in (30, 31, 31)])
+    file = pa.StructArray.from_arrays([pa.array(["six", "six", "numpy"])], names=["project"])
+    pq.write_table(pa.table({"timestamp": stamp, "file": file}), path)
+
+
+def test_no_breakdown_counts_events_without_installer_columns(
+    tmp_path: Path, now: datetime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The option and the key reach the engine; the breakdown needs the `details` columns."""
+    events = tmp_path / "old.parquet"
+    events_without_details(events)
+    argv = ["collect", "--events", str(events), "--end-date", "2026-10-31", "--days", "2"]
+    code, _, err = run_cli(capsys, now, *argv, "--allow-incomplete", "--out", "a")
+    assert code == 2
+    assert_one_error_line(err, "has no column 'details.installer.name'.")
+    assert "--no-breakdown" in err
+    code, _, err = run_cli(capsys, now, *argv, "--no-breakdown", "--allow-incomplete", "--out", "b")
+    assert code == 0, err
+    assert read_dataset(Path("b"))["rows"] == [
+        {"download_count": 2, "project": "six"},
+        {"download_count": 1, "project": "numpy"},
+    ]
+    Path("top-pypi.toml").write_text("breakdown = false\nallow_incomplete = true\n")
+    assert run_cli(capsys, now, *argv, "--out", "c")[0] == 0
+    assert run_cli(capsys, now, *argv, "--breakdown", "--out", "d")[0] == 2
