@@ -1,16 +1,29 @@
 """An independent count of the same events, in plain pyarrow: no SQL, no DuckDB, no sqlglot.
 The engines' answers are checked against it."""
 
-import statistics
+from collections import Counter
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
-from publisher.base.installers import INSTALLER_GROUPS, installer_group
-from publisher.count import long_tail
+from publisher.base.installers import CI_INSTALLERS, INSTALLER_GROUPS, installer_group
+from publisher.count.long_tail import (
+    BREAKDOWN_COLUMNS,
+    BUSIEST_TWO_DAYS,
+    CI,
+    CI_CAPABLE,
+    DOWNLOADS,
+    GROUP_COLUMNS,
+    MEDIAN_DAY,
+    PROJECT,
+)
 from publisher.count.window import Window
+
+COUNTED = (DOWNLOADS, *BREAKDOWN_COLUMNS)
 
 
 def window_projects(events: Path, window: Window) -> pa.ChunkedArray:
@@ -43,57 +56,61 @@ def independent_unnamed(events: Path, window: Window) -> int:
     return len(projects) - len(named(projects))
 
 
-def window_events(events: Path, window: Window) -> pa.Table:
-    """project, installer name ('' for none) and UTC day of every named event in the window."""
+def window_events(events: Path, days: list[date]) -> pa.Table:
+    """project, UTC day, installer name and CI flag of every event on `days`, as flat columns."""
     table = ds.dataset(events, format="parquet").to_table(columns=["timestamp", "file", "details"])
-    stamps = table["timestamp"]
-    inside = pc.and_(
-        pc.greater_equal(stamps, pa.scalar(window.start_timestamp, stamps.type)),
-        pc.less(stamps, pa.scalar(window.stop_timestamp, stamps.type)),
-    )
-    table = table.filter(inside)
-    installer = pc.struct_field(pc.struct_field(table["details"], "installer"), "name")
-    events_table = pa.table(
+    day = pc.cast(table["timestamp"], pa.date32())
+    inside = pc.is_in(day, pa.array(days, pa.date32()))
+    table, day = table.filter(inside), day.filter(inside)
+    details = table["details"]
+    installer = pc.struct_field(pc.struct_field(details, "installer"), "name")
+    return pa.table(
         {
             "project": pc.struct_field(table["file"], "project"),
-            "installer": pc.fill_null(installer, ""),
-            "day": pc.cast(pc.cast(table["timestamp"], pa.timestamp("us")), pa.date32()),
+            "day": day,
+            "installer": installer,
+            "ci": pc.struct_field(details, "ci"),
         }
     )
-    return events_table.filter(pc.fill_null(pc.not_equal(events_table["project"], ""), False))
+
+
+def median(values: list[int]) -> float:
+    ordered, middle = sorted(values), len(values) // 2
+    if len(values) % 2:
+        return float(ordered[middle])
+    return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def independent_long_tail(events: Path, days: list[date]) -> list[dict[str, Any]]:
+    """Every named project's row of long_tail.SCHEMA on `days`, in rank order, counted in
+    plain Python with `installer_group`; the day stats over every one of `days`."""
+    rows: dict[str, dict[str, Any]] = {}
+    per_day: dict[str, Counter[date]] = {}
+    for event in window_events(events, days).to_pylist():
+        if not event["project"]:
+            continue
+        row = rows.setdefault(event["project"], dict.fromkeys(COUNTED, 0))
+        group = installer_group(event["installer"])
+        row[DOWNLOADS] += 1
+        row[GROUP_COLUMNS[INSTALLER_GROUPS.index(group)]] += 1
+        row[CI] += event["ci"] is True
+        row[CI_CAPABLE] += group in CI_INSTALLERS
+        per_day.setdefault(event["project"], Counter())[event["day"]] += 1
+    for project, row in rows.items():
+        counts = [per_day[project][day] for day in days]
+        row[BUSIEST_TWO_DAYS] = sum(sorted(counts, reverse=True)[:2])
+        row[MEDIAN_DAY] = median(counts)
+    ranked = sorted(rows.items(), key=lambda item: (-item[1][DOWNLOADS], item[0]))
+    return [{PROJECT: project, **row} for project, row in ranked]
 
 
 def independent_groups(events: Path, window: Window) -> dict[str, dict[str, int]]:
-    """Downloads of every project by installer group (publisher.base.installers), each group
-    named by its column in the long-tail table."""
-    counts = (
-        window_events(events, window)
-        .group_by(["project", "installer"])
-        .aggregate([("day", "count")])
-    )
-    groups: dict[str, dict[str, int]] = {}
-    for row in counts.to_pylist():
-        column = long_tail.GROUP_COLUMNS[INSTALLER_GROUPS.index(installer_group(row["installer"]))]
-        project = groups.setdefault(row["project"], dict.fromkeys(long_tail.GROUP_COLUMNS, 0))
-        project[column] += row["day_count"]
-    return groups
+    """Downloads of every project by installer group, each named by its long-tail column."""
+    rows = independent_long_tail(events, window.dates())
+    return {row[PROJECT]: {name: row[name] for name in GROUP_COLUMNS} for row in rows}
 
 
 def independent_day_stats(events: Path, window: Window) -> dict[str, tuple[int, float]]:
-    """(busiest two days summed, median day over every day of the window, a day without
-    downloads counting 0) of every project."""
-    counts = (
-        window_events(events, window)
-        .group_by(["project", "day"])
-        .aggregate([("installer", "count")])
-    )
-    days: dict[str, list[int]] = {}
-    for row in counts.to_pylist():
-        days.setdefault(row["project"], []).append(row["installer_count"])
-    return {
-        project: (
-            sum(sorted(per_day, reverse=True)[:2]),
-            float(statistics.median(per_day + [0] * (window.days - len(per_day)))),
-        )
-        for project, per_day in days.items()
-    }
+    """(busiest two days summed, median day) of every project."""
+    rows = independent_long_tail(events, window.dates())
+    return {row[PROJECT]: (row[BUSIEST_TWO_DAYS], row[MEDIAN_DAY]) for row in rows}

@@ -16,23 +16,27 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 from conftest import UNNAMED_WINDOW
-from counting import independent_top, independent_unnamed
+from counting import independent_long_tail, independent_top, independent_unnamed
 from expect import assert_counts_like_duckdb, assert_one_error_line, read_dataset, run_cli
 from pypinfo import db as pypinfo_db
 from pypinfo.cli import pypinfo as pypinfo_cli
 from repos import publishing_repo
 
 from publisher.base.errors import BudgetError, EngineError
+from publisher.base.sizes import format_size
+from publisher.count import long_tail
 from publisher.count.engines.base import Request
 from publisher.count.engines.bigquery.budget import (
     MIB,
     TIB,
     billed_bytes,
+    cost,
     recent_days,
     scale,
     spread_days,
@@ -234,7 +238,7 @@ def test_our_query_bills_no_more_than_pypinfo_all(
     """The same 30 days through the unmodified pypinfo CLI (in-process, its credentials
     database isolated by `hermetic`), which reads the same two columns (timestamp,
     file.project). Measured: 24,613,270 bytes processed and 25,165,824 (24 MiB) billed, both."""
-    ours = collect(capsys, now)["query"]
+    ours = collect(capsys, now, "--no-breakdown")["query"]
     args = ["--all", "--json", "--start-date", "2026-10-02", "--end-date", "2026-10-31"]
     argv = [*args, "--limit", "15000", "", "project"]
     done = CliRunner().invoke(pypinfo_cli, argv, env=large.env(), catch_exceptions=False)
@@ -273,16 +277,164 @@ LIMIT 15000"""
 def test_counting_the_unnamed_downloads_bills_nothing_more(large: BigQueryStandIn) -> None:
     """BigQuery bills the columns a query names; the unnamed downloads come from the one
     already read."""
-    assert large.bytes_for(top_projects_sql(MONTH, 15000)) == large.bytes_for(COUNT_ONLY_SQL)
+    assert large.bytes_for(top_projects_sql(MONTH, breakdown=False)) == large.bytes_for(
+        COUNT_ONLY_SQL
+    )
+
+
+# The query before the long tail and its breakdown (issue 11), word for word.
+PLAIN_SQL = """\
+SELECT
+  file.project AS project,
+  COUNT(*) AS download_count,
+  COUNTIF(file.project != '') OVER () AS projects_counted,
+  SUM(IF(file.project != '', 0, COUNT(*))) OVER () AS unnamed_downloads
+FROM `bigquery-public-data.pypi.file_downloads`
+WHERE timestamp >= TIMESTAMP("2026-10-02 00:00:00") AND timestamp < TIMESTAMP("2026-11-01 00:00:00")
+GROUP BY project
+QUALIFY file.project != ''
+ORDER BY download_count DESC, project ASC
+LIMIT 15000"""
+
+
+def breakdown_bytes(events: Path, window: Window) -> int:
+    """What BigQuery bills for `details.installer.name` (STRING: 2 + UTF-8 bytes, NULL 0) and
+    `details.ci` (BOOL: 1, NULL 0) over the window's days, from the Parquet files."""
+    total = 0
+    for day in window.dates():
+        details = pq.read_table(day_file(events, day), columns=["details"])["details"]
+        name = pc.struct_field(pc.struct_field(details, "installer"), "name")
+        ci = pc.struct_field(details, "ci")
+        total += int(pc.sum(pc.add(pc.binary_length(name), 2)).as_py() or 0)
+        total += len(ci) - ci.null_count
+    return total
+
+
+def test_without_breakdown_the_bytes_are_the_plain_querys_and_with_it_the_two_columns_more(
+    large: BigQueryStandIn, large_events: Path
+) -> None:
+    plain = large.bytes_for(PLAIN_SQL)
+    assert large.bytes_for(top_projects_sql(MONTH, breakdown=False)) == plain
+    extra = breakdown_bytes(large_events, MONTH)
+    assert extra > 0
+    assert large.bytes_for(top_projects_sql(MONTH)).processed == plain.processed + extra
+
+
+def test_the_long_tail_and_its_breakdown_equal_an_independent_count(
+    small: BigQueryStandIn, events_dir: Path
+) -> None:
+    count = engine().count(Request(MONTH, 10), lambda _: None)
+    expected = independent_long_tail(events_dir, MONTH.dates())
+    assert count.table is not None
+    assert count.table.schema == long_tail.SCHEMA
+    assert count.table.to_pylist() == expected
+    assert count.rows == [(row["project"], row["download_count"]) for row in expected[:10]]
+    assert count.unavailable == {}
+
+
+def test_without_breakdown_the_columns_are_null_and_say_why(
+    small: BigQueryStandIn, events_dir: Path
+) -> None:
+    count = engine().count(Request(MONTH, 10, breakdown=False), lambda _: None)
+    expected = independent_long_tail(events_dir, MONTH.dates())
+    assert count.table is not None
+    kept = (*long_tail.DAY_COLUMNS, "project", "download_count")
+    for row, wanted in zip(count.table.to_pylist(), expected, strict=True):
+        assert row == {k: (wanted[k] if k in kept else None) for k in row}
+    reason = "not counted (--no-breakdown)"
+    assert count.unavailable == dict.fromkeys(long_tail.BREAKDOWN_COLUMNS, reason)
+
+
+def test_the_plan_states_the_cost_with_and_without_the_breakdown(
+    large: BigQueryStandIn, now: datetime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    full = large.bytes_for(top_projects_sql(MONTH))
+    plain = large.bytes_for(PLAIN_SQL)
+    for option in ("--breakdown", "--no-breakdown"):
+        code, out, _ = run_cli(capsys, now, "collect", "--engine", "bigquery", option, "--dry-run")
+        assert code == 0
+        assert (
+            f"with it {format_size(full.billed)} billed (${cost(full.billed)}), "
+            f"with --no-breakdown {format_size(plain.billed)} billed (${cost(plain.billed)}): "
+            f"the installer and CI columns add {format_size(full.processed - plain.processed)}"
+            " processed"
+        ) in out
+
+
+def test_over_budget_suggests_no_breakdown_first_when_the_plain_count_fits(
+    large: BigQueryStandIn, now: datetime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    full = large.bytes_for(top_projects_sql(MONTH))
+    plain = large.bytes_for(PLAIN_SQL)
+    assert plain.billed < full.billed
+    # Each run bills its metadata checks (CHECKS) before it measures the count.
+    argv = ["--budget", f"{CHECKS + plain.billed}", "--over-budget", "shrink", "--dry-run"]
+    code, out, _ = run_cli(capsys, now, "collect", "--engine", "bigquery", *argv)
+    assert code == 0
+    assert (
+        f"--no-breakdown would count exact counts of all 30 days: {format_size(plain.billed)}"
+        in (" ".join(out.split()))
+    )
+    budget = ["--budget", f"{2 * CHECKS + plain.billed}"]
+    code, _, err = run_cli(capsys, now, "collect", "--engine", "bigquery", *budget, "--out", "o")
+    assert code == 1
+    assert (
+        f"Use --no-breakdown (exact counts of all 30 days: {format_size(plain.billed)} billed, "
+        f"${cost(plain.billed)} without the installer breakdown), --over-budget shrink"
+    ) in err
 
 
 def test_a_samples_unnamed_downloads_are_scaled_like_its_counts() -> None:
     days = [date(2026, 10, 5), date(2026, 10, 15), date(2026, 10, 25)]
     chosen = Choice("sample", MONTH, days, "", 0)
-    answer = Answer([("numpy", 11, 2, 7), ("six", 4, 2, 7)], 0, 0, cached=False)
-    count = count_from(answer, chosen, {"days_queried": [str(d) for d in days]})
+    answered = pa.table(
+        {
+            "project": ["numpy", "six"],
+            "download_count": [11, 4],
+            "projects_counted": [2, 2],
+            "unnamed_downloads": [7, 7],
+        }
+    )
+    answer = Answer([], 0, 0, cached=False, table=answered)
+    plan = {"days_queried": [str(d) for d in days]}
+    count = count_from(answer, chosen, plan, Request(MONTH, 10, breakdown=False))
     assert count.rows == [("numpy", 110), ("six", 40)]
     assert count.unnamed_downloads == scale(7, 30, 3) == 70
+
+
+def test_a_samples_groups_are_scaled_and_still_sum_to_the_scaled_count() -> None:
+    """Scaled on their own, 1 + 1 + 1 + 0 + 1 = 4 downloads times 30/9 would round to
+    3 + 3 + 3 + 0 + 3 = 12, not round(13.3) = 13: the running sums keep the total."""
+    days = [date(2026, 10, d) for d in (3, 6, 9, 12, 15, 18, 21, 24, 27)]
+    chosen = Choice("sample", MONTH, days, "", 0)
+    groups = dict(zip(long_tail.GROUP_COLUMNS, ([1], [1], [1], [0], [1]), strict=True))
+    answered = pa.table(
+        {
+            "project": ["tiny"],
+            "download_count": [4],
+            **groups,
+            "ci_downloads": [2],
+            "ci_capable_downloads": [2],
+            "busiest_two_days": [2],
+            "median_day": [0.0],
+            "projects_counted": [1],
+            "unnamed_downloads": [0],
+        }
+    )
+    answer = Answer([], 0, 0, cached=False, table=answered)
+    plan = {"days_queried": [str(d) for d in days]}
+    count = count_from(answer, chosen, plan, Request(MONTH, 10))
+    assert count.table is not None
+    (row,) = count.table.to_pylist()
+    assert row["download_count"] == scale(4, 30, 9) == 13
+    assert sum(row[column] for column in long_tail.GROUP_COLUMNS) == 13
+    assert row["other_downloads"] == 0
+    for column in long_tail.GROUP_COLUMNS:
+        assert abs(row[column] - groups[column][0] * 30 / 9) < 1, column
+    assert row["ci_capable_downloads"] == row["pip_downloads"] + row["uv_downloads"]
+    assert row["ci_downloads"] == scale(2, 30, 9)
+    # The day columns are what the sampled days held: two real days, not an estimate.
+    assert (row["busiest_two_days"], row["median_day"]) == (2, 0.0)
 
 
 def test_print_sql_is_the_shared_query_and_asks_nothing(
@@ -290,7 +442,7 @@ def test_print_sql_is_the_shared_query_and_asks_nothing(
 ) -> None:
     before = len(small.requests)
     code, out, _ = run_cli(capsys, now, "collect", "--engine", "bigquery", "--print-sql")
-    assert (code, out) == (0, top_projects_sql(MONTH, 15000) + "\n")
+    assert (code, out) == (0, top_projects_sql(MONTH) + "\n")
     assert small.requests[before:] == []
 
 
@@ -301,7 +453,7 @@ def test_sampled_query_runs_in_duckdb_too(events_dir: Path) -> None:
         for project, n in independent_top(events_dir, Window(day, day), 15000)[0]:
             expected[project] = expected.get(project, 0) + n
     ranked = sorted(expected.items(), key=lambda pair: (-pair[1], pair[0]))
-    assert duckdb_rows(events_dir, sampled_projects_sql(days, 15000)) == ranked
+    assert duckdb_rows(events_dir, sampled_projects_sql(days)) == ranked
 
 
 # -- the budget, enforced by BigQuery ------------------------------------------------------------
@@ -321,7 +473,16 @@ def test_fail_gives_the_figures_and_the_alternatives(
 ) -> None:
     before = len(large.jobs)
     code, _, err = run_cli(
-        capsys, now, "collect", "--engine", "bigquery", "--budget", f"{BUDGET}", "--out", "out"
+        capsys,
+        now,
+        "collect",
+        "--engine",
+        "bigquery",
+        "--no-breakdown",
+        "--budget",
+        f"{BUDGET}",
+        "--out",
+        "out",
     )
     assert code == 1
     assert_one_error_line(
@@ -338,7 +499,9 @@ def test_shrink_counts_the_most_recent_days_that_fit(
     large: BigQueryStandIn, large_events: Path, now: datetime, capsys: pytest.CaptureFixture[str]
 ) -> None:
     before = len(large.jobs)
-    dataset = collect(capsys, now, "--budget", f"{BUDGET}", "--over-budget", "shrink")
+    dataset = collect(
+        capsys, now, "--no-breakdown", "--budget", f"{BUDGET}", "--over-budget", "shrink"
+    )
 
     sizes = [day_bytes(large_events, day) for day in reversed(MONTH.dates())]
     k = max(n for n in range(1, 31) if billed_bytes(sum(sizes[:n])) <= LEFT_FOR_COUNT)
@@ -349,7 +512,7 @@ def test_shrink_counts_the_most_recent_days_that_fit(
     assert dataset["plan"]["days_queried"] == [day.isoformat() for day in counted.dates()]
     assert dataset["plan"]["allowed"] == LEFT_FOR_COUNT
     assert dataset["query"]["bytes_processed"] == sum(sizes[:k])
-    exact = duckdb_rows(large_events, top_projects_sql(counted, 15000))
+    exact = duckdb_rows(large_events, top_projects_sql(counted))
     assert [(r["project"], r["download_count"]) for r in dataset["rows"]] == exact
     assert_within_budget(large, before, BUDGET)
 
@@ -358,7 +521,9 @@ def test_sample_scales_days_spread_over_the_window(
     large: BigQueryStandIn, large_events: Path, now: datetime, capsys: pytest.CaptureFixture[str]
 ) -> None:
     before = len(large.jobs)
-    dataset = collect(capsys, now, "--budget", f"{BUDGET}", "--over-budget", "sample")
+    dataset = collect(
+        capsys, now, "--no-breakdown", "--budget", f"{BUDGET}", "--over-budget", "sample"
+    )
 
     days = [date.fromisoformat(day) for day in dataset["engine"]["sampled_days"]]
     k = len(days)
@@ -370,7 +535,7 @@ def test_sample_scales_days_spread_over_the_window(
     assert dataset["engine"]["method"] == "sample"
     assert dataset["period"] == {"start": "2026-10-02", "end": "2026-10-31", "days": 30}
     assert dataset["plan"]["days_queried"] == dataset["engine"]["sampled_days"]
-    sampled = duckdb_rows(large_events, sampled_projects_sql(days, 15000))
+    sampled = duckdb_rows(large_events, sampled_projects_sql(days))
     expected = [(project, scale(n, 30, k)) for project, n in sampled]
     assert [(r["project"], r["download_count"]) for r in dataset["rows"]] == expected
     # Projects seen on the sampled days: how many the whole window has is not estimated.
@@ -385,7 +550,9 @@ def test_sample_estimates_the_top_100_closely(
     absolute relative error 3.1% (largest 8.2%), 98 of the top 100 the same, a project's rank
     off by 0.74 places on average. The error is mostly sampling noise: the 100th project has
     2,128 downloads in 30 days here, orders of magnitude fewer than on PyPI."""
-    dataset = collect(capsys, now, "--budget", f"{BUDGET}", "--over-budget", "sample")
+    dataset = collect(
+        capsys, now, "--no-breakdown", "--budget", f"{BUDGET}", "--over-budget", "sample"
+    )
     estimate = {r["project"]: r["download_count"] for r in dataset["rows"]}
     rank = {r["project"]: i for i, r in enumerate(dataset["rows"])}
     top = independent_top(large_events, MONTH, 100)[0]
@@ -441,7 +608,7 @@ def test_dry_run_prints_the_plan_and_counts_nothing(
     large: BigQueryStandIn, now: datetime, capsys: pytest.CaptureFixture[str]
 ) -> None:
     before = len(large.jobs)
-    argv = ["--budget", f"{BUDGET}", "--over-budget", "shrink", "--dry-run"]
+    argv = ["--no-breakdown", "--budget", f"{BUDGET}", "--over-budget", "shrink", "--dry-run"]
     code, out, _ = run_cli(capsys, now, "collect", "--engine", "bigquery", *argv)
     assert code == 0
     for fact in [
@@ -472,7 +639,7 @@ def test_a_dry_run_over_budget_says_what_the_policy_would_do(
     policy: str,
     outcome: str,
 ) -> None:
-    argv = ["--budget", f"{BUDGET}", "--over-budget", policy, "--dry-run"]
+    argv = ["--no-breakdown", "--budget", f"{BUDGET}", "--over-budget", policy, "--dry-run"]
     code, out, _ = run_cli(capsys, now, "collect", "--engine", "bigquery", *argv)
     assert code == 0
     assert outcome in out
@@ -503,7 +670,7 @@ def test_a_budget_too_small_for_anything(
     message: str,
 ) -> None:
     before = len(large.jobs)
-    argv = ["--budget", budget, "--over-budget", policy]
+    argv = ["--no-breakdown", "--budget", budget, "--over-budget", policy]
     code, _, err = run_cli(capsys, now, "collect", "--engine", "bigquery", *argv, "--out", "out")
     assert code == 1
     assert_one_error_line(err, message)
@@ -735,7 +902,7 @@ def test_bytes_billed_limit_exceeded_is_a_budget_error(small: BigQueryStandIn) -
     """The cap always holds what the dry run measured, so this shows only if the data grew in
     between; the refusal (a 500 on this API path) must still read as a budget matter."""
     with engine().session(silent) as session, pytest.raises(BudgetError) as refused:
-        session.attempt("the count", lambda: session.query(top_projects_sql(MONTH, 10), MIB))
+        session.attempt("the count", lambda: session.query(top_projects_sql(MONTH), MIB))
     assert str(refused.value).startswith(
         "BigQuery refused the count: it would bill more than its maximum_bytes_billed "
         "(Query exceeded limit for bytes billed: 1048576. 10485760 or higher required). Raise"
@@ -781,13 +948,16 @@ def test_transient_failures_are_tried_again(
     assert [job.job_id for job in small.jobs].count(first.body["jobReference"]["jobId"]) == 1
 
 
-def test_an_answer_lost_after_the_count_ran_bills_once(small: BigQueryStandIn) -> None:
+def test_an_answer_lost_after_the_count_ran_bills_once(
+    small: BigQueryStandIn, events_dir: Path
+) -> None:
     """The client named the job before sending it: the retry meets the same job."""
     before = len(small.jobs)
     with engine().session(silent) as session:
         small.fail_next(1, status=503, after_processing=True)
-        answer = session.query(top_projects_sql(MONTH, 10), 100 * MIB)
-    assert len(answer.rows) == 10
+        answer = session.query(top_projects_sql(MONTH, breakdown=False), 100 * MIB)
+    # Every project: the query has no LIMIT since the long tail is published.
+    assert len(answer.rows) == independent_top(events_dir, MONTH, 15000)[1]
     counts = [job for job in billed_jobs(small, before) if reads_events(job)]
     assert len(counts) == 1
     assert counts[0].job_id is not None
@@ -848,7 +1018,9 @@ def test_a_shrunk_month_is_published_once(
 ) -> None:
     """shrink counts fewer days than were asked for; the release records the request, so the
     same run again finds the month done, and asks BigQuery nothing."""
-    settings = f'engine = "bigquery"\nbudget = "{BUDGET}"\nover_budget = "shrink"\n'
+    settings = (
+        f'engine = "bigquery"\nbudget = "{BUDGET}"\nover_budget = "shrink"\nbreakdown = false\n'
+    )
     work, remote = publishing_repo(tmp_path, settings)
     argv = ["publish", "--repo", str(tmp_path / "work")]
     code, _, err = run_cli(capsys, now, *argv)

@@ -6,7 +6,7 @@ import shutil
 import subprocess
 import sys
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from itertools import pairwise
 from pathlib import Path
 
@@ -14,10 +14,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from conftest import SAMPLE_SPEC, UNNAMED_WINDOW
-from counting import independent_top, independent_unnamed
+from counting import independent_long_tail, independent_top, independent_unnamed
 from expect import assert_one_error_line, read_dataset, run_cli
 
 from publisher.base.errors import EventsError, IncompleteDataError
+from publisher.count import long_tail
 from publisher.count.engines.base import Request
 from publisher.count.engines.duckdb.engine import DuckDBEngine
 from publisher.count.window import Window
@@ -54,6 +55,41 @@ def test_counts_equal_an_independent_count(
     assert count.period == window
     assert count.query.bytes_processed > 0
     assert count.query.bytes_billed == 0
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [(date(2026, 10, 2), date(2026, 10, 31)), (date(2026, 10, 25), date(2026, 10, 31))],
+)
+def test_the_long_tail_and_its_breakdown_equal_an_independent_count(
+    events_dir: Path, start: date, end: date
+) -> None:
+    """Every project, every column: installer groups, CI, busiest days, median day (an odd
+    and an even number of days)."""
+    window = Window(start, end)
+    count = DuckDBEngine(str(events_dir)).count(Request(window, 10), silent)
+    expected = independent_long_tail(events_dir, window.dates())
+    assert count.table is not None
+    assert count.table.schema == long_tail.SCHEMA
+    assert count.table.to_pylist() == expected
+    assert count.rows == [(row["project"], row["download_count"]) for row in expected[:10]]
+    assert count.unavailable == {}
+    # The mix holds every group and CI downloads, so no column is checked on zeros alone.
+    for column in long_tail.BREAKDOWN_COLUMNS:
+        assert sum(row[column] for row in expected) > 0, column
+
+
+def test_without_breakdown_the_columns_are_null_and_say_why(events_dir: Path) -> None:
+    window = Window(date(2026, 10, 2), date(2026, 10, 31))
+    count = DuckDBEngine(str(events_dir)).count(Request(window, 10, breakdown=False), silent)
+    expected = independent_long_tail(events_dir, window.dates())
+    assert count.table is not None
+    kept = (*long_tail.DAY_COLUMNS, "project", "download_count")
+    for row, wanted in zip(count.table.to_pylist(), expected, strict=True):
+        assert row == {k: (wanted[k] if k in kept else None) for k in row}
+    assert count.unavailable == dict.fromkeys(
+        long_tail.BREAKDOWN_COLUMNS, "not counted (--no-breakdown)"
+    )
 
 
 def test_ties_are_broken_by_name(events_dir: Path) -> None:
@@ -232,6 +268,8 @@ def test_events_without_a_name_are_no_project_and_their_downloads_are_recorded(
     window = Window(*UNNAMED_WINDOW)
     count = DuckDBEngine(str(unnamed_events_dir)).count(Request(window, limit), silent)
     expected = independent_top(unnamed_events_dir, window, limit)
+    assert count.table is not None
+    assert count.table.to_pylist() == independent_long_tail(unnamed_events_dir, window.dates())
     assert (count.rows, count.projects_counted) == expected
     assert count.unnamed_downloads == independent_unnamed(unnamed_events_dir, window)
     assert count.unnamed_downloads > count.rows[0][1]
@@ -242,3 +280,32 @@ def test_events_without_a_name_are_no_project_and_their_downloads_are_recorded(
     assert dataset["engine"]["unnamed_downloads"] == count.unnamed_downloads
     assert dataset["schema_version"] == 3
     assert run_cli(capsys, now, "validate", str(out))[0] == 0
+
+
+def events_without_details(path: Path) -> None:
+    """Events of an older extract: a name and a time, no `details`."""
+    stamp = pa.array([datetime(2026, 10, d, 12, tzinfo=UTC) for d in (30, 31, 31)])
+    file = pa.StructArray.from_arrays([pa.array(["six", "six", "numpy"])], names=["project"])
+    pq.write_table(pa.table({"timestamp": stamp, "file": file}), path)
+
+
+def test_no_breakdown_counts_events_without_installer_columns(
+    tmp_path: Path, now: datetime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The option and the key reach the engine; the breakdown needs the `details` columns."""
+    events = tmp_path / "old.parquet"
+    events_without_details(events)
+    argv = ["collect", "--events", str(events), "--end-date", "2026-10-31", "--days", "2"]
+    code, _, err = run_cli(capsys, now, *argv, "--allow-incomplete", "--out", "a")
+    assert code == 2
+    assert_one_error_line(err, "has no column 'details.installer.name'.")
+    assert "--no-breakdown" in err
+    code, _, err = run_cli(capsys, now, *argv, "--no-breakdown", "--allow-incomplete", "--out", "b")
+    assert code == 0, err
+    assert read_dataset(Path("b"))["rows"] == [
+        {"download_count": 2, "project": "six"},
+        {"download_count": 1, "project": "numpy"},
+    ]
+    Path("top-pypi.toml").write_text("breakdown = false\nallow_incomplete = true\n")
+    assert run_cli(capsys, now, *argv, "--out", "c")[0] == 0
+    assert run_cli(capsys, now, *argv, "--breakdown", "--out", "d")[0] == 2

@@ -1,35 +1,51 @@
 from datetime import date
 
-from publisher.count.query import to_duckdb, top_projects_sql
+from publisher.count.query import sampled_projects_sql, to_duckdb, top_projects_sql
 from publisher.count.window import Window
 
 WINDOW = Window(date(2026, 10, 2), date(2026, 10, 31))
+BOUNDS = (
+    'timestamp >= TIMESTAMP("2026-10-02 00:00:00") AND timestamp < TIMESTAMP("2026-11-01 00:00:00")'
+)
 
 
-def test_bigquery_text() -> None:
-    assert top_projects_sql(WINDOW, 15000) == "\n".join(
-        [
-            "SELECT",
-            "  file.project AS project,",
-            "  COUNT(*) AS download_count,",
-            "  COUNTIF(file.project != '') OVER () AS projects_counted,",
-            "  SUM(IF(file.project != '', 0, COUNT(*))) OVER () AS unnamed_downloads",
-            "FROM `bigquery-public-data.pypi.file_downloads`",
-            'WHERE timestamp >= TIMESTAMP("2026-10-02 00:00:00")'
-            ' AND timestamp < TIMESTAMP("2026-11-01 00:00:00")',
-            "GROUP BY project",
-            "QUALIFY file.project != ''",
-            "ORDER BY download_count DESC, project ASC",
-            "LIMIT 15000",
-        ]
+def test_bigquery_text_counts_every_project_per_day_then_per_project() -> None:
+    sql = top_projects_sql(WINDOW)
+    assert "LIMIT" not in sql  # the long tail: LIMIT changes nothing in BigQuery's bill
+    assert f"  WHERE {BOUNDS}\n  GROUP BY project, day\n" in sql
+    assert "COUNTIF((details.installer.name = 'pip') IS TRUE) AS pip_downloads" in sql
+    assert "COUNTIF((details.ci) IS TRUE) AS ci_downloads" in sql
+    assert "SUM(pip_downloads) + SUM(uv_downloads) AS ci_capable_downloads" in sql
+    # 30 days: the median is the mean of the 15th and 16th busiest day (zero-padded).
+    assert "day_rank = 15, download_count, 0)) + SUM(IF(day_rank = 16," in sql
+    assert sql.endswith(
+        "  COUNTIF(project != '') OVER () AS projects_counted,\n"
+        "  SUM(IF(project != '', 0, SUM(download_count))) OVER () AS unnamed_downloads\n"
+        "FROM ranked_days\n"
+        "GROUP BY project\n"
+        "QUALIFY project != ''\n"
+        "ORDER BY download_count DESC, project ASC"
     )
 
 
+def test_without_breakdown_no_details_column_is_named() -> None:
+    sql = top_projects_sql(WINDOW, breakdown=False)
+    assert "details" not in sql
+    assert "pip_downloads" not in sql
+    assert "AS busiest_two_days" in sql
+    assert "AS median_day" in sql
+
+
+def test_an_odd_number_of_days_takes_the_middle_day() -> None:
+    sql = sampled_projects_sql([date(2026, 10, d) for d in (3, 4, 9, 20, 21, 22, 30)])
+    assert "day_rank = 4, download_count, 0)) + SUM(IF(day_rank = 4," in sql
+    assert sql.count("OR (timestamp >=") == 3  # four runs of days
+
+
 def test_duckdb_translation_groups_by_the_file_project_not_the_top_level_column() -> None:
-    sql = to_duckdb(top_projects_sql(WINDOW, 10))
-    group_by = sql.split("GROUP BY")[1].split("ORDER BY")[0]
+    sql = to_duckdb(top_projects_sql(WINDOW))
+    group_by = sql.split("GROUP BY")[1].split(")")[0]
     assert '"file"."project"' in group_by
     assert "CAST('2026-10-02 00:00:00' AS TIMESTAMPTZ)" in sql
     assert "CAST('2026-11-01 00:00:00' AS TIMESTAMPTZ)" in sql
     assert '"bigquery-public-data"."pypi"."file_downloads"' in sql
-    assert sql.rstrip().endswith("LIMIT 10")

@@ -61,6 +61,7 @@ class Settings:
     billing_project: str | None = None  # bigquery
     credentials: str | None = None  # bigquery: service-account JSON key
     allow_incomplete: bool = False
+    breakdown: bool = True  # installer groups and CI counts of every project (bigquery: bytes)
     clickhouse_url: str = CLICKHOUSE_PUBLIC_URL
     clickhouse_user: str = "demo"
     clickhouse_password: str = ""
@@ -93,6 +94,7 @@ _TYPES: dict[str, type] = {
     "billing_project": str,
     "credentials": str,
     "allow_incomplete": bool,
+    "breakdown": bool,
     "clickhouse_url": str,
     "clickhouse_user": str,
     "clickhouse_password": str,

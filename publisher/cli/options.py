@@ -66,5 +66,5 @@ def counting_for(
     window to a month's end (`publish`)."""
     settings = settings_for(options, folder)
     window = window_for(options, settings, now, release)
-    request = Request(window=window, limit=settings.limit)
+    request = Request(window=window, limit=settings.limit, breakdown=settings.breakdown)
     return Counting(settings, request, make_engine(settings))

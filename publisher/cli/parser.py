@@ -49,6 +49,11 @@ def add_count_options(parser: argparse.ArgumentParser, end: str = YESTERDAY) -> 
     parser.add_argument(
         "--allow-incomplete", action="store_const", const=True, help="count despite missing days"
     )
+    parser.add_argument(
+        "--breakdown",
+        action=argparse.BooleanOptionalAction,
+        help="count installer groups and CI per project (on)",
+    )
     bigquery = parser.add_argument_group("bigquery")
     bigquery.add_argument(
         "--budget",

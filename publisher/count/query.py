@@ -9,6 +9,8 @@ from pypinfo.fields import Downloads, Project
 from sqlglot.optimizer.qualify import qualify
 
 from publisher.base.events_schema import TABLE
+from publisher.base.installers import CI_INSTALLERS, MIRROR_INSTALLERS
+from publisher.count import long_tail
 from publisher.count.window import Window
 
 # pypinfo's own words for the two columns every consumer reads: `file.project` and COUNT(*).
@@ -16,9 +18,6 @@ PROJECT = Project
 DOWNLOADS = Downloads
 PROJECTS_COUNTED = "projects_counted"
 UNNAMED_DOWNLOADS = "unnamed_downloads"
-# A name, neither NULL nor empty. NULL compares as NULL: COUNTIF and QUALIFY take it as false.
-# The grouped column, not the `project` alias: the table has a top-level `project` column too.
-NAMED = f"{PROJECT.data} != ''"
 
 # Only what the query reads, for sqlglot's qualifier: it must know `project` is also a
 # top-level column to keep `GROUP BY project` bound to the alias.
@@ -29,6 +28,7 @@ QUALIFY_SCHEMA: dict[str, object] = {
                 "timestamp": "TIMESTAMP",
                 "project": "STRING",
                 "file": "STRUCT<filename STRING, project STRING, version STRING, type STRING>",
+                "details": "STRUCT<installer STRUCT<name STRING, version STRING>, ci BOOL>",
             }
         }
     }
@@ -47,14 +47,47 @@ def window_filter(window: Window) -> str:
     )
 
 
-def top_projects_sql(window: Window, limit: int) -> str:
-    """Top `limit` projects by downloads in `window`, ties broken by name.
+# The installer name, as BigQuery bills it: one more leaf column, read only for the breakdown.
+INSTALLER = "details.installer.name"
+CI_FLAG = "details.ci"
+
+
+def quoted(names: Iterable[str]) -> str:
+    return ", ".join(f"'{name}'" for name in names)
+
+
+def countif(condition: str) -> str:
+    """BigQuery's COUNTIF counts 0 when every condition is NULL; DuckDB's COUNT_IF gives NULL
+    then. With IS TRUE the condition is never NULL, so both engines count the same."""
+    return f"COUNTIF(({condition}) IS TRUE)"
+
+
+# Per (project, day) counts of each installer group (publisher.base.installers), in the words
+# of long_tail's columns. `unknown` is no name at all; `other` every other name: NOT IN is NULL
+# for a NULL name, so each download falls in exactly one group.
+GROUP_COUNTS = (
+    (long_tail.GROUP_COLUMNS[0], countif(f"{INSTALLER} = '{CI_INSTALLERS[0]}'")),
+    (long_tail.GROUP_COLUMNS[1], countif(f"{INSTALLER} = '{CI_INSTALLERS[1]}'")),
+    (long_tail.GROUP_COLUMNS[2], countif(f"{INSTALLER} IN ({quoted(MIRROR_INSTALLERS)})")),
+    (
+        long_tail.GROUP_COLUMNS[3],
+        countif(f"{INSTALLER} NOT IN ({quoted((*CI_INSTALLERS, *MIRROR_INSTALLERS, ''))})"),
+    ),
+    (long_tail.GROUP_COLUMNS[4], countif(f"{INSTALLER} IS NULL OR {INSTALLER} = ''")),
+    (long_tail.CI, countif(CI_FLAG)),  # true or NULL in the table
+)
+DAY, DAY_RANK = "day", "day_rank"
+
+
+def top_projects_sql(window: Window, breakdown: bool = True) -> str:
+    """Every project with downloads in `window`, ranked, ties broken by name: the long tail
+    (LIMIT would change nothing in BigQuery's bill), with the breakdown and the day stats.
 
     Window functions run after GROUP BY and before QUALIFY, so they see every group: the named
     ones (projects with at least one download) and the downloads without a name, from the
     column already read, at no extra bytes billed. QUALIFY then drops the unnamed groups.
     """
-    return ranked_sql(window_filter(window), limit)
+    return ranked_sql(window_filter(window), window.days, breakdown)
 
 
 def day_runs(days: Iterable[date]) -> list[Window]:
@@ -68,28 +101,78 @@ def day_runs(days: Iterable[date]) -> list[Window]:
     return runs
 
 
-def sampled_projects_sql(days: Iterable[date], limit: int) -> str:
-    """Top `limit` projects by downloads on the given days only: the same columns as
+def sampled_projects_sql(days: Iterable[date], breakdown: bool = True) -> str:
+    """Every project by downloads on the given days only: the same columns as
     `top_projects_sql`, with one half-open range per run of days, so that BigQuery prunes
-    (and bills) exactly those days' partitions."""
-    ranges = [f"({window_filter(run)})" for run in day_runs(days)]
-    return ranked_sql("\n   OR ".join(ranges), limit)
+    (and bills) exactly those days' partitions. The day stats cover the sampled days."""
+    chosen = sorted(set(days))
+    ranges = [f"({window_filter(run)})" for run in day_runs(chosen)]
+    return ranked_sql("\n   OR ".join(ranges), len(chosen), breakdown)
 
 
-def ranked_sql(where: str, limit: int) -> str:
+def per_day_sql(where: str, breakdown: bool) -> list[str]:
+    """Counts per (project, UTC day). Grouping by day reads no extra column: the timestamp
+    is read for the window anyway. Without the breakdown no `details` column is named, so
+    BigQuery bills what the plain count bills."""
+    groups = [f"    {sql} AS {name}," for name, sql in GROUP_COUNTS] if breakdown else []
+    return [
+        "WITH days AS (",
+        "  SELECT",
+        f"    {PROJECT.data} AS {PROJECT.name},",
+        f"    DATE(timestamp) AS {DAY},",
+        *groups,
+        f"    {DOWNLOADS.data} AS {DOWNLOADS.name}",
+        f"  FROM `{TABLE}`",
+        f"  WHERE {where}",
+        f"  GROUP BY {PROJECT.name}, {DAY}",
+        "), ranked_days AS (",
+        "  SELECT",
+        "    *,",
+        f"    ROW_NUMBER() OVER (PARTITION BY {PROJECT.name} ORDER BY {DOWNLOADS.name} DESC)"
+        f" AS {DAY_RANK}",
+        "  FROM days",
+        ")",
+    ]
+
+
+def breakdown_sums() -> list[str]:
+    sums = [f"  SUM({name}) AS {name}," for name, _ in GROUP_COUNTS]
+    pip, uv = long_tail.GROUP_COLUMNS[:2]
+    return [*sums, f"  SUM({pip}) + SUM({uv}) AS {long_tail.CI_CAPABLE},"]
+
+
+def day_stats(days: int) -> list[str]:
+    """The two busiest days, and the median of `days` per-day counts where the days without a
+    row count 0: ranked from the busiest, the median is the mean of ranks (n+1)//2 and n//2+1
+    (the same rank when n is odd), and a rank past the project's last day is a 0."""
+    low, high = (days + 1) // 2, days // 2 + 1
+    count = DOWNLOADS.name
+    return [
+        f"  SUM(IF({DAY_RANK} <= 2, {count}, 0)) AS {long_tail.BUSIEST_TWO_DAYS},",
+        f"  (SUM(IF({DAY_RANK} = {low}, {count}, 0)) + SUM(IF({DAY_RANK} = {high}, {count}, 0)))"
+        f" / 2 AS {long_tail.MEDIAN_DAY},",
+    ]
+
+
+def ranked_sql(where: str, days: int, breakdown: bool) -> str:
+    # A name, neither NULL nor empty. NULL compares as NULL: COUNTIF and QUALIFY take it as
+    # false. From the CTE, `project` is the grouped `file.project` (the table's top-level
+    # `project` column is out of sight there).
+    named = f"{PROJECT.name} != ''"
     return "\n".join(
         [
+            *per_day_sql(where, breakdown),
             "SELECT",
-            f"  {PROJECT.data} AS {PROJECT.name},",
-            f"  {DOWNLOADS.data} AS {DOWNLOADS.name},",
-            f"  COUNTIF({NAMED}) OVER () AS {PROJECTS_COUNTED},",
-            f"  SUM(IF({NAMED}, 0, {DOWNLOADS.data})) OVER () AS {UNNAMED_DOWNLOADS}",
-            f"FROM `{TABLE}`",
-            f"WHERE {where}",
+            f"  {PROJECT.name},",
+            f"  SUM({DOWNLOADS.name}) AS {DOWNLOADS.name},",
+            *(breakdown_sums() if breakdown else []),
+            *day_stats(days),
+            f"  COUNTIF({named}) OVER () AS {PROJECTS_COUNTED},",
+            f"  SUM(IF({named}, 0, SUM({DOWNLOADS.name}))) OVER () AS {UNNAMED_DOWNLOADS}",
+            "FROM ranked_days",
             f"GROUP BY {PROJECT.name}",
-            f"QUALIFY {NAMED}",
+            f"QUALIFY {named}",
             f"ORDER BY {DOWNLOADS.name} DESC, {PROJECT.name} ASC",
-            f"LIMIT {limit}",
         ]
     )
 

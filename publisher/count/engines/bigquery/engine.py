@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
+import pyarrow as pa
 from google.api_core import exceptions as api_exceptions
 
 from publisher.base.errors import BudgetError
@@ -23,6 +24,7 @@ from publisher.base.events_schema import TABLE
 from publisher.base.progress import Progress, silent
 from publisher.base.settings import Settings
 from publisher.base.sizes import format_size, parse_size
+from publisher.count import long_tail
 from publisher.count.completeness import (
     check_complete,
     describe_bad_days,
@@ -44,8 +46,17 @@ from publisher.count.engines.bigquery.client import (
     reason_of,
     server_message,
 )
-from publisher.count.engines.bigquery.plan import Choice, Fitter, Month, choose, plan_block
-from publisher.count.query import day_runs, top_projects_sql
+from publisher.count.engines.bigquery.plan import (
+    Choice,
+    Fitter,
+    Month,
+    breakdown_fact,
+    choose,
+    plan_block,
+    suggest_plain,
+)
+from publisher.count.engines.bigquery.sampled import scale_long_tail
+from publisher.count.query import PROJECTS_COUNTED, UNNAMED_DOWNLOADS, day_runs, top_projects_sql
 from publisher.count.window import Window
 
 # INFORMATION_SCHEMA queries bill 10 MB at least; a cap of that lets one through and no more.
@@ -90,20 +101,30 @@ class Checked:
     per_day: dict[date, int]
 
 
-def count_from(answer: Answer, chosen: Choice, plan: dict[str, Any]) -> Count:
+NO_BREAKDOWN = "not counted (--no-breakdown)"
+
+
+def window_value(table: pa.Table, column: str) -> int:
+    """A window column (the same on every row), 0 when nothing was counted."""
+    return int(table.column(column)[0].as_py()) if table.num_rows else 0
+
+
+def count_from(answer: Answer, chosen: Choice, plan: dict[str, Any], request: Request) -> Count:
     """The engine's answer; a sample's counts scaled to the window (order, ties included, kept:
     scaling by N/k >= 1 maps distinct counts to distinct counts)."""
     sampled = chosen.method == "sample"
     n, k = chosen.window.days, len(chosen.days)
-
-    def scaled(downloads: Any) -> int:
-        return scale(int(downloads), n, k) if sampled else int(downloads)
-
-    rows = [(str(project), scaled(downloads)) for project, downloads, _, _ in answer.rows]
+    answered = answer.table if answer.table is not None else long_tail.SCHEMA.empty_table()
+    table = long_tail.conform(answered)
+    unnamed = window_value(answered, UNNAMED_DOWNLOADS)
+    if sampled:
+        table = scale_long_tail(table, n, k, request.breakdown)
+        unnamed = scale(unnamed, n, k)
+    unavailable = dict.fromkeys(long_tail.BREAKDOWN_COLUMNS, NO_BREAKDOWN)
     return Count(
-        rows=rows,
+        rows=long_tail.top_rows(table, request.limit),
         # For a sample: the projects seen on the sampled days, not an estimate for the window.
-        projects_counted=int(answer.rows[0][2]) if answer.rows else 0,
+        projects_counted=window_value(answered, PROJECTS_COUNTED),
         period=chosen.period,
         query=QueryStats(
             bytes_processed=answer.bytes_processed,
@@ -112,9 +133,11 @@ def count_from(answer: Answer, chosen: Choice, plan: dict[str, Any]) -> Count:
             estimated_cost=cost(answer.bytes_billed),
         ),
         method=chosen.method,
-        unnamed_downloads=scaled(answer.rows[0][3]) if answer.rows else 0,
+        unnamed_downloads=unnamed,
         engine_fields={"sampled_days": plan["days_queried"]} if sampled else {},
         blocks={"plan": plan},
+        table=table,
+        unavailable={} if request.breakdown else unavailable,
     )
 
 
@@ -147,7 +170,7 @@ class BigQueryEngine:
         )
 
     def sql(self, request: Request) -> str:
-        return top_projects_sql(request.window, request.limit)
+        return top_projects_sql(request.window, request.breakdown)
 
     def count(self, request: Request, progress: Progress) -> Count:
         with self.session(progress) as session:
@@ -160,9 +183,9 @@ class BigQueryEngine:
             progress(
                 f"Counting with BigQuery, {chosen.what()} (billing {format_size(cap)} at most)"
             )
-            answer = session.attempt("the count", lambda: session.query(chosen.sql, cap))
+            answer = session.attempt("the count", lambda: session.query_table(chosen.sql, cap))
         plan = plan_block(checked.month, fitter.exact().processed, self.over_budget, chosen)
-        count = count_from(answer, chosen, plan)
+        count = count_from(answer, chosen, plan, request)
         return replace(
             count,
             engine_fields={**count.engine_fields, **incomplete_fields(bad)},
@@ -174,6 +197,7 @@ class BigQueryEngine:
             checked = self.check(session, request.window, progress)
             fitter = self.fitter(session, request)
             outcome, sql = self.outcome(checked.month.allowed, fitter)
+            both = fitter.with_and_without()
         full, month = fitter.exact(), checked.month
         facts = [
             ("billing project", f"{session.project} (credentials: {session.source})"),
@@ -182,6 +206,7 @@ class BigQueryEngine:
             ("completeness", describe_bad_days(find_bad_days(checked.per_day, request.window))),
             ("estimate", f"{full.window.days} days: {format_size(full.processed)} processed, "
              f"{format_size(full.billed)} billed, ${cost(full.billed)} at $6.25/TiB"),
+            ("breakdown", breakdown_fact(*both)),
             *outcome,
             ("checks", f"metadata queries billed {format_size(month.checks)}"),
         ]  # fmt: skip
@@ -199,12 +224,13 @@ class BigQueryEngine:
         facts = [
             ("policy", f"{policy}: would count {chosen.describe()}"),
             ("days", describe_days(chosen.days)),
+            *suggest_plain(chosen, allowed, fitter),
         ]
         return facts, chosen.sql
 
     def fitter(self, session: Session, request: Request) -> Fitter:
         measure = lambda sql: session.attempt("a dry run", lambda: session.dry_run(sql))  # noqa: E731
-        return Fitter(request.window, request.limit, measure)
+        return Fitter(request.window, request.breakdown, measure)
 
     # -- before spending: the month's bill and the window's partitions -------------------------
 

@@ -93,15 +93,16 @@ class Fitter:
     """Finds the most days that fit, measuring each candidate query once."""
 
     window: Window
-    limit: int
+    breakdown: bool
     measure: Measure
     seen: dict[str, int] = field(default_factory=dict)
 
-    def choice(self, method: str, days: list[date]) -> Choice:
+    def choice(self, method: str, days: list[date], breakdown: bool | None = None) -> Choice:
+        breakdown = self.breakdown if breakdown is None else breakdown
         if method == "sample":
-            sql = sampled_projects_sql(days, self.limit)
+            sql = sampled_projects_sql(days, breakdown)
         else:
-            sql = top_projects_sql(Window(days[0], days[-1]), self.limit)
+            sql = top_projects_sql(Window(days[0], days[-1]), breakdown)
         if sql not in self.seen:
             self.seen[sql] = self.measure(sql)
         return Choice(method, self.window, days, sql, self.seen[sql])
@@ -111,8 +112,19 @@ class Fitter:
             return recent_days(self.window, k).dates()
         return spread_days(self.window, k)
 
-    def exact(self) -> Choice:
-        return self.choice("exact", self.window.dates())
+    def exact(self, breakdown: bool | None = None) -> Choice:
+        return self.choice("exact", self.window.dates(), breakdown)
+
+    def with_and_without(self) -> tuple[Choice, Choice]:
+        """The whole window with the installer breakdown and without it: two free dry runs."""
+        return self.exact(breakdown=True), self.exact(breakdown=False)
+
+    def plain_fits(self, allowed: int) -> Choice | None:
+        """The whole window without the breakdown, when only the breakdown's bytes do not fit."""
+        if not self.breakdown:
+            return None
+        plain = self.exact(breakdown=False)
+        return plain if plain.billed <= allowed else None
 
     def best(self, method: str, allowed: int) -> Choice | None:
         """The largest k whose query bills no more than `allowed`; None when not even one day."""
@@ -127,14 +139,37 @@ def over_budget(full: Choice, allowed: int, fitter: Fitter) -> BudgetError:
         f"{full.window.days} days would process {format_size(full.processed)}; "
         f"{format_size(allowed)} left this month."
     )
+    plain = fitter.plain_fits(allowed)
+    first = (
+        f"--no-breakdown ({plain.describe()} without the installer breakdown), " if plain else ""
+    )
     shrink, sample = fitter.best("shrink", allowed), fitter.best("sample", allowed)
     if shrink is None or sample is None:
         return BudgetError(message + " Not even one day fits.", NOTHING_FITS_TIP)
     return BudgetError(
         message,
-        f"Use --over-budget shrink ({shrink.what()}), --over-budget sample ({sample.what()}), "
-        f"or {ALTERNATIVE}.",
+        f"Use {first}--over-budget shrink ({shrink.what()}), --over-budget sample "
+        f"({sample.what()}), or {ALTERNATIVE}.",
     )
+
+
+def breakdown_fact(with_breakdown: Choice, without: Choice) -> str:
+    """What the installer breakdown costs: the plan states both queries' bills."""
+    extra = with_breakdown.processed - without.processed
+    return (
+        f"with it {format_size(with_breakdown.billed)} billed (${cost(with_breakdown.billed)}), "
+        f"with --no-breakdown {format_size(without.billed)} billed (${cost(without.billed)}): "
+        f"the installer and CI columns add {format_size(extra)} processed"
+    )
+
+
+def suggest_plain(chosen: Choice, allowed: int, fitter: Fitter) -> list[tuple[str, str]]:
+    """When the policy would shrink or sample but the whole window fits without the
+    breakdown, say so first: exact counts of every day may matter more than the breakdown."""
+    plain = fitter.plain_fits(allowed) if chosen.method != "exact" else None
+    if plain is None:
+        return []
+    return [("instead", f"--no-breakdown would count {plain.describe()}")]
 
 
 def choose(policy: str, allowed: int, fitter: Fitter) -> Choice:

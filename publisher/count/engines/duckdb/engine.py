@@ -9,11 +9,12 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from publisher.base.progress import Progress, silent
+from publisher.count import long_tail
 from publisher.count.completeness import (
     check_complete,
     describe_bad_days,
@@ -28,8 +29,7 @@ from publisher.count.engines.duckdb.events import (
     rows_per_day_from_metadata,
     window_bytes,
 )
-from publisher.count.query import to_duckdb, top_projects_sql
-from publisher.count.window import Window
+from publisher.count.query import PROJECTS_COUNTED, UNNAMED_DOWNLOADS, to_duckdb, top_projects_sql
 
 CATALOG = "bigquery-public-data"
 GLOB_CHARACTER = re.compile(r"[*?\[]")
@@ -77,16 +77,28 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def count_from_rows(
-    rows: list[Any], window: Window, bytes_read: int, method: str = "exact"
-) -> Count:
+NO_BREAKDOWN = "not counted (--no-breakdown)"
+
+
+def first_value(answer: pa.Table, column: str) -> int:
+    """A window column (the same on every row), 0 when nothing was counted."""
+    return int(answer.column(column)[0].as_py()) if answer.num_rows else 0
+
+
+def count_from_table(answer: pa.Table, request: Request, bytes_read: int) -> Count:
+    """The long tail as Arrow, the compatible rows its first `limit` rows."""
+    table = long_tail.conform(answer)
+    unavailable = (
+        {} if request.breakdown else dict.fromkeys(long_tail.BREAKDOWN_COLUMNS, NO_BREAKDOWN)
+    )
     return Count(
-        rows=[(str(project), int(downloads)) for project, downloads, _, _ in rows],
-        projects_counted=int(rows[0][2]) if rows else 0,
-        period=window,
+        rows=long_tail.top_rows(table, request.limit),
+        projects_counted=first_value(answer, PROJECTS_COUNTED),
+        period=request.window,
         query=QueryStats(bytes_processed=bytes_read),
-        method=method,
-        unnamed_downloads=int(rows[0][3]) if rows else 0,
+        unnamed_downloads=first_value(answer, UNNAMED_DOWNLOADS),
+        table=table,
+        unavailable=unavailable,
     )
 
 
@@ -113,12 +125,12 @@ class DuckDBEngine:
     events_name: str | None = None  # how errors name the events: the option or the file's line
 
     def sql(self, request: Request) -> str:
-        return top_projects_sql(request.window, request.limit)
+        return top_projects_sql(request.window, request.breakdown)
 
     def plan(self, request: Request, progress: Progress = silent) -> Plan:
         progress("Reading the events' Parquet metadata")
-        files = find_event_files(self.events, self.events_name)
-        estimate = window_bytes(files, request.window)
+        files = find_event_files(self.events, self.events_name, request.breakdown)
+        estimate = window_bytes(files, request.window, request.breakdown)
         with interruptible(), closing(connect(files)) as con:
             bad = find_bad_days(rows_per_day(files, con), request.window)
         return Plan(
@@ -133,12 +145,13 @@ class DuckDBEngine:
         )
 
     def count(self, request: Request, progress: Progress) -> Count:
-        files = find_event_files(self.events, self.events_name)
+        files = find_event_files(self.events, self.events_name, request.breakdown)
         progress(f"Counting downloads in {files.describe()} with DuckDB")
         with interruptible(), closing(connect(files)) as con:
             bad = check_complete(rows_per_day(files, con), request.window, self.allow_incomplete)
-            rows = con.execute(to_duckdb(self.sql(request))).fetchall()
+            answer = con.sql(to_duckdb(self.sql(request))).to_arrow_table()
         # What was read: the queried columns' chunks in the row groups the window touches.
         # DuckDB's profiler can say it too, but profiling slows the query and varies by run.
-        count = count_from_rows(rows, request.window, window_bytes(files, request.window))
+        bytes_read = window_bytes(files, request.window, request.breakdown)
+        count = count_from_table(answer, request, bytes_read)
         return replace(count, engine_fields=incomplete_fields(bad), bad_days=tuple(bad))

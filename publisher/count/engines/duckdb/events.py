@@ -18,6 +18,12 @@ REQUIRED_COLUMNS = {
     "timestamp": pa.timestamp("us", tz="UTC"),
     "file.project": pa.string(),
 }
+# And those the installer breakdown reads (not with --no-breakdown).
+BREAKDOWN_COLUMNS = {
+    "details.installer.name": pa.string(),
+    "details.ci": pa.bool_(),
+}
+BREAKDOWN_TIP = "Or count without the installer breakdown: --no-breakdown."
 TIP = "Give a Parquet file or folder in the file_downloads schema, e.g. made by `top-pypi sample`."
 # The subfolders an events folder may have: one per day, plain or Hive-partitioned.
 DAY_FOLDER = re.compile(r"^(date=)?(\d{4}-\d{2}-\d{2})$")
@@ -87,14 +93,20 @@ def read_metadata(path: Path, where: str) -> pq.FileMetaData:
         raise EventsError(f"{where} is not a readable Parquet file ({exc}).", TIP) from None
 
 
-def check_columns(where: str, schema: pa.Schema) -> None:
+def read_columns(breakdown: bool) -> dict[str, pa.DataType]:
+    """The leaf columns the query reads."""
+    return {**REQUIRED_COLUMNS, **(BREAKDOWN_COLUMNS if breakdown else {})}
+
+
+def check_columns(where: str, schema: pa.Schema, breakdown: bool = False) -> None:
     leaves = dict(leaf_types(schema))
-    for column, wanted in REQUIRED_COLUMNS.items():
+    for column, wanted in read_columns(breakdown).items():
+        tip = f"{TIP} {BREAKDOWN_TIP}" if column in BREAKDOWN_COLUMNS else TIP
         found = leaves.get(column)
         if found is None:
-            raise EventsError(f"{where} has no column {column!r}.", TIP)
+            raise EventsError(f"{where} has no column {column!r}.", tip)
         if not _compatible(found, wanted):
-            raise EventsError(f"{where}: column {column!r} is {found}, expected {wanted}.", TIP)
+            raise EventsError(f"{where}: column {column!r} is {found}, expected {wanted}.", tip)
 
 
 def leaf_types(
@@ -114,14 +126,19 @@ def leaf_types(
 def _compatible(found: pa.DataType, wanted: pa.DataType) -> bool:
     if pa.types.is_timestamp(wanted):
         return pa.types.is_timestamp(found) and found.tz is not None
+    if pa.types.is_boolean(wanted):
+        return bool(pa.types.is_boolean(found))
     return bool(pa.types.is_string(found) or pa.types.is_large_string(found)) or (
         pa.types.is_dictionary(found) and pa.types.is_string(found.value_type)
     )
 
 
-def find_event_files(events: str | None, name: str | None = None) -> EventFiles:
-    """The Parquet files of `events`; errors name it as `name` (by default `--events PATH`:
-    a value from top-pypi.toml is named as the file has it)."""
+def find_event_files(
+    events: str | None, name: str | None = None, breakdown: bool = False
+) -> EventFiles:
+    """The Parquet files of `events`, with the columns the query reads (the breakdown's too
+    with `breakdown`); errors name it as `name` (by default `--events PATH`: a value from
+    top-pypi.toml is named as the file has it)."""
     if not events:
         raise UsageError("--events is required for the duckdb engine.", TIP)
     root, name = Path(events), name or f"--events {events}"
@@ -134,7 +151,7 @@ def find_event_files(events: str | None, name: str | None = None) -> EventFiles:
     for path in paths:
         where = name if path == root else f"{path} (in {name})"
         meta = read_metadata(path, where)
-        check_columns(where, meta.schema.to_arrow_schema())
+        check_columns(where, meta.schema.to_arrow_schema(), breakdown)
         metadata.append(meta)
     return EventFiles(root=root, paths=tuple(paths), metadata=tuple(metadata))
 
@@ -178,12 +195,12 @@ def span(meta: pq.FileMetaData, group: pq.RowGroupMetaData, stamp: int) -> Span 
     return Span(int(stats.min_raw), int(stats.max_raw), UNITS_PER_SECOND[unit])
 
 
-def window_bytes(files: EventFiles, window: Window) -> int:
+def window_bytes(files: EventFiles, window: Window, breakdown: bool = False) -> int:
     """Compressed bytes of the queried columns in row groups that may hold window events:
     what a reader that prunes row groups by their timestamp statistics has to read."""
     total = 0
     for meta in files.metadata:
-        wanted = [column_index(meta, name) for name in REQUIRED_COLUMNS]
+        wanted = [column_index(meta, name) for name in read_columns(breakdown)]
         for index in range(meta.num_row_groups):
             group = meta.row_group(index)
             bounds = span(meta, group, wanted[0])
