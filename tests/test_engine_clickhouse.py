@@ -42,7 +42,6 @@ from publisher.count.engines.clickhouse.breakdown import (
     INSTALLERS_SQL,
     MISMATCH,
     NO_CI_FLAG,
-    NOT_COUNTED,
     installer_parameters,
 )
 from publisher.count.engines.clickhouse.engine import (
@@ -65,7 +64,14 @@ from publisher.count.engines.clickhouse.failures import (
     without_secret,
 )
 from publisher.count.engines.clickhouse.server import Server, parse_url
-from publisher.count.long_tail import BREAKDOWN_COLUMNS, CI, CI_CAPABLE, DAY_COLUMNS, GROUP_COLUMNS
+from publisher.count.long_tail import (
+    BREAKDOWN_COLUMNS,
+    CI,
+    CI_CAPABLE,
+    DAY_COLUMNS,
+    GROUP_COLUMNS,
+    NOT_COUNTED,
+)
 from publisher.count.window import Window
 from publisher.sample.generator import day_file
 from tests.fakes.clickhouse import AGGREGATES, ClickHouseStandIn

@@ -18,12 +18,8 @@ from repos import publishing_repo
 
 from publisher.base.errors import UsageError
 from publisher.count.window import Window
-from publisher.dataset.build import JSON_FILE
-from publisher.dataset.previous import (
-    EXTENDED_JSON_FILE,
-    EXTENDED_PARQUET_FILE,
-    read_previous,
-)
+from publisher.dataset.build import EXTENDED_JSON_FILE, EXTENDED_PARQUET_FILE, JSON_FILE
+from publisher.dataset.previous_files import read_previous
 from publisher.release.previous_month import previous_tag, read_previous_month
 
 ROWS = [("boto3", 900), ("requests", 800), ("urllib3", 700)]

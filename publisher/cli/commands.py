@@ -13,7 +13,7 @@ from publisher.cli import report
 from publisher.cli.options import counting_for
 from publisher.count.window import window_ending
 from publisher.dataset.collect import collect, write_collected
-from publisher.dataset.previous import read_previous
+from publisher.dataset.previous_files import read_previous
 from publisher.dataset.write import check_writable_folder
 
 

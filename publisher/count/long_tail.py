@@ -58,3 +58,11 @@ def top_rows(table: pa.Table, limit: int) -> list[tuple[str, int]]:
     head = table.slice(0, limit)
     names, counts = head.column(PROJECT).to_pylist(), head.column(DOWNLOADS).to_pylist()
     return list(zip(names, counts, strict=True))
+
+
+NOT_COUNTED = "not counted (--no-breakdown)"
+
+
+def not_counted() -> dict[str, str]:
+    """`Count.unavailable` of a count made with --no-breakdown."""
+    return dict.fromkeys(BREAKDOWN_COLUMNS, NOT_COUNTED)

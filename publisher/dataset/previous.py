@@ -1,31 +1,14 @@
 """The previous published month, for the extended dataset's previous rank and the anomaly
 flags: which month it is, where its ranks came from, and its mean downloads per day.
-
-Read from a folder of published files (`collect --previous DIR`) or a tag's `data/` (any
-`check.Folder`): the ranks of every project from the extended Parquet when the month has one,
-else of the rows its compatible JSON published (a project below them has no previous rank).
+`previous_files.py` reads it from a month's files.
 """
 
-import json
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import pyarrow as pa
-import pyarrow.parquet as pq
-
-from publisher.base.errors import PublisherError, UsageError
-from publisher.dataset.build import (
-    EXTENDED_JSON_FILE,
-    EXTENDED_PARQUET_FILE,
-    JSON_FILE,
-    period_block,
-)
-from publisher.dataset.check import Folder, check_dataset
-from publisher.dataset.validate import check_period_length
 
 RANKS_SCHEMA = pa.schema([("project", pa.string()), ("rank", pa.int32())])
-FOLDER_TIP = "Give --previous the data folder of a published month (it holds {name})."
 
 
 @dataclass(frozen=True)
@@ -33,76 +16,3 @@ class Previous:
     block: dict[str, Any]  # the extended JSON's `previous` block: which month, from which file
     ranks: pa.Table  # RANKS_SCHEMA: the rows that month published; a project below has none
     mean_per_day: float | None  # None when that month's files do not say (before extended files)
-
-
-def refuse(message: str, tip: str) -> NoReturn:
-    raise UsageError(message, tip)
-
-
-def read_bytes(folder: Folder, name: str, tip: str) -> bytes | None:
-    """The file's bytes; None when the folder has no such file."""
-    try:
-        return (folder / name).read_bytes()
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        refuse(f"{folder / name} cannot be read ({exc.strerror or exc}).", tip)
-
-
-def compatible_dataset(folder: Folder, tip: str) -> dict[str, Any]:
-    """The month's compatible JSON, checked against its schema_version's schema."""
-    if read_bytes(folder, JSON_FILE, tip) is None:
-        refuse(f"{folder} has no {JSON_FILE}, so it is no published month.", tip)
-    try:
-        return check_dataset(folder)
-    except PublisherError as exc:
-        refuse(f"The previous month's {exc.message.rstrip('.')}.", tip)
-
-
-def parquet_ranks(folder: Folder, body: bytes, tip: str) -> pa.Table:
-    """Every project's rank, read as Arrow: about 800,000 rows at today's volume."""
-    try:
-        table = pq.read_table(pa.BufferReader(body), columns=RANKS_SCHEMA.names)
-        return table.cast(RANKS_SCHEMA)
-    except (pa.ArrowException, KeyError) as exc:
-        name = folder / EXTENDED_PARQUET_FILE
-        refuse(f"{name} has no readable project and rank columns ({exc}).", tip)
-
-
-def rows_ranks(dataset: dict[str, Any]) -> pa.Table:
-    """The compatible rows' ranks: their order is the rank (downloads descending, then name)."""
-    projects = [row["project"] for row in dataset["rows"]]
-    ranks = pa.array(range(1, len(projects) + 1), pa.int32())
-    return pa.Table.from_arrays([pa.array(projects, pa.string()), ranks], schema=RANKS_SCHEMA)
-
-
-def extended_mean(folder: Folder, tip: str) -> float | None:
-    """The month's mean downloads per day from the extended JSON's totals, when it has one."""
-    body = read_bytes(folder, EXTENDED_JSON_FILE, tip)
-    if body is None:
-        return None
-    try:
-        mean = json.loads(body)["totals"]["mean_per_day"]
-    except (ValueError, KeyError, TypeError):
-        mean = None
-    if not isinstance(mean, int | float) or isinstance(mean, bool):
-        refuse(f"{folder / EXTENDED_JSON_FILE} has no number at totals.mean_per_day.", tip)
-    return float(mean)
-
-
-def read_previous(folder: Folder, tag: str | None = None, tip: str = "") -> Previous:
-    """The month published in `folder` (a tag's `data/` when `tag` names it); one line
-    naming the path and the fix for a folder that is missing, empty or unreadable."""
-    tip = tip or FOLDER_TIP.format(name=JSON_FILE)
-    if isinstance(folder, Path) and not folder.is_dir():
-        refuse(f"--previous {folder} is not a folder.", tip)
-    dataset = compatible_dataset(folder, tip)
-    body = read_bytes(folder, EXTENDED_PARQUET_FILE, tip)
-    ranks = rows_ranks(dataset) if body is None else parquet_ranks(folder, body, tip)
-    block = {
-        "tag": tag,
-        "period": period_block(check_period_length(dataset)),
-        "file": JSON_FILE if body is None else EXTENDED_PARQUET_FILE,
-        "ranked_rows": ranks.num_rows,
-    }
-    return Previous(block, ranks, extended_mean(folder, tip))

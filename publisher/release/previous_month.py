@@ -9,7 +9,8 @@ a tag made by hand is no published month.
 import git
 
 from publisher.dataset.check import Folder
-from publisher.dataset.previous import Previous, read_previous
+from publisher.dataset.previous import Previous
+from publisher.dataset.previous_files import read_previous
 from publisher.release.calver import is_release_tag, tag_order
 from publisher.release.commits import record_of
 from publisher.release.tag_files import TagFolder

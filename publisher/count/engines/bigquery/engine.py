@@ -101,9 +101,6 @@ class Checked:
     per_day: dict[date, int]
 
 
-NO_BREAKDOWN = "not counted (--no-breakdown)"
-
-
 def window_value(table: pa.Table, column: str) -> int:
     """A window column (the same on every row), 0 when nothing was counted."""
     return int(table.column(column)[0].as_py()) if table.num_rows else 0
@@ -120,7 +117,6 @@ def count_from(answer: Answer, chosen: Choice, plan: dict[str, Any], request: Re
     if sampled:
         table = scale_long_tail(table, n, k, request.breakdown)
         unnamed = scale(unnamed, n, k)
-    unavailable = dict.fromkeys(long_tail.BREAKDOWN_COLUMNS, NO_BREAKDOWN)
     return Count(
         rows=long_tail.top_rows(table, request.limit),
         # For a sample: the projects seen on the sampled days, not an estimate for the window.
@@ -137,7 +133,7 @@ def count_from(answer: Answer, chosen: Choice, plan: dict[str, Any], request: Re
         engine_fields={"sampled_days": plan["days_queried"]} if sampled else {},
         blocks={"plan": plan},
         table=table,
-        unavailable={} if request.breakdown else unavailable,
+        unavailable={} if request.breakdown else long_tail.not_counted(),
     )
 
 

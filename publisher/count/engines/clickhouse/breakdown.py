@@ -16,12 +16,12 @@ import pyarrow.compute as pc
 
 from publisher.base.installers import CI_INSTALLERS, MIRROR_INSTALLERS
 from publisher.count.long_tail import (
-    BREAKDOWN_COLUMNS,
     CI,
     CI_CAPABLE,
     DOWNLOADS,
     GROUP_COLUMNS,
     PROJECT,
+    not_counted,
 )
 from publisher.count.window import Window
 
@@ -48,7 +48,6 @@ INSTALLERS_SCHEMA = pa.schema(
     + [pa.field(name, pa.int64()) for name in (COUNTED, PIP, UV, MIRRORS, UNKNOWN)]
 )
 
-NOT_COUNTED = "not counted (--no-breakdown)"
 NO_CI_FLAG = {
     CI: "ClickPy's tables have no CI flag (details.ci)",
     CI_CAPABLE: "ClickPy's tables have no CI flag: pip + uv downloads without the CI count"
@@ -72,7 +71,7 @@ def installer_parameters(window: Window) -> dict[str, Any]:
 def unavailable(breakdown: bool) -> dict[str, str]:
     """Why each null breakdown column is null."""
     if not breakdown:
-        return dict.fromkeys(BREAKDOWN_COLUMNS, NOT_COUNTED)
+        return not_counted()
     return dict(NO_CI_FLAG)
 
 

@@ -46,7 +46,6 @@ from publisher.count.engines.clickhouse.breakdown import (
     INSTALLER_TABLE,
     INSTALLERS_SCHEMA,
     INSTALLERS_SQL,
-    NOT_COUNTED,
     installer_parameters,
     total,
     unavailable,
@@ -65,7 +64,7 @@ from publisher.count.engines.clickhouse.server import (
     Server,
     parse_url,
 )
-from publisher.count.long_tail import BUSIEST_TWO_DAYS, DOWNLOADS, MEDIAN_DAY, PROJECT
+from publisher.count.long_tail import BUSIEST_TWO_DAYS, DOWNLOADS, MEDIAN_DAY, NOT_COUNTED, PROJECT
 from publisher.count.window import Window
 
 # The client logs transport failures as warnings; with logging unconfigured Python would print

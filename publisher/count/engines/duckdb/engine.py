@@ -77,9 +77,6 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-NO_BREAKDOWN = "not counted (--no-breakdown)"
-
-
 def first_value(answer: pa.Table, column: str) -> int:
     """A window column (the same on every row), 0 when nothing was counted."""
     return int(answer.column(column)[0].as_py()) if answer.num_rows else 0
@@ -88,9 +85,7 @@ def first_value(answer: pa.Table, column: str) -> int:
 def count_from_table(answer: pa.Table, request: Request, bytes_read: int) -> Count:
     """The long tail as Arrow, the compatible rows its first `limit` rows."""
     table = long_tail.conform(answer)
-    unavailable = (
-        {} if request.breakdown else dict.fromkeys(long_tail.BREAKDOWN_COLUMNS, NO_BREAKDOWN)
-    )
+    unavailable = {} if request.breakdown else long_tail.not_counted()
     return Count(
         rows=long_tail.top_rows(table, request.limit),
         projects_counted=first_value(answer, PROJECTS_COUNTED),
