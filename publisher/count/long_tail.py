@@ -63,6 +63,6 @@ def top_rows(table: pa.Table, limit: int) -> list[tuple[str, int]]:
 NOT_COUNTED = "not counted (--no-breakdown)"
 
 
-def not_counted() -> dict[str, str]:
-    """`Count.unavailable` of a count made with --no-breakdown."""
-    return dict.fromkeys(BREAKDOWN_COLUMNS, NOT_COUNTED)
+def not_counted(breakdown: bool) -> dict[str, str]:
+    """`Count.unavailable` of a count made with or without the breakdown."""
+    return {} if breakdown else dict.fromkeys(BREAKDOWN_COLUMNS, NOT_COUNTED)

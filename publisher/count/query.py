@@ -4,6 +4,7 @@ by sqlglot for the embedded DuckDB engine, so both engines count with the same w
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
+import pyarrow as pa
 import sqlglot
 from pypinfo.fields import Downloads, Project
 from sqlglot.optimizer.qualify import qualify
@@ -77,6 +78,13 @@ GROUP_COUNTS = (
     (long_tail.CI, countif(CI_FLAG)),  # true or NULL in the table
 )
 DAY, DAY_RANK = "day", "day_rank"
+# Why the breakdown columns are null when the request did not ask for them.
+
+
+def window_value(answer: pa.Table, column: str) -> int:
+    """A window column (projects_counted, unnamed_downloads: the same on every row), 0 when
+    nothing was counted."""
+    return int(answer.column(column)[0].as_py()) if answer.num_rows else 0
 
 
 def top_projects_sql(window: Window, breakdown: bool = True) -> str:

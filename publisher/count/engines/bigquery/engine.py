@@ -16,7 +16,6 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
-import pyarrow as pa
 from google.api_core import exceptions as api_exceptions
 
 from publisher.base.errors import BudgetError
@@ -56,7 +55,13 @@ from publisher.count.engines.bigquery.plan import (
     suggest_plain,
 )
 from publisher.count.engines.bigquery.sampled import scale_long_tail
-from publisher.count.query import PROJECTS_COUNTED, UNNAMED_DOWNLOADS, day_runs, top_projects_sql
+from publisher.count.query import (
+    PROJECTS_COUNTED,
+    UNNAMED_DOWNLOADS,
+    day_runs,
+    top_projects_sql,
+    window_value,
+)
 from publisher.count.window import Window
 
 # INFORMATION_SCHEMA queries bill 10 MB at least; a cap of that lets one through and no more.
@@ -101,11 +106,6 @@ class Checked:
     per_day: dict[date, int]
 
 
-def window_value(table: pa.Table, column: str) -> int:
-    """A window column (the same on every row), 0 when nothing was counted."""
-    return int(table.column(column)[0].as_py()) if table.num_rows else 0
-
-
 def count_from(answer: Answer, chosen: Choice, plan: dict[str, Any], request: Request) -> Count:
     """The engine's answer; a sample's counts scaled to the window (order, ties included, kept:
     scaling by N/k >= 1 maps distinct counts to distinct counts)."""
@@ -133,7 +133,7 @@ def count_from(answer: Answer, chosen: Choice, plan: dict[str, Any], request: Re
         engine_fields={"sampled_days": plan["days_queried"]} if sampled else {},
         blocks={"plan": plan},
         table=table,
-        unavailable={} if request.breakdown else long_tail.not_counted(),
+        unavailable=long_tail.not_counted(request.breakdown),
     )
 
 

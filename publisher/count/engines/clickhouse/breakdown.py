@@ -71,7 +71,7 @@ def installer_parameters(window: Window) -> dict[str, Any]:
 def unavailable(breakdown: bool) -> dict[str, str]:
     """Why each null breakdown column is null."""
     if not breakdown:
-        return not_counted()
+        return not_counted(False)
     return dict(NO_CI_FLAG)
 
 

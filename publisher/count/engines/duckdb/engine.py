@@ -29,7 +29,13 @@ from publisher.count.engines.duckdb.events import (
     rows_per_day_from_metadata,
     window_bytes,
 )
-from publisher.count.query import PROJECTS_COUNTED, UNNAMED_DOWNLOADS, to_duckdb, top_projects_sql
+from publisher.count.query import (
+    PROJECTS_COUNTED,
+    UNNAMED_DOWNLOADS,
+    to_duckdb,
+    top_projects_sql,
+    window_value,
+)
 
 CATALOG = "bigquery-public-data"
 GLOB_CHARACTER = re.compile(r"[*?\[]")
@@ -77,23 +83,17 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def first_value(answer: pa.Table, column: str) -> int:
-    """A window column (the same on every row), 0 when nothing was counted."""
-    return int(answer.column(column)[0].as_py()) if answer.num_rows else 0
-
-
 def count_from_table(answer: pa.Table, request: Request, bytes_read: int) -> Count:
     """The long tail as Arrow, the compatible rows its first `limit` rows."""
     table = long_tail.conform(answer)
-    unavailable = {} if request.breakdown else long_tail.not_counted()
     return Count(
         rows=long_tail.top_rows(table, request.limit),
-        projects_counted=first_value(answer, PROJECTS_COUNTED),
+        projects_counted=window_value(answer, PROJECTS_COUNTED),
         period=request.window,
         query=QueryStats(bytes_processed=bytes_read),
-        unnamed_downloads=first_value(answer, UNNAMED_DOWNLOADS),
+        unnamed_downloads=window_value(answer, UNNAMED_DOWNLOADS),
         table=table,
-        unavailable=unavailable,
+        unavailable=long_tail.not_counted(request.breakdown),
     )
 
 
