@@ -165,15 +165,19 @@ def release_tags(first: str, months: int) -> list[str]:
     return tags
 
 
-def publish_generated(repo: git.Repo, first: str, months: int, rows: int, seed: int = 1) -> None:
+def publish_generated(
+    repo: git.Repo, first: str, months: int, rows: int, seed: int = 1, breakdown: bool = False
+) -> None:
     """`months` monthly tags from `first` on, `rows` rows each: the same popular names every
-    month, and a tail that changes (a twentieth of the rows enter and leave)."""
+    month, and a tail that changes (a twentieth of the rows enter and leave); with
+    `breakdown`, each split by installer group and CI (`with_breakdown`)."""
     churn = rows // 20
     names = project_names(rows + churn, seed)
     for i, tag in enumerate(release_tags(first, months)):
         tail = random.Random(seed + i).sample(names[rows - churn :], churn)
         pool = names[: rows - churn] + tail
-        publish_month(repo, tag, month_count(generated_rows(pool, seed + i), month_end(tag)))
+        count = month_count(generated_rows(pool, seed + i), month_end(tag))
+        publish_month(repo, tag, with_breakdown(count, seed + i) if breakdown else count)
 
 
 # --- the example history the site's tests share ---------------------------------------------
