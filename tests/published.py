@@ -266,6 +266,13 @@ FLAGS = [
 ]
 
 
+def tag_blob(repo: Path, tag: str, name: str) -> bytes:
+    """A file of the tag's data folder, as git holds it."""
+    with git.Repo(repo) as opened:
+        data: bytes = (opened.tags[tag].commit.tree / f"{DATA_FOLDER}/{name}").data_stream.read()
+    return data
+
+
 def commit_file(repo: git.Repo, name: str, text: str, message: str) -> None:
     (Path(str(repo.working_tree_dir)) / name).write_text(text, encoding="utf-8")
     repo.git.add(name)

@@ -13,7 +13,7 @@ from urllib.parse import urljoin, urlsplit
 import git
 import pytest
 from browser import AXE, CHROMIUM, CHROMIUM_ARGS, require_axe, require_chromium
-from published import EXAMPLE, FLAGGED, FLAGS, OLDER, publish_generated
+from published import EXAMPLE, FLAGGED, FLAGS, OLDER, publish_generated, tag_blob
 from repos import publishing_repo
 from site_pages import Links, serve
 
@@ -223,12 +223,6 @@ def test_rank_without_mirrors_and_ci_share_sort_by_their_numbers(
     assert header.nth(5).get_attribute("aria-sort") == "descending"
     page.get_by_label("Find a project").press_sequentially("idna")
     assert [c[6] for c in visible_rows(page)] == ["bot spike"]
-
-
-def tag_blob(repo: Path, tag: str, name: str) -> bytes:
-    with git.Repo(repo) as opened:
-        data: bytes = (opened.tags[tag].commit.tree / f"data/{name}").data_stream.read()
-    return data
 
 
 # --- without JavaScript -------------------------------------------------------------------------

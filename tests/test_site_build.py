@@ -25,6 +25,7 @@ from published import (
     publish_generated,
     publish_month,
     ranked,
+    tag_blob,
 )
 from repos import publishing_repo
 from site_pages import broken_links, page_links, site_tree
@@ -192,12 +193,6 @@ def test_names_that_are_not_file_names_are_encoded_without_collisions() -> None:
 
 
 # --- files --------------------------------------------------------------------------------------
-
-
-def tag_blob(repo: Path, tag: str, name: str) -> bytes:
-    with git.Repo(repo) as opened:
-        data: bytes = (opened.tags[tag].commit.tree / f"data/{name}").data_stream.read()
-    return data
 
 
 @pytest.mark.parametrize(
