@@ -20,6 +20,7 @@ CHROMIUM_ARGS = [
 SITE_TOOLS = Path(__file__).parents[1] / "site" / "node_modules"
 VNU_JAR = SITE_TOOLS / "vnu-jar" / "build" / "dist" / "vnu.jar"
 LIGHTHOUSE = SITE_TOOLS / ".bin" / "lighthouse"
+AXE = SITE_TOOLS / "axe-core" / "axe.min.js"  # Lighthouse's, pinned by the lock file
 
 
 def require(what: str, found: bool, how: str) -> None:
@@ -43,3 +44,7 @@ def require_chromium() -> None:
 def require_vnu() -> None:
     require("Java", shutil.which("java") is not None, "`apt-get install default-jre-headless`")
     require("The Nu HTML checker", VNU_JAR.exists(), "run `make site-tools` (npm ci in site/)")
+
+
+def require_axe() -> None:
+    require("axe-core", AXE.exists(), "run `make site-tools` (npm ci in site/)")

@@ -3,23 +3,34 @@ events: each month goes through the real collect (build, validate, serialise) an
 release commit (`Top-PyPI-Tag` trailer, annotated tag), as `top-pypi publish` does it.
 The site's tests and its build benchmark share these."""
 
+import dataclasses
 import json
 import random
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 import git
+import pyarrow as pa
 
 from publisher.base.progress import silent
 from publisher.cli.publish import DATA_FOLDER, commit_message
+from publisher.count import long_tail
 from publisher.count.engines.base import Count, Plan, QueryStats, Request
 from publisher.count.window import Window
-from publisher.dataset.collect import collect
+from publisher.dataset.build import DATAPACKAGE_FILE, EXTENDED_JSON_FILE, SCHEMA_FILE, serialise
+from publisher.dataset.collect import Collected, collect, schema_bytes
+from publisher.dataset.datapackage import build_datapackage
+from publisher.dataset.datapackage import to_bytes as datapackage_bytes
+from publisher.dataset.extended import to_extended_json
+from publisher.dataset.validate import json_schema
 from publisher.dataset.write import write_files
 from publisher.release.calver import tag_order
 from publisher.release.git import commit_and_tag
 from publisher.sample.names import project_names
+
+OLDER_VERSION = 2  # the schema_version of releases made before the extended files
 
 
 class Counted:
@@ -68,16 +79,72 @@ def publish_month(
     count: Count,
     engine: str = "duckdb",
     extra: dict[str, bytes] | None = None,
+    edit: Callable[[Collected, str], Collected] | None = None,
 ) -> None:
     """Write the month's files into `data/`, commit them and tag the commit, as publish does;
-    `extra` files are written over them (a month's files as another version wrote them)."""
+    `edit` changes the files first (`flagging`, `before_extended`), then `extra` files are
+    written over them (a month's files as another version wrote them)."""
     updated = datetime.combine(count.period.end + timedelta(days=1), time(6, 30), UTC)
     request = Request(count.period, max(len(count.rows), 1))
     collected = collect(Counted(engine, count), request, updated, silent, version=tag)
+    if edit is not None:
+        collected = edit(collected, tag)
     files = {**collected.files, **(extra or {})}
     write_files(Path(str(repo.working_tree_dir)) / DATA_FOLDER, files)
     paths = [f"{DATA_FOLDER}/{name}" for name in files]
     commit_and_tag(repo, tag, paths, commit_message(tag, collected.dataset), count.period)
+
+
+def flagging(flags: list[dict[str, Any]]) -> Callable[[Collected, str], Collected]:
+    """An `edit` that gives the month these anomaly flags in its extended JSON (the data
+    package's hashes to match): a flagged month whatever the rules find in generated counts."""
+
+    def edit(collected: Collected, tag: str) -> Collected:
+        files = dict(collected.files)
+        extended = json.loads(files[EXTENDED_JSON_FILE])
+        files[EXTENDED_JSON_FILE] = to_extended_json({**extended, "anomalies": flags})
+        files[DATAPACKAGE_FILE] = datapackage_bytes(
+            build_datapackage(collected.dataset, files, tag)
+        )
+        return dataclasses.replace(collected, files=files)
+
+    return edit
+
+
+def before_extended(collected: Collected, tag: str) -> Collected:
+    """An `edit` that leaves the files a release made before the extended files held
+    (schema_version 2): the compatible files, their schema and data package, no copies."""
+    dataset = {**collected.dataset, "schema_version": OLDER_VERSION}
+    files = serialise(dataset)
+    files[SCHEMA_FILE] = schema_bytes(json_schema(OLDER_VERSION))
+    files[DATAPACKAGE_FILE] = datapackage_bytes(build_datapackage(dataset, files, tag))
+    return Collected(dataset, files)
+
+
+def with_breakdown(count: Count, seed: int = 5, unavailable: dict[str, str] | None = None) -> Count:
+    """The count as an engine that splits it gives it: each row's downloads split between the
+    installer groups, and a share of pip's and uv's flagged as CI, drawn from `seed`; the
+    columns named in `unavailable` null, with their reasons."""
+    draw = random.Random(seed)
+    columns: dict[str, list[int | None]] = {name: [] for name in long_tail.BREAKDOWN_COLUMNS}
+    for _, downloads in count.rows:
+        pip, uv, mirrors, unknown = (downloads * draw.randint(0, 25) // 100 for _ in range(4))
+        split = {
+            "pip_downloads": pip,
+            "uv_downloads": uv,
+            "mirror_downloads": mirrors,
+            "other_downloads": downloads - pip - uv - mirrors - unknown,
+            "unknown_downloads": unknown,
+            long_tail.CI: (pip + uv) * draw.randint(0, 90) // 100,
+            long_tail.CI_CAPABLE: pip + uv,
+        }
+        for name, value in split.items():
+            columns[name].append(None if name in (unavailable or {}) else value)
+    table = long_tail.from_rows(count.rows)
+    for name, values in columns.items():
+        index = table.schema.get_field_index(name)
+        table = table.set_column(index, name, pa.array(values, pa.int64()))
+    return dataclasses.replace(count, table=table, unavailable=dict(unavailable or {}))
 
 
 def ranked(counts: dict[str, int]) -> list[tuple[str, int]]:
@@ -102,15 +169,19 @@ def release_tags(first: str, months: int) -> list[str]:
     return tags
 
 
-def publish_generated(repo: git.Repo, first: str, months: int, rows: int, seed: int = 1) -> None:
+def publish_generated(
+    repo: git.Repo, first: str, months: int, rows: int, seed: int = 1, breakdown: bool = False
+) -> None:
     """`months` monthly tags from `first` on, `rows` rows each: the same popular names every
-    month, and a tail that changes (a twentieth of the rows enter and leave)."""
+    month, and a tail that changes (a twentieth of the rows enter and leave); with
+    `breakdown`, each split by installer group and CI (`with_breakdown`)."""
     churn = rows // 20
     names = project_names(rows + churn, seed)
     for i, tag in enumerate(release_tags(first, months)):
         tail = random.Random(seed + i).sample(names[rows - churn :], churn)
         pool = names[: rows - churn] + tail
-        publish_month(repo, tag, month_count(generated_rows(pool, seed + i), month_end(tag)))
+        count = month_count(generated_rows(pool, seed + i), month_end(tag))
+        publish_month(repo, tag, with_breakdown(count, seed + i) if breakdown else count)
 
 
 # --- the example history the site's tests share ---------------------------------------------
@@ -165,6 +236,45 @@ EXAMPLE = {
     },
 }
 SAMPLED = "2026.09"  # estimated from 10 of its 30 days, and across PyPI's logging change
+OLDER = "2026.08"  # released before the extended files: no honest numbers, no `-30-days` copies
+NO_CI = "2026.11"  # counted with the breakdown but no CI column, as from ClickPy's tables
+NO_CI_REASON = "ClickPy's tables have no CI flag"
+FLAGGED = "2026.11.1"  # the breakdown, and a flag about the month and two about projects
+FLAGS = [
+    {
+        "kind": "top10_entry",
+        "message": "typing-extensions entered the top 10 at rank 6 from outside the top 1,000.",
+        "structural": False,
+        "project": "typing-extensions",
+        "rank": 6,
+        "previous_rank": None,
+    },
+    {
+        "kind": "bot_spike",
+        "message": "idna: its two busiest days hold 80% of its downloads, 40 times its median day.",
+        "structural": False,
+        "project": "idna",
+        "rank": 5,
+        "busiest_two_days": 40,
+        "download_count": 50,
+        "median_day": 0.5,
+    },
+    {
+        "kind": "low_day",
+        "message": "2026-10-14 had 30% of the downloads of its weekday's median.",
+        "structural": False,
+        "day": "2026-10-14",
+        "rows": 300,
+        "expected": 1000,
+    },
+]
+
+
+def tag_blob(repo: Path, tag: str, name: str) -> bytes:
+    """A file of the tag's data folder, as git holds it."""
+    with git.Repo(repo) as opened:
+        data: bytes = (opened.tags[tag].commit.tree / f"{DATA_FOLDER}/{name}").data_stream.read()
+    return data
 
 
 def commit_file(repo: git.Repo, name: str, text: str, message: str) -> None:
@@ -185,8 +295,12 @@ def publish_example(repo: git.Repo) -> None:
                 ranked(counts), end, method="sample", engine_fields={"sampled_days": sampled}
             )
         else:
-            count = month_count(ranked(counts), end)
-        publish_month(repo, tag, count)
+            count = with_breakdown(month_count(ranked(counts), end))
+        if tag == NO_CI:
+            reasons = {long_tail.CI: NO_CI_REASON, long_tail.CI_CAPABLE: NO_CI_REASON}
+            count = with_breakdown(count, unavailable=reasons)
+        edits = {OLDER: before_extended, FLAGGED: flagging(FLAGS)}
+        publish_month(repo, tag, count, edit=edits.get(tag))
     commit_file(repo, "NOTES.md", "Notes.\n", "Notes")
     repo.create_tag("2026.12", message="made by hand")
     commit_file(repo, "data/releases.json", json.dumps(RELEASES, indent=2) + "\n", "Releases")

@@ -12,8 +12,8 @@ from urllib.parse import urljoin, urlsplit
 
 import git
 import pytest
-from browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
-from published import EXAMPLE, publish_generated
+from browser import AXE, CHROMIUM, CHROMIUM_ARGS, require_axe, require_chromium
+from published import EXAMPLE, FLAGGED, FLAGS, OLDER, publish_generated, tag_blob
 from repos import publishing_repo
 from site_pages import Links, serve
 
@@ -202,6 +202,29 @@ def test_the_filter_keeps_the_sorted_order(watched: Watched, big_site: str) -> N
     assert names
 
 
+def test_rank_without_mirrors_and_ci_share_sort_by_their_numbers(
+    watched: Watched, example_site: str, example_repo: Path
+) -> None:
+    page = watched.page(example_site)
+    header = page.locator("table.ranking thead th")
+    assert header.nth(4).text_content() == "Rank without mirrors"
+    header.nth(4).get_by_role("button").click()
+    extended = json.loads(tag_blob(example_repo, FLAGGED, "top-pypi-packages-extended.json"))
+    by_mirrors = sorted(extended["rows"], key=lambda row: row["rank_without_mirrors"])
+    shown = visible_rows(page)
+    assert [c[1] for c in shown] == [row["project"] for row in by_mirrors]
+    assert [int(c[4]) for c in shown] == sorted(int(c[4]) for c in shown)
+    assert [c[1] for c in shown] != [row["project"] for row in extended["rows"]]
+    assert header.nth(4).get_attribute("aria-sort") == "ascending"
+    header.nth(5).get_by_role("button").click()
+    header.nth(5).get_by_role("button").click()
+    shares = [float(c[5].rstrip("%")) for c in visible_rows(page)]
+    assert shares == sorted(shares, reverse=True)
+    assert header.nth(5).get_attribute("aria-sort") == "descending"
+    page.get_by_label("Find a project").press_sequentially("idna")
+    assert [c[6] for c in visible_rows(page)] == ["bot spike"]
+
+
 # --- without JavaScript -------------------------------------------------------------------------
 
 
@@ -221,6 +244,63 @@ def test_without_javascript_every_table_is_whole_and_links_work(
     finally:
         context.context.close()
     assert context.outside == []
+
+
+def test_without_javascript_the_new_columns_and_the_flags_show(
+    browser: Any, example_site: str
+) -> None:
+    context = Watched(browser, java_script_enabled=False)
+    try:
+        page = context.page(example_site)
+        rows = visible_rows(page)
+        assert [c[0] for c in rows] == ["1", "2", "3", "4", "5", "6"]  # in rank order
+        assert all(len(c) == 7 for c in rows)
+        flags = page.locator("#anomalies li")
+        assert flags.count() == len(FLAGS)
+        page.get_by_role("link", name="bot spike").click()
+        assert page.url.endswith("#anomalies")
+        assert page.locator("#anomalies").is_visible()
+        older = context.page(example_site + f"{OLDER}/")
+        assert all(len(c) == 3 for c in visible_rows(older))
+    finally:
+        context.context.close()
+    assert context.outside == []
+    assert context.errors == []
+
+
+AXE_RUN = "async () => { const r = await axe.run(document); return [r.violations, r.passes]; }"
+
+
+@pytest.mark.parametrize("path", ["", "2026.11/", "2026.09/", f"{OLDER}/", "project/idna.html"])
+def test_axe_finds_no_accessibility_violation(browser: Any, example_site: str, path: str) -> None:
+    """axe-core (the engine of Lighthouse's accessibility score, from site/'s npm tools),
+    injected into the page: the Content Security Policy is bypassed for it alone."""
+    require_axe()
+    for scheme in ("light", "dark"):
+        context = Watched(browser, bypass_csp=True, color_scheme=scheme)
+        try:
+            page = context.page(example_site + path)
+            page.add_script_tag(path=str(AXE))
+            found, passed = page.evaluate(AXE_RUN)
+            assert [(v["id"], [n["target"] for n in v["nodes"]]) for v in found] == [], scheme
+            assert "color-contrast" in {rule["id"] for rule in passed}  # it checked the colours
+        finally:
+            context.context.close()
+        assert context.errors == []
+
+
+def test_a_phone_shows_the_ranking_without_the_new_columns(browser: Any, example_site: str) -> None:
+    context = Watched(browser, viewport={"width": 360, "height": 740}, is_mobile=True)
+    try:
+        page = context.page(example_site)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        box = page.locator("table.ranking").bounding_box()
+        assert box["x"] + box["width"] <= 360
+        assert page.locator("th.without-mirrors").is_hidden()
+        assert page.locator(".column-notes").is_visible()
+    finally:
+        context.context.close()
+    assert context.errors == []
 
 
 # --- project pages, citation, links, files ------------------------------------------------------

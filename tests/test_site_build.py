@@ -2,6 +2,7 @@
 releases over three months, a month missing, a correction, a sampled month, a hand-made tag
 and a release record): what each page says, the files it serves, and how it refuses."""
 
+import gzip
 import json
 import re
 from datetime import date
@@ -11,19 +12,28 @@ import git
 import pytest
 from published import (
     EXAMPLE,
+    FLAGGED,
+    FLAGS,
+    NO_CI,
+    NO_CI_REASON,
+    OLDER,
     RELEASES,
+    SAMPLED,
     commit_file,
     month_count,
     month_end,
+    publish_generated,
     publish_month,
     ranked,
+    tag_blob,
 )
 from repos import publishing_repo
 from site_pages import broken_links, page_links, site_tree
 
 from publisher.base.errors import OutputError, UsageError, ValidationError
+from publisher.base.sizes import format_size
 from publisher.count.window import Window
-from publisher.dataset.build import build_dataset, serialise
+from publisher.dataset.build import EXTENDED_FILES, EXTENDED_JSON_FILE, build_dataset, serialise
 from publisher.release.git import commit_and_tag
 from publisher.website.address import check_site_url, pages_url
 from publisher.website.builder import build_site
@@ -185,12 +195,6 @@ def test_names_that_are_not_file_names_are_encoded_without_collisions() -> None:
 # --- files --------------------------------------------------------------------------------------
 
 
-def tag_blob(repo: Path, tag: str, name: str) -> bytes:
-    with git.Repo(repo) as opened:
-        data: bytes = (opened.tags[tag].commit.tree / f"data/{name}").data_stream.read()
-    return data
-
-
 @pytest.mark.parametrize(
     "name",
     [
@@ -284,6 +288,136 @@ def test_without_citation_metadata_the_site_says_so(tmp_path: Path) -> None:
     home = text(tmp_path / "site" / "index.html")
     assert "The repository has no citation metadata yet" in home
     assert "no DOI yet" in home
+
+
+# --- the honest numbers (months with the extended dataset) ------------------------------------
+
+
+def extended_rows(repo: Path, tag: str) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = json.loads(tag_blob(repo, tag, EXTENDED_JSON_FILE))["rows"]
+    return rows
+
+
+def share(row: dict[str, object]) -> str:
+    ci, capable = row["ci_downloads"], row["ci_capable_downloads"]
+    assert isinstance(ci, int)
+    assert isinstance(capable, int)
+    return f"{100 * ci / capable:.1f}%" if capable else ""
+
+
+def test_rank_without_mirrors_and_ci_share_are_the_extended_files(
+    built: Path, example_repo: Path
+) -> None:
+    rows = extended_rows(example_repo, FLAGGED)
+    expected = [[f"{r['rank_without_mirrors']:,}", share(r)] for r in rows]
+    cells = rows_of(built / "index.html")
+    assert [c[1] for c in cells] == [r["project"] for r in rows]
+    assert [c[4:6] for c in cells] == expected
+    # Mirrors move the ranks, and pip's and uv's downloads have some CI and some not.
+    assert [c[4] for c in cells] != [c[0] for c in cells]
+    assert len({c[5] for c in cells}) > 2
+    page = text(built / "index.html")
+    assert '<th scope="col" class="without-mirrors" title="Rank without mirrors:' in page
+    assert "Only they report CI, so the share is of their downloads" in page
+    assert "(bandersnatch, z3c.pypimirror, Artifactory, devpi, Nexus, pep381client)" in page
+
+
+def test_a_column_the_engine_could_not_count_is_blank_with_its_reason(
+    built: Path, example_repo: Path
+) -> None:
+    rows = extended_rows(example_repo, NO_CI)
+    cells = rows_of(built / NO_CI / "index.html")
+    assert [c[4] for c in cells] == [f"{r['rank_without_mirrors']:,}" for r in rows]
+    assert [c[5] for c in cells] == [""] * len(rows)
+    assert f"CI share is blank this month: {NO_CI_REASON}.".replace("'", "&#39;") in text(
+        built / NO_CI / "index.html"
+    )
+
+
+def test_a_month_counted_without_the_breakdown_says_so_and_has_no_columns(built: Path) -> None:
+    page = text(built / SAMPLED / "index.html")
+    assert "Rank without mirrors and CI share: not counted this month." in page
+    assert 'class="without-mirrors"' not in page
+    assert all(len(cells) == 4 for cells in rows_of(built / SAMPLED / "index.html"))
+
+
+def test_a_month_without_the_extended_file_renders_as_before(built: Path) -> None:
+    page = text(built / OLDER / "index.html")
+    for new in ("Rank without mirrors", "CI share", "column-notes", "Flags on this month", "Flag"):
+        assert new not in page
+    assert '<table class="ranking first">' in page
+    assert "extended" not in page
+    cells = rows_of(built / OLDER / "index.html")
+    assert [(c[1], int(c[2])) for c in cells] == ranked(EXAMPLE[OLDER])
+    for suffix in (".json", ".min.json", ".csv"):  # the site's own copies for an older tag
+        main = (built / OLDER / f"top-pypi-packages{suffix}").read_bytes()
+        assert (built / OLDER / f"top-pypi-packages-30-days{suffix}").read_bytes() == main
+
+
+def test_a_flagged_month_lists_its_flags_on_each_ranking_page(built: Path) -> None:
+    for page in (built / "index.html", built / FLAGGED / "index.html"):
+        html = text(page)
+        notice = html.split('<section id="anomalies"', 1)[1].split("</section>", 1)[0]
+        for flag in FLAGS:
+            assert str(flag["message"]).replace("'", "&#39;") in notice
+        assert "<strong>Bot spike:</strong>" in notice
+        assert html.index('id="anomalies"') < html.index('<table class="ranking')
+    assert "Flags on this month" not in text(built / NO_CI / "index.html")
+
+
+def test_a_flagged_project_is_marked_in_its_row_and_on_its_page(built: Path) -> None:
+    marks = {c[1]: c[6] for c in rows_of(built / "index.html")}
+    assert marks == {
+        "requests": "",
+        "boto3": "",
+        "numpy": "",
+        "urllib3": "",
+        "idna": "bot spike",
+        "typing-extensions": "new in top 10",
+    }
+    assert '<a href="#anomalies" title="idna: its two busiest days hold 80%' in text(
+        built / "index.html"
+    )
+    idna = text(built / "project" / "idna.html")
+    assert f'Flagged in <a href="../{FLAGGED}/#anomalies">{FLAGGED}</a>: bot spike.' in idna
+    assert "Flagged in" not in text(built / "project" / "requests.html")
+
+
+def test_the_extended_files_are_linked_with_their_sizes(built: Path, example_repo: Path) -> None:
+    page = text(built / "index.html")
+    for name in (*EXTENDED_FILES, "top-pypi-packages-30-days.json"):
+        body = tag_blob(example_repo, FLAGGED, name)
+        size = format_size(len(body))
+        assert f'<a href="{name}">{name}</a></td><td>{size}</td>' in page
+        assert (built / name).read_bytes() == body  # the tag's own bytes, copies included
+        assert (built / FLAGGED / name).read_bytes() == body
+    assert "every project counted, the whole long tail, Parquet" in page
+
+
+def test_a_broken_extended_file_is_refused(tmp_path: Path) -> None:
+    from published import Collected
+
+    def broken(collected: Collected, tag: str) -> Collected:
+        return Collected(collected.dataset, {**collected.files, EXTENDED_JSON_FILE: b"[]"})
+
+    work, _ = publishing_repo(tmp_path, "")
+    count = month_count(ranked({"boto3": 5}), month_end("2026.11"))
+    publish_month(work, "2026.11", count, edit=broken)
+    with pytest.raises(ValidationError, match="-extended.json of tag 2026.11 is not an extended"):
+        build_site(tmp_path / "work", tmp_path / "site", None, workers=1)
+
+
+def test_the_5000_page_with_the_new_columns_stays_within_its_gzip_budget(tmp_path: Path) -> None:
+    work, _ = publishing_repo(tmp_path, "")
+    publish_generated(work, "2026.10", months=2, rows=5000, breakdown=True)
+    build_site(tmp_path / "work", tmp_path / "site", None)
+    page = tmp_path / "site" / "top-5000.html"
+    cells = rows_of(page)
+    assert len(cells) == 5000
+    assert all(len(row) == 6 and row[4] for row in cells)
+    # A share for each row, blank only where neither pip nor uv downloaded it.
+    assert sum(row[5].endswith("%") for row in cells) > 4900
+    assert len(gzip.compress(page.read_bytes(), 6)) <= 200_000
 
 
 # --- safety -------------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ def test_every_page_of_the_example_is_valid_html(example_repo: Path, tmp_path: P
 def test_a_long_ranking_with_changes_is_valid_html(tmp_path: Path) -> None:
     require_vnu()
     work, _ = publishing_repo(tmp_path, "")
-    publish_generated(work, "2026.10", months=2, rows=1100)
+    publish_generated(work, "2026.10", months=2, rows=1100, breakdown=True)
     build_site(tmp_path / "work", tmp_path / "site", None)
     checked = tmp_path / "checked"
     checked.mkdir()

@@ -27,6 +27,7 @@ from publisher.website.changes import change
 from publisher.website.chart import Frame, Slot, bar_chart, frame, rank_chart
 from publisher.website.cite import Citation, citation, released_on
 from publisher.website.history import History, missing_months, month_index
+from publisher.website.honest import ANCHOR, honest, project_flags
 from publisher.website.notes import (
     LOGGING_CHANGE,
     engine_text,
@@ -51,6 +52,12 @@ FILE_WORDS = {
     "top-pypi-packages.min.json": "the same, minified JSON",
     "top-pypi-packages.csv": "download_count and project, CSV",
     "top-pypi-packages.schema.json": "JSON Schema of the dataset",
+    "top-pypi-packages-extended.json": "the top rows with every column: installer groups,"
+    " CI counts, rank without mirrors, previous rank; the month's flags, JSON",
+    "top-pypi-packages-extended.csv": "the same rows and columns, CSV",
+    "top-pypi-packages-extended.parquet": "every project counted, the whole long tail, Parquet",
+    "top-pypi-packages-extended.schema.json": "JSON Schema of the extended JSON; the columns"
+    " of its CSV and Parquet",
     "datapackage.json": "Frictionless data package: sizes and hashes",
     "top-pypi-packages-extended.json": "the top rows with installer groups, CI and ranks, JSON",
     "top-pypi-packages-extended.csv": "the same columns, CSV",
@@ -96,6 +103,7 @@ class Views:
             for m in history.published
         }
         self.monthly = [self.views[m.tag] for m in history.monthly]
+        self.honest = {m.tag: honest(m) for m in history.published}
 
     @cached_property
     def projects(self) -> dict[str, str]:
@@ -182,6 +190,7 @@ def _file_words(name: str) -> str:
 def ranking_rows(views: Views, month: Month, root: str) -> list[str]:
     """The table rows of the whole month, as HTML, every value from data escaped."""
     history, projects = views.site.history, views.projects
+    extra = views.honest[month.tag]
     previous = history.previous(month)
     before = history.ranks[previous.tag] if previous is not None else None
     rows = []
@@ -193,6 +202,8 @@ def ranking_rows(views: Views, month: Month, root: str) -> list[str]:
         if before is not None:
             changed = change(rank, before.get(name))
             moved = f'<td class="{changed.kind}">{changed.text}</td>'
+        if extra is not None:
+            moved += extra.cells(name)
         rows.append(
             f"<tr><td>{rank:,}</td><td>{cell}</td><td>{row['download_count']:,}</td>{moved}</tr>\n"
         )
@@ -234,6 +245,8 @@ def edition_pages(views: Views, month: Month, folder: str) -> Iterator[Page]:
         "nav": nav,
         "is_latest": folder == "",
         "latest": site.history.latest.tag,
+        "honest": views.honest[month.tag],
+        "flags_anchor": ANCHOR,
     }
     for i, size in enumerate(shown):
         body = Markup("".join(rows[:size]))  # built above, every value escaped
@@ -282,6 +295,10 @@ def project_page(views: Views, name: str, path: str) -> Page:
         "downloads_chart": bar_chart(views.frame, downloads, f"Downloads of {name} per month"),
         "rank_chart": rank_chart(views.frame, ranks, f"Rank of {name} per month"),
         "table": list(zip(views.monthly, ranks, downloads, strict=True))[::-1],
+        "flags": project_flags(
+            [(v.month.tag, views.honest[v.month.tag]) for v in views.monthly], name
+        ),
+        "flags_anchor": ANCHOR,
     }
     return Page(path, "project.html", context)
 

@@ -22,6 +22,9 @@ from publisher.release.calver import is_release_tag, tag_order
 TRAILER = "Top-PyPI-Tag"
 DATA_FOLDER = "data"
 MAIN_FILE = "top-pypi-packages.json"
+# From schema_version 3 on: the installer groups, CI counts, rank without mirrors and the
+# month's anomaly flags. Older tags have none, and their pages show what they always showed.
+EXTENDED_FILE = "top-pypi-packages-extended.json"
 # The files a tag's data folder offers for download: the dataset in every form, its schema and
 # its data package; anything else there (README.md, releases.json) is not a month's data.
 DOWNLOAD_PREFIXES = ("top-pypi-packages", "datapackage")
@@ -35,6 +38,7 @@ class Month:
     tag: str
     dataset: dict[str, Any]
     files: dict[str, bytes]
+    extended: dict[str, Any] | None = None  # the extended JSON, parsed, when the tag has it
 
     @property
     def rows(self) -> list[dict[str, Any]]:
@@ -90,7 +94,9 @@ def read_month(repo: git.Repo, tag: str) -> Month:
             f"Publish tag {tag} has no {DATA_FOLDER}/{MAIN_FILE}.",
             "Its commit names it as a release but holds no dataset; delete or mend the tag.",
         )
-    return Month(tag, parse_dataset(tag, files[MAIN_FILE]), files)
+    extended = files.get(EXTENDED_FILE)
+    parsed = parse_extended(tag, extended) if extended is not None else None
+    return Month(tag, parse_dataset(tag, files[MAIN_FILE]), files, parsed)
 
 
 def parse_dataset(tag: str, body: bytes) -> dict[str, Any]:
@@ -111,6 +117,35 @@ def parse_dataset(tag: str, body: bytes) -> dict[str, Any]:
     if not all(_is_row(row) for row in dataset["rows"]):
         raise bad
     return dataset
+
+
+def parse_extended(tag: str, body: bytes) -> dict[str, Any]:
+    """The extended dataset, with the keys the pages read checked: its rows (each a project)
+    and its breakdown and anomalies blocks."""
+    bad = ValidationError(
+        f"{DATA_FOLDER}/{EXTENDED_FILE} of tag {tag} is not an extended dataset"
+        " (rows, breakdown, anomalies).",
+        "Check it with `top-pypi validate`; mend the tag or delete it.",
+    )
+    try:
+        extended = json.loads(body)
+    except ValueError:
+        raise bad from None
+    if not isinstance(extended, dict) or not all(
+        isinstance(extended.get(key), kind)
+        for key, kind in (("rows", list), ("breakdown", dict), ("anomalies", list))
+    ):
+        raise bad
+    rows_ok = all(
+        isinstance(row, dict) and isinstance(row.get("project"), str) for row in extended["rows"]
+    )
+    flags_ok = all(
+        isinstance(flag, dict) and isinstance(flag.get("kind"), str)
+        for flag in extended["anomalies"]
+    )
+    if not (rows_ok and flags_ok):
+        raise bad
+    return extended
 
 
 def _is_row(row: Any) -> bool:

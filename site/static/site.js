@@ -9,10 +9,12 @@
   const normal = (text) => text.trim().toLowerCase().replace(/[-_.\s]+/g, "-");
   const number = (text) => Number(text.replace(/,/g, ""));
 
-  // A cell's sort key, from its text alone: numbers, rank changes, then words.
+  // A cell's sort key, from its text alone: numbers, shares, rank changes, then words
+  // (a blank cell is "", which sorts first both among numbers and among words).
   function key(text) {
     const words = text.trim();
     if (/^[\d,]+$/.test(words)) return number(words);
+    if (/^[\d.]+%$/.test(words)) return parseFloat(words);
     const moved = /^(up|down) ([\d,]+)$/.exec(words);
     if (moved) return (moved[1] === "up" ? 1 : -1) * number(moved[2]);
     if (words === "same") return 0;

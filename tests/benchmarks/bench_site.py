@@ -1,6 +1,7 @@
 """The site: build time for 12 months of 15,000 rows (against only reading the 12 tags' data),
 the 5,000 page's gzip size, the filter's latency a keystroke on the 15,000-row page (against
-naive show/hide of every row, measured in the same run), and Lighthouse 12 scores.
+naive show/hide of every row, measured in the same run), and Lighthouse 12 scores. The months
+have the breakdown, so the pages carry rank without mirrors and the CI share.
 
 Goals: build <= 10 s; gzip <= 150 KB; filter median <= 16 ms and worst <= 250 ms; Lighthouse
 desktop performance >= 0.98 and accessibility, best practices and SEO 1.0 (home, the 5,000
@@ -75,7 +76,8 @@ CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 
 def make_repository(folder: Path) -> Path:
     work, _ = publishing_repo(folder, "")
-    publish_generated(work, "2025.12", months=MONTHS, rows=ROWS)
+    # With the breakdown: the pages carry the extended dataset's columns (issue 11).
+    publish_generated(work, "2025.12", months=MONTHS, rows=ROWS, breakdown=True)
     return Path(str(work.working_tree_dir))
 
 
@@ -94,7 +96,11 @@ def build_times(repo: Path, out: Path) -> list[tuple[str, float, str]]:
 def gzip_size(out: Path) -> list[tuple[str, float, str]]:
     body = (out / "top-5000.html").read_bytes()
     return [
-        ("5,000 page, gzip (level 6)", len(gzip.compress(body, 6)) / 1000, "KB (goal <= 150)"),
+        (
+            "5,000 page with the honest columns, gzip (level 6)",
+            len(gzip.compress(body, 6)) / 1000,
+            "KB (goal <= 150; issue 11's budget <= 200)",
+        ),
         ("5,000 page, uncompressed", len(body) / 1000, "KB"),
     ]
 
