@@ -97,7 +97,8 @@ def visible_rows(page: Any) -> list[list[str]]:
     rows: list[list[str]] = page.eval_on_selector_all(
         "table.ranking",
         """tables => tables.filter(t => t.checkVisibility()).flatMap(
-            t => Array.from(t.tBodies[0].rows, r => Array.from(r.cells, c => c.textContent)))""",
+            t => Array.from(t.querySelectorAll("tbody > tr"),
+                            r => Array.from(r.cells, c => c.textContent)))""",
     )
     return rows
 

@@ -56,8 +56,9 @@ def text(path: Path) -> str:
 
 
 def rows_of(page: Path) -> list[list[str]]:
-    """The cells of the ranking table's rows, as text."""
-    body = text(page).split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    """The cells of the ranking table's rows (in all its row groups), as text."""
+    ranking = text(page).split('<table class="ranking', 1)[1].split("</table>", 1)[0]
+    body = ranking.split("</thead>", 1)[1]
     return [
         [re.sub(r"<[^>]+>", "", cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row)]
         for row in re.findall(r"<tr>(.*?)</tr>", body)

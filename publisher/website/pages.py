@@ -38,6 +38,7 @@ from publisher.website.notes import (
 from publisher.website.tags import Month
 
 SIZES = (100, 1000, 5000)  # the ranking pages below "all rows"
+ROWS_PER_GROUP = 200  # rows in each <tbody> of a ranking table; site.css assumes it
 PROJECT_PAGES = 15_000  # at most this many project pages, the top of the latest month
 PYPI_PROJECT = "https://pypi.org/project/{}/"
 SAFE_NAME = re.compile(r"[a-z0-9-]+")
@@ -188,7 +189,8 @@ def _file_words(name: str) -> str:
 
 
 def ranking_rows(views: Views, month: Month, root: str) -> list[str]:
-    """The table rows of the whole month, as HTML, every value from data escaped."""
+    """The table rows of the whole month, as HTML, every value from data escaped. A row is
+    its cells in column order: a new column is one more entry in `cells`."""
     history, projects = views.site.history, views.projects
     extra = views.honest[month.tag]
     previous = history.previous(month)
@@ -197,17 +199,28 @@ def ranking_rows(views: Views, month: Month, root: str) -> list[str]:
     for rank, row in enumerate(month.rows, 1):
         name = row["project"]
         link = projects.get(name)
-        cell = f'<a href="{root}{escape(link)}">{escape(name)}</a>' if link else escape(name)
-        moved = ""
+        cells = [
+            f"<td>{rank:,}</td>",
+            f'<td><a href="{root}{escape(link)}">{escape(name)}</a></td>'
+            if link
+            else f"<td>{escape(name)}</td>",
+            f"<td>{row['download_count']:,}</td>",
+        ]
         if before is not None:
             changed = change(rank, before.get(name))
-            moved = f'<td class="{changed.kind}">{changed.text}</td>'
+            cells.append(f'<td class="{changed.kind}">{changed.text}</td>')
         if extra is not None:
-            moved += extra.cells(name)
-        rows.append(
-            f"<tr><td>{rank:,}</td><td>{cell}</td><td>{row['download_count']:,}</td>{moved}</tr>\n"
-        )
+            cells.append(extra.cells(name))
+        rows.append(f"<tr>{''.join(cells)}</tr>\n")
     return rows
+
+
+def row_groups(rows: list[str]) -> Markup:
+    """The rows in <tbody> groups of ROWS_PER_GROUP: the browser skips the layout and paint of
+    every group off screen (content-visibility in site.css), so a long page costs about as
+    much as its first screen, and the filter hides or shows whole groups."""
+    groups = (rows[i : i + ROWS_PER_GROUP] for i in range(0, len(rows), ROWS_PER_GROUP))
+    return Markup("".join(f"<tbody>\n{''.join(group)}</tbody>\n" for group in groups))
 
 
 def comparison(history: History, month: Month) -> dict[str, Any] | None:
@@ -249,7 +262,7 @@ def edition_pages(views: Views, month: Month, folder: str) -> Iterator[Page]:
         "flags_anchor": ANCHOR,
     }
     for i, size in enumerate(shown):
-        body = Markup("".join(rows[:size]))  # built above, every value escaped
+        body = row_groups(rows[:size])  # built above, every value escaped
         context = {**shared, "body": body, "size": size, "label": nav[i][0]}
         if i == 0:
             context |= first_page_extras(views, month, folder, size)

@@ -11,9 +11,10 @@ from importlib.resources.abc import Traversable
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from publisher.release.metadata import METHOD_WORDS
-from publisher.website.pages import Page, Views, root_of
+from publisher.website.pages import MonthView, Page, Views, root_of
 
 ASSETS = "publisher.website.assets"
 STATIC = "static"
@@ -32,6 +33,7 @@ def environment() -> jinja2.Environment:
     )
     env.filters["thousands"] = lambda number: f"{number:,}"
     env.globals["method_words"] = METHOD_WORDS
+    env.globals["history_rows"] = history_rows
     return env
 
 
@@ -57,6 +59,22 @@ def shared_fragments(views: Views) -> dict[str, Any]:
             for tag, view in views.views.items()
         },
     }
+
+
+def history_rows(table: list[tuple[MonthView, int | None, int | None]], shared: Any) -> Markup:
+    """A project page's history rows: the build's hottest template loop (12 rows on each of
+    15,000 pages) as string joins of the fragments the macros rendered once per build. The
+    values are numbers, so nothing here needs escaping."""
+    rows = []
+    for view, rank, downloads in table:
+        tag = view.month.tag
+        numbers = (
+            f"<td>{rank:,}</td><td>{downloads:,}</td>"
+            if rank
+            else f'<td colspan="2">not in the top {len(view.month.rows):,}</td>'
+        )
+        rows.append(f"<tr>{shared['month_cells'][tag]}{numbers}{shared['notes_cells'][tag]}</tr>\n")
+    return Markup("".join(rows))
 
 
 def render(page: Page, url: str | None, shared: dict[str, Any] | None = None) -> bytes:

@@ -23,28 +23,41 @@
   }
 
   function enhanceRanking(table, box) {
-    // Matches go into a second, small table; the full one stays laid out but skipped
-    // (content-visibility: hidden on its box), so clearing the filter shows it again at once
-    // instead of laying out 15,000 rows anew.
+    // Matches go into a second, small table; the full one is skipped while they show
+    // (content-visibility: hidden on its box). Clearing the filter removes that one class:
+    // its row groups off screen stay skipped (content-visibility: auto), so only the first
+    // screen of rows is laid out again, not 15,000.
     const whole = table.parentElement;
-    const body = table.tBodies[0];
+    const bodies = Array.from(table.tBodies);
+    const perGroup = bodies.length ? bodies[0].rows.length : 0;
     let found = null;  // the matches' table, made on the first search
     const input = box.querySelector("input");
     const status = box.querySelector(".status");
     const more = box.querySelector("button");
-    // The index is made on the first search or sort, not on load, where it would add to the
-    // time before the page answers.
-    let rows = null;
-    let names = null;
-    let original = null;
+    // The index of names is made one row group at a time while the page is idle after load:
+    // no long task while it loads, and no 15,000 names to read on the first key. A search or
+    // sort that comes first finishes it at once.
+    let rows = [];
+    let names = [];
+    let indexed = 0;  // row groups in the index
+    let original = null;  // a row's position as built, to keep sorts stable
     let matches = [];
 
-    function index() {
-      if (!rows) {
-        rows = Array.from(body.rows);
-        names = rows.map((row) => normal(row.cells[1].textContent));
-        original = new Map(rows.map((row, position) => [row, position]));
+    function indexGroup() {
+      for (const row of bodies[indexed].rows) {
+        rows.push(row);
+        names.push(normal(row.cells[1].textContent));
       }
+      indexed += 1;
+    }
+
+    function index() {
+      while (indexed < bodies.length) indexGroup();
+    }
+
+    function indexWhenIdle(deadline) {
+      while (indexed < bodies.length && deadline.timeRemaining() > 1) indexGroup();
+      if (indexed < bodies.length) requestIdleCallback(indexWhenIdle);
     }
 
     function foundTable() {
@@ -102,13 +115,15 @@
       th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
       const sign = ascending ? 1 : -1;
       index();
+      original ??= new Map(rows.map((row, position) => [row, position]));
       const keyed = rows.map((row) => [key(row.cells[column].textContent), original.get(row), row]);
       keyed.sort((a, b) => (a[0] < b[0] ? -sign : a[0] > b[0] ? sign : a[1] - b[1]));
       rows = keyed.map((entry) => entry[2]);
       names = rows.map((row) => normal(row.cells[1].textContent));
-      const fragment = document.createDocumentFragment();
-      fragment.append(...rows);
-      body.append(fragment);
+      // The sorted rows refill the groups in order, each group as many as before.
+      bodies.forEach((body, group) => {
+        body.replaceChildren(...rows.slice(group * perGroup, (group + 1) * perGroup));
+      });
       if (found) found.remove();
       found = null;
       if (input.value) filter();
@@ -124,6 +139,7 @@
     input.addEventListener("input", filter);
     more.addEventListener("click", () => show(matches.length));
     box.hidden = false;
+    if (window.requestIdleCallback) requestIdleCallback(indexWhenIdle);
   }
 
   function enhanceCopy(button) {

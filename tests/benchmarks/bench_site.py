@@ -56,7 +56,7 @@ WAIT_FOR = """(count) => new Promise((done) => {
 NAIVE = """"use strict";
 const box = document.querySelector(".filter");
 const input = document.querySelector("#filter");
-const rows = Array.from(document.querySelector("table.ranking").tBodies[0].rows);
+const rows = Array.from(document.querySelectorAll("table.ranking tbody > tr"));
 input.addEventListener("input", () => {
   const query = input.value.trim().toLowerCase();
   for (const row of rows) row.hidden = !row.cells[1].textContent.includes(query);
