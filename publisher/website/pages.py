@@ -60,10 +60,6 @@ FILE_WORDS = {
     "top-pypi-packages-extended.schema.json": "JSON Schema of the extended JSON; the columns"
     " of its CSV and Parquet",
     "datapackage.json": "Frictionless data package: sizes and hashes",
-    "top-pypi-packages-extended.json": "the top rows with installer groups, CI and ranks, JSON",
-    "top-pypi-packages-extended.csv": "the same columns, CSV",
-    "top-pypi-packages-extended.parquet": "every project counted, the same columns, Parquet",
-    "top-pypi-packages-extended.schema.json": "JSON Schema of the extended JSON, and its columns",
 }
 
 
