@@ -1,6 +1,7 @@
 """Anomaly flags (issue 11, item 4) on counts built from per-day data, and the low day found by
 the real DuckDB engine in generated events."""
 
+import json
 import shutil
 from dataclasses import replace
 from datetime import date, timedelta
@@ -222,3 +223,44 @@ def test_a_low_day_is_refused_then_flagged_with_its_numbers(
     assert flag["rows"] < 0.35 * flag["expected"]
     assert flag["structural"] is False
     assert f"{LOW_DAY} has {flag['rows']:,} rows" in flag["message"]
+
+
+SPIKE_SPEC = SampleSpec(events=60_000, projects=200, days=30, end=END, seed=7)
+SPIKE_DAYS = (date(2026, 9, 10), date(2026, 9, 11))
+
+
+def as_project(events: pa.Table, name: str) -> pa.Table:
+    """The same events, every one a download of `name` (top-level and `file.project`)."""
+    file = events.column("file").combine_chunks()
+    names = pa.array([name] * events.num_rows, pa.string())
+    fields = [names if f.name == "project" else file.field(f.name) for f in file.type]
+    renamed = pa.StructArray.from_arrays(fields, fields=list(file.type))
+    events = events.set_column(events.schema.get_field_index("file"), "file", renamed)
+    return events.set_column(events.schema.get_field_index("project"), "project", names)
+
+
+def test_a_generated_month_with_an_injected_bot_spike_is_flagged(
+    tmp_path: Path, now: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Twice a mid-table project's month, downloaded on two days: flagged in the extended
+    JSON with its numbers, and no other project of the generated month is."""
+    events = tmp_path / "events"
+    write_sample(events, SPIKE_SPEC)
+    before = DuckDBEngine(str(events)).count(Request(WINDOW, 100), silent)
+    target, downloads = before.rows[40]
+    for day in SPIKE_DAYS:
+        pool = pq.read_table(day_file(events, day))
+        pq.write_table(
+            as_project(pool.slice(0, downloads), target), events / f"spike-{day}.parquet"
+        )
+    out = tmp_path / "out"
+    argv = ["collect", "--events", str(events), "--end-date", str(END), "--out", str(out)]
+    assert run_cli(capsys, now, *argv, "--limit", "100")[0] == 0
+    extended = json.loads((out / "top-pypi-packages-extended.json").read_text())
+    [flag] = kinds(extended["anomalies"], "bot_spike")
+    assert flag["project"] == target
+    assert flag["download_count"] == 3 * downloads
+    assert flag["busiest_two_days"] >= 2 * downloads
+    assert flag["structural"] is False
+    assert target in flag["message"]
+    assert kinds(find_anomalies(before, None, 100), "bot_spike") == []  # before the spike
