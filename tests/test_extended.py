@@ -30,18 +30,20 @@ from publisher.release.tag_files import TagFolder, tag_files
 
 PARQUET = "top-pypi-packages-extended.parquet"
 WINDOW = Window(date(2026, 10, 2), date(2026, 10, 31))
-# More rows than the sample has projects: every project counted is in the files.
-EVERY_PROJECT = "5000"
+# More rows than the sample has projects, and far fewer: the Parquet has every project either way.
+LIMITS = ("5000", "10")
 
 
-@pytest.fixture(scope="module")
-def published(events_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+@pytest.fixture(scope="module", params=LIMITS)
+def published(
+    events_dir: Path, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Path:
     from conftest import NOW
 
     from publisher.cli import main
 
     out = tmp_path_factory.mktemp("extended") / "data"
-    argv = ["collect", "--events", str(events_dir), "--out", str(out), "--limit", EVERY_PROJECT]
+    argv = ["collect", "--events", str(events_dir), "--out", str(out), "--limit", request.param]
     assert main(argv, NOW) == 0
     return out
 
@@ -116,7 +118,8 @@ def test_same_input_same_parquet_bytes(events_dir: Path, published: Path, tmp_pa
     from publisher.cli import main
 
     again = tmp_path / "again"
-    argv = ["collect", "--events", str(events_dir), "--out", str(again), "--limit", EVERY_PROJECT]
+    limit = str(json.loads((published / "top-pypi-packages.json").read_text())["total_rows"])
+    argv = ["collect", "--events", str(events_dir), "--out", str(again), "--limit", limit]
     assert main(argv, NOW) == 0
     for name in DATA_FILES:
         assert (again / name).read_bytes() == (published / name).read_bytes(), name
