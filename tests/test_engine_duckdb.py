@@ -5,6 +5,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from itertools import pairwise
@@ -309,3 +310,19 @@ def test_no_breakdown_counts_events_without_installer_columns(
     Path("top-pypi.toml").write_text("breakdown = false\nallow_incomplete = true\n")
     assert run_cli(capsys, now, *argv, "--out", "c")[0] == 0
     assert run_cli(capsys, now, *argv, "--breakdown", "--out", "d")[0] == 2
+
+
+def test_duckdb_leaves_no_spill_folder_behind(
+    events_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The memory cap's spill folder is made in the temporary folder for each count and is
+    gone afterwards, after a refused count too."""
+    spills = tmp_path / "tmp"
+    spills.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spills))
+    assert DuckDBEngine(str(events_dir)).count(Request(MONTH, 10), silent).rows
+    assert list(spills.iterdir()) == []
+    beyond = Window(date(2027, 1, 2), date(2027, 1, 31))
+    with pytest.raises(IncompleteDataError):
+        DuckDBEngine(str(events_dir)).count(Request(beyond, 10), silent)
+    assert list(spills.iterdir()) == []
