@@ -13,7 +13,7 @@ import pyarrow.compute as pc
 from publisher.base.errors import AnomalyError
 from publisher.count.completeness import BadDay
 from publisher.count.engines.base import Count
-from publisher.count.long_tail import BUSIEST_TWO_DAYS, DOWNLOADS, MEDIAN_DAY, PROJECT, from_rows
+from publisher.count.long_tail import BUSIEST_TWO_DAYS, DOWNLOADS, MEDIAN_DAY, PROJECT
 from publisher.dataset.build import EXTENDED_PARQUET_FILE
 from publisher.dataset.previous import Previous
 
@@ -25,18 +25,12 @@ SPIKE_SHARE = 0.5  # the two busiest days hold at least half the project's windo
 SPIKE_MEDIANS = 10  # ... and at least 10 times its median day
 
 
-def long_tail(count: Count) -> pa.Table:
-    """Every project counted; only the top rows from an engine without the long tail."""
-    return count.table if count.table is not None else from_rows(count.rows)
-
-
 def mean_per_day(count: Count) -> float | None:
     """All downloads of the period, those without a project name included, per day; None when
     the engine gave only the top rows of more projects (their sum is not the month's)."""
     if count.table is None and len(count.rows) < count.projects_counted:
         return None
-    named = pc.sum(long_tail(count).column(DOWNLOADS)).as_py() or 0
-    return (named + count.unnamed_downloads) / count.period.days
+    return count.all_downloads() / count.period.days
 
 
 def previous_name(previous: Previous) -> str:
@@ -140,7 +134,7 @@ def low_day_flag(bad: BadDay) -> dict[str, Any]:
 
 def find_anomalies(count: Count, previous: Previous | None, limit: int) -> list[dict[str, Any]]:
     """Every flag of the month, in the extended JSON's `anomalies` shape."""
-    table = long_tail(count)
+    table = count.every_project()
     return [
         *mean_flags(count, previous),
         *top_entry_flags(table, previous),

@@ -17,7 +17,6 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from publisher.base.installers import CI_INSTALLERS, MIRROR_INSTALLERS
-from publisher.count import long_tail
 from publisher.count.engines.base import Count
 from publisher.count.long_tail import BREAKDOWN_COLUMNS, DOWNLOADS, PROJECT
 from publisher.dataset.build import (
@@ -59,11 +58,6 @@ PARQUET_OPTIONS: dict[str, Any] = {
 }
 
 
-def long_tail_of(count: Count) -> pa.Table:
-    """Every project counted: the engine's table, or its top rows where it gave none."""
-    return count.table if count.table is not None else long_tail.from_rows(count.rows)
-
-
 def first_ranks(rows: int) -> pa.Array:
     """1 to `rows`, made in Arrow's memory, not as Python integers."""
     return pa.array(np.arange(1, rows + 1, dtype=np.int32))
@@ -98,7 +92,7 @@ def previous_ranks(table: pa.Table, previous: Previous | None) -> pa.Array:
 
 def extended_table(count: Count, previous: Previous | None) -> pa.Table:
     """The long tail in EXTENDED_SCHEMA, every project counted, in rank order."""
-    table = long_tail_of(count)
+    table = count.every_project()
     rank = first_ranks(table.num_rows)
     columns = {
         RANK: rank,
@@ -122,10 +116,9 @@ def as_column(values: pa.Array | pa.ChunkedArray, kind: pa.DataType) -> pa.Chunk
 # --- the JSON and the CSV: the top N rows ------------------------------------------------------
 
 
-def totals_block(count: Count, table: pa.Table) -> dict[str, Any]:
+def totals_block(count: Count) -> dict[str, Any]:
     """Every download of the period, the unnamed ones too, and the mean per day."""
-    named = pc.sum(table.column(DOWNLOADS)).as_py() or 0
-    downloads = named + count.unnamed_downloads
+    downloads = count.all_downloads()
     days = count.period.days
     return {"downloads": downloads, "days": days, "mean_per_day": round(downloads / days, 3)}
 
@@ -162,7 +155,7 @@ def build_extended(
         "projects_counted": dataset["projects_counted"],
         "total_rows": len(rows),
         "rows": rows,
-        "totals": totals_block(count, table),
+        "totals": totals_block(count),
         "breakdown": breakdown_block(count, table),
         "previous": previous.block if previous is not None else None,
         "anomalies": anomalies,

@@ -20,6 +20,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from publisher.base.sizes import format_size
+from publisher.dataset.build import COPIES
 from publisher.release.calver import month_of
 from publisher.release.metadata import Human
 from publisher.release.record import Record
@@ -42,12 +43,6 @@ ROWS_PER_GROUP = 200  # rows in each <tbody> of a ranking table; site.css assume
 PROJECT_PAGES = 15_000  # at most this many project pages, the top of the latest month
 PYPI_PROJECT = "https://pypi.org/project/{}/"
 SAFE_NAME = re.compile(r"[a-z0-9-]+")
-# The names older scripts still ask for: served as exact copies when a tag lacks them.
-THIRTY_DAYS = {
-    "top-pypi-packages.json": "top-pypi-packages-30-days.json",
-    "top-pypi-packages.min.json": "top-pypi-packages-30-days.min.json",
-    "top-pypi-packages.csv": "top-pypi-packages-30-days.csv",
-}
 FILE_WORDS = {
     "top-pypi-packages.json": "the dataset, JSON",
     "top-pypi-packages.min.json": "the same, minified JSON",
@@ -158,7 +153,7 @@ def ranking_label(size: int, rows: int) -> str:
 def month_files(month: Month) -> dict[str, bytes]:
     """The tag's files, and the `-30-days` names as copies of the main files where missing."""
     files = dict(month.files)
-    for main, old_name in THIRTY_DAYS.items():
+    for main, old_name in COPIES.items():
         if old_name not in files and main in files:
             files[old_name] = files[main]
     return files
@@ -175,7 +170,7 @@ def file_rows(files: dict[str, bytes], folder: str) -> list[tuple[str, str, str]
 
 
 def _file_words(name: str) -> str:
-    for main, old_name in THIRTY_DAYS.items():
+    for main, old_name in COPIES.items():
         if name == old_name:
             return f"copy of {main}, for scripts that ask for this name"
     return FILE_WORDS.get(name, "")

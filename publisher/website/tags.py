@@ -17,17 +17,19 @@ import git
 from git.exc import GitCommandError, InvalidGitRepositoryError, NoSuchPathError
 
 from publisher.base.errors import GitError, UsageError, ValidationError
+from publisher.dataset.build import EXTENDED_JSON_FILE, JSON_FILE
 from publisher.release.calver import is_release_tag, tag_order
 
 TRAILER = "Top-PyPI-Tag"
 DATA_FOLDER = "data"
-MAIN_FILE = "top-pypi-packages.json"
+MAIN_FILE = JSON_FILE
 # From schema_version 3 on: the installer groups, CI counts, rank without mirrors and the
 # month's anomaly flags. Older tags have none, and their pages show what they always showed.
-EXTENDED_FILE = "top-pypi-packages-extended.json"
+EXTENDED_FILE = EXTENDED_JSON_FILE
 # The files a tag's data folder offers for download: the dataset in every form, its schema and
 # its data package; anything else there (README.md, releases.json) is not a month's data.
 DOWNLOAD_PREFIXES = ("top-pypi-packages", "datapackage")
+MEND_TIP = "Check it with `top-pypi validate`; mend the tag or delete it."
 TRAILER_LINE = re.compile(rf"^{TRAILER}:\s*(\S+)\s*$", re.MULTILINE)
 
 
@@ -103,20 +105,25 @@ def parse_dataset(tag: str, body: bytes) -> dict[str, Any]:
     """The dataset, with the keys every page relies on checked; the rest is optional."""
     bad = ValidationError(
         f"{DATA_FOLDER}/{MAIN_FILE} of tag {tag} is not a dataset (rows, period, engine).",
-        "Check it with `top-pypi validate`; mend the tag or delete it.",
+        MEND_TIP,
     )
-    try:
-        dataset = json.loads(body)
-    except ValueError:
-        raise bad from None
-    if not isinstance(dataset, dict) or not all(
-        isinstance(dataset.get(key), kind)
-        for key, kind in (("rows", list), ("period", dict), ("engine", dict))
-    ):
-        raise bad
+    dataset = parse_object(body, {"rows": list, "period": dict, "engine": dict}, bad)
     if not all(_is_row(row) for row in dataset["rows"]):
         raise bad
     return dataset
+
+
+def parse_object(body: bytes, keys: dict[str, type], bad: ValidationError) -> dict[str, Any]:
+    """A JSON object with each of `keys` of its type; else `bad` is raised."""
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        raise bad from None
+    if not isinstance(parsed, dict) or not all(
+        isinstance(parsed.get(key), kind) for key, kind in keys.items()
+    ):
+        raise bad
+    return parsed
 
 
 def parse_extended(tag: str, body: bytes) -> dict[str, Any]:
@@ -125,17 +132,9 @@ def parse_extended(tag: str, body: bytes) -> dict[str, Any]:
     bad = ValidationError(
         f"{DATA_FOLDER}/{EXTENDED_FILE} of tag {tag} is not an extended dataset"
         " (rows, breakdown, anomalies).",
-        "Check it with `top-pypi validate`; mend the tag or delete it.",
+        MEND_TIP,
     )
-    try:
-        extended = json.loads(body)
-    except ValueError:
-        raise bad from None
-    if not isinstance(extended, dict) or not all(
-        isinstance(extended.get(key), kind)
-        for key, kind in (("rows", list), ("breakdown", dict), ("anomalies", list))
-    ):
-        raise bad
+    extended = parse_object(body, {"rows": list, "breakdown": dict, "anomalies": list}, bad)
     rows_ok = all(
         isinstance(row, dict) and isinstance(row.get("project"), str) for row in extended["rows"]
     )

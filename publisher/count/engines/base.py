@@ -5,8 +5,10 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from publisher.base.progress import Progress, silent
+from publisher.count import long_tail
 from publisher.count.completeness import BadDay
 from publisher.count.window import Window
 
@@ -51,6 +53,15 @@ class Count:
     # The window's missing or small days, counted anyway with --allow-incomplete: the low-day
     # anomaly flag reports them with their numbers.
     bad_days: tuple[BadDay, ...] = ()
+
+    def every_project(self) -> pa.Table:
+        """The long tail: the engine's table, or its top rows where it gave none."""
+        return self.table if self.table is not None else long_tail.from_rows(self.rows)
+
+    def all_downloads(self) -> int:
+        """Every download counted, those without a project name too."""
+        named = self.every_project().column(long_tail.DOWNLOADS)
+        return int(pc.sum(named).as_py() or 0) + self.unnamed_downloads
 
 
 @dataclass(frozen=True)
