@@ -15,6 +15,7 @@ from publisher.base.installers import INSTALLER_GROUPS
 PROJECT, DOWNLOADS = "project", "download_count"
 # Downloads by installer group (publisher.base.installers): the five sum to download_count.
 GROUP_COLUMNS = tuple(f"{'mirror' if g == 'mirrors' else g}_downloads" for g in INSTALLER_GROUPS)
+MIRRORS = GROUP_COLUMNS[INSTALLER_GROUPS.index("mirrors")]  # "mirror_downloads"
 CI, CI_CAPABLE = "ci_downloads", "ci_capable_downloads"  # flagged as CI; could carry the flag
 BREAKDOWN_COLUMNS = (*GROUP_COLUMNS, CI, CI_CAPABLE)
 # The project's two busiest days summed, and its median day over every day of the period

@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 
 from publisher.base.installers import CI_INSTALLERS, MIRROR_INSTALLERS
 from publisher.count.engines.base import Count
-from publisher.count.long_tail import BREAKDOWN_COLUMNS, DOWNLOADS, PROJECT
+from publisher.count.long_tail import BREAKDOWN_COLUMNS, DOWNLOADS, MIRRORS, PROJECT
 from publisher.dataset.build import (
     EXTENDED_CSV_FILE,
     EXTENDED_JSON_FILE,
@@ -27,7 +27,6 @@ from publisher.dataset.build import (
 from publisher.dataset.previous import Previous
 
 RANK, WITHOUT_MIRRORS, PREVIOUS_RANK = "rank", "rank_without_mirrors", "previous_rank"
-MIRRORS = "mirror_downloads"
 
 # The columns of the JSON rows, the CSV header and the Parquet file, in this order.
 EXTENDED_SCHEMA = pa.schema(

@@ -11,10 +11,10 @@ from typing import Any
 
 from markupsafe import escape
 
+from publisher.count.long_tail import CI, CI_CAPABLE, MIRRORS
+from publisher.dataset.extended import WITHOUT_MIRRORS
 from publisher.website.tags import Month
 
-MIRRORS, CI, CI_CAPABLE = "mirror_downloads", "ci_downloads", "ci_capable_downloads"
-WITHOUT_MIRRORS = "rank_without_mirrors"
 # Flags about one project: a mark in its row and on its page. The others are the month's.
 PROJECT_FLAGS = {"bot_spike": "bot spike", "top10_entry": "new in top 10"}
 FLAG_WORDS = {
