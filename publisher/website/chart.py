@@ -1,5 +1,5 @@
 """Charts drawn at build time: the geometry of an inline SVG (bars for downloads, a line for
-the rank), computed here and drawn by the `chart` macro of `macros.html`. No chart library,
+the rank), computed here and written as SVG markup by `svg.py`. No chart library,
 no script.
 
 The x axis is the calendar, one slot a month, so a month that was not published shows as a

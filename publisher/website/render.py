@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from publisher.release.metadata import METHOD_WORDS
 from publisher.website.pages import MonthView, Page, Views, root_of
+from publisher.website.svg import chart_svg, x_axis
 
 ASSETS = "publisher.website.assets"
 STATIC = "static"
@@ -34,6 +35,7 @@ def environment() -> jinja2.Environment:
     env.filters["thousands"] = lambda number: f"{number:,}"
     env.globals["method_words"] = METHOD_WORDS
     env.globals["history_rows"] = history_rows
+    env.globals["chart_svg"] = chart_svg
     return env
 
 
@@ -45,11 +47,11 @@ def canonical(url: str | None, path: str) -> str | None:
 
 
 def shared_fragments(views: Views) -> dict[str, Any]:
-    """What every project page repeats, rendered once by the same macros: the charts' month
-    axis, and each month's cells in the history table (project pages are one folder deep)."""
+    """What every project page repeats, rendered once: the charts' month axis, and each
+    month's cells in the history table (project pages are one folder deep)."""
     macros = environment().get_template("macros.html").module
     return {
-        "x_axis": macros.x_axis(views.frame),  # type: ignore[attr-defined]
+        "x_axis": x_axis(views.frame),
         "month_cells": {
             tag: macros.month_cells(view, "../")  # type: ignore[attr-defined]
             for tag, view in views.views.items()
