@@ -40,6 +40,7 @@ from publisher.website.builder import build_site
 from publisher.website.changes import change
 from publisher.website.pages import project_path, ranking_label, sizes
 from publisher.website.render import static_files
+from publisher.website.tags import parse_dataset, parse_extended
 
 URL = "https://example.org/top-pypi/"
 
@@ -406,6 +407,49 @@ def test_a_broken_extended_file_is_refused(tmp_path: Path) -> None:
     publish_month(work, "2026.11", count, edit=broken)
     with pytest.raises(ValidationError, match="-extended.json of tag 2026.11 is not an extended"):
         build_site(tmp_path / "work", tmp_path / "site", None, workers=1)
+
+
+GOOD_ROW = {"project": "boto3", "download_count": 5}
+BAD_ROWS = [
+    ["boto3"],
+    [GOOD_ROW, {"download_count": 5}],
+    [GOOD_ROW, {"project": 3, "download_count": 5}],
+    [GOOD_ROW, {"project": "idna"}],
+    [GOOD_ROW, {"project": "idna", "download_count": True}],
+    [GOOD_ROW, {"project": "idna", "download_count": "5"}],
+    [GOOD_ROW, {"project": "idna", "download_count": 5.0}],
+    [GOOD_ROW, None],
+]
+
+
+@pytest.mark.parametrize("rows", BAD_ROWS)
+def test_a_dataset_row_without_a_named_project_and_a_whole_count_is_refused(
+    rows: list[object],
+) -> None:
+    body = {"rows": [GOOD_ROW], "period": {}, "engine": {}}
+    assert parse_dataset("2026.11", json.dumps(body).encode())["rows"] == [GOOD_ROW]
+    with pytest.raises(ValidationError, match="top-pypi-packages.json of tag 2026.11 is not a"):
+        parse_dataset("2026.11", json.dumps({**body, "rows": rows}).encode())
+
+
+@pytest.mark.parametrize(
+    ("rows", "anomalies"),
+    [
+        ([GOOD_ROW, {"download_count": 5}], []),
+        ([GOOD_ROW, "idna"], []),
+        ([GOOD_ROW], [{"kind": "bot_spike"}, {"project": "idna"}]),
+        ([GOOD_ROW], [{"kind": 1}]),
+        ([GOOD_ROW], ["bot_spike"]),
+    ],
+)
+def test_an_extended_row_or_flag_that_names_nothing_is_refused(
+    rows: list[object], anomalies: list[object]
+) -> None:
+    body = {"rows": [GOOD_ROW], "breakdown": {}, "anomalies": [{"kind": "bot_spike"}]}
+    assert parse_extended("2026.11", json.dumps(body).encode())["rows"] == [GOOD_ROW]
+    bad = {**body, "rows": rows, "anomalies": anomalies}
+    with pytest.raises(ValidationError, match="-extended.json of tag 2026.11 is not an extended"):
+        parse_extended("2026.11", json.dumps(bad).encode())
 
 
 def test_the_5000_page_with_the_new_columns_stays_within_its_gzip_budget(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -108,7 +109,10 @@ def parse_dataset(tag: str, body: bytes) -> dict[str, Any]:
         MEND_TIP,
     )
     dataset = parse_object(body, {"rows": list, "period": dict, "engine": dict}, bad)
-    if not all(_is_row(row) for row in dataset["rows"]):
+    if not (
+        only_type(dataset["rows"], "project", str)
+        and only_type(dataset["rows"], "download_count", int)
+    ):
         raise bad
     return dataset
 
@@ -135,24 +139,23 @@ def parse_extended(tag: str, body: bytes) -> dict[str, Any]:
         MEND_TIP,
     )
     extended = parse_object(body, {"rows": list, "breakdown": dict, "anomalies": list}, bad)
-    rows_ok = all(
-        isinstance(row, dict) and isinstance(row.get("project"), str) for row in extended["rows"]
-    )
-    flags_ok = all(
-        isinstance(flag, dict) and isinstance(flag.get("kind"), str)
-        for flag in extended["anomalies"]
-    )
-    if not (rows_ok and flags_ok):
+    if not (
+        only_type(extended["rows"], "project", str)
+        and only_type(extended["anomalies"], "kind", str)
+    ):
         raise bad
     return extended
 
 
-def _is_row(row: Any) -> bool:
-    return (
-        isinstance(row, dict)
-        and isinstance(row.get("project"), str)
-        and type(row.get("download_count")) is int
-    )
+def only_type(items: list[Any], key: str, kind: type) -> bool:
+    """Each item is an object whose `key` holds exactly a `kind` (a bool is no int). Mostly in
+    C (map, itemgetter, set): every row of every month is checked at each build."""
+    if not all(isinstance(item, dict) for item in items):
+        return False
+    try:
+        return all(found is kind for found in set(map(type, map(itemgetter(key), items))))
+    except KeyError:
+        return False
 
 
 def head_file(repo: git.Repo, path: str) -> str | None:
