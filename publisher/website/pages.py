@@ -96,12 +96,18 @@ class Views:
         }
         self.monthly = [self.views[m.tag] for m in history.monthly]
         self.honest = {m.tag: honest(m) for m in history.published}
+        self._name_cells: dict[str, dict[str, str]] = {}
 
     @cached_property
     def projects(self) -> dict[str, str]:
         """Project name -> its page, for the top of the latest month."""
         rows = self.site.history.latest.rows[:PROJECT_PAGES]
         return {row["project"]: project_path(row["project"]) for row in rows}
+
+    def name_cells(self, root: str) -> dict[str, str]:
+        """Project name -> its ranking cell for pages at `root`, filled as months are written:
+        most names are in every month: each is escaped once a build, not once a month."""
+        return self._name_cells.setdefault(root, {})
 
     @cached_property
     def frame(self) -> Frame:
@@ -186,17 +192,13 @@ def ranking_rows(views: Views, month: Month, root: str) -> list[str]:
     extra = views.honest[month.tag]
     previous = history.previous(month)
     before = history.ranks[previous.tag] if previous is not None else None
+    names = views.name_cells(root)
     rows = []
     for rank, row in enumerate(month.rows, 1):
         name = row["project"]
-        link = projects.get(name)
-        cells = [
-            f"<td>{rank:,}</td>",
-            f'<td><a href="{root}{escape(link)}">{escape(name)}</a></td>'
-            if link
-            else f"<td>{escape(name)}</td>",
-            f"<td>{row['download_count']:,}</td>",
-        ]
+        if (named := names.get(name)) is None:
+            named = names[name] = name_cell(name, projects.get(name), root)
+        cells = [f"<td>{rank:,}</td>", named, f"<td>{row['download_count']:,}</td>"]
         if before is not None:
             changed = change(rank, before.get(name))
             cells.append(f'<td class="{changed.kind}">{changed.text}</td>')
@@ -204,6 +206,13 @@ def ranking_rows(views: Views, month: Month, root: str) -> list[str]:
             cells.append(extra.cells(name))
         rows.append(f"<tr>{''.join(cells)}</tr>\n")
     return rows
+
+
+def name_cell(name: str, link: str | None, root: str) -> str:
+    """A ranking's project cell: its name, linked to its page when it has one."""
+    if link is None:
+        return f"<td>{escape(name)}</td>"
+    return f'<td><a href="{root}{escape(link)}">{escape(name)}</a></td>'
 
 
 def row_groups(rows: list[str]) -> Markup:
