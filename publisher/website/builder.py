@@ -7,8 +7,10 @@ two processes share, each writing its own files: 15,000 project pages take secon
 minutes. The processes are forked after the data is read, so git is read once.
 """
 
+import gc
 import multiprocessing
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -135,15 +137,28 @@ def _run_job(job: Job) -> tuple[list[str], int, int]:
 def render_pages(renderer: Renderer, workers: int) -> Iterator[tuple[list[str], int, int]]:
     global _RENDERER
     jobs = renderer.jobs()
-    if workers <= 1:
-        yield from map(renderer.run, jobs)
-        return
-    _RENDERER = renderer
+    with collector_paused():
+        if workers <= 1:
+            yield from map(renderer.run, jobs)
+            return
+        _RENDERER = renderer
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                yield from pool.imap_unordered(_run_job, jobs)
+        finally:
+            _RENDERER = None
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """The months read from git stay alive to the end of the build: set aside from the
+    garbage collector (gc.freeze) while pages are made, its many runs do not walk them again,
+    and in a forked process do not write to them, which would copy the memory it shares."""
+    gc.freeze()
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            yield from pool.imap_unordered(_run_job, jobs)
+        yield
     finally:
-        _RENDERER = None
+        gc.unfreeze()
 
 
 def other_files(views: Views, html: list[str]) -> Iterator[tuple[str, bytes]]:
