@@ -10,6 +10,8 @@ from pathlib import Path
 
 import git
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from published import (
     EXAMPLE,
     FLAGGED,
@@ -38,6 +40,7 @@ from publisher.release.git import commit_and_tag
 from publisher.website.address import check_site_url, pages_url
 from publisher.website.builder import build_site
 from publisher.website.changes import change
+from publisher.website.chart import Slot, frame, rank_chart
 from publisher.website.pages import project_path, ranking_label, sizes
 from publisher.website.render import static_files
 from publisher.website.tags import parse_dataset, parse_extended
@@ -180,6 +183,17 @@ def test_a_project_page_has_its_history_chart_and_table(built: Path) -> None:
     assert '<title id="downloads-chart">Downloads of typing-extensions per month</title>' in page
     assert "https://pypi.org/project/typing-extensions/" in page
     assert page.count("not in the top 6") == 2  # 2026.08 and 2026.09
+
+
+@given(st.lists(st.one_of(st.none(), st.integers(1, 20_000)), min_size=3, max_size=3))
+def test_a_rank_axis_has_distinct_ticks_from_1_past_the_worst_rank(
+    ranks: list[int | None],
+) -> None:
+    months = frame([Slot("2026.09", 0), Slot("2026.10", 1), Slot("2026.11", 2)])
+    labels = [int(tick.label.replace(",", "")) for tick in rank_chart(months, ranks, "").y_ticks]
+    assert labels[0] == 1
+    assert labels == sorted(set(labels))  # one line per rank: no tick drawn twice
+    assert labels[-1] >= max((r for r in ranks if r is not None), default=1)
 
 
 def test_every_project_of_the_latest_month_has_a_page(built: Path) -> None:

@@ -155,7 +155,8 @@ def rank_chart(axis: Frame, ranks: Sequence[int | None], title: str) -> Chart:
         line.append(f"{'L' if joined else 'M'}{x:.1f} {y:.1f}")
         previous = slot
     ticks = [
-        Tick(f"{TOP + (r - 1) * scale:.1f}", f"{r:,}") for r in [1, *range(step, floor + 1, step)]
+        Tick(f"{TOP + (r - 1) * scale:.1f}", f"{r:,}")
+        for r in [1, *range(max(step, 2), floor + 1, step)]  # 1 once, where the step is 1
     ]
     return Chart(
         "line", title, "Rank", axis, ticks, grid(ticks), "".join(shapes[False]),
