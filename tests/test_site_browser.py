@@ -163,7 +163,7 @@ def test_the_filter_shows_matches_as_you_type_and_everything_when_cleared(
     assert len(visible_rows(page)) == len(EXAMPLE["2026.11.1"])
 
 
-FIRST_MATCHES = 50  # LIMIT in site.js
+FIRST_MATCHES = 25  # LIMIT in site.js
 
 
 def test_the_filter_shows_the_first_matches_then_all(watched: Watched, big_site: str) -> None:

@@ -5,7 +5,7 @@
   // The filter shows the first LIMIT matches in a table of their own. Showing and hiding
   // 15,000 rows one by one costs a frame or more a keystroke; this costs a scan of the names
   // and a few dozen rows.
-  const LIMIT = 50;
+  const LIMIT = 25;
   const normal = (text) => text.trim().toLowerCase().replace(/[-_.\s]+/g, "-");
   const number = (text) => Number(text.replace(/,/g, ""));
 
