@@ -91,9 +91,9 @@
       if (indexed < bodies.length) requestIdleCallback(indexWhenIdle);
     }
 
-    // The matches' table is made once, hidden, with its first LIMIT rows: a search rewrites
-    // them (see rewrite) and hides those it does not need; "Show all" copies the others into
-    // a second row group, emptied by the next search.
+    // The matches' table is made once, hidden, with copies of the first LIMIT rows: a search
+    // rewrites them (see rewrite) and hides those it does not need; "Show all" copies the
+    // other matches into a second row group, emptied by the next search.
     const found = document.createElement("table");
     found.className = table.className;
     found.hidden = true;
