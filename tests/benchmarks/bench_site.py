@@ -167,7 +167,7 @@ def filter_latency(out: Path) -> list[tuple[str, float, str]]:
     with serve(out) as base, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         for label, naive in (
-            ("index, first 50 shown", False),
+            ("index, first 25 shown", False),
             ("naive show/hide (baseline)", True),
         ):
             times = typed_latencies(browser, base + f"top-{len(rows)}.html", name, naive)
