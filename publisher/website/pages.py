@@ -105,8 +105,8 @@ class Views:
         return {row["project"]: project_path(row["project"]) for row in rows}
 
     def name_cells(self, root: str) -> dict[str, str]:
-        """Project name -> its ranking cell for pages at `root`, filled as months are written:
-        most names are in every month: each is escaped once a build, not once a month."""
+        """Project name -> its ranking cell for pages at `root`, filled as months are written.
+        Most names are in every month, so each is escaped once a build, not once a month."""
         return self._name_cells.setdefault(root, {})
 
     @cached_property
