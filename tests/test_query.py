@@ -49,3 +49,10 @@ def test_duckdb_translation_groups_by_the_file_project_not_the_top_level_column(
     assert "CAST('2026-10-02 00:00:00' AS TIMESTAMPTZ)" in sql
     assert "CAST('2026-11-01 00:00:00' AS TIMESTAMPTZ)" in sql
     assert '"bigquery-public-data"."pypi"."file_downloads"' in sql
+
+
+def test_duckdb_translation_numbers_the_days_without_a_calendar() -> None:
+    # DuckDB casts a TIMESTAMPTZ to DATE through ICU on every row; a division does not.
+    sql = to_duckdb(top_projects_sql(WINDOW))
+    assert "AS DATE)" not in sql
+    assert 'EPOCH_US("file_downloads"."timestamp") // 86400000000 AS "day"' in sql
