@@ -91,14 +91,16 @@ def make_repository(folder: Path) -> Path:
 def build_times(repo: Path, out: Path) -> list[tuple[str, float, str]]:
     """Median of BUILDS builds, each into a new folder, each beside a read of the same data.
 
-    Nothing is deleted between builds, and the disk is synced first: on a file system without
-    a journal, ext4 will not reuse the inode of a file deleted in the last minute (five while
-    its inode table is unwritten), and creating files right after many were deleted was
-    measured 4 to 10 times slower here; the earlier benchmarks delete their temporary folders.
+    Nothing is deleted between builds, and the disk is synced before each: on a file system
+    without a journal, ext4 will not reuse the inode of a file deleted in the last minute (five
+    while its inode table is unwritten), and creating files right after many were deleted was
+    measured 4 to 10 times slower here (the earlier benchmarks delete their temporary folders);
+    and each build writes about 280 MB, whose writeback slowed the next one: builds of about
+    6.2 s alone took 9.4 to 10.9 s run back to back.
     """
-    os.sync()
     reads, builds = [], []
     for run in range(BUILDS):
+        os.sync()  # each build from the same start, not writing back the one before
         reads.append(measure([sys.executable, "-c", READ_ONLY, str(repo)]))
         folder = out if run == BUILDS - 1 else out.with_name(f"{out.name}-{run}")
         site = [
