@@ -108,17 +108,20 @@ def parse_dataset(tag: str, body: bytes) -> dict[str, Any]:
         f"{DATA_FOLDER}/{MAIN_FILE} of tag {tag} is not a dataset (rows, period, engine).",
         MEND_TIP,
     )
-    dataset = parse_object(body, {"rows": list, "period": dict, "engine": dict}, bad)
-    if not (
-        only_type(dataset["rows"], "project", str)
-        and only_type(dataset["rows"], "download_count", int)
-    ):
-        raise bad
-    return dataset
+    keys: dict[str, type] = {"rows": list, "period": dict, "engine": dict}
+    return parse_object(
+        body, keys, bad, [("rows", "project", str), ("rows", "download_count", int)]
+    )
 
 
-def parse_object(body: bytes, keys: dict[str, type], bad: ValidationError) -> dict[str, Any]:
-    """A JSON object with each of `keys` of its type; else `bad` is raised."""
+def parse_object(
+    body: bytes,
+    keys: dict[str, type],
+    bad: ValidationError,
+    items: list[tuple[str, str, type]] | None = None,
+) -> dict[str, Any]:
+    """A JSON object with each of `keys` of its type, and for each (list, key, kind) of `items`
+    every entry of that list an object whose `key` is a `kind`; else `bad` is raised."""
     try:
         parsed = json.loads(body)
     except ValueError:
@@ -126,6 +129,8 @@ def parse_object(body: bytes, keys: dict[str, type], bad: ValidationError) -> di
     if not isinstance(parsed, dict) or not all(
         isinstance(parsed.get(key), kind) for key, kind in keys.items()
     ):
+        raise bad
+    if not all(only_type(parsed[name], key, kind) for name, key, kind in items or []):
         raise bad
     return parsed
 
@@ -138,13 +143,8 @@ def parse_extended(tag: str, body: bytes) -> dict[str, Any]:
         " (rows, breakdown, anomalies).",
         MEND_TIP,
     )
-    extended = parse_object(body, {"rows": list, "breakdown": dict, "anomalies": list}, bad)
-    if not (
-        only_type(extended["rows"], "project", str)
-        and only_type(extended["anomalies"], "kind", str)
-    ):
-        raise bad
-    return extended
+    keys: dict[str, type] = {"rows": list, "breakdown": dict, "anomalies": list}
+    return parse_object(body, keys, bad, [("rows", "project", str), ("anomalies", "kind", str)])
 
 
 def only_type(items: list[Any], key: str, kind: type) -> bool:
