@@ -207,3 +207,15 @@ def test_metadata_zenodo_refuses_names_the_field(zenodo: ZenodoStandIn, repo: gi
     with pytest.raises(ZenodoError, match=r"refused to .* \(HTTP 400\): .*creators") as caught:
         release_version(api, ask, lambda message: None)
     assert DEFAULT_TOKEN not in str(caught.value)
+
+
+def test_a_token_no_header_can_carry_is_said_so_without_sending_or_showing_it(
+    zenodo: ZenodoStandIn,
+) -> None:
+    """Not an HTTP 400: nothing was sent."""
+    api = api_for(zenodo, Sleeps(), token=f"{DEFAULT_TOKEN}\r\n")
+    with pytest.raises(ZenodoError, match="was not sent to Zenodo at") as raised:
+        api.depositions("draft")
+    assert "(HTTP" not in str(raised.value)
+    assert DEFAULT_TOKEN not in str(raised.value)
+    assert not zenodo.requests

@@ -15,8 +15,10 @@ from rich.table import Table
 
 from publisher.base.errors import MetadataError, PublisherError, UsageError
 from publisher.base.progress import status
+from publisher.base.secrets import Redactor, secret_from
 from publisher.cli import summary
 from publisher.cli.options import settings_for
+from publisher.cli.redacted import redacted_output
 from publisher.dataset.write import write_files
 from publisher.release.citation import version_citation
 from publisher.release.duplicate import pushed
@@ -45,9 +47,15 @@ SANDBOX_URL_VARIABLE = "TOP_PYPI_ZENODO_SANDBOX_URL"
 
 
 def zenodo_token(environ: Mapping[str, str], sandbox: bool) -> str | None:
-    """The token from the environment (never from a file or an option: it would be logged);
-    empty means unset, as CI passes a secret that is not defined."""
-    return environ.get(TOKEN_VARIABLES[sandbox]) or None
+    """The token from the environment (never from a file or an option: it would be logged),
+    without the line end a pasted secret keeps; empty means unset, as CI passes a secret that
+    is not defined."""
+    return secret_from(environ, TOKEN_VARIABLES[sandbox])
+
+
+def token_redactor(environ: Mapping[str, str]) -> Redactor:
+    """Both tokens, as the environment holds them: neither is ever shown, in any form."""
+    return Redactor(*(environ.get(name) for name in TOKEN_VARIABLES.values()))
 
 
 def sandbox_url(environ: Mapping[str, str]) -> str:
@@ -56,6 +64,18 @@ def sandbox_url(environ: Mapping[str, str]) -> str:
 
 
 def release_command(options: dict[str, Any], now: datetime, out: Console, err: Console) -> int:
+    """Every line the release prints, writes into --summary or fails with is redacted."""
+    redact = token_redactor(os.environ)
+    with redacted_output(redact, out, err):
+        try:
+            return release_steps(options, now, out, err, redact)
+        except PublisherError as error:
+            raise redact.error(error) from None
+
+
+def release_steps(
+    options: dict[str, Any], now: datetime, out: Console, err: Console, redact: Redactor
+) -> int:
     repo = open_repo(Path(options["repo"]))
     root = Path(str(repo.working_tree_dir))
     settings = settings_for(options, root)
@@ -80,7 +100,7 @@ def release_command(options: dict[str, Any], now: datetime, out: Console, err: C
         done = release_all(run, head, tags, err)
         record_and_push(repo, done.head, done.released, remote, err)
     show(out, done.head, done.released, tags_asked(options, done.head), url)
-    write_summary(options.get("summary"), done, url)
+    write_summary(options.get("summary"), done, url, redact)
     if done.failure is not None:
         raise done.failure
     return 0
@@ -193,7 +213,7 @@ def show(out: Console, head: Head, released: list[Released], tags: list[str], ur
         out.print(table)
 
 
-def write_summary(path: str | None, done: Progressed, url: str) -> None:
+def write_summary(path: str | None, done: Progressed, url: str, redact: Redactor) -> None:
     """Markdown for a CI job's summary: what was released, and what stopped the run."""
     if not path:
         return
@@ -205,7 +225,8 @@ def write_summary(path: str | None, done: Progressed, url: str) -> None:
         lines.append(f"- **{released.tag}**: DOI [{r.doi}](https://doi.org/{r.doi}), {r.url}")
     if done.head.record.concept_doi:
         lines += ["", f"All versions: {done.head.record.concept_doi}"]
-    summary.append(path, lines)  # a failure is added by the command line, as for every command
+    # A failure is added by the command line, as for every command (redacted by then).
+    summary.append(path, [redact(line) for line in lines])
 
 
 def dry_run(run: Run, head: Head, tags: list[str], looked: bool, out: Console) -> int:

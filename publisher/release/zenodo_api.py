@@ -21,6 +21,7 @@ import requests
 from zenodo_client import Zenodo
 
 from publisher.base.errors import PublisherError, ZenodoError
+from publisher.base.secrets import Redactor
 
 ZENODO_URL = "https://zenodo.org"
 SANDBOX_URL = "https://sandbox.zenodo.org"
@@ -55,6 +56,7 @@ class ZenodoApi:
     def __init__(self, url: str, token: str, patience: Patience = Patience()) -> None:
         self.url = url.rstrip("/")
         self.token = token
+        self.redactor = Redactor(token)
         self.patience = patience
         self.client = Zenodo(access_token=token)
         self.client.base = self.url
@@ -213,6 +215,12 @@ class ZenodoApi:
             if exc.response is None:
                 raise Transient("no answer") from None
             response = exc.response
+        except (requests.exceptions.InvalidHeader, UnicodeEncodeError):  # nothing was sent
+            raise ZenodoError(
+                f"The request to {what} was not sent to Zenodo at {self.url}: the token holds"
+                " characters an HTTP header cannot carry.",
+                TOKEN_TIP,
+            ) from None
         except ValueError as exc:  # zenodo-client's create raises ValueError(text) on a 400
             raise self.refused(what, 400, str(exc)) from None
         except (requests.ConnectionError, requests.Timeout) as exc:
@@ -245,9 +253,8 @@ class ZenodoApi:
         )
 
     def redact(self, text: str) -> str:
-        text = text.replace(self.token, "***") if self.token else text
-        text = re.sub(r"access_token=[^&\s]+", "access_token=***", text)
-        text = " ".join(text.split())
+        """One line of at most MESSAGE_CHARS characters, without the token in any form."""
+        text = " ".join(self.redactor(text).split())
         return text if len(text) <= MESSAGE_CHARS else text[: MESSAGE_CHARS - 3] + "..."
 
 
