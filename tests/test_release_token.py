@@ -1,6 +1,7 @@
 """`top-pypi release` and its token: a pasted one is mended, a broken one refused, none ever
 shown; and the dry run, which checks the token with one read before saying what would be sent."""
 
+import time
 from pathlib import Path
 
 import git
@@ -74,3 +75,80 @@ def test_a_token_in_the_zenodo_url_is_never_shown(
     assert "Zenodo: http://user:***@" in summary.read_text()
     for text in (out, err, summary.read_text()):
         assert DEFAULT_TOKEN not in text
+
+
+def logged_requests(zenodo: ZenodoStandIn, at_least: int) -> list[str]:
+    """The routes of the requests the stand-in has logged, once `at_least` are (it logs each
+    a moment after the client has its answer)."""
+    for _ in range(500):
+        if len(zenodo.requests) >= at_least:
+            break
+        time.sleep(0.01)
+    return [f"{r.method} {r.route}" for r in zenodo.requests]
+
+
+def test_a_dry_run_with_a_token_reads_once_and_says_a_read_proves_no_right_to_publish(
+    repos: tuple[git.Repo, git.Repo],
+    zenodo: ZenodoStandIn,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    work, _ = repos
+    code, out, err = release(capsys, work, "--dry-run")
+    assert code == 0, err
+    assert "top-pypi-packages.json" in out
+    assert "md5:" in out
+    said = " ".join(out.split())
+    assert f"Zenodo at {zenodo.url} answered and read this token's depositions" in said
+    assert "a read cannot prove the right to publish" in said
+    assert logged_requests(zenodo, 1) == ["GET list"]
+    assert not zenodo.depositions()
+
+
+def test_a_dry_run_without_a_token_asks_nothing_and_says_so(
+    repos: tuple[git.Repo, git.Repo],
+    zenodo: ZenodoStandIn,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    work, _ = repos
+    monkeypatch.setenv("ZENODO_API_TOKEN", "")
+    code, out, err = release(capsys, work, "--dry-run")
+    assert code == 0, err
+    assert "top-pypi-packages.json" in out
+    assert [line for line in out.splitlines() if "not asked" in line] == [
+        "no token: Zenodo was not asked"
+    ]
+    assert not zenodo.requests
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        ("wrong-token", "refused the token (HTTP 401)"),
+        ("unreachable", "did not list depositions (connection refused)"),
+        ("answer-lost", "did not list depositions (connection lost)"),
+    ],
+)
+def test_a_dry_run_whose_token_is_refused_or_unanswered_fails_in_one_line(
+    repos: tuple[git.Repo, git.Repo],
+    zenodo: ZenodoStandIn,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    setup: str,
+    message: str,
+) -> None:
+    """The dry run is how a setup is checked (the README's fork recipe): it must not pass."""
+    work, _ = repos
+    if setup == "wrong-token":
+        monkeypatch.setenv("ZENODO_API_TOKEN", "not-a-token-here")
+    if setup == "unreachable":
+        monkeypatch.setenv("TOP_PYPI_ZENODO_URL", "http://127.0.0.1:9")
+    if setup == "answer-lost":
+        zenodo.fail("list", "reset", times=2)
+    for args in (["--dry-run"], ["--dry-run", "--tag", TAGS[0]]):
+        code, out, err = release(capsys, work, *args)
+        assert code == 1
+        assert_one_error_line(err, message)
+        assert "md5:" not in out
+    for secret in (DEFAULT_TOKEN, "not-a-token-here"):
+        assert secret not in err

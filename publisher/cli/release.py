@@ -4,7 +4,7 @@ recorded on the branch in one commit, pushed. `--dry-run` shows what would be se
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,7 @@ from publisher.release.zenodo_run import (
 )
 
 TOKEN_VARIABLES = {False: "ZENODO_API_TOKEN", True: "ZENODO_SANDBOX_API_TOKEN"}
+NOT_ASKED = "no token: Zenodo was not asked"
 KEPT = "The local commit of the DOIs is kept"
 SANDBOX_URL_VARIABLE = "TOP_PYPI_ZENODO_SANDBOX_URL"
 
@@ -88,7 +89,10 @@ def release_steps(
     remote_url = remote_url_of(repo, settings.remote)
     if token is None and not options["dry_run"]:
         raise UsageError(f"{TOKEN_VARIABLES[sandbox]} is not set.", TOKEN_TIP)
-    api = ZenodoApi(url, token or "", Patience(timeout=settings.timeout))
+    patience = Patience(timeout=settings.timeout)
+    if options["dry_run"]:  # one read, tried once: a check of the setup, not a release
+        patience = replace(patience, attempts=1)
+    api = ZenodoApi(url, token or "", patience)
     run = Run(api, repo, now.date(), remote_url, settings.zenodo_concept)
     if options["dry_run"]:
         return dry_run(run, head, tags, token is not None, out)
@@ -230,11 +234,14 @@ def write_summary(path: str | None, done: Progressed, url: str, redact: Redactor
 
 
 def dry_run(run: Run, head: Head, tags: list[str], looked: bool, out: Console) -> int:
-    """What would be sent, tag by tag; Zenodo is read only with a token, and never changed."""
+    """What would be sent, tag by tag, after one read that checks the token (only with one);
+    Zenodo is never changed."""
+    said = token_check(run.api) if looked else NOT_ASKED
+    out.print(said, highlight=False, soft_wrap=True)
     if not tags:
         out.print("Nothing to release: every tag has a DOI.", highlight=False)
         return 0
-    out.print(f"Zenodo at {run.api.url}: {concept_words(run, head, looked)}.", highlight=False)
+    out.print(f"Zenodo at {run.api.url}: {concept_words(run, head)}.", highlight=False)
     for tag in tags:
         ask = ask_for(run, tag, head)
         metadata = version_metadata(ask.human, ask.version, ask.related)
@@ -252,15 +259,21 @@ def dry_run(run: Run, head: Head, tags: list[str], looked: bool, out: Console) -
     return 0
 
 
-def concept_words(run: Run, head: Head, looked: bool) -> str:
+def token_check(api: ZenodoApi) -> str:
+    """One read-only call (the token's depositions): Zenodo answers and takes the token, or a
+    one-line error. Publishing needs more (the deposit:actions scope), which no read shows."""
+    api.read_depositions()
+    return (
+        f"Zenodo at {api.url} answered and read this token's depositions; a read cannot prove"
+        " the right to publish (the deposit:write and deposit:actions scopes): a release does."
+    )
+
+
+def concept_words(run: Run, head: Head) -> str:
     concept = head.record.concept_recid or run.concept
-    if not looked:
-        known = f"concept {concept}" if concept else "a new concept (none is recorded)"
-        return f"{known}; Zenodo was not asked (no token)"
     if concept is None:
         return "a new concept, unless the token's depositions hold one of these versions"
-    versions = run.api.versions(concept)
-    return f"a new version of concept {concept} ({len(versions)} version(s) there now)"
+    return f"a new version of concept {concept}"
 
 
 RELEASE_PATHS = (RELEASES_FILE, CITATION_CFF)

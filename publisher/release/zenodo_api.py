@@ -84,6 +84,11 @@ class ZenodoApi:
                 break
         return found
 
+    def read_depositions(self) -> None:
+        """One read-only call that needs the token: its depositions' first entry. It shows that
+        Zenodo answers and takes the token; no read shows the scopes that publishing needs."""
+        self.json("GET", "/deposit/depositions", "list depositions", params={"size": 1})
+
     def versions(self, recid: int) -> list[dict[str, Any]]:
         """A published record's versions, newest first."""
         answer = self.json(
@@ -248,7 +253,8 @@ class ZenodoApi:
 
     def gave_up(self, what: str, reason: str, attempts: int) -> ZenodoError:
         return ZenodoError(
-            f"Zenodo at {self.url} did not {what} ({self.redact(reason)}) after {attempts} tries.",
+            f"Zenodo at {self.url} did not {what} ({self.redact(reason)})"
+            f" after {attempts} {'try' if attempts == 1 else 'tries'}.",
             "Check the network or Zenodo's status, then run the release again: it resumes.",
         )
 
