@@ -223,11 +223,12 @@ def test_permissions_are_empty_at_the_top_and_granted_per_job() -> None:
     assert granted == {
         ("ci", "test"): {"contents": "read"},
         ("monthly", "publish"): {"contents": "write"},
-        ("monthly", "release"): {"contents": "write"},
+        ("monthly", "release"): {"contents": "write", "pages": "write", "id-token": "write"},
         ("monthly", "pages"): {"contents": "read", "pages": "write", "id-token": "write"},
         ("pages", "build"): {"contents": "read"},
         ("pages", "deploy"): {"pages": "write", "id-token": "write"},
         ("release", "release"): {"contents": "write"},
+        ("release", "pages"): {"contents": "read", "pages": "write", "id-token": "write"},
     }
 
 
@@ -340,17 +341,6 @@ def test_release_and_pages_are_reusable_and_dispatchable_with_the_same_inputs() 
         assert triggers["workflow_call"]["inputs"] == triggers["workflow_dispatch"]["inputs"]
 
 
-def test_monthly_publishes_then_releases_then_deploys_in_the_same_run() -> None:
-    monthly = ALL["monthly"]["jobs"]
-    assert {step["run"].split()[1] for step in commands(monthly["publish"])} == {"publish"}
-    assert monthly["release"]["needs"] == "publish"
-    assert monthly["release"]["uses"] == f"{SELF}release.yml"
-    assert monthly["pages"]["needs"] == "release"
-    assert monthly["pages"]["uses"] == f"{SELF}pages.yml"
-    zenodo = {"ZENODO_API_TOKEN": "${{ secrets.ZENODO_API_TOKEN }}"}
-    assert monthly["release"]["secrets"] == zenodo
-
-
 def test_one_concurrency_group_that_a_called_workflow_never_takes_twice() -> None:
     """A called workflow's `github.workflow` is its caller's name: taking the caller's group
     again would deadlock, so it takes the group only when dispatched on its own."""
@@ -372,37 +362,6 @@ def test_ci_runs_ci_run_in_debian_bookworm_on_push_and_pull_request() -> None:
     (job,) = ci["jobs"].values()
     assert job["container"] == "debian:bookworm"
     assert job["steps"][-1]["run"] == "bash .ci/run"
-
-
-# Credentials: the push authenticates through GIT_CONFIG_* in the command's environment.
-
-
-def step_environment(step: dict[str, Any], token: str) -> dict[str, str]:
-    """A step's env as the runner would give it, with `token` for GITHUB_TOKEN and every other
-    expression empty (an unset secret or input)."""
-    env = {k: str(v).replace("${{ github.token }}", token) for k, v in step["env"].items()}
-    return {k: "" if "${{" in v else v for k, v in env.items()}
-
-
-def git_with(env: dict[str, str], *argv: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    base = {"PATH": os.environ["PATH"], "HOME": os.environ["HOME"], "GIT_CONFIG_NOSYSTEM": "1"}
-    full = base | {"GIT_TERMINAL_PROMPT": "0", "GIT_CONFIG_GLOBAL": os.devnull} | env
-    return subprocess.run(["git", *argv], input=stdin, env=full, capture_output=True, text=True)
-
-
-@pytest.mark.parametrize(("name", "job_id"), [("monthly", "publish"), ("release", "release")])
-def test_pushing_jobs_give_git_an_identity_and_the_token_for_github_only(
-    name: str, job_id: str
-) -> None:
-    for step in commands(ALL[name]["jobs"][job_id]):
-        env = step_environment(step, token="token-of-the-run")
-        github = git_with(env, "credential", "fill", stdin="protocol=https\nhost=github.com\n\n")
-        assert "username=x-access-token\npassword=token-of-the-run\n" in github.stdout
-        ident = git_with(env, "var", "GIT_COMMITTER_IDENT").stdout
-        assert ident.startswith("github-actions[bot] <41898282+github-actions[bot]@users.")
-        other = git_with(env, "credential", "fill", stdin="protocol=https\nhost=example.org\n\n")
-        assert other.returncode != 0  # no credential for another host: git would have to ask
-        assert "token-of-the-run" not in other.stdout + other.stderr
 
 
 def test_this_repository_publishes_with_clickhouse() -> None:
