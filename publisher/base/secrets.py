@@ -116,5 +116,7 @@ def _base64_cores(secret: str) -> Iterable[str]:
 
 
 def _base64_pattern(core: str) -> re.Pattern[str]:
-    """The whole base64 word around `core`: the user's part and the padding go with it."""
-    return re.compile(f"{_BASE64_CHAR}*{re.escape(core)}{_BASE64_CHAR}*=*")
+    """The whole base64 word around `core`: the user's part and the padding go with it. A
+    match starts only where a word does, so a long word is scanned once, not from each of its
+    characters."""
+    return re.compile(f"(?<!{_BASE64_CHAR}){_BASE64_CHAR}*{re.escape(core)}{_BASE64_CHAR}*=*")
