@@ -9,7 +9,7 @@ from typing import Any
 from publisher.base.progress import Progress
 from publisher.release.citation import version_citation
 from publisher.release.metadata import CITATION_CFF, Human, Version, version_metadata
-from publisher.release.record import Released
+from publisher.release.record import Released, zenodo_record_page
 from publisher.release.tag_files import TagFile
 from publisher.release.zenodo_api import ZenodoApi
 from publisher.release.zenodo_drafts import Target, target_in_concept, target_without_concept
@@ -93,7 +93,7 @@ def concept_doi(version_doi: str, concept_recid: int) -> str:
 
 
 def record_url(api: ZenodoApi, recid: int) -> str:
-    return f"{api.url}/records/{recid}"
+    return zenodo_record_page(api.url, recid)
 
 
 def file_md5(entry: dict[str, Any]) -> tuple[str, str]:

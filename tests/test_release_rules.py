@@ -1,0 +1,43 @@
+"""`top-pypi release` keeps its rules: a record it can check, exactly the month's files, the
+months in order, and metadata hints that name the file to mend."""
+
+import json
+from pathlib import Path
+
+import git
+import pytest
+
+from publisher.release.record import RELEASES_FILE
+from tests import test_release_command as command
+from tests.expect import assert_one_error_line
+from tests.fakes.zenodo import ZenodoStandIn
+from tests.test_release_command import head_file, release
+
+# The release command's fixtures: two tags made by `top-pypi publish`, the local Zenodo.
+published, repos, zenodo = command.published, command.repos, command.zenodo
+
+
+def commit_file(work: git.Repo, name: str, text: str) -> None:
+    path = Path(str(work.working_tree_dir)) / name
+    path.write_text(text)
+    work.git.add(name)
+    work.git.commit("-m", f"Edit {name}")
+
+
+def test_a_record_with_another_zenodos_doi_is_refused(
+    repos: tuple[git.Repo, git.Repo], zenodo: ZenodoStandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    work, _ = repos
+    assert release(capsys, work, "--tag", "2026.10", "--no-push")[0] == 0
+    record = json.loads(head_file(work, RELEASES_FILE))
+    entry = record["releases"]["2026.10"]
+    recid = entry["recid"]
+    entry["doi"] = f"10.5072/zenodo.{recid}"  # the sandbox's prefix, on the stand-in of zenodo.org
+    commit_file(work, RELEASES_FILE, json.dumps(record))
+    changes = len(zenodo.changes())
+    code, _, err = release(capsys, work, "--no-push")
+    assert code == 2
+    assert_one_error_line(
+        err, f"{RELEASES_FILE} gives 2026.10 the DOI '10.5072/zenodo.{recid}', but record {recid}"
+    )
+    assert len(zenodo.changes()) == changes
