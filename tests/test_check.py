@@ -298,7 +298,5 @@ def test_a_stray_file_is_named_as_a_warning(
     assert "valid, 50 rows" in out
     lines = err.strip().splitlines()
     assert len(lines) == 1
-    assert lines[0].startswith(
-        f"warning: {folder / 'notes.txt'} is not a file of a schema_version 3"
-    )
+    assert lines[0].startswith(f"warning: {folder / 'notes.txt'} is not one of the month's files")
     assert "`top-pypi release` skips it" in lines[0]

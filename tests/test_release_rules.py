@@ -41,3 +41,37 @@ def test_a_record_with_another_zenodos_doi_is_refused(
         err, f"{RELEASES_FILE} gives 2026.10 the DOI '10.5072/zenodo.{recid}', but record {recid}"
     )
     assert len(zenodo.changes()) == changes
+
+
+def retag_with(work: git.Repo, tag: str, files: dict[str, str]) -> None:
+    """Move `tag` onto a publish commit of its own that also holds `files`."""
+    root = Path(str(work.working_tree_dir))
+    for name, text in files.items():
+        (root / name).write_text(text)
+    work.git.add(*files)
+    work.git.commit("-m", work.tags[tag].commit.message)
+    work.git.tag("-f", "-a", tag, "-m", "moved for the test")
+
+
+def test_a_record_holds_exactly_the_months_files_and_a_stray_file_is_named(
+    repos: tuple[git.Repo, git.Repo], zenodo: ZenodoStandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    work, _ = repos
+    retag_with(work, "2026.11", {"data/README.md": "# data\n", "data/notes.txt": "mine\n"})
+    code, out, err = release(capsys, work, "--dry-run")
+    assert code == 0, err
+    assert "notes.txt" in out
+    assert "not sent" in out
+    code, _, err = release(capsys, work)
+    assert code == 0, err
+    stray = "warning: 2026.11:data/notes.txt is not one of the month's files: no Zenodo record"
+    assert [line for line in err.splitlines() if line.startswith("warning")] == [
+        f"{stray} holds it (`top-pypi release` skips it)."
+    ]
+    for deposition in zenodo.published():
+        names = {f["filename"] for f in deposition["files"]}
+        package = json.loads(zenodo.file_bytes(deposition["id"], "datapackage.json"))
+        month = {resource["path"] for resource in package["resources"]} | {"datapackage.json"}
+        readme = {"README.md"} if deposition["metadata"]["version"] == "2026.11" else set()
+        assert names == month | readme | {"CITATION.cff"}
+        assert "top-pypi-packages-30-days.csv" in names

@@ -79,7 +79,7 @@ def run_validate(options: dict[str, Any], now: datetime, out: Console, err: Cons
     version = dataset["schema_version"]
     record = read_record(folder / RELEASES_NAME)
     for name in stray_names(version, (path.name for path in folder.iterdir())):
-        err.print(f"warning: {stray_warning(str(folder / name), version)}", soft_wrap=True)
+        err.print(f"warning: {stray_warning(str(folder / name))}", soft_wrap=True)
     out.print(
         f"{options['folder']}: valid, {dataset['total_rows']:,} rows,"
         f" {dataset['period']['start']} to {dataset['period']['end']}",

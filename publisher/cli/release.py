@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from publisher.base.errors import MetadataError, PublisherError, UsageError
-from publisher.base.progress import status
+from publisher.base.progress import Progress, status
 from publisher.cli import summary
 from publisher.cli.options import settings_for
 from publisher.dataset.write import write_files
@@ -109,12 +109,17 @@ def release_all(run: Run, head: Head, tags: list[str], err: Console) -> Progress
         return done
     with status(err, f"Releasing {', '.join(tags)} to Zenodo at {run.api.url}") as progress:
         try:
-            for released, after in release_tags(run, head, tags, progress):
+            for released, after in release_tags(run, head, tags, progress, warner(err)):
                 done.released.append(released)
                 done.head = after
         except PublisherError as failure:
             done.failure = failure
     return done
+
+
+def warner(err: Console) -> Progress:
+    """Warnings as lines of their own: the run goes on."""
+    return lambda line: err.print(f"warning: {line}", highlight=False, soft_wrap=True)
 
 
 def try_out(run: Run, head: Head, tags: list[str], out: Console, err: Console) -> int:
@@ -225,6 +230,8 @@ def dry_run(run: Run, head: Head, tags: list[str], looked: bool, out: Console) -
         table.add_row("creators", "; ".join(c["name"] for c in metadata["creators"]))
         for file in ask.files:
             table.add_row(file.name, f"{file.size:,} bytes, {file.md5()}")
+        for name in ask.stray:
+            table.add_row(name, "not sent: not one of the month's files")
         citation = version_citation(ask.human, tag, run.today, "10.5281/zenodo.RESERVED", "…")
         table.add_row(CITATION_CFF, f"generated, {len(citation.encode()):,} bytes")
         out.print(table)

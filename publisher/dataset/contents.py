@@ -27,9 +27,9 @@ def stray_names(version: int, names: Iterable[str]) -> list[str]:
     return sorted(name for name in names if name not in known)
 
 
-def stray_warning(where: str, version: int) -> str:
+def stray_warning(where: str) -> str:
     """What `validate` and `release` say of a stray file."""
     return (
-        f"{where} is not a file of a schema_version {version} month: no Zenodo record holds it"
-        f" (`top-pypi release` skips it)."
+        f"{where} is not one of the month's files: no Zenodo record holds it"
+        " (`top-pypi release` skips it)."
     )

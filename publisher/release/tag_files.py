@@ -9,12 +9,10 @@ from dataclasses import dataclass
 import git
 
 from publisher.base.errors import MetadataError
+from publisher.dataset.contents import record_names, stray_names
 
 DATA_FOLDER = "data"
 CHUNK = 1 << 20
-# Not sent: byte-identical copies under the reference dataset's older names (Zenodo would hold
-# the same bytes twice), and the release's own record of earlier releases.
-NOT_SENT = re.compile(r".*-30-days\..*|releases\.json")
 GITHUB_REMOTE = re.compile(
     r"(?:https://github\.com/|git@github\.com:|ssh://git@github\.com/)"
     r"(?P<owner>[\w.-]+)/(?P<name>[\w.-]+?)(?:\.git)?/?"
@@ -82,7 +80,7 @@ class TagPath:
 
 
 def tag_files(repo: git.Repo, tag: str) -> list[TagFile]:
-    """The files of `data/` at `tag` that the release sends, by name."""
+    """Every file of `data/` at `tag`, by name (`month_files` keeps those a record holds)."""
     try:
         tree = repo.commit(tag).tree / DATA_FOLDER
     except (KeyError, ValueError, git.BadName):
@@ -90,10 +88,13 @@ def tag_files(repo: git.Repo, tag: str) -> list[TagFile]:
             f"Tag {tag} has no {DATA_FOLDER}/ folder.", "Release a tag made by `top-pypi publish`."
         ) from None
     blobs = [item for item in tree if isinstance(item, git.Blob)]
-    return sorted(
-        (TagFile(b.name, b.size, b) for b in blobs if not NOT_SENT.fullmatch(b.name)),
-        key=lambda f: f.name,
-    )
+    return sorted((TagFile(b.name, b.size, b) for b in blobs), key=lambda f: f.name)
+
+
+def month_files(files: list[TagFile], version: int) -> tuple[list[TagFile], list[str]]:
+    """(what a record of the month holds, the stray names that no record holds)."""
+    stray = stray_names(version, (file.name for file in files))
+    return [file for file in files if file.name in record_names(version)], stray
 
 
 def github_tag_url(remote_url: str | None, tag: str) -> str | None:

@@ -32,6 +32,7 @@ class Ask:
     related: list[dict[str, str]]
     concept: int | None  # known from data/releases.json or zenodo_concept
     repo_tags: list[str]  # to find a concept by its versions when none is known
+    stray: tuple[str, ...] = ()  # files of the tag's data/ that no record holds: never sent
 
 
 def release_version(api: ZenodoApi, ask: Ask, progress: Progress) -> Outcome:

@@ -15,15 +15,22 @@ from typing import Any
 import git
 
 from publisher.base.errors import MetadataError, UsageError, ValidationError
-from publisher.base.progress import Progress
+from publisher.base.progress import Progress, silent
 from publisher.dataset.check import check_folder
+from publisher.dataset.contents import stray_warning
 from publisher.release.calver import corrected_tag, is_release_tag, tag_order
 from publisher.release.citation import update_root_citation
 from publisher.release.commits import record_of
 from publisher.release.metadata import CITATION_CFF, ZENODO_JSON, Human, Version, human_metadata
 from publisher.release.metadata import related_identifiers as related
 from publisher.release.record import RELEASES_FILE, Record, parse_record, record_text, with_release
-from publisher.release.tag_files import TagFolder, github_tag_url, tag_files
+from publisher.release.tag_files import (
+    DATA_FOLDER,
+    TagFolder,
+    github_tag_url,
+    month_files,
+    tag_files,
+)
 from publisher.release.zenodo_api import ZenodoApi
 from publisher.release.zenodo_release import Ask, Outcome, release_version
 
@@ -139,25 +146,34 @@ class Run:
 
 def ask_for(run: Run, tag: str, head: Head) -> Ask:
     record = head.record
-    version = version_of(tag, checked_dataset(run.repo, tag), run.today, record)
+    dataset = checked_dataset(run.repo, tag)
+    version = version_of(tag, dataset, run.today, record)
     earlier = [t for t in record.releases if tag_order(t) < tag_order(tag)]
     previous = record.releases[max(earlier, key=tag_order)].doi if earlier else None
     corrected = record.releases[version.corrects].doi if version.corrects else None
     links = related(github_tag_url(run.remote_url, tag), previous, corrected)
     known = record.concept_recid if record.concept_recid is not None else run.concept
-    files = tag_files(run.repo, tag)
-    return Ask(version, head.human, files, links, known, publish_tags(run.repo))
+    files, stray = month_files(tag_files(run.repo, tag), dataset["schema_version"])
+    return Ask(version, head.human, files, links, known, publish_tags(run.repo), tuple(stray))
 
 
 def release_tags(
-    run: Run, head: Head, tags: list[str], progress: Progress
+    run: Run, head: Head, tags: list[str], progress: Progress, warn: Progress = silent
 ) -> Iterator[tuple[Released, Head]]:
     """Each tag released in turn; the head after it (its record updated) comes with it."""
     for tag in tags:
-        outcome = release_version(run.api, ask_for(run, tag, head), progress)
+        ask = ask_for(run, tag, head)
+        for line in stray_lines(ask):
+            warn(line)
+        outcome = release_version(run.api, ask, progress)
         record = with_release(head.record, tag, outcome.released, outcome.concept)
         head = replace(head, record=record)
         yield Released(tag, outcome), head
+
+
+def stray_lines(ask: Ask) -> list[str]:
+    """A line for each file of the tag's data/ that no record holds, which the release skips."""
+    return [stray_warning(f"{ask.version.tag}:{DATA_FOLDER}/{name}") for name in ask.stray]
 
 
 def record_files(head: Head, root: Path) -> dict[str, str]:
