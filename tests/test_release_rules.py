@@ -75,3 +75,19 @@ def test_a_record_holds_exactly_the_months_files_and_a_stray_file_is_named(
         readme = {"README.md"} if deposition["metadata"]["version"] == "2026.11" else set()
         assert names == month | readme | {"CITATION.cff"}
         assert "top-pypi-packages-30-days.csv" in names
+
+
+def test_an_origin_with_credentials_still_links_the_tag_without_them(
+    repos: tuple[git.Repo, git.Repo], zenodo: ZenodoStandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    work, _ = repos
+    work.git.remote("set-url", "origin", "https://x-access-token:ghs_secret@github.com/o/r.git")
+    code, _, err = release(capsys, work, "--tag", "2026.10", "--no-push")
+    assert code == 0, err
+    (deposition,) = zenodo.published()
+    assert {
+        "identifier": "https://github.com/o/r/tree/2026.10",
+        "relation": "isSupplementTo",
+        "scheme": "url",
+    } in deposition["metadata"]["related_identifiers"]
+    assert "ghs_secret" not in json.dumps(deposition)

@@ -70,6 +70,15 @@ def test_a_tag_without_data_is_named(tmp_path: Path) -> None:
         ("https://github.com/o/r", "https://github.com/o/r/tree/2026.11"),
         ("https://github.com/o/r.git/", "https://github.com/o/r/tree/2026.11"),
         ("ssh://git@github.com/o/r.git", "https://github.com/o/r/tree/2026.11"),
+        (
+            "https://x-access-token:ghs_secret@github.com/o/r.git",
+            "https://github.com/o/r/tree/2026.11",
+        ),
+        ("https://ghp_secret@github.com/o/r", "https://github.com/o/r/tree/2026.11"),
+        ("ssh://git:secret@github.com:22/o/r.git", "https://github.com/o/r/tree/2026.11"),
+        ("https://github.com.example.org/o/r.git", None),
+        ("https://example.org/github.com/o/r.git", None),
+        ("https://[broken@github.com/o/r", None),
         ("https://gitlab.com/o/r.git", None),
         ("/srv/git/r.git", None),
         (None, None),
@@ -77,3 +86,4 @@ def test_a_tag_without_data_is_named(tmp_path: Path) -> None:
 )
 def test_the_tag_url_only_for_github(remote: str | None, expected: str | None) -> None:
     assert github_tag_url(remote, "2026.11") == expected
+    assert "secret" not in str(github_tag_url(remote, "2026.11"))

@@ -5,6 +5,7 @@ import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import git
 
@@ -13,10 +14,10 @@ from publisher.dataset.contents import record_names, stray_names
 
 DATA_FOLDER = "data"
 CHUNK = 1 << 20
-GITHUB_REMOTE = re.compile(
-    r"(?:https://github\.com/|git@github\.com:|ssh://git@github\.com/)"
-    r"(?P<owner>[\w.-]+)/(?P<name>[\w.-]+?)(?:\.git)?/?"
-)
+# A remote on GitHub in scp form (`git@github.com:owner/name.git`), and the path of one.
+GITHUB_SCP = re.compile(r"(?:[\w.-]+@)?github\.com:(?P<path>[^/].*)")
+GITHUB_PATH = re.compile(r"/?(?P<owner>[\w.-]+)/(?P<name>[\w.-]+?)(?:\.git)?/?")
+GITHUB_SCHEMES = ("https", "ssh", "git")
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,25 @@ def month_files(files: list[TagFile], version: int) -> tuple[list[TagFile], list
 
 
 def github_tag_url(remote_url: str | None, tag: str) -> str | None:
-    """The tag's page on GitHub, when the remote is there; None for any other host."""
-    match = GITHUB_REMOTE.fullmatch(remote_url or "")
-    return f"https://github.com/{match['owner']}/{match['name']}/tree/{tag}" if match else None
+    """The tag's page on GitHub, when the remote is there; None for any other host. Credentials
+    in the remote's URL (`https://user:token@github.com/...`) are left out."""
+    repository = github_repository(remote_url or "")
+    return f"https://github.com/{repository}/tree/{tag}" if repository else None
+
+
+def github_repository(remote_url: str) -> str | None:
+    """`owner/name` of a remote on GitHub, from its URL in any form git takes."""
+    scp = GITHUB_SCP.fullmatch(remote_url)
+    if scp is not None:
+        path = scp["path"]
+    else:
+        try:
+            parts = urlsplit(remote_url)
+            host = parts.hostname
+        except ValueError:  # not a URL at all
+            return None
+        if parts.scheme not in GITHUB_SCHEMES or host != "github.com":
+            return None
+        path = parts.path
+    match = GITHUB_PATH.fullmatch(path)
+    return f"{match['owner']}/{match['name']}" if match else None
