@@ -23,6 +23,7 @@ from publisher.release.duplicate import pushed
 from publisher.release.git import check_remote, commit_paths, current_branch, open_repo, push_branch
 from publisher.release.lock import repository_lock
 from publisher.release.metadata import CITATION_CFF, version_metadata
+from publisher.release.order import check_order
 from publisher.release.record import RELEASES_FILE
 from publisher.release.zenodo_api import SANDBOX_URL, TOKEN_TIP, Patience, ZenodoApi
 from publisher.release.zenodo_run import (
@@ -33,6 +34,7 @@ from publisher.release.zenodo_run import (
     ask_for,
     head_text,
     pending_tags,
+    publish_tags,
     read_head,
     record_files,
     record_message,
@@ -64,6 +66,10 @@ def release_command(options: dict[str, Any], now: datetime, out: Console, err: C
     token = zenodo_token(os.environ, sandbox)
     head = read_head(repo, url, fresh_record=sandbox)
     tags = pending_tags(repo, head.record, options["tag"])
+    if not sandbox:  # the sandbox keeps no record: every run there starts afresh
+        released, out_of_order = head.record.releases, bool(options["out_of_order"])
+        for line in check_order(publish_tags(repo), released, tags, out_of_order):
+            warner(err)(line)
     remote = None if options["no_push"] or sandbox else check_remote(repo, settings.remote)
     remote_url = remote_url_of(repo, settings.remote)
     if token is None and not options["dry_run"]:

@@ -23,6 +23,7 @@ from publisher.release.citation import update_root_citation
 from publisher.release.commits import record_of
 from publisher.release.metadata import CITATION_CFF, ZENODO_JSON, Human, Version, human_metadata
 from publisher.release.metadata import related_identifiers as related
+from publisher.release.order import waiting
 from publisher.release.record import RELEASES_FILE, Record, parse_record, record_text, with_release
 from publisher.release.tag_files import (
     DATA_FOLDER,
@@ -98,7 +99,7 @@ def read_head(repo: git.Repo, url: str, fresh_record: bool) -> Head:
 def pending_tags(repo: git.Repo, record: Record, only: str | None) -> list[str]:
     tags = publish_tags(repo)
     if only is None:
-        return [tag for tag in tags if tag not in record.releases]
+        return waiting(tags, record.releases)
     if only not in tags:
         what = "a tag made by `top-pypi publish`" if only in repo.tags else "a tag here"
         raise UsageError(
@@ -184,9 +185,9 @@ def record_files(head: Head, root: Path) -> dict[str, str]:
     citation = head.sources.get(CITATION_CFF)
     if citation is not None and record.concept_doi is not None:
         dois = {tag: released.doi for tag, released in record.releases.items()}
-        latest = max(record.releases.values(), key=lambda r: r.published).published
+        newest = record.releases[max(record.releases, key=tag_order)].published
         files[CITATION_CFF] = update_root_citation(
-            citation, record.concept_doi, dois, date.fromisoformat(latest)
+            citation, record.concept_doi, dois, date.fromisoformat(newest)
         )
     return files
 
