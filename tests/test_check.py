@@ -252,3 +252,51 @@ def test_a_consistent_edit_still_breaks_the_hashes(
     code, _, err = run_cli(capsys, now, "validate", str(folder))
     assert_one_error_line(err, "does not match its size and hash in datapackage.json")
     assert code == 1
+
+
+def release_record(doi: str, url: str) -> str:
+    entry = {"doi": doi, "recid": 12, "url": url, "published": "2026-11-01", "files": {}}
+    return json.dumps(
+        {
+            "schema_version": 1,
+            "zenodo": {"url": "https://zenodo.org", "concept_recid": 11, "concept_doi": None},
+            "releases": {"2026.11": entry},
+        }
+    ).replace('"concept_doi": null', '"concept_doi": "10.5281/zenodo.11"')
+
+
+def test_the_release_record_beside_the_data_is_checked(
+    folder: Path, now: datetime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    record = folder / "releases.json"
+    record.write_text(release_record("10.5281/zenodo.12", "https://zenodo.org/records/12"))
+    code, out, _ = run_cli(capsys, now, "validate", str(folder))
+    assert code == 0
+    assert "releases.json: 1 DOI(s), each the one https://zenodo.org gives its record" in out
+    record.write_text(release_record("10.5072/zenodo.12", "https://zenodo.org/records/12"))
+    code, _, err = run_cli(capsys, now, "validate", str(folder))
+    assert code == 2
+    assert_one_error_line(
+        err, "data/releases.json gives 2026.11 the DOI '10.5072/zenodo.12', but record 12"
+    )
+    record.write_text(release_record("10.5281/zenodo.12", "https://zenodo.org/records/13"))
+    code, _, err = run_cli(capsys, now, "validate", str(folder))
+    assert code == 2
+    assert_one_error_line(err, "the url 'https://zenodo.org/records/13', but record 12")
+
+
+def test_a_stray_file_is_named_as_a_warning(
+    folder: Path, now: datetime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (folder / "notes.txt").write_text("not a month's file\n")
+    (folder / "README.md").write_text("# data\n")
+    (folder / "releases.json").write_text(
+        release_record("10.5281/zenodo.12", "https://zenodo.org/records/12")
+    )
+    code, out, err = run_cli(capsys, now, "validate", str(folder))
+    assert code == 0
+    assert "valid, 50 rows" in out
+    lines = err.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(f"warning: {folder / 'notes.txt'} is not one of the month's files")
+    assert "`top-pypi release` skips it" in lines[0]

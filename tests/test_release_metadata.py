@@ -81,6 +81,25 @@ def test_unusable_metadata_is_one_line_naming_the_file(sources: dict[str, str], 
     assert caught.value.exit_code == 2
 
 
+@pytest.mark.parametrize("zenodo_json", ["{", "[]", '{"title": "t", "creators": [{}]}'])
+def test_an_unusable_zenodo_json_beside_a_valid_citation_cff_is_named_in_the_hint(
+    zenodo_json: str,
+) -> None:
+    """.zenodo.json wins, so the CITATION.cff beside it is not read: the hint says so."""
+    with pytest.raises(MetadataError) as caught:
+        human_metadata({".zenodo.json": zenodo_json, "CITATION.cff": CFF})
+    assert caught.value.message.startswith(".zenodo.json ")
+    assert caught.value.tip == (
+        ".zenodo.json comes before CITATION.cff, as with Zenodo's GitHub integration:"
+        " mend .zenodo.json (a title and creators with names), or delete it to take the"
+        " metadata from CITATION.cff."
+    )
+    assert "\n" not in str(caught.value)
+    with pytest.raises(MetadataError) as alone:
+        human_metadata({".zenodo.json": zenodo_json})
+    assert alone.value.tip.startswith("Mend .zenodo.json")
+
+
 def test_version_metadata_adds_what_is_per_version() -> None:
     human = human_metadata({"CITATION.cff": CFF})
     related = related_identifiers("https://github.com/o/r/tree/2026.11", "10.5281/zenodo.10", None)

@@ -80,7 +80,12 @@ def test_two_months_make_one_concept_with_two_versions(
     assert not zenodo.drafts()
     for outcome, deposition in zip((first, second), published, strict=True):
         names = sorted(f["filename"] for f in deposition["files"])
-        assert names == ["CITATION.cff", "top-pypi-packages.csv", "top-pypi-packages.json"]
+        assert names == [
+            "CITATION.cff",
+            "top-pypi-packages-30-days.json",
+            "top-pypi-packages.csv",
+            "top-pypi-packages.json",
+        ]
         assert deposition["doi"] == outcome.released.doi
         tag = deposition["metadata"]["version"]
         assert zenodo.file_bytes(deposition["id"], "top-pypi-packages.json") == (

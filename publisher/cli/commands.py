@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
@@ -15,6 +15,9 @@ from publisher.count.window import window_ending
 from publisher.dataset.collect import collect, write_collected
 from publisher.dataset.previous_files import read_previous
 from publisher.dataset.write import check_writable_folder
+
+if TYPE_CHECKING:
+    from publisher.release.record import Record
 
 
 def run_collect(options: dict[str, Any], now: datetime, out: Console, err: Console) -> int:
@@ -69,15 +72,42 @@ def _yesterday(now: datetime) -> date:
 
 def run_validate(options: dict[str, Any], now: datetime, out: Console, err: Console) -> int:
     from publisher.dataset.check import check_folder
+    from publisher.dataset.contents import RELEASES_NAME, stray_names, stray_warning
 
-    dataset = check_folder(Path(options["folder"]))
+    folder = Path(options["folder"])
+    dataset = check_folder(folder)
+    version = dataset["schema_version"]
+    record = read_record(folder / RELEASES_NAME)
+    for name in stray_names(version, (path.name for path in folder.iterdir())):
+        err.print(f"warning: {stray_warning(str(folder / name))}", soft_wrap=True)
     out.print(
         f"{options['folder']}: valid, {dataset['total_rows']:,} rows,"
         f" {dataset['period']['start']} to {dataset['period']['end']}",
         highlight=False,
         soft_wrap=True,
     )
+    if record is not None:
+        out.print(
+            f"{folder / RELEASES_NAME}: {len(record.releases)} DOI(s), each the one {record.url}"
+            " gives its record",
+            highlight=False,
+            soft_wrap=True,
+        )
     return 0
+
+
+def read_record(path: Path) -> "Record | None":
+    """The release record beside the data, checked, when there is one."""
+    from publisher.base.errors import MetadataError
+    from publisher.release.record import RESET_TIP, parse_record
+
+    if not path.is_file():
+        return None
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise MetadataError(f"{path} cannot be read ({exc.strerror}).", RESET_TIP) from None
+    return parse_record(text)
 
 
 def run_demo(options: dict[str, Any], now: datetime, out: Console, err: Console) -> int:

@@ -98,6 +98,11 @@ def add_release_options(release: argparse.ArgumentParser) -> None:
     )
     release.add_argument("--remote", metavar="NAME", help="remote to push the DOIs to (origin)")
     release.add_argument("--no-push", action="store_true", help="commit the DOIs, do not push")
+    release.add_argument(
+        "--out-of-order",
+        action="store_true",
+        help="release a tag older than the newest released one (Zenodo's latest becomes it)",
+    )
     where = release.add_mutually_exclusive_group()
     where.add_argument("--zenodo-url", metavar="URL", help=f"Zenodo ({DEFAULTS.zenodo_url})")
     where.add_argument(

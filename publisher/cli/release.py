@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from publisher.base.errors import MetadataError, PublisherError, UsageError
-from publisher.base.progress import status
+from publisher.base.progress import Progress, status
 from publisher.base.secrets import Redactor, secret_from
 from publisher.cli import summary
 from publisher.cli.options import settings_for
@@ -25,6 +25,7 @@ from publisher.release.duplicate import pushed
 from publisher.release.git import check_remote, commit_paths, current_branch, open_repo, push_branch
 from publisher.release.lock import repository_lock
 from publisher.release.metadata import CITATION_CFF, version_metadata
+from publisher.release.order import check_order
 from publisher.release.record import RELEASES_FILE
 from publisher.release.zenodo_api import SANDBOX_URL, TOKEN_TIP, Patience, ZenodoApi
 from publisher.release.zenodo_run import (
@@ -35,6 +36,7 @@ from publisher.release.zenodo_run import (
     ask_for,
     head_text,
     pending_tags,
+    publish_tags,
     read_head,
     record_files,
     record_message,
@@ -85,6 +87,10 @@ def release_steps(
     token = zenodo_token(os.environ, sandbox)
     head = read_head(repo, url, fresh_record=sandbox)
     tags = pending_tags(repo, head.record, options["tag"])
+    if not sandbox:  # the sandbox keeps no record: every run there starts afresh
+        released, out_of_order = head.record.releases, bool(options["out_of_order"])
+        for line in check_order(publish_tags(repo), released, tags, out_of_order):
+            warner(err)(line)
     remote = None if options["no_push"] or sandbox else check_remote(repo, settings.remote)
     remote_url = remote_url_of(repo, settings.remote)
     if token is None and not options["dry_run"]:
@@ -133,12 +139,17 @@ def release_all(run: Run, head: Head, tags: list[str], err: Console) -> Progress
         return done
     with status(err, f"Releasing {', '.join(tags)} to Zenodo at {run.api.url}") as progress:
         try:
-            for released, after in release_tags(run, head, tags, progress):
+            for released, after in release_tags(run, head, tags, progress, warner(err)):
                 done.released.append(released)
                 done.head = after
         except PublisherError as failure:
             done.failure = failure
     return done
+
+
+def warner(err: Console) -> Progress:
+    """Warnings as lines of their own: the run goes on."""
+    return lambda line: err.print(f"warning: {line}", highlight=False, soft_wrap=True)
 
 
 def try_out(run: Run, head: Head, tags: list[str], out: Console, err: Console) -> int:
@@ -253,6 +264,8 @@ def dry_run(run: Run, head: Head, tags: list[str], looked: bool, out: Console) -
         table.add_row("creators", "; ".join(c["name"] for c in metadata["creators"]))
         for file in ask.files:
             table.add_row(file.name, f"{file.size:,} bytes, {file.md5()}")
+        for name in ask.stray:
+            table.add_row(name, "not sent: not one of the month's files")
         citation = version_citation(ask.human, tag, run.today, "10.5281/zenodo.RESERVED", "…")
         table.add_row(CITATION_CFF, f"generated, {len(citation.encode()):,} bytes")
         out.print(table)

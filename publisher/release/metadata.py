@@ -60,10 +60,29 @@ class Version:
 def human_metadata(sources: Mapping[str, str]) -> Human:
     """From the text of `.zenodo.json` or `CITATION.cff` (by name), the first found."""
     if ZENODO_JSON in sources:
-        return from_zenodo_json(sources[ZENODO_JSON])
+        try:
+            return from_zenodo_json(sources[ZENODO_JSON])
+        except MetadataError as unusable:
+            tip = zenodo_json_tip(CITATION_CFF in sources)
+            raise MetadataError(unusable.message, tip) from None
     if CITATION_CFF in sources:
         return from_citation_cff(sources[CITATION_CFF])
     raise MetadataError(f"The repository has neither {ZENODO_JSON} nor {CITATION_CFF}.", MINIMUM)
+
+
+def zenodo_json_tip(beside_citation: bool) -> str:
+    """What to do about an unusable .zenodo.json: it wins over CITATION.cff, so a valid
+    CITATION.cff beside it is not read, and adding one would not help."""
+    if beside_citation:
+        return (
+            f"{ZENODO_JSON} comes before {CITATION_CFF}, as with Zenodo's GitHub integration:"
+            f" mend {ZENODO_JSON} (a title and creators with names), or delete it to take the"
+            f" metadata from {CITATION_CFF}."
+        )
+    return (
+        f"Mend {ZENODO_JSON} (a title and creators with names), or delete it and add a"
+        f" {CITATION_CFF} with `type: dataset`, a title and authors."
+    )
 
 
 def from_zenodo_json(text: str) -> Human:

@@ -5,20 +5,19 @@ import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import git
 
 from publisher.base.errors import MetadataError
+from publisher.dataset.contents import record_names, stray_names
 
 DATA_FOLDER = "data"
 CHUNK = 1 << 20
-# Not sent: byte-identical copies under the reference dataset's older names (Zenodo would hold
-# the same bytes twice), and the release's own record of earlier releases.
-NOT_SENT = re.compile(r".*-30-days\..*|releases\.json")
-GITHUB_REMOTE = re.compile(
-    r"(?:https://github\.com/|git@github\.com:|ssh://git@github\.com/)"
-    r"(?P<owner>[\w.-]+)/(?P<name>[\w.-]+?)(?:\.git)?/?"
-)
+# A remote on GitHub in scp form (`git@github.com:owner/name.git`), and the path of one.
+GITHUB_SCP = re.compile(r"(?:[\w.-]+@)?github\.com:(?P<path>[^/].*)")
+GITHUB_PATH = re.compile(r"/?(?P<owner>[\w.-]+)/(?P<name>[\w.-]+?)(?:\.git)?/?")
+GITHUB_SCHEMES = ("https", "ssh", "git")
 
 
 @dataclass(frozen=True)
@@ -82,7 +81,7 @@ class TagPath:
 
 
 def tag_files(repo: git.Repo, tag: str) -> list[TagFile]:
-    """The files of `data/` at `tag` that the release sends, by name."""
+    """Every file of `data/` at `tag`, by name (`month_files` keeps those a record holds)."""
     try:
         tree = repo.commit(tag).tree / DATA_FOLDER
     except (KeyError, ValueError, git.BadName):
@@ -90,13 +89,35 @@ def tag_files(repo: git.Repo, tag: str) -> list[TagFile]:
             f"Tag {tag} has no {DATA_FOLDER}/ folder.", "Release a tag made by `top-pypi publish`."
         ) from None
     blobs = [item for item in tree if isinstance(item, git.Blob)]
-    return sorted(
-        (TagFile(b.name, b.size, b) for b in blobs if not NOT_SENT.fullmatch(b.name)),
-        key=lambda f: f.name,
-    )
+    return sorted((TagFile(b.name, b.size, b) for b in blobs), key=lambda f: f.name)
+
+
+def month_files(files: list[TagFile], version: int) -> tuple[list[TagFile], list[str]]:
+    """(what a record of the month holds, the stray names that no record holds)."""
+    stray = stray_names(version, (file.name for file in files))
+    return [file for file in files if file.name in record_names(version)], stray
 
 
 def github_tag_url(remote_url: str | None, tag: str) -> str | None:
-    """The tag's page on GitHub, when the remote is there; None for any other host."""
-    match = GITHUB_REMOTE.fullmatch(remote_url or "")
-    return f"https://github.com/{match['owner']}/{match['name']}/tree/{tag}" if match else None
+    """The tag's page on GitHub, when the remote is there; None for any other host. Credentials
+    in the remote's URL (`https://user:token@github.com/...`) are left out."""
+    repository = github_repository(remote_url or "")
+    return f"https://github.com/{repository}/tree/{tag}" if repository else None
+
+
+def github_repository(remote_url: str) -> str | None:
+    """`owner/name` of a remote on GitHub, from its URL in any form git takes."""
+    scp = GITHUB_SCP.fullmatch(remote_url)
+    if scp is not None:
+        path = scp["path"]
+    else:
+        try:
+            parts = urlsplit(remote_url)
+            host = parts.hostname
+        except ValueError:  # not a URL at all
+            return None
+        if parts.scheme not in GITHUB_SCHEMES or host != "github.com":
+            return None
+        path = parts.path
+    match = GITHUB_PATH.fullmatch(path)
+    return f"{match['owner']}/{match['name']}" if match else None

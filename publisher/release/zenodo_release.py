@@ -9,7 +9,7 @@ from typing import Any
 from publisher.base.progress import Progress
 from publisher.release.citation import version_citation
 from publisher.release.metadata import CITATION_CFF, Human, Version, version_metadata
-from publisher.release.record import Released
+from publisher.release.record import Released, zenodo_record_page
 from publisher.release.tag_files import TagFile
 from publisher.release.zenodo_api import ZenodoApi
 from publisher.release.zenodo_drafts import Target, target_in_concept, target_without_concept
@@ -32,6 +32,7 @@ class Ask:
     related: list[dict[str, str]]
     concept: int | None  # known from data/releases.json or zenodo_concept
     repo_tags: list[str]  # to find a concept by its versions when none is known
+    stray: tuple[str, ...] = ()  # files of the tag's data/ that no record holds: never sent
 
 
 def release_version(api: ZenodoApi, ask: Ask, progress: Progress) -> Outcome:
@@ -93,7 +94,7 @@ def concept_doi(version_doi: str, concept_recid: int) -> str:
 
 
 def record_url(api: ZenodoApi, recid: int) -> str:
-    return f"{api.url}/records/{recid}"
+    return zenodo_record_page(api.url, recid)
 
 
 def file_md5(entry: dict[str, Any]) -> tuple[str, str]:

@@ -15,15 +15,23 @@ from typing import Any
 import git
 
 from publisher.base.errors import MetadataError, UsageError, ValidationError
-from publisher.base.progress import Progress
+from publisher.base.progress import Progress, silent
 from publisher.dataset.check import check_folder
+from publisher.dataset.contents import stray_warning
 from publisher.release.calver import corrected_tag, is_release_tag, tag_order
 from publisher.release.citation import update_root_citation
 from publisher.release.commits import record_of
 from publisher.release.metadata import CITATION_CFF, ZENODO_JSON, Human, Version, human_metadata
 from publisher.release.metadata import related_identifiers as related
+from publisher.release.order import waiting
 from publisher.release.record import RELEASES_FILE, Record, parse_record, record_text, with_release
-from publisher.release.tag_files import TagFolder, github_tag_url, tag_files
+from publisher.release.tag_files import (
+    DATA_FOLDER,
+    TagFolder,
+    github_tag_url,
+    month_files,
+    tag_files,
+)
 from publisher.release.zenodo_api import ZenodoApi
 from publisher.release.zenodo_release import Ask, Outcome, release_version
 
@@ -91,7 +99,7 @@ def read_head(repo: git.Repo, url: str, fresh_record: bool) -> Head:
 def pending_tags(repo: git.Repo, record: Record, only: str | None) -> list[str]:
     tags = publish_tags(repo)
     if only is None:
-        return [tag for tag in tags if tag not in record.releases]
+        return waiting(tags, record.releases)
     if only not in tags:
         what = "a tag made by `top-pypi publish`" if only in repo.tags else "a tag here"
         raise UsageError(
@@ -139,25 +147,34 @@ class Run:
 
 def ask_for(run: Run, tag: str, head: Head) -> Ask:
     record = head.record
-    version = version_of(tag, checked_dataset(run.repo, tag), run.today, record)
+    dataset = checked_dataset(run.repo, tag)
+    version = version_of(tag, dataset, run.today, record)
     earlier = [t for t in record.releases if tag_order(t) < tag_order(tag)]
     previous = record.releases[max(earlier, key=tag_order)].doi if earlier else None
     corrected = record.releases[version.corrects].doi if version.corrects else None
     links = related(github_tag_url(run.remote_url, tag), previous, corrected)
     known = record.concept_recid if record.concept_recid is not None else run.concept
-    files = tag_files(run.repo, tag)
-    return Ask(version, head.human, files, links, known, publish_tags(run.repo))
+    files, stray = month_files(tag_files(run.repo, tag), dataset["schema_version"])
+    return Ask(version, head.human, files, links, known, publish_tags(run.repo), tuple(stray))
 
 
 def release_tags(
-    run: Run, head: Head, tags: list[str], progress: Progress
+    run: Run, head: Head, tags: list[str], progress: Progress, warn: Progress = silent
 ) -> Iterator[tuple[Released, Head]]:
     """Each tag released in turn; the head after it (its record updated) comes with it."""
     for tag in tags:
-        outcome = release_version(run.api, ask_for(run, tag, head), progress)
+        ask = ask_for(run, tag, head)
+        for line in stray_lines(ask):
+            warn(line)
+        outcome = release_version(run.api, ask, progress)
         record = with_release(head.record, tag, outcome.released, outcome.concept)
         head = replace(head, record=record)
         yield Released(tag, outcome), head
+
+
+def stray_lines(ask: Ask) -> list[str]:
+    """A line for each file of the tag's data/ that no record holds, which the release skips."""
+    return [stray_warning(f"{ask.version.tag}:{DATA_FOLDER}/{name}") for name in ask.stray]
 
 
 def record_files(head: Head, root: Path) -> dict[str, str]:
@@ -168,9 +185,9 @@ def record_files(head: Head, root: Path) -> dict[str, str]:
     citation = head.sources.get(CITATION_CFF)
     if citation is not None and record.concept_doi is not None:
         dois = {tag: released.doi for tag, released in record.releases.items()}
-        latest = max(record.releases.values(), key=lambda r: r.published).published
+        newest = record.releases[max(record.releases, key=tag_order)].published
         files[CITATION_CFF] = update_root_citation(
-            citation, record.concept_doi, dois, date.fromisoformat(latest)
+            citation, record.concept_doi, dois, date.fromisoformat(newest)
         )
     return files
 
