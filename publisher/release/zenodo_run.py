@@ -6,7 +6,8 @@ Everything is read from git: each tag's data from the tag, the metadata and the 
 earlier releases from the branch head, never from the working tree.
 """
 
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -25,6 +26,7 @@ from publisher.release.metadata import related_identifiers as related
 from publisher.release.record import RELEASES_FILE, Record, parse_record, record_text, with_release
 from publisher.release.tag_files import TagFolder, github_tag_url, tag_files
 from publisher.release.zenodo_api import ZenodoApi
+from publisher.release.zenodo_identity import upload_md5s
 from publisher.release.zenodo_release import Ask, Outcome, release_version
 
 RELEASED_TRAILER = "Top-PyPI-Released"
@@ -135,6 +137,7 @@ class Run:
     today: date
     remote_url: str | None  # the push remote's URL: a GitHub one gives each tag's page
     concept: int | None  # zenodo_concept from the settings, for a record not yet kept here
+    new_concept: bool = False  # --new-concept: the first tag starts a concept of its own
 
 
 def ask_for(run: Run, tag: str, head: Head) -> Ask:
@@ -146,7 +149,18 @@ def ask_for(run: Run, tag: str, head: Head) -> Ask:
     links = related(github_tag_url(run.remote_url, tag), previous, corrected)
     known = record.concept_recid if record.concept_recid is not None else run.concept
     files = tag_files(run.repo, tag)
-    return Ask(version, head.human, files, links, known, publish_tags(run.repo))
+    tags, uploads = publish_tags(run.repo), uploads_of(run.repo)
+    return Ask(version, head.human, files, links, known, tags, uploads, run.new_concept)
+
+
+def uploads_of(repo: git.Repo) -> Callable[[str], dict[str, str]]:
+    """What each tag would upload (name -> MD5), read from git when first asked for."""
+
+    @functools.cache
+    def uploads(tag: str) -> dict[str, str]:
+        return upload_md5s(tag_files(repo, tag))
+
+    return uploads
 
 
 def release_tags(
