@@ -250,6 +250,23 @@ def test_a_draft_of_another_concept_is_never_filled(
     assert zenodo.drafts() == [left]
 
 
+def test_a_first_draft_holding_another_datasets_files_is_left_to_it(
+    zenodo: ZenodoStandIn, repo: git.Repo, other_repo: git.Repo
+) -> None:
+    """Another dataset's first run died before publishing its 2026.10, its files uploaded."""
+    api = api_for(zenodo, Sleeps())
+    zenodo.fail("publish", "503", times=3)
+    with pytest.raises(ZenodoError, match="did not publish draft"):
+        release(api, repo, "2026.10")
+    (left,) = zenodo.drafts()
+    ours = release(api, other_repo, "2026.10")
+    assert ours.released.recid != left["id"]
+    assert zenodo.drafts() == [left]
+    upstream = release(api, repo, "2026.10")  # its own run resumes it
+    assert upstream.released.recid == left["id"]
+    assert not zenodo.drafts()
+
+
 def test_a_concept_of_another_account_is_refused(zenodo: ZenodoStandIn, repo: git.Repo) -> None:
     upstream = release(api_for(zenodo, Sleeps(), OTHER_TOKEN), repo, "2026.10")
     with pytest.raises(MetadataError, match="belongs to another Zenodo account") as caught:

@@ -98,6 +98,12 @@ def add_release_options(release: argparse.ArgumentParser) -> None:
     )
     release.add_argument("--remote", metavar="NAME", help="remote to push the DOIs to (origin)")
     release.add_argument("--no-push", action="store_true", help="commit the DOIs, do not push")
+    release.add_argument(
+        "--new-concept",
+        action="store_true",
+        help="start a Zenodo concept of this repository's own with the oldest tag without a DOI,"
+        " even beside versions of the same names in the account",
+    )
     where = release.add_mutually_exclusive_group()
     where.add_argument("--zenodo-url", metavar="URL", help=f"Zenodo ({DEFAULTS.zenodo_url})")
     where.add_argument(

@@ -31,6 +31,7 @@ from publisher.release.zenodo_run import (
     Released,
     Run,
     ask_for,
+    check_new_concept,
     head_text,
     pending_tags,
     read_head,
@@ -63,13 +64,16 @@ def release_command(options: dict[str, Any], now: datetime, out: Console, err: C
     url = sandbox_url(os.environ) if sandbox else settings.zenodo_url.rstrip("/")
     token = zenodo_token(os.environ, sandbox)
     head = read_head(repo, url, fresh_record=sandbox)
+    if options["new_concept"]:
+        concept_setting = settings.name("zenodo_concept", str(settings.zenodo_concept))
+        check_new_concept(head.record, settings.zenodo_concept, concept_setting)
     tags = pending_tags(repo, head.record, options["tag"])
     remote = None if options["no_push"] or sandbox else check_remote(repo, settings.remote)
     remote_url = remote_url_of(repo, settings.remote)
     if token is None and not options["dry_run"]:
         raise UsageError(f"{TOKEN_VARIABLES[sandbox]} is not set.", TOKEN_TIP)
     api = ZenodoApi(url, token or "", Patience(timeout=settings.timeout))
-    run = Run(api, repo, now.date(), remote_url, settings.zenodo_concept)
+    run = Run(api, repo, now.date(), remote_url, settings.zenodo_concept, options["new_concept"])
     if options["dry_run"]:
         return dry_run(run, head, tags, token is not None, out)
     if sandbox:
@@ -233,6 +237,8 @@ def dry_run(run: Run, head: Head, tags: list[str], looked: bool, out: Console) -
 
 def concept_words(run: Run, head: Head, looked: bool) -> str:
     concept = head.record.concept_recid or run.concept
+    if run.new_concept:
+        return "a new concept of this repository's own (--new-concept)"
     if not looked:
         known = f"concept {concept}" if concept else "a new concept (none is recorded)"
         return f"{known}; Zenodo was not asked (no token)"

@@ -96,21 +96,37 @@ def target_without_concept(
     if ours:
         concept = int(ours[0]["conceptrecid"])
         return target_in_concept(api, concept, tag, metadata, uploads(tag)), concept
-    for version in found:
-        if version_of(version) == tag:
-            raise another_dataset(version, tag, uploads(tag))
-    return first_record(api, tag, metadata, uploads(tag)), None
+    drafts = first_drafts(api, tag, uploads(tag))
+    namesakes = [version for version in found if version_of(version) == tag]
+    if namesakes and not any(is_this_tags(draft, uploads(tag)) for draft in drafts):
+        raise another_dataset(namesakes[0], tag, uploads(tag))
+    return reused_or_created(api, drafts, metadata), None
 
 
 def first_record(
     api: ZenodoApi, tag: str, metadata: dict[str, Any], expected: dict[str, str]
 ) -> Target:
-    """A concept of this repository's own, begun with `tag`. A first draft an interrupted run
-    left is reused: one of no published concept, holding none but the tag's own files. A
-    later version's draft is its concept's, never taken on its name."""
-    for draft in owned_versions(api, "draft", [tag]):
-        if not concept_published(draft) and not other_files(held_files(draft), expected):
-            return Target(draft=api.set_metadata(draft["id"], metadata))
+    """A concept of this repository's own, begun with `tag` (--new-concept)."""
+    return reused_or_created(api, first_drafts(api, tag, expected), metadata)
+
+
+def first_drafts(api: ZenodoApi, tag: str, expected: dict[str, str]) -> list[dict[str, Any]]:
+    """The first drafts of `tag` an interrupted run may have left: of no published concept,
+    holding none but the tag's own files, those holding some first. A later version's draft is
+    its concept's, never taken on its name."""
+    drafts = [
+        draft
+        for draft in owned_versions(api, "draft", [tag])
+        if not concept_published(draft) and not other_files(held_files(draft), expected)
+    ]
+    return sorted(drafts, key=lambda draft: not is_this_tags(draft, expected))
+
+
+def reused_or_created(
+    api: ZenodoApi, drafts: list[dict[str, Any]], metadata: dict[str, Any]
+) -> Target:
+    if drafts:
+        return Target(draft=api.set_metadata(drafts[0]["id"], metadata))
     return Target(draft=api.create(metadata), opened=True)
 
 

@@ -113,6 +113,23 @@ def checked_dataset(repo: git.Repo, tag: str) -> dict[str, Any]:
         raise ValidationError(f"Tag {tag} has no data/ folder.", CORRECTION_TIP) from None
 
 
+def check_new_concept(record: Record, concept: int | None, concept_setting: str) -> None:
+    """`--new-concept` starts a concept only where none is this repository's yet."""
+    if record.concept_recid is not None:
+        raise UsageError(
+            f"--new-concept: {RELEASES_FILE} already records concept {record.concept_recid}"
+            f" ({record.concept_doi}), this repository's.",
+            f"Release without --new-concept, or edit {RELEASES_FILE} (move it aside, and the"
+            f" DOIs out of {CITATION_CFF}) to start a concept anew.",
+        )
+    if concept is not None:
+        raise UsageError(
+            f"--new-concept: {concept_setting} names the concept to add versions to.",
+            "Release without --new-concept, or edit top-pypi.toml (remove zenodo_concept) to"
+            " start a concept anew.",
+        )
+
+
 def version_of(tag: str, dataset: dict[str, Any], today: date, record: Record) -> Version:
     period, engine = dataset["period"], dataset["engine"]
     corrects = corrected_tag(tag, [*record.releases, tag])
