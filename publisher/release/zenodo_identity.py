@@ -28,8 +28,13 @@ def file_md5(entry: dict[str, Any]) -> tuple[str, str]:
 
 
 def held_files(deposition: dict[str, Any]) -> dict[str, str]:
-    """The files a deposition or record holds: name -> `md5:<hex>`."""
-    return dict(map(file_md5, deposition.get("files") or []))
+    """The files a deposition or record holds: name -> `md5:<hex>`. The deposit API and the
+    records API list them; the records API of InvenioRDM, which Zenodo runs, may instead give
+    `{"entries": {name: file}}`."""
+    files = deposition.get("files") or []
+    if isinstance(files, dict):
+        files = list((files.get("entries") or {}).values())
+    return dict(file_md5(entry) for entry in files if isinstance(entry, dict))
 
 
 def other_files(held: dict[str, str], expected: dict[str, str]) -> list[str]:
