@@ -45,15 +45,19 @@ def two_months(folder: Path, source: str) -> git.Repo:
 
 
 @pytest.fixture
-def repo(tmp_path: Path) -> git.Repo:
-    return two_months(tmp_path, "upstream")
+def repo(tmp_path: Path) -> Iterator[git.Repo]:
+    # Closed at the end: an error kept by pytest.raises holds the repository, and git's
+    # reading processes would otherwise outlive the test.
+    with two_months(tmp_path, "upstream") as work:
+        yield work
 
 
 @pytest.fixture
-def other_repo(tmp_path: Path) -> git.Repo:
+def other_repo(tmp_path: Path) -> Iterator[git.Repo]:
     """Another publishing repository of the same account: the same tags, other data (its CSV
     files are the same bytes, its JSON files are not)."""
-    return two_months(tmp_path / "other", "fork")
+    with two_months(tmp_path / "other", "fork") as work:
+        yield work
 
 
 def wait_until_logged(zenodo: ZenodoStandIn, route: str) -> None:
