@@ -199,6 +199,9 @@ def test_new_concept_starts_this_repositorys_own_beside_same_names(
     assert release(capsys, work)[0] == 0
     upstream = parse_record(head_file(work, RELEASES_FILE))
     other, other_remote = other_repos
+    code, out, _ = release(capsys, other, "--new-concept", "--dry-run")
+    assert code == 0
+    assert "a new concept of this repository's own (--new-concept)" in " ".join(out.split())
     code, _, err = release(capsys, other, "--new-concept")
     assert code == 0, err
     record = parse_record(head_file(other, RELEASES_FILE))
