@@ -243,7 +243,7 @@ def concept_words(run: Run, head: Head, looked: bool) -> str:
         known = f"concept {concept}" if concept else "a new concept (none is recorded)"
         return f"{known}; Zenodo was not asked (no token)"
     if concept is None:
-        return "a new concept, unless the token's depositions hold one of these versions"
+        return "a new concept, unless the token's depositions hold these tags' own files"
     versions = run.api.versions(concept)
     return f"a new version of concept {concept} ({len(versions)} version(s) there now)"
 
