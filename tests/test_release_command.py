@@ -34,12 +34,10 @@ ROOT = Path(__file__).parents[1]
 CFFCONVERT = ROOT / ".venv-cffconvert" / "bin" / "cffconvert"
 
 
-@pytest.fixture(scope="module")
-def published(events_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A publishing repository with two monthly tags made by `top-pypi publish`, once."""
-    folder = tmp_path_factory.mktemp("published")
+def publish_two_months(folder: Path, events_dir: Path, limit: int) -> Path:
+    """A publishing repository with two monthly tags made by `top-pypi publish`."""
     shutil.copytree(events_dir, folder / "events")
-    work, _ = publishing_repo(folder, 'events = "../events"\nlimit = 50\ndays = 4\n')
+    work, _ = publishing_repo(folder, f'events = "../events"\nlimit = {limit}\ndays = 4\n')
     (folder / "work" / "CITATION.cff").write_text(CITATION)
     work.git.add("CITATION.cff")
     work.git.commit("-m", "Citation")
@@ -49,19 +47,40 @@ def published(events_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
     return folder
 
 
+@pytest.fixture(scope="module")
+def published(events_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return publish_two_months(tmp_path_factory.mktemp("published"), events_dir, 50)
+
+
+@pytest.fixture(scope="module")
+def published_elsewhere(events_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A second publishing repository of the same tags, with other data (a shorter list)."""
+    return publish_two_months(tmp_path_factory.mktemp("elsewhere"), events_dir, 40)
+
+
 def run_main(*argv: str) -> int:
     from publisher.cli import main
 
     return main(list(argv), datetime.fromisoformat("2026-11-01T06:30:00+00:00"))
 
 
+def private_copy(published: Path, folder: Path) -> tuple[git.Repo, git.Repo]:
+    shutil.copytree(published, folder, symlinks=True)
+    work = git.Repo(folder / "work")
+    work.git.remote("set-url", "origin", str(folder / "remote.git"))
+    return work, git.Repo(folder / "remote.git")
+
+
 @pytest.fixture
 def repos(published: Path, tmp_path: Path) -> tuple[git.Repo, git.Repo]:
     """A private copy of the published repository and its remote."""
-    shutil.copytree(published, tmp_path / "copy", symlinks=True)
-    work = git.Repo(tmp_path / "copy" / "work")
-    work.git.remote("set-url", "origin", str(tmp_path / "copy" / "remote.git"))
-    return work, git.Repo(tmp_path / "copy" / "remote.git")
+    return private_copy(published, tmp_path / "copy")
+
+
+@pytest.fixture
+def other_repos(published_elsewhere: Path, tmp_path: Path) -> tuple[git.Repo, git.Repo]:
+    """A private copy of the second publishing repository and its remote."""
+    return private_copy(published_elsewhere, tmp_path / "other")
 
 
 @pytest.fixture
@@ -148,6 +167,77 @@ def test_a_lost_record_is_found_on_zenodo_not_released_twice(
     assert code == 0, err
     assert [d["metadata"]["version"] for d in zenodo.published()] == TAGS
     assert sorted(parse_record(head_file(work, RELEASES_FILE)).releases) == TAGS
+
+
+def test_another_repositorys_versions_are_never_recorded_as_this_ones(
+    repos: tuple[git.Repo, git.Repo],
+    other_repos: tuple[git.Repo, git.Repo],
+    zenodo: ZenodoStandIn,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Two publishing repositories, one Zenodo account, the same tags with other data."""
+    work, _ = repos
+    assert release(capsys, work)[0] == 0
+    first = parse_record(head_file(work, RELEASES_FILE)).releases["2026.10"]
+    other, other_remote = other_repos
+    head, state = other.head.commit, zenodo.snapshot()
+    code, _, err = release(capsys, other)
+    assert code == 1
+    assert_one_error_line(err, f"Zenodo record {first.recid} ({first.doi}) is a version 2026.10")
+    assert "datapackage.json" in err.splitlines()[-1]  # one of the files that differ
+    assert "Run `top-pypi release --new-concept`" in err.splitlines()[-1]
+    assert (other.head.commit, other_remote.heads.main.commit) == (head, head)
+    assert not other.is_dirty(untracked_files=True)
+    assert zenodo.snapshot() == state
+
+
+def test_new_concept_starts_this_repositorys_own_beside_same_names(
+    repos: tuple[git.Repo, git.Repo],
+    other_repos: tuple[git.Repo, git.Repo],
+    zenodo: ZenodoStandIn,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    work, _ = repos
+    assert release(capsys, work)[0] == 0
+    upstream = parse_record(head_file(work, RELEASES_FILE))
+    other, other_remote = other_repos
+    code, out, _ = release(capsys, other, "--new-concept", "--dry-run")
+    assert code == 0
+    assert "a new concept of this repository's own (--new-concept)" in " ".join(out.split())
+    code, _, err = release(capsys, other, "--new-concept")
+    assert code == 0, err
+    record = parse_record(head_file(other, RELEASES_FILE))
+    assert record.concept_recid is not None
+    assert record.concept_recid != upstream.concept_recid
+    assert sorted(record.releases) == TAGS
+    versions = zenodo.published(record.concept_recid)
+    assert [d["metadata"]["version"] for d in versions] == TAGS
+    for deposition in versions:
+        tag = deposition["metadata"]["version"]
+        tagged = other.git.show(f"{tag}:data/top-pypi-packages.json").encode() + b"\n"
+        assert zenodo.file_bytes(deposition["id"], "top-pypi-packages.json") == tagged
+        assert record.releases[tag].doi == deposition["doi"]
+    assert other_remote.heads.main.commit == other.head.commit
+    assert len(zenodo.published(upstream.concept_recid)) == 2
+    state = zenodo.snapshot()
+    assert release(capsys, other)[0] == 0  # a re-run finds every tag recorded
+    code, _, err = release(capsys, other, "--new-concept")
+    assert code == 2
+    assert_one_error_line(err, f"{RELEASES_FILE} already records concept {record.concept_recid}")
+    assert zenodo.snapshot() == state
+
+
+def test_new_concept_is_refused_when_zenodo_concept_is_set(
+    repos: tuple[git.Repo, git.Repo], zenodo: ZenodoStandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    work, _ = repos
+    settings = Path(str(work.working_tree_dir)) / "top-pypi.toml"
+    settings.write_text(settings.read_text() + "zenodo_concept = 1000\n")
+    work.git.commit("-qam", "Join a concept")
+    code, _, err = release(capsys, work, "--new-concept")
+    assert code == 2
+    assert_one_error_line(err, "top-pypi.toml: zenodo_concept = 1000")
+    assert not zenodo.requests
 
 
 def test_a_failed_follow_up_push_is_completed_without_zenodo(

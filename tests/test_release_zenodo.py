@@ -14,6 +14,7 @@ from publisher.release.metadata import Human, Version
 from publisher.release.tag_files import tag_files
 from publisher.release.zenodo_api import Patience, ZenodoApi
 from publisher.release.zenodo_release import Ask, Outcome, release_version
+from publisher.release.zenodo_run import uploads_of
 from tests.fakes.zenodo import DEFAULT_TOKEN, ZenodoStandIn
 from tests.repos import publishing_repo
 
@@ -28,20 +29,35 @@ def zenodo(tmp_path: Path) -> Iterator[ZenodoStandIn]:
         yield z
 
 
-@pytest.fixture
-def repo(tmp_path: Path) -> git.Repo:
-    """Two monthly tags, each with its own data files."""
-    work, _ = publishing_repo(tmp_path, 'engine = "duckdb"\n')
+def two_months(folder: Path, source: str) -> git.Repo:
+    """A publishing repository with two monthly tags, each with its own data files."""
+    work, _ = publishing_repo(folder, 'engine = "duckdb"\n')
     data = Path(str(work.working_tree_dir)) / "data"
     data.mkdir()
     for tag in ("2026.10", "2026.11"):
-        (data / "top-pypi-packages.json").write_text(f'{{"month": "{tag}"}}\n')
+        (data / "top-pypi-packages.json").write_text(f'{{"month": "{tag}", "from": "{source}"}}\n')
         (data / "top-pypi-packages.csv").write_text(f"month\n{tag}\n" * 1000)
         (data / "top-pypi-packages-30-days.json").write_text(f'{{"month": "{tag}"}}\n')
         work.git.add("data")
         work.git.commit("-m", f"Publish {tag}")
         work.git.tag(tag)
     return work
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Iterator[git.Repo]:
+    # Closed at the end: an error kept by pytest.raises holds the repository, and git's
+    # reading processes would otherwise outlive the test.
+    with two_months(tmp_path, "upstream") as work:
+        yield work
+
+
+@pytest.fixture
+def other_repo(tmp_path: Path) -> Iterator[git.Repo]:
+    """Another publishing repository of the same account: the same tags, other data (its CSV
+    files are the same bytes, its JSON files are not)."""
+    with two_months(tmp_path / "other", "fork") as work:
+        yield work
 
 
 def wait_until_logged(zenodo: ZenodoStandIn, route: str) -> None:
@@ -62,9 +78,18 @@ def api_for(zenodo: ZenodoStandIn, sleeps: Sleeps, token: str = DEFAULT_TOKEN) -
     return ZenodoApi(zenodo.url, token, Patience(timeout=5, attempts=3, sleep=sleeps))
 
 
-def release(api: ZenodoApi, repo: git.Repo, tag: str, concept: int | None = None) -> Outcome:
+def release(
+    api: ZenodoApi,
+    repo: git.Repo,
+    tag: str,
+    concept: int | None = None,
+    *,
+    human: Human = HUMAN,
+    repo_tags: tuple[str, ...] = ("2026.10", "2026.11"),
+) -> Outcome:
     version = Version(tag, "2026-10-02", "2026-10-31", 30, "duckdb", "exact", NOV_1)
-    ask = Ask(version, HUMAN, tag_files(repo, tag), [], concept, ["2026.10", "2026.11"])
+    files, uploads = tag_files(repo, tag), uploads_of(repo)
+    ask = Ask(version, human, files, [], concept, list(repo_tags), uploads)
     return release_version(api, ask, lambda message: None)
 
 
@@ -89,7 +114,7 @@ def test_two_months_make_one_concept_with_two_versions(
         assert deposition["doi"] == outcome.released.doi
         tag = deposition["metadata"]["version"]
         assert zenodo.file_bytes(deposition["id"], "top-pypi-packages.json") == (
-            f'{{"month": "{tag}"}}\n'.encode()
+            f'{{"month": "{tag}", "from": "upstream"}}\n'.encode()
         )
         citation = YAML(typ="safe").load(zenodo.file_bytes(deposition["id"], "CITATION.cff"))
         assert citation["doi"] == outcome.released.doi
@@ -176,6 +201,81 @@ def test_a_first_record_draft_left_behind_is_found_among_the_owners_drafts(
     assert [d["metadata"]["version"] for d in zenodo.published()] == ["2026.10"]
 
 
+def test_a_found_version_of_the_tag_is_adopted_whatever_its_citation_file(
+    zenodo: ZenodoStandIn, repo: git.Repo
+) -> None:
+    """Its CITATION.cff names its own DOI and the authors of the day: only data files count."""
+    api = api_for(zenodo, Sleeps())
+    first = release(api, repo, "2026.10")
+    renamed = Human("top-pypi", [{"name": "Hopper, Grace"}], "Monthly downloads.", "CC0-1.0")
+    again = release(api, repo, "2026.10", human=renamed)
+    assert not again.sent
+    assert again.released.doi == first.released.doi
+
+
+def test_a_version_of_the_tags_name_with_other_files_is_refused(
+    zenodo: ZenodoStandIn, repo: git.Repo, other_repo: git.Repo
+) -> None:
+    api = api_for(zenodo, Sleeps())
+    upstream = release(api, repo, "2026.10")
+    before = zenodo.snapshot()
+    for concept in (upstream.concept[0], None):  # whether the concept is known or searched for
+        with pytest.raises(ZenodoError) as caught:
+            release(api, other_repo, "2026.10", concept=concept)
+        line = str(caught.value)
+        assert f"record {upstream.released.recid} ({upstream.released.doi})" in line
+        assert "top-pypi-packages.json" in line
+        assert "top-pypi-packages.csv" not in line  # the same bytes in both repositories
+        assert "`top-pypi release --new-concept`" in line
+        assert "\n" not in line
+    assert zenodo.snapshot() == before
+
+
+def test_a_concept_is_never_taken_on_a_version_name_alone(
+    zenodo: ZenodoStandIn, repo: git.Repo, other_repo: git.Repo
+) -> None:
+    """The account holds another dataset's 2026.11; this repository's 2026.10 starts its own."""
+    api = api_for(zenodo, Sleeps())
+    upstream = release(api, repo, "2026.11")
+    ours = release(api, other_repo, "2026.10")
+    assert ours.sent
+    assert ours.concept[0] != upstream.concept[0]
+    assert [d["metadata"]["version"] for d in zenodo.published(upstream.concept[0])] == ["2026.11"]
+
+
+def test_a_draft_of_another_concept_is_never_filled(
+    zenodo: ZenodoStandIn, repo: git.Repo, other_repo: git.Repo
+) -> None:
+    """Another dataset's run died while uploading its 2026.11: that draft is its own."""
+    api = api_for(zenodo, Sleeps())
+    upstream = release(api, repo, "2026.10")
+    zenodo.fail("upload", "reset", times=3)
+    with pytest.raises(ZenodoError, match="did not upload"):
+        release(api, repo, "2026.11", concept=upstream.concept[0])
+    (left,) = zenodo.drafts()
+    ours = release(api, other_repo, "2026.11", repo_tags=("2026.11",))
+    assert ours.concept[0] != upstream.concept[0]
+    assert [d["metadata"]["version"] for d in zenodo.published(upstream.concept[0])] == ["2026.10"]
+    assert zenodo.drafts() == [left]
+
+
+def test_a_first_draft_holding_another_datasets_files_is_left_to_it(
+    zenodo: ZenodoStandIn, repo: git.Repo, other_repo: git.Repo
+) -> None:
+    """Another dataset's first run died before publishing its 2026.10, its files uploaded."""
+    api = api_for(zenodo, Sleeps())
+    zenodo.fail("publish", "503", times=3)
+    with pytest.raises(ZenodoError, match="did not publish draft"):
+        release(api, repo, "2026.10")
+    (left,) = zenodo.drafts()
+    ours = release(api, other_repo, "2026.10")
+    assert ours.released.recid != left["id"]
+    assert zenodo.drafts() == [left]
+    upstream = release(api, repo, "2026.10")  # its own run resumes it
+    assert upstream.released.recid == left["id"]
+    assert not zenodo.drafts()
+
+
 def test_a_concept_of_another_account_is_refused(zenodo: ZenodoStandIn, repo: git.Repo) -> None:
     upstream = release(api_for(zenodo, Sleeps(), OTHER_TOKEN), repo, "2026.10")
     with pytest.raises(MetadataError, match="belongs to another Zenodo account") as caught:
@@ -208,7 +308,9 @@ def test_metadata_zenodo_refuses_names_the_field(zenodo: ZenodoStandIn, repo: gi
     version = Version(
         "2026.10", "2026-10-02", "2026-10-31", 30, "duckdb", "exact", date(2026, 11, 1)
     )
-    ask = Ask(version, nameless, tag_files(repo, "2026.10"), [], None, ["2026.10"])
+    ask = Ask(
+        version, nameless, tag_files(repo, "2026.10"), [], None, ["2026.10"], uploads_of(repo)
+    )
     with pytest.raises(ZenodoError, match=r"refused to .* \(HTTP 400\): .*creators") as caught:
         release_version(api, ask, lambda message: None)
     assert DEFAULT_TOKEN not in str(caught.value)

@@ -103,6 +103,12 @@ def add_release_options(release: argparse.ArgumentParser) -> None:
         action="store_true",
         help="release a tag older than the newest released one (Zenodo's latest becomes it)",
     )
+    release.add_argument(
+        "--new-concept",
+        action="store_true",
+        help="start a Zenodo concept of this repository's own with the oldest tag without a DOI,"
+        " even beside versions of the same names in the account",
+    )
     where = release.add_mutually_exclusive_group()
     where.add_argument("--zenodo-url", metavar="URL", help=f"Zenodo ({DEFAULTS.zenodo_url})")
     where.add_argument(

@@ -34,6 +34,7 @@ from publisher.release.zenodo_run import (
     Released,
     Run,
     ask_for,
+    check_new_concept,
     head_text,
     pending_tags,
     publish_tags,
@@ -86,6 +87,9 @@ def release_steps(
     url = sandbox_url(os.environ) if sandbox else settings.zenodo_url.rstrip("/")
     token = zenodo_token(os.environ, sandbox)
     head = read_head(repo, url, fresh_record=sandbox)
+    if options["new_concept"]:
+        concept_setting = settings.name("zenodo_concept", str(settings.zenodo_concept))
+        check_new_concept(head.record, settings.zenodo_concept, concept_setting)
     tags = pending_tags(repo, head.record, options["tag"])
     if not sandbox:  # the sandbox keeps no record: every run there starts afresh
         released, out_of_order = head.record.releases, bool(options["out_of_order"])
@@ -99,7 +103,7 @@ def release_steps(
     if options["dry_run"]:  # one read, tried once: a check of the setup, not a release
         patience = replace(patience, attempts=1)
     api = ZenodoApi(url, token or "", patience)
-    run = Run(api, repo, now.date(), remote_url, settings.zenodo_concept)
+    run = Run(api, repo, now.date(), remote_url, settings.zenodo_concept, options["new_concept"])
     if options["dry_run"]:
         return dry_run(run, head, tags, token is not None, out)
     if sandbox:
@@ -284,8 +288,10 @@ def token_check(api: ZenodoApi) -> str:
 
 def concept_words(run: Run, head: Head) -> str:
     concept = head.record.concept_recid or run.concept
+    if run.new_concept:
+        return "a new concept of this repository's own (--new-concept)"
     if concept is None:
-        return "a new concept, unless the token's depositions hold one of these versions"
+        return "a new concept, unless the token's depositions hold these tags' own files"
     return f"a new version of concept {concept}"
 
 

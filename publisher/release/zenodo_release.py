@@ -2,7 +2,7 @@
 made with that DOI, its files replaced by the tag's (streamed from git), its whole metadata set,
 published exactly once."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +12,13 @@ from publisher.release.metadata import CITATION_CFF, Human, Version, version_met
 from publisher.release.record import Released, zenodo_record_page
 from publisher.release.tag_files import TagFile
 from publisher.release.zenodo_api import ZenodoApi
-from publisher.release.zenodo_drafts import Target, target_in_concept, target_without_concept
+from publisher.release.zenodo_drafts import (
+    Target,
+    first_record,
+    target_in_concept,
+    target_without_concept,
+)
+from publisher.release.zenodo_identity import held_files
 
 
 @dataclass(frozen=True)
@@ -32,6 +38,8 @@ class Ask:
     related: list[dict[str, str]]
     concept: int | None  # known from data/releases.json or zenodo_concept
     repo_tags: list[str]  # to find a concept by its versions when none is known
+    uploads: Callable[[str], dict[str, str]]  # what a tag of the repository would upload: MD5s
+    new_concept: bool = False  # start a concept of the repository's own (--new-concept)
     stray: tuple[str, ...] = ()  # files of the tag's data/ that no record holds: never sent
 
 
@@ -40,9 +48,11 @@ def release_version(api: ZenodoApi, ask: Ask, progress: Progress) -> Outcome:
     metadata = version_metadata(ask.human, ask.version, ask.related)
     progress(f"Finding {tag} on Zenodo at {api.url}")
     if ask.concept is not None:
-        target = target_in_concept(api, ask.concept, tag, metadata)
+        target = target_in_concept(api, ask.concept, tag, metadata, ask.uploads(tag))
+    elif ask.new_concept:
+        target = first_record(api, tag, metadata, ask.uploads(tag))
     else:
-        target, _ = target_without_concept(api, tag, ask.repo_tags, metadata)
+        target, _ = target_without_concept(api, tag, ask.repo_tags, metadata, ask.uploads)
     if target.published is not None:
         return adopted(api, target.published)
     return fill_and_publish(api, ask, target, metadata, progress)
@@ -77,7 +87,7 @@ def adopted(api: ZenodoApi, published: dict[str, Any]) -> Outcome:
     recid = int(published["id"])
     doi = str(published.get("doi") or published["metadata"]["doi"])
     concept = int(published["conceptrecid"])
-    files = {name: md5 for name, md5 in map(file_md5, published.get("files", []))}
+    files = held_files(published)
     day = str(published.get("metadata", {}).get("publication_date", ""))
     released = Released(doi, recid, record_url(api, recid), day, files)
     return Outcome(released, (concept, concept_doi(doi, concept)), sent=False)
@@ -95,13 +105,6 @@ def concept_doi(version_doi: str, concept_recid: int) -> str:
 
 def record_url(api: ZenodoApi, recid: int) -> str:
     return zenodo_record_page(api.url, recid)
-
-
-def file_md5(entry: dict[str, Any]) -> tuple[str, str]:
-    """A file of the deposit API (`filename`, hex) or of the records API (`key`, `md5:`)."""
-    name = str(entry.get("filename") or entry.get("key"))
-    checksum = str(entry.get("checksum", ""))
-    return name, checksum if checksum.startswith("md5:") else f"md5:{checksum}"
 
 
 def chunks_of(data: bytes) -> Any:

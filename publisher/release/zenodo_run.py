@@ -6,7 +6,8 @@ Everything is read from git: each tag's data from the tag, the metadata and the 
 earlier releases from the branch head, never from the working tree.
 """
 
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -33,6 +34,7 @@ from publisher.release.tag_files import (
     tag_files,
 )
 from publisher.release.zenodo_api import ZenodoApi
+from publisher.release.zenodo_identity import upload_md5s
 from publisher.release.zenodo_release import Ask, Outcome, release_version
 
 RELEASED_TRAILER = "Top-PyPI-Released"
@@ -119,6 +121,23 @@ def checked_dataset(repo: git.Repo, tag: str) -> dict[str, Any]:
         raise ValidationError(f"Tag {tag} has no data/ folder.", CORRECTION_TIP) from None
 
 
+def check_new_concept(record: Record, concept: int | None, concept_setting: str) -> None:
+    """`--new-concept` starts a concept only where none is this repository's yet."""
+    if record.concept_recid is not None:
+        raise UsageError(
+            f"--new-concept: {RELEASES_FILE} already records concept {record.concept_recid}"
+            f" ({record.concept_doi}), this repository's.",
+            f"Release without --new-concept, or edit {RELEASES_FILE} (move it aside, and the"
+            f" DOIs out of {CITATION_CFF}) to start a concept anew.",
+        )
+    if concept is not None:
+        raise UsageError(
+            f"--new-concept: {concept_setting} names the concept to add versions to.",
+            "Release without --new-concept, or edit top-pypi.toml (remove zenodo_concept) to"
+            " start a concept anew.",
+        )
+
+
 def version_of(tag: str, dataset: dict[str, Any], today: date, record: Record) -> Version:
     period, engine = dataset["period"], dataset["engine"]
     corrects = corrected_tag(tag, [*record.releases, tag])
@@ -143,6 +162,7 @@ class Run:
     today: date
     remote_url: str | None  # the push remote's URL: a GitHub one gives each tag's page
     concept: int | None  # zenodo_concept from the settings, for a record not yet kept here
+    new_concept: bool = False  # --new-concept: the first tag starts a concept of its own
 
 
 def ask_for(run: Run, tag: str, head: Head) -> Ask:
@@ -155,7 +175,29 @@ def ask_for(run: Run, tag: str, head: Head) -> Ask:
     links = related(github_tag_url(run.remote_url, tag), previous, corrected)
     known = record.concept_recid if record.concept_recid is not None else run.concept
     files, stray = month_files(tag_files(run.repo, tag), dataset["schema_version"])
-    return Ask(version, head.human, files, links, known, publish_tags(run.repo), tuple(stray))
+    tags, uploads = publish_tags(run.repo), uploads_of(run.repo)
+    return Ask(
+        version,
+        head.human,
+        files,
+        links,
+        known,
+        tags,
+        uploads,
+        new_concept=run.new_concept,
+        stray=tuple(stray),
+    )
+
+
+def uploads_of(repo: git.Repo) -> Callable[[str], dict[str, str]]:
+    """What each tag would upload (name -> MD5), read from git when first asked for. A stray
+    file of a tag only adds a name no record holds, so the comparison is not changed by it."""
+
+    @functools.cache
+    def uploads(tag: str) -> dict[str, str]:
+        return upload_md5s(tag_files(repo, tag))
+
+    return uploads
 
 
 def release_tags(
