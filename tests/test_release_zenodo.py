@@ -13,6 +13,7 @@ from publisher.base.errors import MetadataError, ZenodoError
 from publisher.release.metadata import Human, Version
 from publisher.release.tag_files import tag_files
 from publisher.release.zenodo_api import Patience, ZenodoApi
+from publisher.release.zenodo_notes import NOTES_FILE, ZenodoNotes
 from publisher.release.zenodo_release import Ask, Outcome, release_version
 from tests.fakes.zenodo import DEFAULT_TOKEN, ZenodoStandIn
 from tests.repos import publishing_repo
@@ -65,7 +66,11 @@ def api_for(zenodo: ZenodoStandIn, sleeps: Sleeps, token: str = DEFAULT_TOKEN) -
 def release(api: ZenodoApi, repo: git.Repo, tag: str, concept: int | None = None) -> Outcome:
     version = Version(tag, "2026-10-02", "2026-10-31", 30, "duckdb", "exact", NOV_1)
     ask = Ask(version, HUMAN, tag_files(repo, tag), [], concept, ["2026.10", "2026.11"])
-    return release_version(api, ask, lambda message: None)
+    return release_version(api, ask, lambda message: None, notes_of(api, repo))
+
+
+def notes_of(api: ZenodoApi, repo: git.Repo) -> ZenodoNotes:
+    return ZenodoNotes(Path(repo.git_dir) / NOTES_FILE, api.url)
 
 
 def test_two_months_make_one_concept_with_two_versions(
@@ -206,5 +211,5 @@ def test_metadata_zenodo_refuses_names_the_field(zenodo: ZenodoStandIn, repo: gi
     )
     ask = Ask(version, nameless, tag_files(repo, "2026.10"), [], None, ["2026.10"])
     with pytest.raises(ZenodoError, match=r"refused to .* \(HTTP 400\): .*creators") as caught:
-        release_version(api, ask, lambda message: None)
+        release_version(api, ask, lambda message: None, notes_of(api, repo))
     assert DEFAULT_TOKEN not in str(caught.value)

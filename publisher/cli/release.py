@@ -25,6 +25,7 @@ from publisher.release.lock import repository_lock
 from publisher.release.metadata import CITATION_CFF, version_metadata
 from publisher.release.record import RELEASES_FILE
 from publisher.release.zenodo_api import SANDBOX_URL, TOKEN_TIP, Patience, ZenodoApi
+from publisher.release.zenodo_notes import NOTES_FILE, ZenodoNotes
 from publisher.release.zenodo_run import (
     RELEASED_TRAILER,
     Head,
@@ -69,7 +70,8 @@ def release_command(options: dict[str, Any], now: datetime, out: Console, err: C
     if token is None and not options["dry_run"]:
         raise UsageError(f"{TOKEN_VARIABLES[sandbox]} is not set.", TOKEN_TIP)
     api = ZenodoApi(url, token or "", Patience(timeout=settings.timeout))
-    run = Run(api, repo, now.date(), remote_url, settings.zenodo_concept)
+    notes = ZenodoNotes(Path(repo.common_dir).resolve() / NOTES_FILE, url)
+    run = Run(api, repo, now.date(), remote_url, settings.zenodo_concept, notes)
     if options["dry_run"]:
         return dry_run(run, head, tags, token is not None, out)
     if sandbox:
@@ -79,6 +81,7 @@ def release_command(options: dict[str, Any], now: datetime, out: Console, err: C
     with repository_lock(Path(repo.common_dir).resolve()):
         done = release_all(run, head, tags, err)
         record_and_push(repo, done.head, done.released, remote, err)
+        notes.forget(list(done.head.record.releases))  # recorded: the DOIs say it now
     show(out, done.head, done.released, tags_asked(options, done.head), url)
     write_summary(options.get("summary"), done, url)
     if done.failure is not None:
@@ -120,6 +123,7 @@ def release_all(run: Run, head: Head, tags: list[str], err: Console) -> Progress
 def try_out(run: Run, head: Head, tags: list[str], out: Console, err: Console) -> int:
     """The sandbox: DOIs printed, nothing written into the repository."""
     done = release_all(run, head, tags, err)
+    run.notes.forget([r.tag for r in done.released])
     show(out, done.head, done.released, [r.tag for r in done.released], run.api.url)
     out.print("Sandbox: nothing was committed; these DOIs are not real.", highlight=False)
     if done.failure is not None:

@@ -1,16 +1,27 @@
 """Where a tag's version goes on Zenodo: never a second draft, never a second concept.
 
-A version already published for the tag (its record lost) is found by `metadata.version`; a
-draft left by an interrupted run is found and reused (through the concept's `latest_draft`, or
-for a first record among the owner's drafts); only then is a draft opened.
+A run killed or interrupted may leave a draft, or a version published but not recorded. The
+next run takes it up, in this order: the deposition noted in the git directory
+(zenodo_notes); a version published for the tag (its record lost), by `metadata.version`; the
+concept's latest draft (`links.latest_draft`); for a first record, the owner's drafts. Zenodo's
+depositions list is a search index that shows a new draft only seconds after it was made, so
+it is never the only way: when a run may have made a draft it could not note, the list is
+asked again for a while before anything new is made.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from publisher.base.errors import MetadataError, ZenodoError
 from publisher.release.record import RELEASES_FILE
 from publisher.release.zenodo_api import ZenodoApi
+from publisher.release.zenodo_notes import ZenodoNotes
+
+# Seconds between searches of the depositions list for a draft it may not show yet: about a
+# minute in all, longer than Zenodo's index takes.
+INDEX_PAUSES = (0.5, 0.5, 1.0, 1.0, 2.0, 2.0, 4.0, 4.0, 5.0, 10.0, 10.0, 20.0)
+FULL_DRAFT = "remove all files"  # Zenodo's 400 on newversion while a draft holds files
 
 
 @dataclass(frozen=True)
@@ -31,7 +42,34 @@ def deposition_id(link_or_id: Any) -> int:
     return int(str(link_or_id).rstrip("/").rsplit("/", 1)[-1])
 
 
-def target_in_concept(api: ZenodoApi, concept: int, tag: str, metadata: dict[str, Any]) -> Target:
+def noted_target(
+    api: ZenodoApi, notes: ZenodoNotes, tag: str, concept: int | None
+) -> Target | None:
+    """The deposition an earlier run noted for `tag`: its draft, or its version published and
+    not recorded. A deposition gone (discarded by hand) or of another concept is forgotten."""
+    noted = notes.noted(tag)
+    if noted is None or noted.deposition is None:
+        return None
+    try:
+        found = api.deposition(noted.deposition)
+    except ZenodoError as refused:
+        if not gone(refused):
+            raise
+        found = None
+    if found is None or concept not in (None, int(found.get("conceptrecid", 0))):
+        notes.forget([tag])
+        return None
+    return Target(published=found) if found.get("submitted") else Target(draft=found)
+
+
+def gone(refused: ZenodoError) -> bool:
+    """Zenodo said the deposition is not there, or not this token's to see."""
+    return any(f"(HTTP {status})" in refused.message for status in (403, 404, 410))
+
+
+def target_in_concept(
+    api: ZenodoApi, concept: int, tag: str, metadata: dict[str, Any], notes: ZenodoNotes
+) -> Target:
     versions = api.versions(concept)
     for version in versions:
         if version_of(version) == tag:
@@ -42,14 +80,54 @@ def target_in_concept(api: ZenodoApi, concept: int, tag: str, metadata: dict[str
             f"Check zenodo_concept in top-pypi.toml and the concept in {RELEASES_FILE}.",
         )
     latest = writable(api, deposition_id(versions[0]["id"]), concept)
-    draft_id = deposition_id(latest.get("links", {}).get("latest_draft", latest["id"]))
-    if draft_id != latest["id"]:
-        leftover = api.deposition(draft_id)
-        if not leftover.get("submitted"):
-            return Target(draft=api.set_metadata(draft_id, metadata))
-    draft = api.new_version(latest["id"])
-    # Named at once, so that a run killed from here on finds this draft by its version.
+    leftover = latest_draft(api, latest)
+    if leftover is not None:
+        return reused(api, notes, tag, int(leftover["id"]), metadata)
+    notes.opening(tag)
+    try:
+        draft = api.new_version(latest["id"])
+    except ZenodoError as refused:
+        if FULL_DRAFT not in refused.message.lower():
+            raise
+        return reused(api, notes, tag, unlisted_draft(api, concept, refused), metadata)
+    notes.opened(tag, int(draft["id"]))
+    # Named at once, so that the depositions list finds this draft by its version too.
     return Target(draft=api.set_metadata(draft["id"], metadata), opened=True)
+
+
+def latest_draft(api: ZenodoApi, latest: dict[str, Any]) -> dict[str, Any] | None:
+    """The concept's open draft, from its latest version's `latest_draft` link."""
+    draft_id = deposition_id(latest.get("links", {}).get("latest_draft", latest["id"]))
+    if draft_id == latest["id"]:
+        return None
+    leftover = api.deposition(draft_id)
+    return None if leftover.get("submitted") else leftover
+
+
+def reused(
+    api: ZenodoApi, notes: ZenodoNotes, tag: str, draft_id: int, metadata: dict[str, Any]
+) -> Target:
+    """A draft an earlier run left, read afresh (the list shows it as it was): published
+    since, it is the tag's version; else it is named for the tag, to be filled again."""
+    notes.opened(tag, draft_id)
+    current = api.deposition(draft_id)
+    if current.get("submitted"):
+        return Target(published=current)
+    return Target(draft=api.set_metadata(draft_id, metadata))
+
+
+def unlisted_draft(api: ZenodoApi, concept: int, refused: ZenodoError) -> int:
+    """Zenodo holds a draft of the concept that no link showed: found in the depositions list
+    once it shows it, or the run stops saying where to discard it."""
+    query = f"conceptrecid:{concept}"
+    found = search_until(api, lambda: next(iter(api.depositions("draft", query=query)), None))
+    if found is None:
+        raise ZenodoError(
+            f"Zenodo at {api.url} holds a draft of concept {concept} that it does not list"
+            f" ({refused.message})",
+            f"Discard the draft in {api.url}/me/uploads, then run the release again.",
+        )
+    return int(found["id"])
 
 
 def writable(api: ZenodoApi, latest_id: int, concept: int) -> dict[str, Any]:
@@ -68,7 +146,7 @@ def writable(api: ZenodoApi, latest_id: int, concept: int) -> dict[str, Any]:
 
 
 def target_without_concept(
-    api: ZenodoApi, tag: str, repo_tags: list[str], metadata: dict[str, Any]
+    api: ZenodoApi, tag: str, repo_tags: list[str], metadata: dict[str, Any], notes: ZenodoNotes
 ) -> tuple[Target, int | None]:
     """No concept known: the owner's depositions are searched, by the versions of this
     repository's tags, before a new concept is ever made. Returns the target and the concept
@@ -76,11 +154,36 @@ def target_without_concept(
     published = owned_versions(api, "published", repo_tags)
     if published:
         concept = int(published[0]["conceptrecid"])
-        return target_in_concept(api, concept, tag, metadata), concept
-    drafts = [d for d in owned_versions(api, "draft", [tag]) if version_of(d) == tag]
-    if drafts:
-        return Target(draft=api.set_metadata(drafts[0]["id"], metadata)), None
-    return Target(draft=api.create(metadata), opened=True), None
+        return target_in_concept(api, concept, tag, metadata, notes), concept
+    found = listed_draft(api, tag)
+    if found is None and notes.noted(tag) is not None:
+        # An earlier run asked for this draft and never read the answer: it may exist and
+        # not be listed yet.
+        found = search_until(api, lambda: listed_draft(api, tag))
+    if found is not None:
+        return reused(api, notes, tag, int(found["id"]), metadata), None
+    notes.opening(tag)
+    draft = api.create(metadata)
+    notes.opened(tag, int(draft["id"]))
+    return Target(draft=draft, opened=True), None
+
+
+def listed_draft(api: ZenodoApi, tag: str) -> dict[str, Any] | None:
+    """The newest of the owner's listed drafts whose version is `tag`."""
+    drafts = api.depositions("draft", query=f'metadata.version:"{tag}"')
+    return next((d for d in drafts if version_of(d) == tag), None)
+
+
+def search_until(
+    api: ZenodoApi, search: Callable[[], dict[str, Any] | None]
+) -> dict[str, Any] | None:
+    """`search()` again after each pause until it finds something (None if it never does)."""
+    for pause in INDEX_PAUSES:
+        api.patience.sleep(pause)
+        found = search()
+        if found is not None:
+            return found
+    return None
 
 
 def owned_versions(api: ZenodoApi, status: str, tags: list[str]) -> list[dict[str, Any]]:

@@ -1,6 +1,6 @@
 """One tag made a Zenodo version: its draft found or opened (DOI reserved), its CITATION.cff
 made with that DOI, its files replaced by the tag's (streamed from git), its whole metadata set,
-published exactly once."""
+published exactly once. A draft an interrupted run left is emptied and filled again."""
 
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -12,7 +12,13 @@ from publisher.release.metadata import CITATION_CFF, Human, Version, version_met
 from publisher.release.record import Released
 from publisher.release.tag_files import TagFile
 from publisher.release.zenodo_api import ZenodoApi
-from publisher.release.zenodo_drafts import Target, target_in_concept, target_without_concept
+from publisher.release.zenodo_drafts import (
+    Target,
+    noted_target,
+    target_in_concept,
+    target_without_concept,
+)
+from publisher.release.zenodo_notes import ZenodoNotes
 
 
 @dataclass(frozen=True)
@@ -34,14 +40,15 @@ class Ask:
     repo_tags: list[str]  # to find a concept by its versions when none is known
 
 
-def release_version(api: ZenodoApi, ask: Ask, progress: Progress) -> Outcome:
+def release_version(api: ZenodoApi, ask: Ask, progress: Progress, notes: ZenodoNotes) -> Outcome:
     tag = ask.version.tag
     metadata = version_metadata(ask.human, ask.version, ask.related)
     progress(f"Finding {tag} on Zenodo at {api.url}")
-    if ask.concept is not None:
-        target = target_in_concept(api, ask.concept, tag, metadata)
-    else:
-        target, _ = target_without_concept(api, tag, ask.repo_tags, metadata)
+    target = noted_target(api, notes, tag, ask.concept)
+    if target is None and ask.concept is not None:
+        target = target_in_concept(api, ask.concept, tag, metadata, notes)
+    if target is None:
+        target, _ = target_without_concept(api, tag, ask.repo_tags, metadata, notes)
     if target.published is not None:
         return adopted(api, target.published)
     return fill_and_publish(api, ask, target, metadata, progress)
@@ -55,7 +62,8 @@ def fill_and_publish(
     doi, recid = reserved_doi(draft)
     concept = (int(draft["conceptrecid"]), concept_doi(doi, int(draft["conceptrecid"])))
     citation = version_citation(ask.human, tag, ask.version.published, doi, concept[1]).encode()
-    progress(f"Replacing the files of draft {draft_id} ({doi})")
+    left = "" if target.opened else ", left by an interrupted run"
+    progress(f"Replacing the files of draft {draft_id} ({doi}{left})")
     for stored in draft.get("files", []):
         api.delete_file(draft_id, str(stored["id"]))
     bucket = draft["links"]["bucket"]

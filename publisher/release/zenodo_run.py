@@ -25,6 +25,7 @@ from publisher.release.metadata import related_identifiers as related
 from publisher.release.record import RELEASES_FILE, Record, parse_record, record_text, with_release
 from publisher.release.tag_files import TagFolder, github_tag_url, tag_files
 from publisher.release.zenodo_api import ZenodoApi
+from publisher.release.zenodo_notes import ZenodoNotes
 from publisher.release.zenodo_release import Ask, Outcome, release_version
 
 RELEASED_TRAILER = "Top-PyPI-Released"
@@ -135,6 +136,7 @@ class Run:
     today: date
     remote_url: str | None  # the push remote's URL: a GitHub one gives each tag's page
     concept: int | None  # zenodo_concept from the settings, for a record not yet kept here
+    notes: ZenodoNotes  # the depositions of tags not yet recorded, in the git directory
 
 
 def ask_for(run: Run, tag: str, head: Head) -> Ask:
@@ -154,7 +156,7 @@ def release_tags(
 ) -> Iterator[tuple[Released, Head]]:
     """Each tag released in turn; the head after it (its record updated) comes with it."""
     for tag in tags:
-        outcome = release_version(run.api, ask_for(run, tag, head), progress)
+        outcome = release_version(run.api, ask_for(run, tag, head), progress, run.notes)
         record = with_release(head.record, tag, outcome.released, outcome.concept)
         head = replace(head, record=record)
         yield Released(tag, outcome), head
