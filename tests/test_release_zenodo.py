@@ -13,7 +13,7 @@ from publisher.base.errors import MetadataError, ZenodoError
 from publisher.release.metadata import Human, Version
 from publisher.release.tag_files import tag_files
 from publisher.release.zenodo_api import Patience, ZenodoApi
-from publisher.release.zenodo_notes import NOTES_FILE, ZenodoNotes
+from publisher.release.zenodo_notes import NOTES_FILE, Noted, ZenodoNotes
 from publisher.release.zenodo_release import Ask, Outcome, release_version
 from tests.fakes.zenodo import DEFAULT_TOKEN, ZenodoStandIn
 from tests.repos import publishing_repo
@@ -160,6 +160,78 @@ def test_a_draft_left_by_a_killed_run_is_reused(zenodo: ZenodoStandIn, repo: git
     release(api, repo, "2026.11", concept=first.concept[0])
     assert [d["metadata"]["version"] for d in zenodo.published()] == ["2026.10", "2026.11"]
     assert not zenodo.drafts()
+
+
+def test_a_first_draft_is_found_through_the_note_while_the_list_does_not_show_it(
+    zenodo: ZenodoStandIn, repo: git.Repo
+) -> None:
+    api = api_for(zenodo, Sleeps())
+    zenodo.fail("upload", "reset", times=3)  # the run dies during its first upload
+    with pytest.raises(ZenodoError, match="did not upload"):
+        release(api, repo, "2026.10")
+    assert notes_of(api, repo).noted("2026.10") == Noted(zenodo.drafts()[0]["id"])
+    release(api, repo, "2026.10")  # at once: Zenodo does not list the draft yet
+    assert len(zenodo.depositions()) == 1
+    assert [d["metadata"]["version"] for d in zenodo.published()] == ["2026.10"]
+
+
+def test_without_notes_a_first_draft_is_found_in_the_list_once_it_shows_it(
+    zenodo: ZenodoStandIn, repo: git.Repo, tmp_path: Path
+) -> None:
+    """A re-run in a fresh clone (a new CI runner) has no notes: minutes later, Zenodo lists
+    the draft."""
+    api = api_for(zenodo, Sleeps())
+    zenodo.fail("upload", "reset", times=3)
+    with pytest.raises(ZenodoError, match="did not upload"):
+        release(api, repo, "2026.10")
+    Path(repo.git_dir, NOTES_FILE).unlink()
+    zenodo.settle()
+    release(api, repo, "2026.10")
+    assert len(zenodo.depositions()) == 1
+    assert not zenodo.drafts()
+
+
+def test_a_draft_made_whose_answer_was_lost_is_found_in_the_list_not_made_again(
+    zenodo: ZenodoStandIn, repo: git.Repo
+) -> None:
+    sleeps = Sleeps()
+    api = api_for(zenodo, sleeps)
+    zenodo.fail("create", "reset", after=True)  # the draft is made, the answer lost
+    release(api, repo, "2026.10")
+    assert [d["metadata"]["version"] for d in zenodo.depositions()] == ["2026.10"]
+    assert not zenodo.drafts()
+    assert sleeps  # the list showed the draft only after a while
+
+
+def test_without_notes_a_later_draft_is_found_by_the_concepts_latest_draft_link(
+    zenodo: ZenodoStandIn, repo: git.Repo
+) -> None:
+    api = api_for(zenodo, Sleeps())
+    first = release(api, repo, "2026.10")
+    zenodo.fail("upload", "reset", times=3)
+    with pytest.raises(ZenodoError, match="did not upload"):
+        release(api, repo, "2026.11", concept=first.concept[0])
+    Path(repo.git_dir, NOTES_FILE).unlink()
+    release(api, repo, "2026.11", concept=first.concept[0])
+    assert [d["metadata"]["version"] for d in zenodo.published()] == ["2026.10", "2026.11"]
+    assert not zenodo.drafts()
+    assert [r.status for r in zenodo.changes() if r.route == "newversion"] == [201]
+
+
+def test_an_unreadable_note_file_is_no_note(repo: git.Repo) -> None:
+    path = Path(repo.git_dir) / NOTES_FILE
+    notes = ZenodoNotes(path, "http://127.0.0.1:1")
+    notes.opened("2026.10", 1002)
+    other = ZenodoNotes(path, "http://127.0.0.1:2")
+    other.opening("2026.10")
+    assert (notes.noted("2026.10"), other.noted("2026.10")) == (Noted(1002), Noted(None))
+    notes.forget(["2026.10"])
+    assert (notes.noted("2026.10"), other.noted("2026.10")) == (None, Noted(None))
+    for text in ("{not json", "[]", '{"schema_version": 2, "zenodo": {}}'):
+        path.write_text(text)
+        assert other.noted("2026.10") is None
+    other.opened("2026.11", 7)
+    assert other.noted("2026.11") == Noted(7)
 
 
 def test_a_first_record_draft_left_behind_is_found_among_the_owners_drafts(

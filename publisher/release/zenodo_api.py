@@ -27,6 +27,7 @@ SANDBOX_URL = "https://sandbox.zenodo.org"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MESSAGE_CHARS = 240
 CHUNK = 1 << 20
+CREATE = "create a deposition"
 
 
 @dataclass(frozen=True)
@@ -93,10 +94,10 @@ class ZenodoApi:
     # -- changing -------------------------------------------------------------------------------
 
     def create(self, metadata: dict[str, Any]) -> dict[str, Any]:
-        """A first record's draft: zenodo-client's create, uploading nothing, not publishing."""
-        response = self.attempt(
-            "create a deposition",
-            lambda: self.client.create({"metadata": metadata}, [], publish=False),
+        """A first record's draft: zenodo-client's create, uploading nothing, not publishing.
+        Tried once: a failure raises Transient, as the draft may exist all the same."""
+        response = self.checked(
+            CREATE, lambda: self.client.create({"metadata": metadata}, [], publish=False)
         )
         return _object(response)
 

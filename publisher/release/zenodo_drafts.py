@@ -15,7 +15,7 @@ from typing import Any
 
 from publisher.base.errors import MetadataError, ZenodoError
 from publisher.release.record import RELEASES_FILE
-from publisher.release.zenodo_api import ZenodoApi
+from publisher.release.zenodo_api import CREATE, Transient, ZenodoApi
 from publisher.release.zenodo_notes import ZenodoNotes
 
 # Seconds between searches of the depositions list for a draft it may not show yet: about a
@@ -162,10 +162,30 @@ def target_without_concept(
         found = search_until(api, lambda: listed_draft(api, tag))
     if found is not None:
         return reused(api, notes, tag, int(found["id"]), metadata), None
-    notes.opening(tag)
-    draft = api.create(metadata)
-    notes.opened(tag, int(draft["id"]))
-    return Target(draft=draft, opened=True), None
+    return created(api, notes, tag, metadata), None
+
+
+def created(api: ZenodoApi, notes: ZenodoNotes, tag: str, metadata: dict[str, Any]) -> Target:
+    """A first record's draft, made once: after an answer lost (the draft may exist, not
+    listed yet) the list is searched for a while before Zenodo is asked again."""
+    patience = api.patience
+    for attempt in range(1, patience.attempts + 1):
+        notes.opening(tag)
+        try:
+            draft = api.create(metadata)
+        except Transient as failure:
+            if failure.wait is None:  # no answer, or a 5xx: the draft may exist all the same
+                found = search_until(api, lambda: listed_draft(api, tag))
+                if found is not None:
+                    return reused(api, notes, tag, int(found["id"]), metadata)
+            wait = patience.delay(attempt) if failure.wait is None else failure.wait
+            if attempt == patience.attempts or wait > patience.longest_wait:
+                raise api.gave_up(CREATE, failure.reason, attempt) from None
+            patience.sleep(wait)
+            continue
+        notes.opened(tag, int(draft["id"]))
+        return Target(draft=draft, opened=True)
+    raise AssertionError("unreachable")
 
 
 def listed_draft(api: ZenodoApi, tag: str) -> dict[str, Any] | None:

@@ -67,8 +67,10 @@ class ZenodoNotes:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except ValueError:
             return {}
-        zenodo = data.get("zenodo") if isinstance(data, dict) else None
-        if data.get("schema_version") != SCHEMA_VERSION or not isinstance(zenodo, dict):
+        if not isinstance(data, dict) or data.get("schema_version") != SCHEMA_VERSION:
+            return {}
+        zenodo = data.get("zenodo")
+        if not isinstance(zenodo, dict):
             return {}
         return {url: tags for url, tags in zenodo.items() if isinstance(tags, dict)}
 
