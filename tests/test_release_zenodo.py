@@ -218,6 +218,18 @@ def test_without_notes_a_later_draft_is_found_by_the_concepts_latest_draft_link(
     assert [r.status for r in zenodo.changes() if r.route == "newversion"] == [201]
 
 
+def test_a_note_of_a_deposition_published_as_another_version_is_forgotten(
+    zenodo: ZenodoStandIn, repo: git.Repo
+) -> None:
+    api = api_for(zenodo, Sleeps())
+    first = release(api, repo, "2026.10")
+    notes_of(api, repo).opened("2026.11", first.released.recid)  # a note gone wrong
+    second = release(api, repo, "2026.11", concept=first.concept[0])
+    assert second.sent
+    assert second.released.doi != first.released.doi
+    assert [d["metadata"]["version"] for d in zenodo.published()] == ["2026.10", "2026.11"]
+
+
 def test_an_unreadable_note_file_is_no_note(repo: git.Repo) -> None:
     path = Path(repo.git_dir) / NOTES_FILE
     notes = ZenodoNotes(path, "http://127.0.0.1:1")
@@ -232,6 +244,8 @@ def test_an_unreadable_note_file_is_no_note(repo: git.Repo) -> None:
         assert other.noted("2026.10") is None
     other.opened("2026.11", 7)
     assert other.noted("2026.11") == Noted(7)
+    other.forget(["2026.11"])
+    assert not path.exists()
 
 
 def test_a_first_record_draft_left_behind_is_found_among_the_owners_drafts(

@@ -56,6 +56,8 @@ def noted_target(
         if not gone(refused):
             raise
         found = None
+    if found is not None and found.get("submitted") and version_of(found) != tag:
+        found = None  # published as another version since: not this tag's
     if found is None or concept not in (None, int(found.get("conceptrecid", 0))):
         notes.forget([tag])
         return None

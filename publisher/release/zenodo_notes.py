@@ -5,7 +5,7 @@ Zenodo's depositions list is a search index that shows a new draft only seconds 
 made, so a run killed or interrupted soon after making one could not find it there again.
 Before it asks for a draft, a run notes that it is opening one; once it has the answer, the
 draft's id. The next run takes the noted deposition up: a draft is reused, a published one
-recorded. A tag's note goes once its DOI is recorded.
+recorded. A tag's note goes once its DOI is recorded, and the file with the last note.
 
     {"schema_version": 1, "zenodo": {"<url>": {"<tag>": {"deposition": <id> | null}}}}
 
@@ -78,5 +78,8 @@ class ZenodoNotes:
         if self.path is None:
             return
         kept = {url: tags for url, tags in notes.items() if tags}
+        if not kept:
+            self.path.unlink(missing_ok=True)
+            return
         text = json.dumps({"schema_version": SCHEMA_VERSION, "zenodo": kept}, indent=2) + "\n"
         write_files(self.path.parent, {self.path.name: text.encode()})
