@@ -13,6 +13,7 @@ from publisher.base.errors import MetadataError, ZenodoError
 from publisher.release.metadata import Human, Version
 from publisher.release.tag_files import tag_files
 from publisher.release.zenodo_api import Patience, ZenodoApi
+from publisher.release.zenodo_drafts import INDEX_PAUSES, unlisted_draft
 from publisher.release.zenodo_notes import NOTES_FILE, Noted, ZenodoNotes
 from publisher.release.zenodo_release import Ask, Outcome, release_version
 from tests.fakes.zenodo import DEFAULT_TOKEN, ZenodoStandIn
@@ -228,6 +229,24 @@ def test_a_note_of_a_deposition_published_as_another_version_is_forgotten(
     assert second.sent
     assert second.released.doi != first.released.doi
     assert [d["metadata"]["version"] for d in zenodo.published()] == ["2026.10", "2026.11"]
+
+
+def test_a_draft_no_link_shows_is_searched_for_in_the_list(
+    zenodo: ZenodoStandIn, repo: git.Repo
+) -> None:
+    """Zenodo refuses `newversion` while a draft holds files: if no link led to that draft,
+    the list is searched until it shows it, or the run stops saying where to discard it."""
+    sleeps = Sleeps()
+    api = api_for(zenodo, sleeps)
+    first = release(api, repo, "2026.10")
+    concept = first.concept[0]
+    refused = ZenodoError("Zenodo refused to open a new version (HTTP 400): remove all files")
+    with pytest.raises(ZenodoError, match=f"holds a draft of concept {concept}") as caught:
+        unlisted_draft(api, concept, refused)
+    assert f"{zenodo.url}/me/uploads" in caught.value.tip
+    assert sum(sleeps) == sum(INDEX_PAUSES)
+    draft = api.new_version(first.released.recid)
+    assert unlisted_draft(api, concept, refused) == draft["id"]
 
 
 def test_an_unreadable_note_file_is_no_note(repo: git.Repo) -> None:
