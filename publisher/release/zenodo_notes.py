@@ -30,9 +30,9 @@ class Noted:
 
 @dataclass(frozen=True)
 class ZenodoNotes:
-    """The notes of one Zenodo (`url`) in the file `path`; None keeps nothing."""
+    """The notes of one Zenodo (`url`) in the file `path`."""
 
-    path: Path | None
+    path: Path
     url: str
 
     def noted(self, tag: str) -> Noted | None:
@@ -61,7 +61,7 @@ class ZenodoNotes:
     def _read(self) -> dict[str, dict[str, Any]]:
         """The notes by Zenodo URL; a missing or unreadable file holds none (the depositions
         list is still searched)."""
-        if self.path is None or not self.path.exists():
+        if not self.path.exists():
             return {}
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
@@ -75,8 +75,6 @@ class ZenodoNotes:
         return {url: tags for url, tags in zenodo.items() if isinstance(tags, dict)}
 
     def _save(self, notes: dict[str, dict[str, Any]]) -> None:
-        if self.path is None:
-            return
         kept = {url: tags for url, tags in notes.items() if tags}
         if not kept:
             self.path.unlink(missing_ok=True)
