@@ -249,6 +249,20 @@ def test_a_draft_no_link_shows_is_searched_for_in_the_list(
     assert unlisted_draft(api, concept, refused) == draft["id"]
 
 
+def test_a_concept_with_nothing_published_is_named_not_blamed_on_the_citation(
+    zenodo: ZenodoStandIn, repo: git.Repo
+) -> None:
+    """Zenodo answers 404 for the versions of a concept none of whose versions is published."""
+    api = api_for(zenodo, Sleeps())
+    draft = api.create({"upload_type": "dataset", "title": "A first draft", "description": "D",
+                        "creators": [{"name": "Doe, Jane"}]})  # fmt: skip
+    concept = int(draft["conceptrecid"])
+    with pytest.raises(ZenodoError, match=f"no published version of concept {concept}") as e:
+        release(api, repo, "2026.10", concept=concept)
+    assert "zenodo_concept" in e.value.tip
+    assert "CITATION.cff" not in str(e.value)
+
+
 def test_an_unreadable_note_file_is_no_note(repo: git.Repo) -> None:
     path = Path(repo.git_dir) / NOTES_FILE
     notes = ZenodoNotes(path, "http://127.0.0.1:1")

@@ -84,10 +84,16 @@ class ZenodoApi:
         return found
 
     def versions(self, recid: int) -> list[dict[str, Any]]:
-        """A published record's versions, newest first."""
-        answer = self.json(
-            "GET", f"/records/{recid}/versions", "list versions", params={"size": 100}
-        )
+        """A published record's versions, newest first; none while nothing of the concept is
+        published (Zenodo answers 404, as for an id it never gave)."""
+        try:
+            answer = self.json(
+                "GET", f"/records/{recid}/versions", "list versions", params={"size": 100}
+            )
+        except ZenodoError as refused:
+            if "(HTTP 404)" not in refused.message:
+                raise
+            return []
         hits = answer.get("hits", {}).get("hits", []) if isinstance(answer, dict) else []
         return [hit for hit in hits if isinstance(hit, dict)]
 
