@@ -81,6 +81,8 @@ def test_a_run_stopped_at_any_step_is_finished_by_one_rerun(
     versions = zenodo.published()
     assert sorted(d["metadata"]["version"] for d in versions) == TAGS
     assert zenodo.drafts() == []
+    refused = [r.line() for r in zenodo.requests if r.status is not None and r.status >= 400]
+    assert refused == []  # no second newversion or publish refused, no lost deposition asked
     assert len({d["conceptrecid"] for d in versions}) == 1
     record = parse_record(head_file(work, RELEASES_FILE))
     assert {tag: r.doi for tag, r in record.releases.items()} == {
