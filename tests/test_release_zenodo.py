@@ -13,6 +13,8 @@ from publisher.base.errors import MetadataError, ZenodoError
 from publisher.release.metadata import Human, Version
 from publisher.release.tag_files import tag_files
 from publisher.release.zenodo_api import Patience, ZenodoApi
+from publisher.release.zenodo_drafts import INDEX_PAUSES, unlisted_draft
+from publisher.release.zenodo_notes import NOTES_FILE, Noted, ZenodoNotes
 from publisher.release.zenodo_release import Ask, Outcome, release_version
 from publisher.release.zenodo_run import uploads_of
 from tests.fakes.zenodo import DEFAULT_TOKEN, ZenodoStandIn
@@ -90,7 +92,11 @@ def release(
     version = Version(tag, "2026-10-02", "2026-10-31", 30, "duckdb", "exact", NOV_1)
     files, uploads = tag_files(repo, tag), uploads_of(repo)
     ask = Ask(version, human, files, [], concept, list(repo_tags), uploads)
-    return release_version(api, ask, lambda message: None)
+    return release_version(api, ask, lambda message: None, notes_of(api, repo))
+
+
+def notes_of(api: ZenodoApi, repo: git.Repo) -> ZenodoNotes:
+    return ZenodoNotes(Path(repo.git_dir) / NOTES_FILE, api.url)
 
 
 def test_two_months_make_one_concept_with_two_versions(
@@ -128,6 +134,7 @@ def test_a_version_already_on_zenodo_is_adopted_without_sending(
     api = api_for(zenodo, Sleeps())
     first = release(api, repo, "2026.10")
     wait_until_logged(zenodo, "publish")
+    zenodo.settle()  # the record is lost later: Zenodo's depositions list has caught up
     before, changes = zenodo.snapshot(), len(zenodo.changes())
     again = release(api, repo, "2026.10", concept=first.concept[0])
     lost_record = release(api, repo, "2026.10")  # no concept known: found by its version
@@ -184,6 +191,124 @@ def test_a_draft_left_by_a_killed_run_is_reused(zenodo: ZenodoStandIn, repo: git
     release(api, repo, "2026.11", concept=first.concept[0])
     assert [d["metadata"]["version"] for d in zenodo.published()] == ["2026.10", "2026.11"]
     assert not zenodo.drafts()
+
+
+def test_a_first_draft_is_found_through_the_note_while_the_list_does_not_show_it(
+    zenodo: ZenodoStandIn, repo: git.Repo
+) -> None:
+    api = api_for(zenodo, Sleeps())
+    zenodo.fail("upload", "reset", times=3)  # the run dies during its first upload
+    with pytest.raises(ZenodoError, match="did not upload"):
+        release(api, repo, "2026.10")
+    assert notes_of(api, repo).noted("2026.10") == Noted(zenodo.drafts()[0]["id"])
+    release(api, repo, "2026.10")  # at once: Zenodo does not list the draft yet
+    assert len(zenodo.depositions()) == 1
+    assert [d["metadata"]["version"] for d in zenodo.published()] == ["2026.10"]
+
+
+def test_without_notes_a_first_draft_is_found_in_the_list_once_it_shows_it(
+    zenodo: ZenodoStandIn, repo: git.Repo, tmp_path: Path
+) -> None:
+    """A re-run in a fresh clone (a new CI runner) has no notes: minutes later, Zenodo lists
+    the draft."""
+    api = api_for(zenodo, Sleeps())
+    zenodo.fail("upload", "reset", times=3)
+    with pytest.raises(ZenodoError, match="did not upload"):
+        release(api, repo, "2026.10")
+    Path(repo.git_dir, NOTES_FILE).unlink()
+    zenodo.settle()
+    release(api, repo, "2026.10")
+    assert len(zenodo.depositions()) == 1
+    assert not zenodo.drafts()
+
+
+def test_a_draft_made_whose_answer_was_lost_is_found_in_the_list_not_made_again(
+    zenodo: ZenodoStandIn, repo: git.Repo
+) -> None:
+    sleeps = Sleeps()
+    api = api_for(zenodo, sleeps)
+    zenodo.fail("create", "reset", after=True)  # the draft is made, the answer lost
+    release(api, repo, "2026.10")
+    assert [d["metadata"]["version"] for d in zenodo.depositions()] == ["2026.10"]
+    assert not zenodo.drafts()
+    assert sleeps  # the list showed the draft only after a while
+
+
+def test_without_notes_a_later_draft_is_found_by_the_concepts_latest_draft_link(
+    zenodo: ZenodoStandIn, repo: git.Repo
+) -> None:
+    api = api_for(zenodo, Sleeps())
+    first = release(api, repo, "2026.10")
+    zenodo.fail("upload", "reset", times=3)
+    with pytest.raises(ZenodoError, match="did not upload"):
+        release(api, repo, "2026.11", concept=first.concept[0])
+    Path(repo.git_dir, NOTES_FILE).unlink()
+    release(api, repo, "2026.11", concept=first.concept[0])
+    assert [d["metadata"]["version"] for d in zenodo.published()] == ["2026.10", "2026.11"]
+    assert not zenodo.drafts()
+    assert [r.status for r in zenodo.changes() if r.route == "newversion"] == [201]
+
+
+def test_a_note_of_a_deposition_published_as_another_version_is_forgotten(
+    zenodo: ZenodoStandIn, repo: git.Repo
+) -> None:
+    api = api_for(zenodo, Sleeps())
+    first = release(api, repo, "2026.10")
+    notes_of(api, repo).opened("2026.11", first.released.recid)  # a note gone wrong
+    second = release(api, repo, "2026.11", concept=first.concept[0])
+    assert second.sent
+    assert second.released.doi != first.released.doi
+    assert [d["metadata"]["version"] for d in zenodo.published()] == ["2026.10", "2026.11"]
+
+
+def test_a_draft_no_link_shows_is_searched_for_in_the_list(
+    zenodo: ZenodoStandIn, repo: git.Repo
+) -> None:
+    """Zenodo refuses `newversion` while a draft holds files: if no link led to that draft,
+    the list is searched until it shows it, or the run stops saying where to discard it."""
+    sleeps = Sleeps()
+    api = api_for(zenodo, sleeps)
+    first = release(api, repo, "2026.10")
+    concept = first.concept[0]
+    refused = ZenodoError("Zenodo refused to open a new version (HTTP 400): remove all files")
+    with pytest.raises(ZenodoError, match=f"holds a draft of concept {concept}") as caught:
+        unlisted_draft(api, concept, refused)
+    assert f"{zenodo.url}/me/uploads" in caught.value.tip
+    assert sum(sleeps) == sum(INDEX_PAUSES)
+    draft = api.new_version(first.released.recid)
+    assert unlisted_draft(api, concept, refused) == draft["id"]
+
+
+def test_a_concept_with_nothing_published_is_named_not_blamed_on_the_citation(
+    zenodo: ZenodoStandIn, repo: git.Repo
+) -> None:
+    """Zenodo answers 404 for the versions of a concept none of whose versions is published."""
+    api = api_for(zenodo, Sleeps())
+    draft = api.create({"upload_type": "dataset", "title": "A first draft", "description": "D",
+                        "creators": [{"name": "Doe, Jane"}]})  # fmt: skip
+    concept = int(draft["conceptrecid"])
+    with pytest.raises(ZenodoError, match=f"no published version of concept {concept}") as e:
+        release(api, repo, "2026.10", concept=concept)
+    assert "zenodo_concept" in e.value.tip
+    assert "CITATION.cff" not in str(e.value)
+
+
+def test_an_unreadable_note_file_is_no_note(repo: git.Repo) -> None:
+    path = Path(repo.git_dir) / NOTES_FILE
+    notes = ZenodoNotes(path, "http://127.0.0.1:1")
+    notes.opened("2026.10", 1002)
+    other = ZenodoNotes(path, "http://127.0.0.1:2")
+    other.opening("2026.10")
+    assert (notes.noted("2026.10"), other.noted("2026.10")) == (Noted(1002), Noted(None))
+    notes.forget(["2026.10"])
+    assert (notes.noted("2026.10"), other.noted("2026.10")) == (None, Noted(None))
+    for text in ("{not json", "[]", '{"schema_version": 2, "zenodo": {}}'):
+        path.write_text(text)
+        assert other.noted("2026.10") is None
+    other.opened("2026.11", 7)
+    assert other.noted("2026.11") == Noted(7)
+    other.forget(["2026.11"])
+    assert not path.exists()
 
 
 def test_a_first_record_draft_left_behind_is_found_among_the_owners_drafts(
@@ -312,7 +437,7 @@ def test_metadata_zenodo_refuses_names_the_field(zenodo: ZenodoStandIn, repo: gi
         version, nameless, tag_files(repo, "2026.10"), [], None, ["2026.10"], uploads_of(repo)
     )
     with pytest.raises(ZenodoError, match=r"refused to .* \(HTTP 400\): .*creators") as caught:
-        release_version(api, ask, lambda message: None)
+        release_version(api, ask, lambda message: None, notes_of(api, repo))
     assert DEFAULT_TOKEN not in str(caught.value)
 
 

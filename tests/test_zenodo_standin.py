@@ -310,6 +310,7 @@ def test_the_owners_depositions_are_found_by_version_drafts_included(
     draft = _draft(client, files)
     _put_metadata(zenodo.api_url, draft["id"], _metadata("2026.10"))
     listing = f"{zenodo.api_url}/deposit/depositions"
+    zenodo.settle()  # some seconds later: the list is a search index
 
     def ids(token: str = TOKEN, **params: str) -> list[int]:
         answer = _get(listing, token, **params)
@@ -334,6 +335,7 @@ def test_without_all_versions_a_pending_draft_hides_its_published_versions(
     first = _published(client, files, "2026.10")
     draft = _new_draft(client, first["id"])
     listing = f"{zenodo.api_url}/deposit/depositions"
+    zenodo.settle()
 
     newest = _get(listing, status="published").json()
     every = _get(listing, status="published", all_versions="1").json()

@@ -28,6 +28,7 @@ from publisher.release.metadata import CITATION_CFF, version_metadata
 from publisher.release.order import check_order
 from publisher.release.record import RELEASES_FILE
 from publisher.release.zenodo_api import SANDBOX_URL, TOKEN_TIP, Patience, ZenodoApi
+from publisher.release.zenodo_notes import NOTES_FILE, ZenodoNotes
 from publisher.release.zenodo_run import (
     RELEASED_TRAILER,
     Head,
@@ -103,7 +104,9 @@ def release_steps(
     if options["dry_run"]:  # one read, tried once: a check of the setup, not a release
         patience = replace(patience, attempts=1)
     api = ZenodoApi(url, token or "", patience)
-    run = Run(api, repo, now.date(), remote_url, settings.zenodo_concept, options["new_concept"])
+    notes = ZenodoNotes(Path(repo.common_dir).resolve() / NOTES_FILE, url)
+    concept, new_concept = settings.zenodo_concept, options["new_concept"]
+    run = Run(api, repo, now.date(), remote_url, concept, notes, new_concept)
     if options["dry_run"]:
         return dry_run(run, head, tags, token is not None, out)
     if sandbox:
@@ -113,6 +116,7 @@ def release_steps(
     with repository_lock(Path(repo.common_dir).resolve()):
         done = release_all(run, head, tags, err)
         record_and_push(repo, done.head, done.released, remote, err)
+        notes.forget(list(done.head.record.releases))  # recorded: the DOIs say it now
     show(out, done.head, done.released, tags_asked(options, done.head), url)
     write_summary(options.get("summary"), done, url, redact)
     if done.failure is not None:
@@ -159,6 +163,7 @@ def warner(err: Console) -> Progress:
 def try_out(run: Run, head: Head, tags: list[str], out: Console, err: Console) -> int:
     """The sandbox: DOIs printed, nothing written into the repository."""
     done = release_all(run, head, tags, err)
+    run.notes.forget([r.tag for r in done.released])
     show(out, done.head, done.released, [r.tag for r in done.released], run.api.url)
     out.print("Sandbox: nothing was committed; these DOIs are not real.", highlight=False)
     if done.failure is not None:

@@ -28,6 +28,7 @@ SANDBOX_URL = "https://sandbox.zenodo.org"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MESSAGE_CHARS = 240
 CHUNK = 1 << 20
+CREATE = "create a deposition"
 
 
 @dataclass(frozen=True)
@@ -90,20 +91,26 @@ class ZenodoApi:
         self.json("GET", "/deposit/depositions", "list depositions", params={"size": 1})
 
     def versions(self, recid: int) -> list[dict[str, Any]]:
-        """A published record's versions, newest first."""
-        answer = self.json(
-            "GET", f"/records/{recid}/versions", "list versions", params={"size": 100}
-        )
+        """A published record's versions, newest first; none while nothing of the concept is
+        published (Zenodo answers 404, as for an id it never gave)."""
+        try:
+            answer = self.json(
+                "GET", f"/records/{recid}/versions", "list versions", params={"size": 100}
+            )
+        except ZenodoError as refused:
+            if "(HTTP 404)" not in refused.message:
+                raise
+            return []
         hits = answer.get("hits", {}).get("hits", []) if isinstance(answer, dict) else []
         return [hit for hit in hits if isinstance(hit, dict)]
 
     # -- changing -------------------------------------------------------------------------------
 
     def create(self, metadata: dict[str, Any]) -> dict[str, Any]:
-        """A first record's draft: zenodo-client's create, uploading nothing, not publishing."""
-        response = self.attempt(
-            "create a deposition",
-            lambda: self.client.create({"metadata": metadata}, [], publish=False),
+        """A first record's draft: zenodo-client's create, uploading nothing, not publishing.
+        Tried once: a failure raises Transient, as the draft may exist all the same."""
+        response = self.checked(
+            CREATE, lambda: self.client.create({"metadata": metadata}, [], publish=False)
         )
         return _object(response)
 

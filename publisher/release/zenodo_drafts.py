@@ -1,10 +1,16 @@
 """Where a tag's version goes on Zenodo: never a second draft, never a second concept, never
 another dataset's concept.
 
-A version already published for the tag (its record lost) is found by `metadata.version` and
-taken only if it holds the tag's own files (zenodo_identity); a draft left by an interrupted run
-is found and reused (through the concept's `latest_draft`, or for a first record among the
-owner's drafts); only then is a draft opened.
+A run killed or interrupted may leave a draft, or a version published but not recorded. The
+next run takes it up, in this order: the deposition noted in the git directory
+(zenodo_notes); a version published for the tag (its record lost), by `metadata.version`; the
+concept's latest draft (`links.latest_draft`); for a first record, the owner's drafts. Zenodo's
+depositions list is a search index that shows a new draft only seconds after it was made, so
+it is never the only way: when a run may have made a draft it could not note, the list is
+asked again for a while before anything new is made.
+
+Whatever is found by its name is taken only if it holds the tag's own files (zenodo_identity):
+one account may hold another dataset with versions of the same names.
 """
 
 from collections.abc import Callable
@@ -13,10 +19,16 @@ from typing import Any
 
 from publisher.base.errors import MetadataError, ZenodoError
 from publisher.release.record import RELEASES_FILE
-from publisher.release.zenodo_api import ZenodoApi
+from publisher.release.zenodo_api import CREATE, Transient, ZenodoApi
 from publisher.release.zenodo_identity import held_files, is_this_tags, named, other_files
+from publisher.release.zenodo_notes import ZenodoNotes
 
 NEW_CONCEPT = "top-pypi release --new-concept"
+
+# Seconds between searches of the depositions list for a draft it may not show yet: about a
+# minute in all, longer than Zenodo's index takes.
+INDEX_PAUSES = (0.5, 0.5, 1.0, 1.0, 2.0, 2.0, 4.0, 4.0, 5.0, 10.0, 10.0, 20.0)
+FULL_DRAFT = "remove all files"  # Zenodo's 400 on newversion while a draft holds files
 
 
 @dataclass(frozen=True)
@@ -37,8 +49,40 @@ def deposition_id(link_or_id: Any) -> int:
     return int(str(link_or_id).rstrip("/").rsplit("/", 1)[-1])
 
 
+def noted_target(
+    api: ZenodoApi, notes: ZenodoNotes, tag: str, concept: int | None
+) -> Target | None:
+    """The deposition an earlier run noted for `tag`: its draft, or its version published and
+    not recorded. A deposition gone (discarded by hand) or of another concept is forgotten."""
+    noted = notes.noted(tag)
+    if noted is None or noted.deposition is None:
+        return None
+    try:
+        found = api.deposition(noted.deposition)
+    except ZenodoError as refused:
+        if not gone(refused):
+            raise
+        found = None
+    if found is not None and found.get("submitted") and version_of(found) != tag:
+        found = None  # published as another version since: not this tag's
+    if found is None or concept not in (None, int(found.get("conceptrecid", 0))):
+        notes.forget([tag])
+        return None
+    return Target(published=found) if found.get("submitted") else Target(draft=found)
+
+
+def gone(refused: ZenodoError) -> bool:
+    """Zenodo said the deposition is not there, or not this token's to see."""
+    return any(f"(HTTP {status})" in refused.message for status in (403, 404, 410))
+
+
 def target_in_concept(
-    api: ZenodoApi, concept: int, tag: str, metadata: dict[str, Any], expected: dict[str, str]
+    api: ZenodoApi,
+    concept: int,
+    tag: str,
+    metadata: dict[str, Any],
+    expected: dict[str, str],
+    notes: ZenodoNotes,
 ) -> Target:
     """`expected`: what the tag would upload, name -> MD5."""
     versions = api.versions(concept)
@@ -53,14 +97,54 @@ def target_in_concept(
             f"Check zenodo_concept in top-pypi.toml and the concept in {RELEASES_FILE}.",
         )
     latest = writable(api, deposition_id(versions[0]["id"]), concept)
-    draft_id = deposition_id(latest.get("links", {}).get("latest_draft", latest["id"]))
-    if draft_id != latest["id"]:
-        leftover = api.deposition(draft_id)
-        if not leftover.get("submitted"):
-            return Target(draft=api.set_metadata(draft_id, metadata))
-    draft = api.new_version(latest["id"])
-    # Named at once, so that a run killed from here on finds this draft by its version.
+    leftover = latest_draft(api, latest)
+    if leftover is not None:
+        return reused(api, notes, tag, int(leftover["id"]), metadata)
+    notes.opening(tag)
+    try:
+        draft = api.new_version(latest["id"])
+    except ZenodoError as refused:
+        if FULL_DRAFT not in refused.message.lower():
+            raise
+        return reused(api, notes, tag, unlisted_draft(api, concept, refused), metadata)
+    notes.opened(tag, int(draft["id"]))
+    # Named at once, so that the depositions list finds this draft by its version too.
     return Target(draft=api.set_metadata(draft["id"], metadata), opened=True)
+
+
+def latest_draft(api: ZenodoApi, latest: dict[str, Any]) -> dict[str, Any] | None:
+    """The concept's open draft, from its latest version's `latest_draft` link."""
+    draft_id = deposition_id(latest.get("links", {}).get("latest_draft", latest["id"]))
+    if draft_id == latest["id"]:
+        return None
+    leftover = api.deposition(draft_id)
+    return None if leftover.get("submitted") else leftover
+
+
+def reused(
+    api: ZenodoApi, notes: ZenodoNotes, tag: str, draft_id: int, metadata: dict[str, Any]
+) -> Target:
+    """A draft an earlier run left, read afresh (the list shows it as it was): published
+    since, it is the tag's version; else it is named for the tag, to be filled again."""
+    notes.opened(tag, draft_id)
+    current = api.deposition(draft_id)
+    if current.get("submitted"):
+        return Target(published=current)
+    return Target(draft=api.set_metadata(draft_id, metadata))
+
+
+def unlisted_draft(api: ZenodoApi, concept: int, refused: ZenodoError) -> int:
+    """Zenodo holds a draft of the concept that no link showed: found in the depositions list
+    once it shows it, or the run stops saying where to discard it."""
+    query = f"conceptrecid:{concept}"
+    found = search_until(api, lambda: next(iter(api.depositions("draft", query=query)), None))
+    if found is None:
+        raise ZenodoError(
+            f"Zenodo at {api.url} holds a draft of concept {concept} that it does not list"
+            f" ({refused.message})",
+            f"Discard the draft in {api.url}/me/uploads, then run the release again.",
+        )
+    return int(found["id"])
 
 
 def writable(api: ZenodoApi, latest_id: int, concept: int) -> dict[str, Any]:
@@ -84,6 +168,7 @@ def target_without_concept(
     repo_tags: list[str],
     metadata: dict[str, Any],
     uploads: Callable[[str], dict[str, str]],
+    notes: ZenodoNotes,
 ) -> tuple[Target, int | None]:
     """No concept known: the owner's published versions of this repository's tags are searched
     for one holding its tag's own files, whose concept is then this repository's, before a new
@@ -95,19 +180,58 @@ def target_without_concept(
     ]
     if ours:
         concept = int(ours[0]["conceptrecid"])
-        return target_in_concept(api, concept, tag, metadata, uploads(tag)), concept
-    drafts = first_drafts(api, tag, uploads(tag))
+        return target_in_concept(api, concept, tag, metadata, uploads(tag), notes), concept
     namesakes = [version for version in found if version_of(version) == tag]
-    if namesakes and not any(is_this_tags(draft, uploads(tag)) for draft in drafts):
-        raise another_dataset(namesakes[0], tag, uploads(tag))
-    return reused_or_created(api, drafts, metadata), None
+    return first_record(api, notes, tag, metadata, uploads(tag), namesakes), None
 
 
 def first_record(
-    api: ZenodoApi, tag: str, metadata: dict[str, Any], expected: dict[str, str]
+    api: ZenodoApi,
+    notes: ZenodoNotes,
+    tag: str,
+    metadata: dict[str, Any],
+    expected: dict[str, str],
+    namesakes: list[dict[str, Any]] | None = None,
 ) -> Target:
-    """A concept of this repository's own, begun with `tag` (--new-concept)."""
-    return reused_or_created(api, first_drafts(api, tag, expected), metadata)
+    """The draft of a concept of this repository's own, begun with `tag`: one an interrupted
+    run left (listed, or not listed yet when a note says one was asked for), else a new one.
+    `namesakes`: published versions of the tag's name, another dataset's unless a draft of
+    ours holds the tag's files (with --new-concept there are none to weigh)."""
+    drafts = first_drafts(api, tag, expected)
+    if not drafts and notes.noted(tag) is not None:
+        # An earlier run asked for this draft and never read the answer: it may exist and
+        # not be listed yet.
+        drafts = [found] if (found := search_until(api, first_draft(api, tag, expected))) else []
+    if namesakes and not any(is_this_tags(draft, expected) for draft in drafts):
+        raise another_dataset(namesakes[0], tag, expected)
+    if drafts:
+        return reused(api, notes, tag, int(drafts[0]["id"]), metadata)
+    return created(api, notes, tag, metadata, expected)
+
+
+def created(
+    api: ZenodoApi, notes: ZenodoNotes, tag: str, metadata: dict[str, Any], expected: dict[str, str]
+) -> Target:
+    """A first record's draft, made once: after an answer lost (the draft may exist, not
+    listed yet) the list is searched for a while before Zenodo is asked again."""
+    patience = api.patience
+    for attempt in range(1, patience.attempts + 1):
+        notes.opening(tag)
+        try:
+            draft = api.create(metadata)
+        except Transient as failure:
+            if failure.wait is None:  # no answer, or a 5xx: the draft may exist all the same
+                found = search_until(api, first_draft(api, tag, expected))
+                if found is not None:
+                    return reused(api, notes, tag, int(found["id"]), metadata)
+            wait = patience.delay(attempt) if failure.wait is None else failure.wait
+            if attempt == patience.attempts or wait > patience.longest_wait:
+                raise api.gave_up(CREATE, failure.reason, attempt) from None
+            patience.sleep(wait)
+            continue
+        notes.opened(tag, int(draft["id"]))
+        return Target(draft=draft, opened=True)
+    raise AssertionError("unreachable")
 
 
 def first_drafts(api: ZenodoApi, tag: str, expected: dict[str, str]) -> list[dict[str, Any]]:
@@ -122,12 +246,11 @@ def first_drafts(api: ZenodoApi, tag: str, expected: dict[str, str]) -> list[dic
     return sorted(drafts, key=lambda draft: not is_this_tags(draft, expected))
 
 
-def reused_or_created(
-    api: ZenodoApi, drafts: list[dict[str, Any]], metadata: dict[str, Any]
-) -> Target:
-    if drafts:
-        return Target(draft=api.set_metadata(drafts[0]["id"], metadata))
-    return Target(draft=api.create(metadata), opened=True)
+def first_draft(
+    api: ZenodoApi, tag: str, expected: dict[str, str]
+) -> Callable[[], dict[str, Any] | None]:
+    """A search for the first of `first_drafts`, to be asked again (search_until)."""
+    return lambda: next(iter(first_drafts(api, tag, expected)), None)
 
 
 def concept_published(deposition: dict[str, Any]) -> bool:
@@ -145,6 +268,18 @@ def another_dataset(version: dict[str, Any], tag: str, expected: dict[str, str])
         f" ({named(differing) or 'no data file'}): another dataset's, never this one's.",
         f"Run `{NEW_CONCEPT}` to start a concept of this repository's own.",
     )
+
+
+def search_until(
+    api: ZenodoApi, search: Callable[[], dict[str, Any] | None]
+) -> dict[str, Any] | None:
+    """`search()` again after each pause until it finds something (None if it never does)."""
+    for pause in INDEX_PAUSES:
+        api.patience.sleep(pause)
+        found = search()
+        if found is not None:
+            return found
+    return None
 
 
 def owned_versions(api: ZenodoApi, status: str, tags: list[str]) -> list[dict[str, Any]]:

@@ -1,6 +1,6 @@
 """One tag made a Zenodo version: its draft found or opened (DOI reserved), its CITATION.cff
 made with that DOI, its files replaced by the tag's (streamed from git), its whole metadata set,
-published exactly once."""
+published exactly once. A draft an interrupted run left is emptied and filled again."""
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -15,10 +15,12 @@ from publisher.release.zenodo_api import ZenodoApi
 from publisher.release.zenodo_drafts import (
     Target,
     first_record,
+    noted_target,
     target_in_concept,
     target_without_concept,
 )
 from publisher.release.zenodo_identity import held_files
+from publisher.release.zenodo_notes import ZenodoNotes
 
 
 @dataclass(frozen=True)
@@ -43,16 +45,18 @@ class Ask:
     stray: tuple[str, ...] = ()  # files of the tag's data/ that no record holds: never sent
 
 
-def release_version(api: ZenodoApi, ask: Ask, progress: Progress) -> Outcome:
+def release_version(api: ZenodoApi, ask: Ask, progress: Progress, notes: ZenodoNotes) -> Outcome:
     tag = ask.version.tag
     metadata = version_metadata(ask.human, ask.version, ask.related)
     progress(f"Finding {tag} on Zenodo at {api.url}")
-    if ask.concept is not None:
-        target = target_in_concept(api, ask.concept, tag, metadata, ask.uploads(tag))
-    elif ask.new_concept:
-        target = first_record(api, tag, metadata, ask.uploads(tag))
-    else:
-        target, _ = target_without_concept(api, tag, ask.repo_tags, metadata, ask.uploads)
+    target = noted_target(api, notes, tag, ask.concept)
+    if target is None and ask.concept is not None:
+        target = target_in_concept(api, ask.concept, tag, metadata, ask.uploads(tag), notes)
+    if target is None and ask.new_concept:
+        target = first_record(api, notes, tag, metadata, ask.uploads(tag))
+    if target is None:
+        uploads = ask.uploads
+        target, _ = target_without_concept(api, tag, ask.repo_tags, metadata, uploads, notes)
     if target.published is not None:
         return adopted(api, target.published)
     return fill_and_publish(api, ask, target, metadata, progress)
@@ -66,7 +70,8 @@ def fill_and_publish(
     doi, recid = reserved_doi(draft)
     concept = (int(draft["conceptrecid"]), concept_doi(doi, int(draft["conceptrecid"])))
     citation = version_citation(ask.human, tag, ask.version.published, doi, concept[1]).encode()
-    progress(f"Replacing the files of draft {draft_id} ({doi})")
+    left = "" if target.opened else ", left by an interrupted run"
+    progress(f"Replacing the files of draft {draft_id} ({doi}{left})")
     for stored in draft.get("files", []):
         api.delete_file(draft_id, str(stored["id"]))
     bucket = draft["links"]["bucket"]

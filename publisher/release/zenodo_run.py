@@ -35,6 +35,7 @@ from publisher.release.tag_files import (
 )
 from publisher.release.zenodo_api import ZenodoApi
 from publisher.release.zenodo_identity import upload_md5s
+from publisher.release.zenodo_notes import ZenodoNotes
 from publisher.release.zenodo_release import Ask, Outcome, release_version
 
 RELEASED_TRAILER = "Top-PyPI-Released"
@@ -162,6 +163,7 @@ class Run:
     today: date
     remote_url: str | None  # the push remote's URL: a GitHub one gives each tag's page
     concept: int | None  # zenodo_concept from the settings, for a record not yet kept here
+    notes: ZenodoNotes  # the depositions of tags not yet recorded, in the git directory
     new_concept: bool = False  # --new-concept: the first tag starts a concept of its own
 
 
@@ -208,7 +210,7 @@ def release_tags(
         ask = ask_for(run, tag, head)
         for line in stray_lines(ask):
             warn(line)
-        outcome = release_version(run.api, ask, progress)
+        outcome = release_version(run.api, ask, progress, run.notes)
         record = with_release(head.record, tag, outcome.released, outcome.concept)
         head = replace(head, record=record)
         yield Released(tag, outcome), head

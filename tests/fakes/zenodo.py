@@ -7,20 +7,26 @@ so does plain `requests`, with the token as `?access_token=` or `Authorization: 
     with ZenodoStandIn(tmp_path / "zenodo") as zenodo:
         client = zenodo.client()                    # zenodo_client.Zenodo, pointed here
         zenodo.lose_answer("publish")               # the next publish happens, its answer is lost
+        held = zenodo.hold("upload")                # the next upload happens, its answer waits
+        held.reached.wait(); ...; held.release()    # (kill the client in between)
+        zenodo.settle()                             # "some seconds later": the list is current
         ...
         assert [d["metadata"]["version"] for d in zenodo.published()] == ["2026.10"]
 
 Routes (ids are numbers; `{bucket}` is a UUID):
   POST   /api/deposit/depositions                      create, with a reserved DOI   201
-  GET    /api/deposit/depositions                      the owner's depositions (zenodo_search)
+  GET    /api/deposit/depositions                      the owner's depositions (zenodo_search),
+                                                       from an index that lags (zenodo_index)
   GET|PUT|DELETE /api/deposit/depositions/{id}         read; replace the metadata; drop a draft
   GET    /api/deposit/depositions/{id}/files           a deposition's files
   DELETE /api/deposit/depositions/{id}/files/{file_id} remove a draft's file              204
   POST   /api/deposit/depositions/{id}/actions/publish                                    202
-  POST   /api/deposit/depositions/{id}/actions/newversion  (edit, discard: 400, not modelled)
+  POST   /api/deposit/depositions/{id}/actions/newversion  400 while the draft has files
+                                                       (edit, discard: 400, not modelled)
   PUT|GET /api/files/{bucket}/{name}                   upload (streamed, any length) / read
   GET    /api/records/{id}                             a published record (public)
   GET    /api/records/{id}/versions                    its concept's versions, newest first
+                                                       (404 before one is published)
   GET    /api/records/{id}/versions/latest             302 to the newest version
   GET    /api/records/{id}/files/{name}/content        a published file's bytes
 A concept id in place of a record id on /api/records redirects to the latest version.
@@ -28,6 +34,7 @@ A concept id in place of a record id on /api/records redirects to the latest ver
 Tokens map to owners: a token of another owner gets 403 on a deposition, an unknown one 401,
 none at all 403 (reads of published records need none). Run it as a process for `make run`:
     python -m tests.fakes.zenodo --state DIR [--port N] [--token T ...] [--sandbox] [--log FILE]
+                                 [--index-lag N]
 prints its URL on one line when ready, logs one line per request (never a token) on stderr or
 appended to FILE, and stops on SIGTERM or SIGINT.
 """
@@ -51,7 +58,7 @@ from typing import Any, TextIO
 from zenodo_client import Zenodo
 
 from .serving import Served
-from .zenodo_faults import ANY_ROUTE, Fault, FaultKind
+from .zenodo_faults import ANY_ROUTE, Fault, FaultKind, Hold
 from .zenodo_http import ROUTES, Handler
 from .zenodo_service import ApiError, RecordedRequest, ZenodoService
 from .zenodo_store import STATE_FILE
@@ -68,6 +75,9 @@ __all__ = [
 
 DEFAULT_TOKEN = "stand-in-token"
 DEFAULT_OWNER = 1
+# Requests after a change before the depositions list shows it (zenodo_index): Zenodo's takes
+# some seconds, which a client re-run at once, or polling, meets.
+DEFAULT_INDEX_LAG = 5
 ROUTE_NAMES = tuple(route.name for route in ROUTES)
 
 
@@ -93,7 +103,8 @@ class ZenodoStandIn(ZenodoService):
     """The stand-in server; a context manager listening from __enter__ to __exit__.
 
     `state_dir` keeps the state (a temporary folder if None); `tokens` maps each token to its
-    owner (default: DEFAULT_TOKEN for owner 1); `sandbox` gives DOIs the prefix 10.5072."""
+    owner (default: DEFAULT_TOKEN for owner 1); `sandbox` gives DOIs the prefix 10.5072;
+    `index_lag` is how many requests a change takes to show in the depositions list."""
 
     def __init__(
         self,
@@ -104,6 +115,7 @@ class ZenodoStandIn(ZenodoService):
         clock: Callable[[], datetime] | None = None,
         port: int = 0,
         log: TextIO | None = None,
+        index_lag: int = DEFAULT_INDEX_LAG,
     ) -> None:
         self._temp = None
         if state_dir is None:
@@ -118,6 +130,7 @@ class ZenodoStandIn(ZenodoService):
             sandbox=sandbox,
             clock=clock,
             log=log,
+            index_lag=index_lag,
         )
         self._server.service = self  # type: ignore[attr-defined]
         self._served = Served(self._server)
@@ -135,6 +148,7 @@ class ZenodoStandIn(ZenodoService):
         traceback: TracebackType | None,
     ) -> None:
         self.stop_pauses()
+        self.faults.release_holds()
         self._served.stop()
         if self._temp is not None:
             self._temp.cleanup()
@@ -181,6 +195,21 @@ class ZenodoStandIn(ZenodoService):
 
     def slow(self, route: str, seconds: float, times: int = 1) -> None:
         self.fail(route, "slow", times, seconds=seconds)
+
+    def hold(self, route: str, after: tuple[str, ...] = ()) -> Hold:
+        """The next call of `route` (once calls of the routes `after` have come, in that order)
+        takes effect, then its answer waits until `release()`: a test waits for `reached`,
+        then kills its client there."""
+        if route not in ROUTE_NAMES or not set(after) <= set(ROUTE_NAMES):
+            raise ValueError(f"unknown route in {route!r}, {after!r}; one of {ROUTE_NAMES}")
+        hold = Hold(route, after)
+        self.faults.hold(hold)
+        return hold
+
+    def settle(self) -> None:
+        """Some seconds pass: the depositions list shows every change made so far."""
+        with self._lock:
+            self.index.settle(self._views())
 
     # -- what tests read -------------------------------------------------------------------
 
@@ -229,7 +258,12 @@ def main(argv: list[str] | None = None) -> int:
     with contextlib.ExitStack() as stack:
         log = stack.enter_context(args.log.open("a")) if args.log else sys.stderr
         stand_in = ZenodoStandIn(
-            args.state, tokens=tokens, sandbox=args.sandbox, port=args.port, log=log
+            args.state,
+            tokens=tokens,
+            sandbox=args.sandbox,
+            port=args.port,
+            log=log,
+            index_lag=args.index_lag,
         )
         with stand_in:
             print(stand_in.url, flush=True)
@@ -251,6 +285,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--sandbox", action="store_true", help="DOIs with prefix 10.5072")
     parser.add_argument("--log", type=Path, help="append the request log here (default: stderr)")
+    parser.add_argument(
+        "--index-lag",
+        type=int,
+        default=DEFAULT_INDEX_LAG,
+        help="requests a change takes to show in the depositions list"
+        f" (default: {DEFAULT_INDEX_LAG})",
+    )
     return parser
 
 

@@ -207,6 +207,7 @@ class Handler(QuietHandler):
             return self._send(Reply(found, error(found, message)), body)
         route, groups = found
         fault = self.service.faults.take(route.name)
+        hold = self.service.faults.take_hold(route.name)
         if fault is not None and not fault.after and fault.kind != "slow":
             return self._fail(fault, body)
         try:
@@ -214,6 +215,8 @@ class Handler(QuietHandler):
             reply = self._call(route, owner, groups, params, body)
         except ApiError as refusal:
             reply = Reply(refusal.status, refusal.body())
+        if hold is not None:
+            hold.wait()
         if fault is None:
             return self._send(reply, body)
         if fault.kind == "slow":

@@ -19,6 +19,7 @@ from typing import Any, TextIO
 from . import zenodo_metadata as metadata_rules
 from . import zenodo_search as search
 from .zenodo_faults import Faults
+from .zenodo_index import SearchIndex
 from .zenodo_store import Deposition, Store, StoredFile
 from .zenodo_wire import FORBIDDEN, UNAUTHORIZED, Wire, doi, error
 
@@ -82,12 +83,14 @@ class ZenodoService:
         sandbox: bool = False,
         clock: Callable[[], datetime] | None = None,
         log: TextIO | None = None,
+        index_lag: int = 0,
     ) -> None:
         self.url = base_url
         self.clock = clock or (lambda: datetime.now(UTC))
         self.store = Store(folder)
         self.wire = Wire(base_url, "10.5072" if sandbox else "10.5281")
         self.faults = Faults()
+        self.index = SearchIndex(index_lag, self._views())
         self.log = log
         self._tokens = dict(tokens)
         self._requests: list[RecordedRequest] = []
@@ -127,6 +130,7 @@ class ZenodoService:
     def start_answer(self) -> None:
         with self._lock:
             self._answering += 1
+            self.index.request(self._views())
 
     def end_answer(self) -> None:
         with self._lock:
@@ -277,7 +281,7 @@ class ZenodoService:
 
     def list_depositions(self, owner: int, params: dict[str, str]) -> Reply:
         with self._lock:
-            views = [self.view(d) for d in self.store.depositions.values() if d.owner == owner]
+            views = [v for v in self.index.listed() if v["owner"] == owner]
         try:
             return Reply(200, search.list_depositions(views, params))
         except search.SearchError as failure:
@@ -321,6 +325,9 @@ class ZenodoService:
 
     def view(self, dep: Deposition) -> dict[str, Any]:
         return self.wire.deposition(dep, self.store.concept_versions(dep.concept))
+
+    def _views(self) -> dict[int, dict[str, Any]]:
+        return {dep_id: self.view(dep) for dep_id, dep in self.store.depositions.items()}
 
     def _record_view(self, dep: Deposition) -> dict[str, Any]:
         return self.wire.record(dep, self._published_versions(dep.concept))

@@ -1,0 +1,93 @@
+"""`top-pypi release` killed (SIGKILL) or interrupted (Ctrl-C) at each step of a Zenodo
+version, then run once more: the real command line in a child process, the local Zenodo in
+this one. The kill point is the stand-in's: it holds the answer to the request of that step
+(which has taken effect) until the child is gone, so the test never guesses with a sleep.
+
+Zenodo lists a new draft only some seconds after it is made (tests/fakes/zenodo_index.py), so
+a re-run at once cannot find its draft in the depositions list: it must know it otherwise."""
+
+import signal
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import git
+import pytest
+
+from publisher.release.record import RELEASES_FILE, parse_record
+from publisher.release.zenodo_notes import NOTES_FILE
+from tests import test_release_command as command
+from tests.children import CEILING, cli, finish, running
+from tests.fakes.zenodo import DEFAULT_TOKEN, ZenodoStandIn
+from tests.test_release_command import TAGS, head_file
+
+# The publishing repository with two monthly tags, and a private copy of it with its remote.
+published, repos = command.published, command.repos
+
+INTERRUPTED = 130
+# Each step of a version as the request that does it: (route, routes that come before it).
+# The first version is 2026.10 (a new concept), the later one 2026.11, in the same run.
+STEPS = {
+    ("first", "create"): ("create", ()),
+    ("first", "upload"): ("upload", ()),
+    ("first", "metadata"): ("update", ("upload",)),
+    ("first", "publish"): ("publish", ()),
+    ("later", "create"): ("newversion", ()),
+    ("later", "upload"): ("upload", ("newversion",)),
+    ("later", "metadata"): ("update", ("newversion", "upload")),
+    ("later", "publish"): ("publish", ("newversion",)),
+}
+CASES = [(*step, signal.SIGKILL) for step in STEPS] + [
+    ("first", "upload", signal.SIGINT),
+    ("later", "upload", signal.SIGINT),
+]
+
+
+@pytest.fixture
+def zenodo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ZenodoStandIn]:
+    with ZenodoStandIn(tmp_path / "zenodo") as stand_in:
+        monkeypatch.setenv("ZENODO_API_TOKEN", DEFAULT_TOKEN)
+        monkeypatch.setenv("TOP_PYPI_ZENODO_URL", stand_in.url)
+        yield stand_in
+        assert stand_in.internal_errors == []
+
+
+def release_command(work: git.Repo) -> list[str]:
+    return cli("release", "--repo", str(work.working_tree_dir))
+
+
+@pytest.mark.parametrize(("version", "step", "signum"), CASES)
+def test_a_run_stopped_at_any_step_is_finished_by_one_rerun(
+    repos: tuple[git.Repo, git.Repo],
+    zenodo: ZenodoStandIn,
+    version: str,
+    step: str,
+    signum: signal.Signals,
+) -> None:
+    work, remote = repos
+    held = zenodo.hold(*STEPS[version, step])
+    with running(release_command(work)) as child:
+        assert held.reached.wait(CEILING), finish(child)
+        child.send_signal(signum)
+        code, _, err = finish(child)
+    held.release()
+    assert code == (INTERRUPTED if signum == signal.SIGINT else -signal.SIGKILL), err
+
+    rerun = subprocess.run(
+        release_command(work), capture_output=True, text=True, timeout=CEILING, check=False
+    )
+
+    assert rerun.returncode == 0, rerun.stderr
+    versions = zenodo.published()
+    assert sorted(d["metadata"]["version"] for d in versions) == TAGS
+    assert zenodo.drafts() == []
+    refused = [r.line() for r in zenodo.requests if r.status is not None and r.status >= 400]
+    assert refused == []  # no second newversion or publish refused, no lost deposition asked
+    assert len({d["conceptrecid"] for d in versions}) == 1
+    record = parse_record(head_file(work, RELEASES_FILE))
+    assert {tag: r.doi for tag, r in record.releases.items()} == {
+        d["metadata"]["version"]: d["doi"] for d in versions
+    }
+    assert remote.heads.main.commit == work.head.commit
+    assert not Path(work.git_dir, NOTES_FILE).exists()  # recorded: the notes are gone
+    assert not work.is_dirty(untracked_files=True)
