@@ -181,6 +181,7 @@ def test_another_repositorys_versions_are_never_recorded_as_this_ones(
     assert release(capsys, work)[0] == 0
     first = parse_record(head_file(work, RELEASES_FILE)).releases["2026.10"]
     other, other_remote = other_repos
+    zenodo.settle()  # later: Zenodo's depositions list shows the first repository's versions
     head, state = other.head.commit, zenodo.snapshot()
     code, _, err = release(capsys, other)
     assert code == 1
@@ -202,6 +203,7 @@ def test_new_concept_starts_this_repositorys_own_beside_same_names(
     assert release(capsys, work)[0] == 0
     upstream = parse_record(head_file(work, RELEASES_FILE))
     other, other_remote = other_repos
+    zenodo.settle()  # later: the depositions list shows the first repository's versions
     code, out, _ = release(capsys, other, "--new-concept", "--dry-run")
     assert code == 0
     assert "a new concept of this repository's own (--new-concept)" in " ".join(out.split())

@@ -343,6 +343,7 @@ def test_a_version_of_the_tags_name_with_other_files_is_refused(
 ) -> None:
     api = api_for(zenodo, Sleeps())
     upstream = release(api, repo, "2026.10")
+    zenodo.settle()  # later: the depositions list shows the upstream's versions
     before = zenodo.snapshot()
     for concept in (upstream.concept[0], None):  # whether the concept is known or searched for
         with pytest.raises(ZenodoError) as caught:
@@ -362,6 +363,7 @@ def test_a_concept_is_never_taken_on_a_version_name_alone(
     """The account holds another dataset's 2026.11; this repository's 2026.10 starts its own."""
     api = api_for(zenodo, Sleeps())
     upstream = release(api, repo, "2026.11")
+    zenodo.settle()
     ours = release(api, other_repo, "2026.10")
     assert ours.sent
     assert ours.concept[0] != upstream.concept[0]
@@ -378,6 +380,7 @@ def test_a_draft_of_another_concept_is_never_filled(
     with pytest.raises(ZenodoError, match="did not upload"):
         release(api, repo, "2026.11", concept=upstream.concept[0])
     (left,) = zenodo.drafts()
+    zenodo.settle()
     ours = release(api, other_repo, "2026.11", repo_tags=("2026.11",))
     assert ours.concept[0] != upstream.concept[0]
     assert [d["metadata"]["version"] for d in zenodo.published(upstream.concept[0])] == ["2026.10"]
@@ -393,6 +396,7 @@ def test_a_first_draft_holding_another_datasets_files_is_left_to_it(
     with pytest.raises(ZenodoError, match="did not publish draft"):
         release(api, repo, "2026.10")
     (left,) = zenodo.drafts()
+    zenodo.settle()
     ours = release(api, other_repo, "2026.10")
     assert ours.released.recid != left["id"]
     assert zenodo.drafts() == [left]
