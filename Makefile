@@ -4,15 +4,24 @@ PY := $(VENV)/bin/python
 # cffconvert pins old libraries (jsonschema < 4): it gets an environment of its own.
 CFFCONVERT := .venv-cffconvert/bin/cffconvert
 
-.PHONY: install run site serve site-tools test bench lint clean
+# The exports of uv.lock that pip installs with --require-hashes: everything (tests, tools) and
+# what the workflows need to publish; both with setuptools, to build top-pypi without isolation.
+EXPORT := $(PY) -m uv export --quiet --frozen --no-emit-project --group build
 
-$(VENV)/.installed: pyproject.toml
-	python3 -m venv $(VENV) && $(PY) -m pip install -q --upgrade pip uv && $(PY) -m uv pip install -q --compile-bytecode --python $(PY) -e '.[test]' && touch $@
+.PHONY: install lock run site serve site-tools test bench lint clean
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	python3 -m venv $(VENV) && $(PY) -m pip install -q --require-hashes -r requirements.lock && $(PY) -m pip install -q --no-deps --no-build-isolation -e . && touch $@
 
 $(CFFCONVERT):
 	python3 -m venv .venv-cffconvert && .venv-cffconvert/bin/python -m pip install -q cffconvert==2.0.0
 
 install: $(VENV)/.installed $(CFFCONVERT)
+
+# After a change to pyproject.toml's dependencies, or to move every pin to its newest release
+# (`make lock UPGRADE=--upgrade`).
+lock: install
+	$(PY) -m uv lock $(UPGRADE) && $(EXPORT) --extra test -o requirements.lock && $(EXPORT) -o requirements-publish.lock
 
 # The demo releases to a local stand-in of Zenodo (tests/fakes), never to zenodo.org.
 run: install
