@@ -33,13 +33,16 @@ site: install
 serve: site
 	$(PY) -m http.server --bind 127.0.0.1 --directory scratch/site 8000
 
-site-tools:
+# npm writes node_modules/.package-lock.json last: once it is newer than the lock, nothing to do.
+site/node_modules/.package-lock.json: site/package-lock.json
 	cd site && npm ci --ignore-scripts --no-audit --no-fund
+
+site-tools: site/node_modules/.package-lock.json
 
 test: install
 	$(PY) -m pytest -n 2
 
-bench: install
+bench: install site-tools
 	$(PY) tests/benchmarks/run.py
 
 lint: install
