@@ -1,8 +1,9 @@
 # One line per target; the logic lives in Python (publisher/ and tests/).
 VENV ?= .venv
 PY := $(VENV)/bin/python
-# cffconvert pins old libraries (jsonschema < 4): it gets an environment of its own.
+# cffconvert pins old libraries (jsonschema < 4): it gets an environment and a lock of its own.
 CFFCONVERT := .venv-cffconvert/bin/cffconvert
+CFFCONVERT_VERSION := 2.0.0
 
 # The exports of uv.lock that pip installs with --require-hashes: everything (tests, tools) and
 # what the workflows need to publish; both with setuptools, to build top-pypi without isolation.
@@ -13,15 +14,16 @@ EXPORT := $(PY) -m uv export --quiet --frozen --no-emit-project --group build
 $(VENV)/.installed: pyproject.toml requirements.lock
 	python3 -m venv $(VENV) && $(PY) -m pip install -q --require-hashes -r requirements.lock && $(PY) -m pip install -q --no-deps --no-build-isolation -e . && touch $@
 
-$(CFFCONVERT):
-	python3 -m venv .venv-cffconvert && .venv-cffconvert/bin/python -m pip install -q cffconvert==2.0.0
+$(CFFCONVERT): requirements-cffconvert.lock
+	python3 -m venv .venv-cffconvert && .venv-cffconvert/bin/python -m pip install -q --require-hashes -r requirements-cffconvert.lock && touch $@
 
 install: $(VENV)/.installed $(CFFCONVERT)
 
-# After a change to pyproject.toml's dependencies, or to move every pin to its newest release
-# (`make lock UPGRADE=--upgrade`).
+# After a change to pyproject.toml's dependencies or CFFCONVERT_VERSION, or to move every pin
+# to its newest release (`make lock UPGRADE=--upgrade`).
 lock: install
 	$(PY) -m uv lock $(UPGRADE) && $(EXPORT) --extra test -o requirements.lock && $(EXPORT) -o requirements-publish.lock
+	echo cffconvert==$(CFFCONVERT_VERSION) | $(PY) -m uv pip compile - --quiet --universal --python-version 3.11 --generate-hashes -o requirements-cffconvert.lock
 
 # The demo releases to a local stand-in of Zenodo (tests/fakes), never to zenodo.org.
 run: install

@@ -19,6 +19,8 @@ ROOT = Path(__file__).parents[1]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 FULL = ROOT / "requirements.lock"
 PUBLISH = ROOT / "requirements-publish.lock"
+CFFCONVERT = ROOT / "requirements-cffconvert.lock"  # its own: it pins old libraries
+MAKEFILE = (ROOT / "Makefile").read_text(encoding="utf-8")
 # A pinned requirement of an export: `name==version`, maybe `; markers`, then its hashes.
 PIN = re.compile(r"^([A-Za-z0-9._-]+)==([^\s;]+)(?:\s*;\s*([^\\]+?))?\s*\\?$")
 HASH = re.compile(r"^\s+--hash=sha256:[0-9a-f]{64}\s*\\?$")
@@ -149,7 +151,7 @@ def test_uv_lock_was_resolved_from_this_pyproject() -> None:
 
 
 def test_make_install_installs_from_the_lock_then_the_project_without_its_dependencies() -> None:
-    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    makefile = MAKEFILE
     target = r"^\$\(VENV\)/\.installed: .*requirements\.lock.*\n\t(.+)$"
     (recipe,) = re.findall(target, makefile, re.MULTILINE)
     assert "pip install -q --require-hashes -r requirements.lock && " in recipe
@@ -193,3 +195,18 @@ def test_dependabot_proposes_updates_to_the_actions_the_python_lock_and_the_site
     argv = [str(check), *schema, str(path)]
     result = subprocess.run(argv, env=OFFLINE, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_pip_install_of_the_makefile_takes_a_lock_or_no_dependencies() -> None:
+    installs = re.findall(r"pip install -q (--\S+)", MAKEFILE)
+    assert len(installs) == 3
+    assert set(installs) == {"--require-hashes", "--no-deps"}
+
+
+def test_cffconvert_has_a_lock_of_its_own_at_the_makefiles_version() -> None:
+    version = re.search(r"^CFFCONVERT_VERSION := (\S+)$", MAKEFILE, re.MULTILINE)
+    assert version
+    locked = pins(CFFCONVERT)
+    assert locked["cffconvert"][0] == version.group(1)
+    assert all(hashes for _, hashes in locked.values())
+    assert "pip install -q --require-hashes -r requirements-cffconvert.lock" in MAKEFILE
