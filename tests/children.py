@@ -48,15 +48,17 @@ def read_until(child: "subprocess.Popen[str]", words: str) -> str:
 
 def stopped(pid: int) -> bool:
     """Whether every thread of the process is stopped (state T), from /proc."""
-    states = [stat.read_text().rsplit(")", 1)[1].split()[0] for stat in threads(pid)]
-    return all(state in "tTZX" for state in states)  # Z, X: a thread on its way out
+    return all(state in "tTZX" for state in thread_states(pid))  # Z, X: a thread on its way out
 
 
-def threads(pid: int) -> list[Path]:
-    try:
-        return list(Path(f"/proc/{pid}/task").glob("*/stat"))
-    except FileNotFoundError:
-        return []
+def thread_states(pid: int) -> list[str]:
+    states = []
+    for stat in Path(f"/proc/{pid}/task").glob("*/stat"):
+        try:
+            states.append(stat.read_text().rsplit(")", 1)[1].split()[0])
+        except FileNotFoundError:  # the thread ended since the folder was listed
+            continue
+    return states
 
 
 def interrupt_at(child: "subprocess.Popen[str]", point: Callable[[int], bool]) -> None:
