@@ -1,11 +1,13 @@
 """The command line as a child process, for what only a real process shows: signals, closed
 pipes, resource limits and Python's own exit."""
 
+import ctypes
 import os
+import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -44,24 +46,76 @@ def read_until(child: "subprocess.Popen[str]", words: str) -> str:
     return "".join(seen)
 
 
-def cpu_seconds(pid: int) -> float:
-    """CPU time (user and system) a running process has used, from /proc."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def stopped(pid: int) -> bool:
+    """Whether every thread of the process is stopped (state T), from /proc."""
+    return all(state in "tTZX" for state in thread_states(pid))  # Z, X: a thread on its way out
 
 
-def wait_for_cpu(child: "subprocess.Popen[str]", seconds: float) -> None:
-    """Until the child has worked `seconds` of CPU more than now (or has ended): a measure of
-    how far it got that does not depend on how busy the machine is."""
-    target = cpu_seconds(child.pid) + seconds
-    while child.poll() is None and cpu_seconds(child.pid) < target:
+def thread_states(pid: int) -> list[str]:
+    states = []
+    for stat in Path(f"/proc/{pid}/task").glob("*/stat"):
+        try:
+            states.append(stat.read_text().rsplit(")", 1)[1].split()[0])
+        except FileNotFoundError:  # the thread ended since the folder was listed
+            continue
+    return states
+
+
+def interrupt_at(child: "subprocess.Popen[str]", point: Callable[[int], bool]) -> None:
+    """Ctrl-C (SIGINT) the child once `point(pid)` holds (or let it end without one).
+
+    Each look is taken with the child stopped (SIGSTOP, until every thread shows it), so it
+    cannot move past the point between the look and the signal, however late this process
+    runs on a busy machine; the signal is the first thing the child meets when it goes on."""
+    while child.poll() is None:
+        os.kill(child.pid, signal.SIGSTOP)
+        try:
+            while child.poll() is None and not stopped(child.pid):
+                time.sleep(POLL / 10)
+            if child.poll() is None and point(child.pid):
+                ctrl_c(child.pid)
+                return
+        finally:
+            if child.poll() is None:
+                os.kill(child.pid, signal.SIGCONT)
         time.sleep(POLL)
 
 
-def wait_for_entry(child: "subprocess.Popen[str]", folder: Path) -> None:
-    """Until something appears in `folder` (or the child has ended)."""
-    while child.poll() is None and not (folder.is_dir() and any(folder.iterdir())):
-        time.sleep(POLL)
+def ctrl_c(pid: int) -> None:
+    """SIGINT to the process's main thread, where a terminal's Ctrl-C lands. Sent to the whole
+    process while it is stopped, it would go to whichever thread wakes first: a worker, while
+    the main thread waiting for it would not hear of it before the worker is done."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.tgkill(pid, pid, signal.SIGINT) != 0:
+        raise OSError(ctypes.get_errno(), "tgkill failed")
+
+
+def has_open(path: Path) -> Callable[[int], bool]:
+    """The point where a process has `path` open: a DuckDB query reading it, for example."""
+
+    def holds(pid: int) -> bool:
+        return str(path) in open_files(pid)
+
+    return holds
+
+
+def open_files(pid: int) -> set[str]:
+    found = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            found.add(os.readlink(fd))
+        except FileNotFoundError:  # closed since the folder was listed
+            continue
+    return found
+
+
+def has_entry(folder: Path, suffix: str = "") -> Callable[[int], bool]:
+    """The point where `folder` holds an entry whose name ends with `suffix`."""
+
+    def holds(pid: int) -> bool:
+        return folder.is_dir() and any(p.name.endswith(suffix) for p in folder.iterdir())
+
+    return holds
 
 
 def finish(child: "subprocess.Popen[str]") -> tuple[int, str, str]:

@@ -1,23 +1,21 @@
 """Ctrl-C (SIGINT) sent to a real child process: one line, exit 130, nothing left behind."""
 
-import signal
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
-from children import cli, finish, read_until, running, wait_for_cpu, wait_for_entry
+from children import cli, finish, has_entry, has_open, interrupt_at, read_until, running
 from expect import assert_one_error_line
 
 from publisher.base.events_schema import FILE_DOWNLOADS
 
 INTERRUPTED = 130
 DAY = "2026-10-31"
-# Counting these takes DuckDB tens of CPU seconds here; what it does before its first query
-# takes a few hundredths, so a child that has worked this long is inside a query.
+# Counting these keeps the file open in DuckDB's queries for about a CPU second here: the
+# signal is sent while it is open, so inside a query, whatever the machine's load.
 SLOW_ROWS = 20_000_000
 SLOW_BATCH = 2_000_000
-INSIDE_THE_QUERY = 0.5
 
 
 def slow_events(folder: Path) -> Path:
@@ -51,8 +49,7 @@ def test_ctrl_c_while_duckdb_counts_is_one_line_and_130(tmp_path: Path) -> None:
     # The slow events have no `details` columns: counted without the installer breakdown.
     with running([*command, "--no-breakdown", "--out", str(out)]) as child:
         assert "Counting downloads" in read_until(child, "Counting downloads")
-        wait_for_cpu(child, INSIDE_THE_QUERY)
-        child.send_signal(signal.SIGINT)
+        interrupt_at(child, has_open(events.resolve()))
         code, _, err = finish(child)
     assert code == INTERRUPTED, err
     assert_one_error_line(err, "interrupted")
@@ -60,13 +57,13 @@ def test_ctrl_c_while_duckdb_counts_is_one_line_and_130(tmp_path: Path) -> None:
 
 
 def test_ctrl_c_in_sample_stops_the_day_it_writes(tmp_path: Path) -> None:
-    """One day of ten million events takes seconds to write: Ctrl-C as soon as its file
-    appears must stop it there, with no finished file and no hidden partial one."""
+    """One day of ten million events takes seconds to write: Ctrl-C while its unfinished file
+    is there must stop it, with no finished file and no hidden partial one."""
     out = tmp_path / "out"
     command = cli("sample", str(out), "--events", "10000000", "--days", "1", "--end-date", DAY)
     with running(command) as child:
-        wait_for_entry(child, out)
-        child.send_signal(signal.SIGINT)
+        # The day is written to `.{name}.{pid}.partial`, renamed once it is whole.
+        interrupt_at(child, has_entry(out, suffix=".partial"))
         code, _, err = finish(child)
     assert code == INTERRUPTED, err
     assert_one_error_line(err, "interrupted")

@@ -229,7 +229,26 @@ def lighthouse_goal(preset: str, label: str, category: str) -> str:
     return "(goal >= 0.98)" if category == "performance" else "(goal 1.0)"
 
 
+def check_tools() -> None:
+    """Refuse at once, in one line, when a tool the later parts need is missing: not after
+    minutes of building."""
+    import importlib.util
+
+    missing = [
+        f"{what} is not installed: {how}"
+        for what, found, how in (
+            ("Chromium", CHROMIUM.exists(), "`apt-get install chromium`"),
+            ("Playwright", importlib.util.find_spec("playwright"), "run `make install`"),
+            ("Lighthouse", LIGHTHOUSE.exists(), "run `make site-tools` (npm ci in site/)"),
+        )
+        if not found
+    ]
+    if missing:
+        raise SystemExit("; ".join(missing))
+
+
 def run() -> list[tuple[str, float, str]]:
+    check_tools()
     with tempfile.TemporaryDirectory() as tmp:
         repo = make_repository(Path(tmp) / "repo")
         out = Path(tmp) / "site"

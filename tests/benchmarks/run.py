@@ -24,6 +24,10 @@ CHILD = (
 )
 
 
+class SectionFailed(Exception):
+    """A benchmark that could not finish: one line saying why (a missing tool, a failure)."""
+
+
 def run_child(module: str, args: str) -> list[tuple[str, float, str]]:
     code = CHILD.format(module=module, args=args)
     with tempfile.TemporaryDirectory() as tmp:
@@ -32,11 +36,24 @@ def run_child(module: str, args: str) -> list[tuple[str, float, str]]:
             [sys.executable, "-c", code, str(result)], cwd=HERE, capture_output=True, text=True
         )
         if done.returncode != 0:
-            raise SystemExit(f"the {module} benchmark failed:\n{done.stderr.strip()[-2000:]}")
+            raise SectionFailed(last_line(done.stderr) or f"exit code {done.returncode}")
         return [tuple(row) for row in json.loads(result.read_text())]
 
 
-def main() -> None:
+def last_line(text: str) -> str:
+    """The last line of a child's stderr: a missing tool's message, or a traceback's error."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1] if lines else ""
+
+
+def section_table(title: str, rows: list[tuple[str, float, str]]) -> Table:
+    table = Table("benchmark", "value", "unit", title=f"top-pypi benchmarks: {title}")
+    for name, value, unit in rows:
+        table.add_row(name, f"{value:,.2f}", unit)
+    return table
+
+
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=50_000_000, help="events for collect")
     parser.add_argument("--sample-events", type=int, default=5_000_000, help="events for sample")
@@ -46,7 +63,6 @@ def main() -> None:
     parser.add_argument("--only", metavar="TITLE", help="run one benchmark, e.g. site")
     args = parser.parse_args()
     console = Console()
-    table = Table("benchmark", "value", "unit", title="top-pypi benchmarks")
     sections = [
         ("sample", "bench_sample", str(args.sample_events)),
         ("collect", "bench_collect", str(args.events)),
@@ -54,15 +70,23 @@ def main() -> None:
         ("make run", "bench_demo", ""),
         ("site", "bench_site", ""),
     ]
+    failed = []
     for title, module, module_args in sections:
         if args.only and title != args.only:
             continue
-        with console.status(f"Running the {title} benchmark"):
-            for name, value, unit in run_child(module, module_args):
-                table.add_row(name, f"{value:,.2f}", unit)
-        table.add_section()
-    console.print(table)
+        # Each section's figures as soon as it ends: a later failure loses none of them.
+        try:
+            with console.status(f"Running the {title} benchmark"):
+                rows = run_child(module, module_args)
+        except SectionFailed as exc:
+            console.print(f"[bold red]{title}:[/] {exc}", soft_wrap=True, highlight=False)
+            failed.append(title)
+            continue
+        console.print(section_table(title, rows))
+    if failed:
+        console.print(f"[bold red]Not measured:[/] {', '.join(failed)}.", highlight=False)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
