@@ -102,7 +102,8 @@ def test_a_median_day_below_one_download_is_no_spike() -> None:
     per_day = {"release-days": [500, 600], "half-a-download": [1] * 13 + [500, 600]}
     count = long_tail_count({**FLAT, **per_day})
     assert count.table is not None
-    medians = dict(zip(*count.table.select(["project", "median_day"]).to_pydict().values()))
+    table = count.table.to_pydict()
+    medians = dict(zip(table["project"], table["median_day"], strict=True))
     assert (medians["release-days"], medians["half-a-download"]) == (0.0, 0.5)
     assert find_anomalies(count, None, limit=100) == []
 
