@@ -18,6 +18,7 @@ from published import (
     FLAGS,
     NO_CI,
     NO_CI_REASON,
+    OLD_RULE_FLAGS,
     OLDER,
     RELEASES,
     SAMPLED,
@@ -370,15 +371,37 @@ def test_a_month_without_the_extended_file_renders_as_before(built: Path) -> Non
         assert (built / OLDER / f"top-pypi-packages-30-days{suffix}").read_bytes() == main
 
 
-def test_a_flagged_month_lists_its_flags_on_each_ranking_page(built: Path) -> None:
-    for page in (built / "index.html", built / FLAGGED / "index.html"):
-        html = text(page)
-        notice = html.split('<section id="anomalies"', 1)[1].split("</section>", 1)[0]
+def test_a_flagged_month_lists_its_flags_on_its_own_page(built: Path) -> None:
+    for folder in (built, built / FLAGGED):
+        page = text(folder / "flags.html")
+        notice = page.split('<section id="anomalies"', 1)[1].split("</section>", 1)[0]
         for flag in FLAGS:
             assert str(flag["message"]).replace("'", "&#39;") in notice
         assert "<strong>Bot spike:</strong>" in notice
-        assert html.index('id="anomalies"') < html.index('<table class="ranking')
-    assert "Flags on this month" not in text(built / NO_CI / "index.html")
+        assert notice.count("<li>") == len(FLAGS)
+    assert not (built / OLDER / "flags.html").exists()  # no extended file, no flags
+
+
+def test_the_ranking_pages_count_the_flags_in_one_line_above_the_table(built: Path) -> None:
+    line = (
+        '<p class="flag-count"><a href="flags.html">Flags on this month</a>:'
+        " 1 new in the top 10, 1 bot spike, 1 low day.</p>"
+    )
+    for page in (built / "index.html", built / FLAGGED / "index.html"):
+        html = text(page)
+        assert line in html
+        assert html.index(line) < html.index('<table class="ranking')
+        assert 'id="anomalies"' not in html
+    assert "flag-count" not in text(built / NO_CI / "index.html")
+
+
+def test_flags_by_the_rule_before_issue_20_are_left_out(built: Path, example_repo: Path) -> None:
+    extended = json.loads(tag_blob(example_repo, FLAGGED, EXTENDED_JSON_FILE))
+    assert extended["anomalies"] == [*FLAGS, *OLD_RULE_FLAGS]  # the files keep them
+    for flag in OLD_RULE_FLAGS:
+        assert str(flag["message"]) not in text(built / "flags.html")
+        assert str(flag["message"]) not in text(built / "index.html")
+    assert "Flagged in" not in text(built / "project" / "urllib3.html")
 
 
 def test_a_flagged_project_is_marked_in_its_row_and_on_its_page(built: Path) -> None:
@@ -391,11 +414,12 @@ def test_a_flagged_project_is_marked_in_its_row_and_on_its_page(built: Path) -> 
         "idna": "bot spike",
         "typing-extensions": "new in top 10",
     }
-    assert '<a href="#anomalies" title="idna: its two busiest days hold 80%' in text(
+    assert '<a href="flags.html#anomalies" title="idna: its two busiest days hold 80%' in text(
         built / "index.html"
     )
     idna = text(built / "project" / "idna.html")
-    assert f'Flagged in <a href="../{FLAGGED}/#anomalies">{FLAGGED}</a>: bot spike.' in idna
+    link = f'<a href="../{FLAGGED}/flags.html#anomalies">{FLAGGED}</a>'
+    assert f"Flagged in {link}: bot spike." in idna
     assert "Flagged in" not in text(built / "project" / "requests.html")
 
 

@@ -114,8 +114,9 @@ def is_flagged(flag: dict[str, Any]) -> bool:
     if flag.get("kind") != "bot_spike":
         return True
     rank, median = flag.get("rank"), flag.get("median_day")
-    numbers = isinstance(rank, int) and isinstance(median, int | float)
-    return numbers and rank <= SPIKE_TOP and median >= SPIKE_MIN_MEDIAN
+    if not isinstance(rank, int) or not isinstance(median, int | float):
+        return False
+    return rank <= SPIKE_TOP and median >= SPIKE_MIN_MEDIAN
 
 
 def spike_flag(rank: int, row: dict[str, Any]) -> dict[str, Any]:

@@ -28,7 +28,7 @@ from publisher.website.changes import change
 from publisher.website.chart import Frame, Slot, bar_chart, frame, rank_chart
 from publisher.website.cite import Citation, citation, released_on
 from publisher.website.history import History, missing_months, month_index
-from publisher.website.honest import ANCHOR, honest, project_flags
+from publisher.website.honest import ANCHOR, FLAGS_PAGE, honest, project_flags
 from publisher.website.notes import (
     LOGGING_CHANGE,
     engine_text,
@@ -259,7 +259,8 @@ def edition_pages(views: Views, month: Month, folder: str) -> Iterator[Page]:
         "is_latest": folder == "",
         "latest": site.history.latest.tag,
         "honest": views.honest[month.tag],
-        "flags_anchor": ANCHOR,
+        "notes": views.views[month.tag].notes,
+        "flags_page": FLAGS_PAGE,
     }
     for i, size in enumerate(shown):
         body = row_groups(rows[:size])  # built above, every value escaped
@@ -267,6 +268,14 @@ def edition_pages(views: Views, month: Month, folder: str) -> Iterator[Page]:
         if i == 0:
             context |= first_page_extras(views, month, folder, size)
         yield Page(nav[i][1], "ranking.html", context)
+    if shared["honest"] is not None:
+        yield flags_page(shared, folder)
+
+
+def flags_page(shared: dict[str, Any], folder: str) -> Page:
+    """The month's flags, each with its message: on a page of their own, as a real month can
+    have many and the ranking comes first."""
+    return Page(folder + FLAGS_PAGE, "flags.html", {**shared, "flags_anchor": ANCHOR})
 
 
 def first_page_extras(views: Views, month: Month, folder: str, size: int) -> dict[str, Any]:
@@ -312,6 +321,7 @@ def project_page(views: Views, name: str, path: str) -> Page:
             [(v.month.tag, views.honest[v.month.tag]) for v in views.monthly], name
         ),
         "flags_anchor": ANCHOR,
+        "flags_page": FLAGS_PAGE,
     }
     return Page(path, "project.html", context)
 
