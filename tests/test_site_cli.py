@@ -118,4 +118,5 @@ def test_the_demo_ends_with_the_site_and_says_where_it_is(
     code = demo_site(example_repo, tmp_path / "site", Console(file=said), Console(file=StringIO()))
     assert code == 0
     assert (tmp_path / "site" / "index.html").is_file()
-    assert f"Site: {tmp_path / 'site'}/index.html (13 pages)" in said.getvalue()
+    # 5 ranking pages, 4 flags pages, 6 project pages, the archive and 404.
+    assert f"Site: {tmp_path / 'site'}/index.html (17 pages)" in said.getvalue()
