@@ -3,6 +3,7 @@ releases over three months, a month missing, a correction, a sampled month, a ha
 and a release record): what each page says, the files it serves, and how it refuses."""
 
 import gzip
+import hashlib
 import json
 import re
 from datetime import date
@@ -634,3 +635,21 @@ def test_a_site_url_gets_a_slash_and_must_be_http() -> None:
     assert check_site_url("https://example.org/top") == "https://example.org/top/"
     with pytest.raises(UsageError, match="--site-url 'example.org' is not an http or https"):
         check_site_url("example.org")
+
+
+def test_a_project_name_too_long_for_a_file_name_gets_a_short_one(tmp_path: Path) -> None:
+    """Most file systems allow 255 bytes a name: a valid 300-character name stopped the build."""
+    work, _ = publishing_repo(tmp_path, "")
+    long_name = "a-" * 150
+    long_name = long_name[:-1] + "z"
+    normal = "b" * 200  # 200 bytes: kept as it is
+    counts = {long_name: 9, normal: 8, "boto3": 7}
+    publish_month(work, "2026.11", month_count(ranked(counts), month_end("2026.11")))
+    build_site(tmp_path / "work", tmp_path / "site", None, workers=1)
+    digest = hashlib.sha256(long_name.encode()).hexdigest()[:16]
+    assert project_path(long_name) == f"project/{long_name[:180]}-{digest}.html"
+    assert project_path(normal) == f"project/{normal}.html"
+    page = tmp_path / "site" / project_path(long_name)
+    assert f"<h1>{long_name}</h1>" in text(page)
+    assert f'href="{project_path(long_name)}"' in text(tmp_path / "site" / "index.html")
+    assert broken_links(tmp_path / "site") == []

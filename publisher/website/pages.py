@@ -10,6 +10,7 @@ as HTML with markupsafe's `escape` on every value that comes from data; everythi
 in the templates, autoescaped.
 """
 
+import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -43,6 +44,7 @@ ROWS_PER_GROUP = 200  # rows in each <tbody> of a ranking table; site.css assume
 PROJECT_PAGES = 15_000  # at most this many project pages, the top of the latest month
 PYPI_PROJECT = "https://pypi.org/project/{}/"
 SAFE_NAME = re.compile(r"[a-z0-9-]+")
+LONGEST_NAME, CUT = 200, 180  # bytes of a project page's file name (ASCII), before ".html"
 FILE_WORDS = {
     "top-pypi-packages.json": "the dataset, JSON",
     "top-pypi-packages.min.json": "the same, minified JSON",
@@ -128,13 +130,18 @@ def _slot(view: MonthView) -> Slot:
 
 def project_path(name: str) -> str:
     """A file name for any project name: normalised names as they are; anything else with
-    each byte outside [a-z0-9-] written `_xx` (no normalised name has `_`, so none collide)."""
+    each byte outside [a-z0-9-] written `_xx` (no normalised name has `_`, so none collide).
+    A name longer than LONGEST_NAME bytes (file systems allow 255 a name) is cut to its first
+    CUT bytes, then `-` and the first 16 hex digits of the whole name's SHA-256."""
     if SAFE_NAME.fullmatch(name):
-        return f"project/{name}.html"
-    encoded = "".join(
-        chr(b) if SAFE_NAME.fullmatch(chr(b)) else f"_{b:02x}" for b in name.encode("utf-8")
-    )
-    return f"project/{encoded}.html"
+        stem = name
+    else:
+        stem = "".join(
+            chr(b) if SAFE_NAME.fullmatch(chr(b)) else f"_{b:02x}" for b in name.encode("utf-8")
+        )
+    if len(stem) > LONGEST_NAME:
+        stem = f"{stem[:CUT]}-{hashlib.sha256(name.encode('utf-8')).hexdigest()[:16]}"
+    return f"project/{stem}.html"
 
 
 def root_of(path: str) -> str:
