@@ -64,6 +64,42 @@ def test_site_url_from_the_settings_file_and_from_a_github_remote(
             ["site", "--repo", "{repo}", "--out", "{tmp}/site", "--site-url", "ftp://x"],
             "--site-url 'ftp://x' is not an http or https address",
         ),
+        (
+            [
+                "site",
+                "--repo",
+                "{repo}",
+                "--out",
+                "{tmp}/site",
+                "--site-url",
+                "https://u:p@e.org/x",
+            ],
+            "--site-url holds a user name or password: every page would show it",
+        ),
+        (
+            [
+                "site",
+                "--repo",
+                "{repo}",
+                "--out",
+                "{tmp}/site",
+                "--site-url",
+                "https://e.org/x?q=1",
+            ],
+            "--site-url 'https://e.org/x?q=1' has a query (?q=1)",
+        ),
+        (
+            [
+                "site",
+                "--repo",
+                "{repo}",
+                "--out",
+                "{tmp}/site",
+                "--site-url",
+                "https://e.org/x#top",
+            ],
+            "--site-url 'https://e.org/x#top' has a fragment (#top)",
+        ),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(
@@ -120,3 +156,14 @@ def test_the_demo_ends_with_the_site_and_says_where_it_is(
     assert (tmp_path / "site" / "index.html").is_file()
     # 5 ranking pages, 4 flags pages, 6 project pages, the archive and 404.
     assert f"Site: {tmp_path / 'site'}/index.html (17 pages)" in said.getvalue()
+
+
+def test_the_scheme_of_a_site_url_is_case_insensitive(
+    example_repo: Path, tmp_path: Path, now: datetime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["site", "--repo", str(example_repo), "--out", str(tmp_path / "site")]
+    code, _, _ = run_cli(capsys, now, *argv, "--site-url", "HTTPS://EXAMPLE.ORG/x")
+    assert code == 0
+    assert (
+        "Sitemap: https://example.org/x/sitemap.xml" in (tmp_path / "site/robots.txt").read_text()
+    )
