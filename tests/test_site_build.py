@@ -2,6 +2,7 @@
 releases over three months, a month missing, a correction, a sampled month, a hand-made tag
 and a release record): what each page says, the files it serves, and how it refuses."""
 
+import dataclasses
 import gzip
 import hashlib
 import json
@@ -10,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import git
+import pyarrow as pa
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -30,6 +32,7 @@ from published import (
     publish_month,
     ranked,
     tag_blob,
+    with_breakdown,
 )
 from repos import publishing_repo
 from site_pages import broken_links, page_links, site_tree
@@ -317,10 +320,10 @@ def extended_rows(repo: Path, tag: str) -> list[dict[str, object]]:
 
 
 def share(row: dict[str, object]) -> str:
-    ci, capable = row["ci_downloads"], row["ci_capable_downloads"]
+    ci, downloads = row["ci_downloads"], row["download_count"]
     assert isinstance(ci, int)
-    assert isinstance(capable, int)
-    return f"{100 * ci / capable:.1f}%" if capable else ""
+    assert isinstance(downloads, int)
+    return f"{100 * ci / downloads:.1f}%"
 
 
 def test_rank_without_mirrors_and_ci_share_are_the_extended_files(
@@ -336,7 +339,7 @@ def test_rank_without_mirrors_and_ci_share_are_the_extended_files(
     assert len({c[5] for c in cells}) > 2
     page = text(built / "index.html")
     assert '<th scope="col" class="without-mirrors" title="Rank without mirrors:' in page
-    assert "Only they report CI, so the share is of their downloads" in page
+    assert "CI share: the share of all downloads flagged as CI" in page
     assert "(bandersnatch, z3c.pypimirror, Artifactory, devpi, Nexus, pep381client)" in page
 
 
@@ -653,3 +656,23 @@ def test_a_project_name_too_long_for_a_file_name_gets_a_short_one(tmp_path: Path
     assert f"<h1>{long_name}</h1>" in text(page)
     assert f'href="{project_path(long_name)}"' in text(tmp_path / "site" / "index.html")
     assert broken_links(tmp_path / "site") == []
+
+
+def test_the_ci_share_is_of_all_downloads_and_never_above_100_percent(tmp_path: Path) -> None:
+    """Installers other than pip and uv report CI too: 283 % of pip's and uv's downloads."""
+    work, _ = publishing_repo(tmp_path, "")
+    count = with_breakdown(month_count(ranked({"boto3": 1000, "six": 500}), month_end("2026.11")))
+    assert count.table is not None
+    columns = {"pip_downloads": [100, 0], "uv_downloads": [20, 0], "other_downloads": [880, 500]}
+    columns |= {"mirror_downloads": [0, 0], "unknown_downloads": [0, 0]}
+    columns |= {"ci_downloads": [340, 5], "ci_capable_downloads": [120, 0]}
+    table = count.table
+    for name, values in columns.items():
+        index = table.schema.get_field_index(name)
+        table = table.set_column(index, name, pa.array(values, pa.int64()))
+    publish_month(work, "2026.11", dataclasses.replace(count, table=table))
+    build_site(tmp_path / "work", tmp_path / "site", None, workers=1)
+    assert [c[4] for c in rows_of(tmp_path / "site" / "index.html")] == ["34.0%", "1.0%"]
+    extended = json.loads(tag_blob(tmp_path / "work", "2026.11", EXTENDED_JSON_FILE))
+    assert [r["ci_capable_downloads"] for r in extended["rows"]] == [120, 0]  # kept as counted
+    assert "share of all downloads flagged as CI" in text(tmp_path / "site" / "index.html")

@@ -11,7 +11,7 @@ from typing import Any
 
 from markupsafe import escape
 
-from publisher.count.long_tail import CI, CI_CAPABLE, MIRRORS
+from publisher.count.long_tail import CI, DOWNLOADS, MIRRORS
 from publisher.dataset.anomalies import is_flagged
 from publisher.dataset.extended import WITHOUT_MIRRORS
 from publisher.website.tags import Month
@@ -104,12 +104,12 @@ def flag_of(raw: dict[str, Any]) -> Flag:
 
 
 def ci_share(row: dict[str, Any]) -> str:
-    """ci_downloads as a share of ci_capable_downloads, or nothing where either is unknown
-    or no pip or uv download could carry the flag."""
-    ci, capable = row.get(CI), row.get(CI_CAPABLE)
-    if not isinstance(ci, int) or not isinstance(capable, int) or capable <= 0:
+    """ci_downloads as a share of all the project's downloads (never above 100 %: installers
+    other than pip and uv may report CI too), or nothing where it was not counted."""
+    ci, downloads = row.get(CI), row.get(DOWNLOADS)
+    if not isinstance(ci, int) or not isinstance(downloads, int) or downloads <= 0:
         return ""
-    return f"{100 * ci / capable:.1f}%"
+    return f"{100 * ci / downloads:.1f}%"
 
 
 def mark_cell(flags: list[Flag]) -> str:
@@ -133,9 +133,9 @@ def column_notes(breakdown: dict[str, Any]) -> list[str]:
     notes = [
         f"Rank without mirrors: the rank by downloads minus those of mirroring tools"
         f" ({mirrors}), among every project counted.",
-        f"CI share: of the downloads by {ci_installers or 'pip and uv'}, the share flagged as"
-        " made by a CI system. Only they report CI, so the share is of their downloads;"
-        " blank where a project had none.",
+        "CI share: the share of all downloads flagged as CI (made by a CI system). Mostly"
+        f" {ci_installers or 'pip and uv'} report it, so downloads by other installers count"
+        " as not CI.",
     ]
     for column, label in ((MIRRORS, "Rank without mirrors"), (CI, "CI share")):
         if column in unavailable:
