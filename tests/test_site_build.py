@@ -7,6 +7,7 @@ import gzip
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -40,7 +41,18 @@ from site_pages import broken_links, page_links, site_tree
 from publisher.base.errors import OutputError, UsageError, ValidationError
 from publisher.base.sizes import format_size
 from publisher.count.window import Window
-from publisher.dataset.build import EXTENDED_FILES, EXTENDED_JSON_FILE, build_dataset, serialise
+from publisher.dataset.build import (
+    DATAPACKAGE_FILE,
+    EXTENDED_FILES,
+    EXTENDED_JSON_FILE,
+    EXTENDED_PARQUET_FILE,
+    build_dataset,
+    serialise,
+)
+from publisher.dataset.collect import Collected
+from publisher.dataset.datapackage import build_datapackage
+from publisher.dataset.datapackage import to_bytes as datapackage_bytes
+from publisher.dataset.extended import to_extended_json
 from publisher.release.git import commit_and_tag
 from publisher.website.address import check_site_url, pages_url
 from publisher.website.builder import build_site
@@ -676,3 +688,45 @@ def test_the_ci_share_is_of_all_downloads_and_never_above_100_percent(tmp_path: 
     extended = json.loads(tag_blob(tmp_path / "work", "2026.11", EXTENDED_JSON_FILE))
     assert [r["ci_capable_downloads"] for r in extended["rows"]] == [120, 0]  # kept as counted
     assert "share of all downloads flagged as CI" in text(tmp_path / "site" / "index.html")
+
+
+def previous_from_parquet(ranks: dict[str, int], tag: str) -> Callable[[Collected, str], Collected]:
+    """An `edit` giving the month the previous ranks `collect --previous` reads from the
+    previous month's Parquet file (every project), as its extended files record them."""
+
+    def edit(collected: Collected, name: str) -> Collected:
+        files = dict(collected.files)
+        extended = json.loads(files[EXTENDED_JSON_FILE])
+        period = {"start": "2026-09-01", "end": "2026-09-30", "days": 30}
+        extended["previous"] = {
+            "tag": tag, "period": period, "file": EXTENDED_PARQUET_FILE, "ranked_rows": 800
+        }  # fmt: skip
+        for row in extended["rows"]:
+            row["previous_rank"] = ranks.get(row["project"])
+        files[EXTENDED_JSON_FILE] = to_extended_json(extended)
+        files[DATAPACKAGE_FILE] = datapackage_bytes(
+            build_datapackage(collected.dataset, files, name)
+        )
+        return dataclasses.replace(collected, files=files)
+
+    return edit
+
+
+def test_the_change_comes_from_the_extended_files_previous_rank(tmp_path: Path) -> None:
+    """The previous month ranked 3 rows in its compatible file, 800 in its Parquet: numpy
+    was 202nd there, so it went up, not "new"."""
+    work, _ = publishing_repo(tmp_path, "")
+    before = {"boto3": 900, "requests": 800, "six": 700}
+    publish_month(work, "2026.10", month_count(ranked(before), month_end("2026.10")))
+    now = {"boto3": 950, "requests": 810, "numpy": 720, "six": 700}
+    count = month_count(ranked(now), month_end("2026.11"))
+    edit = previous_from_parquet({"boto3": 1, "requests": 2, "numpy": 202, "six": 3}, "2026.10")
+    publish_month(work, "2026.11", count, edit=edit)
+    publish_month(work, "2026.12", month_count(ranked(now), month_end("2026.12")))
+    build_site(tmp_path / "work", tmp_path / "site", None, workers=1)
+    cells = rows_of(tmp_path / "site" / "2026.11" / "index.html")
+    assert [c[3] for c in cells] == ["same", "same", "up 199", "down 1"]
+    assert "Change since 2026.10" in text(tmp_path / "site" / "2026.11" / "index.html")
+    # A month without extended files keeps today's rule: the previous month's own rows.
+    old = rows_of(tmp_path / "site" / "2026.12" / "index.html")
+    assert [c[3] for c in old] == ["same", "same", "same", "same"]

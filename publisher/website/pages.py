@@ -25,10 +25,10 @@ from publisher.dataset.build import COPIES
 from publisher.release.calver import month_of
 from publisher.release.metadata import Human
 from publisher.release.record import Record
-from publisher.website.changes import change
+from publisher.website.changes import change, comparison, previous_ranks
 from publisher.website.chart import Frame, Slot, bar_chart, frame, rank_chart
 from publisher.website.cite import Citation, citation, released_on
-from publisher.website.history import History, missing_months, month_index
+from publisher.website.history import History, month_index
 from publisher.website.honest import ANCHOR, FLAGS_PAGE, honest, project_flags
 from publisher.website.notes import (
     LOGGING_CHANGE,
@@ -197,8 +197,7 @@ def ranking_rows(views: Views, month: Month, root: str) -> list[str]:
     its cells in column order: a new column is one more entry in `cells`."""
     history, projects = views.site.history, views.projects
     extra = views.honest[month.tag]
-    previous = history.previous(month)
-    before = history.ranks[previous.tag] if previous is not None else None
+    before = previous_ranks(history, month)
     names = views.name_cells(root)
     rows = []
     for rank, row in enumerate(month.rows, 1):
@@ -228,13 +227,6 @@ def row_groups(rows: list[str]) -> Markup:
     much as its first screen, and the filter hides or shows whole groups."""
     groups = (rows[i : i + ROWS_PER_GROUP] for i in range(0, len(rows), ROWS_PER_GROUP))
     return Markup("".join(f"<tbody>\n{''.join(group)}</tbody>\n" for group in groups))
-
-
-def comparison(history: History, month: Month) -> dict[str, Any] | None:
-    previous = history.previous(month)
-    if previous is None:
-        return None
-    return {"tag": previous.tag, "missing": missing_months(previous, month)}
 
 
 def month_citation(site: Site, month: Month) -> Citation:
