@@ -167,3 +167,22 @@ def test_the_scheme_of_a_site_url_is_case_insensitive(
     assert (
         "Sitemap: https://example.org/x/sitemap.xml" in (tmp_path / "site/robots.txt").read_text()
     )
+
+
+@pytest.mark.parametrize("command", ["site", "publish", "release"])
+def test_a_summary_in_a_missing_folder_stops_every_command_before_any_work(
+    command: str,
+    example_repo: Path,
+    tmp_path: Path,
+    now: datetime,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    missing = tmp_path / "nowhere" / "summary.md"
+    argv = [command, "--repo", str(example_repo), "--summary", str(missing)]
+    if command == "site":
+        argv += ["--out", str(tmp_path / "site")]
+    code, _, err = run_cli(capsys, now, *argv)
+    assert code == 2
+    assert_one_error_line(err, f"--summary {missing}: the folder {missing.parent} does not exist.")
+    assert not (tmp_path / "site").exists()
+    assert not missing.parent.exists()

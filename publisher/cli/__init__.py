@@ -39,6 +39,8 @@ def run_command(
         given = sys.argv[1:] if argv is None else argv
         args = build_parser().parse_args(join_dashed_values(given))
         options = option_values(args)
+        if options.get("summary"):
+            summary.check_path(options["summary"])
         return commands.run(args.command, options, now or now_utc(), out, err)
     except PublisherError as exc:
         err.print(Text.assemble(("error: ", "bold red"), str(exc)), soft_wrap=True)
