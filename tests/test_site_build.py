@@ -8,12 +8,13 @@ import hashlib
 import json
 import re
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import git
 import pyarrow as pa
 import pytest
+from expect import assert_one_error_line, run_cli
 from hypothesis import given
 from hypothesis import strategies as st
 from published import (
@@ -54,10 +55,12 @@ from publisher.dataset.datapackage import build_datapackage
 from publisher.dataset.datapackage import to_bytes as datapackage_bytes
 from publisher.dataset.extended import to_extended_json
 from publisher.release.git import commit_and_tag
+from publisher.release.metadata import Human
 from publisher.website.address import check_site_url, pages_url
 from publisher.website.builder import build_site
 from publisher.website.changes import change
 from publisher.website.chart import Slot, frame, rank_chart
+from publisher.website.cite import bibtex
 from publisher.website.pages import project_path, ranking_label, sizes
 from publisher.website.render import static_files
 from publisher.website.tags import parse_dataset, parse_extended
@@ -730,3 +733,28 @@ def test_the_change_comes_from_the_extended_files_previous_rank(tmp_path: Path) 
     # A month without extended files keeps today's rule: the previous month's own rows.
     old = rows_of(tmp_path / "site" / "2026.12" / "index.html")
     assert [c[3] for c in old] == ["same", "same", "same", "same"]
+
+
+def test_bibtex_escapes_every_latex_special_character() -> None:
+    """A title with `^` stopped LaTeX: `^` and `~` are escaped like `_`, `%`, `&` and the rest."""
+    human = Human(title="x^2 ~ 50% of R&D_data {#1} $5 \\o/", creators=[{"name": "Doe, Jo"}])
+    entry = bibtex(human, "2026.11", date(2026, 11, 1), None, None)
+    title = entry.split("title = {{", 1)[1].split(" (2026.11)}}", 1)[0]
+    assert title == (
+        r"x\textasciicircum{}2 \textasciitilde{} 50\% of R\&D\_data \{\#1\} \$5"
+        r" \textbackslash{}o/"
+    )
+
+
+def test_a_broken_citation_file_is_named_with_its_fix(
+    tmp_path: Path, now: datetime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    work, _ = publishing_repo(tmp_path, "")
+    commit_file(work, "CITATION.cff", "title: [unclosed\n", "A broken citation file")
+    publish_month(work, "2026.11", month_count(ranked({"boto3": 5}), month_end("2026.11")))
+    argv = ["site", "--repo", str(tmp_path / "work"), "--out", str(tmp_path / "site")]
+    code, _, err = run_cli(capsys, now, *argv)
+    assert code == 2
+    assert_one_error_line(err, "CITATION.cff is not valid YAML at line 2 (the file on the branch")
+    assert "commit the fix, then build the site again" in err
+    assert "release" not in err

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from publisher.release.metadata import CITATION_CFF, ZENODO_JSON, human_metadata
+from publisher.base.errors import MetadataError
+from publisher.release.metadata import CITATION_CFF, ZENODO_JSON, Human, human_metadata
 from publisher.release.record import RELEASES_FILE, parse_record
 from publisher.website.address import pages_url
 from publisher.website.history import History
@@ -72,8 +73,21 @@ def read_site(repo_path: Path, url: str | None) -> Site:
         repo.close()
     history = History(months)
     record = parse_record(record_text) if record_text is not None else None
-    human = human_metadata(sources) if sources else None
+    human = site_metadata(sources, repo_path) if sources else None
     return Site(history, human, record, url)
+
+
+def site_metadata(sources: dict[str, str], repo_path: Path) -> Human:
+    """The citation metadata, or one line naming the file, where it was read and the fix
+    for this command (the release's own advice is to run the release again)."""
+    try:
+        return human_metadata(sources)
+    except MetadataError as exc:
+        raise MetadataError(
+            f"{exc.message.rstrip('.')} (the file on the branch of {repo_path}).",
+            "Mend it (cffconvert --validate checks a CITATION.cff), commit the fix,"
+            " then build the site again.",
+        ) from None
 
 
 def remote_pages_url(repo_path: Path, remote: str) -> str | None:
