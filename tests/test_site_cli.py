@@ -1,6 +1,9 @@
 """`top-pypi site`: the command line over the site builder (tests/test_site_build.py checks
 the pages themselves)."""
 
+import os
+import subprocess
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -186,3 +189,31 @@ def test_a_summary_in_a_missing_folder_stops_every_command_before_any_work(
     assert_one_error_line(err, f"--summary {missing}: the folder {missing.parent} does not exist.")
     assert not (tmp_path / "site").exists()
     assert not missing.parent.exists()
+
+
+def test_a_repository_of_another_user_is_one_line_with_the_fix(
+    tmp_path: Path, now: datetime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    work, _ = publishing_repo(tmp_path, "")
+    publish_month(work, "2026.11", month_count(ranked({"boto3": 5}), month_end("2026.11")))
+    root = tmp_path / "work"
+    os.chown(root, 12345, -1)  # what git checks: the owner of the work tree
+    argv = ["site", "--repo", str(root), "--out", str(tmp_path / "site")]
+    code, _, err = run_cli(capsys, now, *argv)
+    assert code == 1
+    assert_one_error_line(err, f"detected dubious ownership in repository at '{root}'")
+    assert f"git config --global --add safe.directory {root}" in err
+    assert not (tmp_path / "site").exists()
+
+
+def test_an_ascii_console_gets_plain_characters(example_repo: Path, tmp_path: Path) -> None:
+    """PYTHONIOENCODING=ascii: rich's table borders and the status spinner were not ASCII."""
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    argv = ["site", "--repo", str(example_repo), "--out", str(tmp_path / "site")]
+    done = subprocess.run(
+        [sys.executable, "-m", "publisher", *argv], env=env, capture_output=True, check=False
+    )
+    assert done.returncode == 0, done.stderr.decode("ascii", "replace")
+    assert b"Traceback" not in done.stderr
+    assert b"2026.11.1" in done.stdout
+    done.stdout.decode("ascii")  # nothing but ASCII

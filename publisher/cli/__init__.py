@@ -16,11 +16,12 @@ from rich.text import Text
 from publisher.base.errors import PublisherError
 from publisher.cli import summary
 from publisher.cli.parser import build_parser, join_dashed_values, option_values
-from publisher.cli.stdout import LOST, StandardOutput
+from publisher.cli.stdout import LOST, StandardOutput, plain_when_needed
 
 
 def main(argv: Sequence[str] | None = None, now: datetime | None = None) -> int:
     """Run one command; `now` is the clock, given by tests and read once otherwise."""
+    plain_when_needed(sys.stdout, sys.stderr)
     out, err = StandardOutput(), Console(stderr=True)
     code = run_command(argv, now, out, err)
     if out.lost:
