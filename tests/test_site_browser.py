@@ -596,3 +596,33 @@ def test_a_crowded_month_counts_its_flags_by_todays_rule(
     assert len(marked) == 1
     older.get_by_role("link", name="bot spike", exact=True).click()
     assert older.url == crowded_site + "2026.11/flags.html#anomalies"
+
+
+def test_the_404_page_works_at_any_depth_when_the_address_is_known(
+    browser: Any, example_repo: Path, tmp_path: Path
+) -> None:
+    """Served for /2026.11/x/ or /project/x.html (as GitHub Pages serves 404.html for any
+    missing address), it is styled and every link and asset of it answers."""
+    with serve(tmp_path) as url:
+        site = tmp_path / "site"
+        build_site(example_repo, site, url + "site/", workers=1)
+        body = (site / "404.html").read_bytes()
+        for deep in ("2026.11/x/index.html", "project/x.html"):
+            (site / deep).parent.mkdir(parents=True, exist_ok=True)
+            (site / deep).write_bytes(body)
+        context = Watched(browser)
+        try:
+            for deep in ("2026.11/x/", "project/x.html"):
+                page = context.page(url + "site/" + deep)
+                header = page.locator("header.site")
+                assert header.evaluate("e => getComputedStyle(e).display") == "flex"
+                links = page.eval_on_selector_all(
+                    "[href], [src]", "es => es.map(e => e.href || e.src)"
+                )
+                assert len(links) >= 8
+                for link in links:
+                    with urllib.request.urlopen(link.split("#")[0]) as response:
+                        assert response.status == 200, link
+        finally:
+            context.context.close()
+        assert context.errors == []

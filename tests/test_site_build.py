@@ -277,7 +277,10 @@ def test_robots_sitemap_and_canonical_links(
     locs = set(re.findall(r"<loc>([^<]+)</loc>", sitemap))
     assert locs == {URL + p.removesuffix("index.html") for p in pages}
     assert f'<link rel="canonical" href="{URL}2026.09/">' in text(built / "2026.09" / "index.html")
-    assert f'<base href="{URL}">' in text(built / "404.html")
+    not_found = page_links(built / "404.html")
+    assert not_found.found
+    linked = [value for _, _, value in not_found.found if not value.startswith("#")]
+    assert all(value.startswith(URL) for value in linked), linked
     build_site(example_repo, tmp_path / "plain", None, workers=1)
     assert not (tmp_path / "plain" / "sitemap.xml").exists()
     assert "canonical" not in text(tmp_path / "plain" / "index.html")

@@ -21,6 +21,8 @@ def test_site_builds_and_says_what_it_built(
     assert code == 0
     assert "2026.11.1" in stdout
     assert "none (give --site-url" in stdout
+    assert "404 page" in stdout
+    assert "root only" in stdout
     assert (out / "index.html").is_file()
     assert not (out / "sitemap.xml").exists()
 

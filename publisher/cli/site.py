@@ -32,6 +32,12 @@ def facts(built: Built) -> list[tuple[str, str]]:
         ("pages", f"{built.pages:,}"),
         ("files", f"{built.files:,} ({format_size(built.bytes)})"),
         ("address", built.url or "none (give --site-url for a sitemap and canonical links)"),
+        (
+            "404 page",
+            "works at any depth (absolute links)"
+            if built.url
+            else "works at the site's root only (give --site-url)",
+        ),
         ("folder", str(built.out)),
     ]
 

@@ -347,8 +347,11 @@ def archive_page(views: Views) -> Page:
     return Page("archive.html", "archive.html", {"entries": entries})
 
 
+ANY_DEPTH = "any_depth"  # a page the host serves at any address: absolute links when it can
+
+
 def not_found_page() -> Page:
-    return Page("404.html", "404.html", {})
+    return Page("404.html", "404.html", {ANY_DEPTH: True})
 
 
 def project_pages(views: Views, names: list[str]) -> Iterator[Page]:
