@@ -6,6 +6,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from publisher.base.errors import OutputError, UsageError
 from publisher.base.progress import status
@@ -71,6 +72,8 @@ def site_command(options: dict[str, Any], out: Console, err: Console) -> int:
     for label, value in facts(built):
         table.add_row(label, value)
     out.print(table)
+    for warning in built.skipped:
+        err.print(Text.assemble(("warning: ", "bold yellow"), warning), soft_wrap=True)
     if options.get("summary"):
         append_summary(Path(options["summary"]), summary_markdown(built))
     return 0

@@ -75,6 +75,7 @@ class Site:
     human: Human | None
     record: Record | None
     url: str | None
+    skipped: tuple[str, ...] = ()  # older tags left out of the site, and why
 
 
 @dataclass(frozen=True)
