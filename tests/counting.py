@@ -81,9 +81,12 @@ def median(values: list[int]) -> float:
     return (ordered[middle - 1] + ordered[middle]) / 2
 
 
-def independent_long_tail(events: Path, days: list[date]) -> list[dict[str, Any]]:
+def independent_long_tail(
+    events: Path, days: list[date], day_stats_top: int | None = None
+) -> list[dict[str, Any]]:
     """Every named project's row of long_tail.SCHEMA on `days`, in rank order, counted in
-    plain Python with `installer_group`; the day stats over every one of `days`."""
+    plain Python with `installer_group`; the day stats over every one of `days`, for the top
+    `day_stats_top` projects only when given (null below)."""
     rows: dict[str, dict[str, Any]] = {}
     per_day: dict[str, Counter[date]] = {}
     for event in window_events(events, days).to_pylist():
@@ -101,6 +104,8 @@ def independent_long_tail(events: Path, days: list[date]) -> list[dict[str, Any]
         row[BUSIEST_TWO_DAYS] = sum(sorted(counts, reverse=True)[:2])
         row[MEDIAN_DAY] = median(counts)
     ranked = sorted(rows.items(), key=lambda item: (-item[1][DOWNLOADS], item[0]))
+    for _, row in ranked[day_stats_top:] if day_stats_top is not None else []:
+        row[BUSIEST_TWO_DAYS] = row[MEDIAN_DAY] = None
     return [{PROJECT: project, **row} for project, row in ranked]
 
 

@@ -257,7 +257,7 @@ FLAGS = [
         "rank": 5,
         "busiest_two_days": 40,
         "download_count": 50,
-        "median_day": 0.5,
+        "median_day": 1.0,
     },
     {
         "kind": "low_day",
@@ -266,6 +266,32 @@ FLAGS = [
         "day": "2026-10-14",
         "rows": 300,
         "expected": 1000,
+    },
+]
+
+
+# Bot spikes by the rule before issue 20 (any rank of the top --limit, any median day): the
+# tag's files keep them, the site leaves them out (publisher.dataset.anomalies.is_flagged).
+OLD_RULE_FLAGS = [
+    {
+        "kind": "bot_spike",
+        "message": "urllib3 (rank 4) had 500 of its 590 downloads on its two busiest days.",
+        "structural": False,
+        "project": "urllib3",
+        "rank": 4,
+        "busiest_two_days": 500,
+        "download_count": 590,
+        "median_day": 0.0,
+    },
+    {
+        "kind": "bot_spike",
+        "message": "far-below (rank 1,200) had 90 of its 100 downloads on its two busiest days.",
+        "structural": False,
+        "project": "far-below",
+        "rank": 1200,
+        "busiest_two_days": 90,
+        "download_count": 100,
+        "median_day": 2.0,
     },
 ]
 
@@ -299,7 +325,7 @@ def publish_example(repo: git.Repo) -> None:
         if tag == NO_CI:
             reasons = {long_tail.CI: NO_CI_REASON, long_tail.CI_CAPABLE: NO_CI_REASON}
             count = with_breakdown(count, unavailable=reasons)
-        edits = {OLDER: before_extended, FLAGGED: flagging(FLAGS)}
+        edits = {OLDER: before_extended, FLAGGED: flagging([*FLAGS, *OLD_RULE_FLAGS])}
         publish_month(repo, tag, count, edit=edits.get(tag))
     commit_file(repo, "NOTES.md", "Notes.\n", "Notes")
     repo.create_tag("2026.12", message="made by hand")

@@ -90,10 +90,32 @@ def test_a_bot_spike_is_flagged_with_its_numbers() -> None:
 def test_a_spike_needs_half_the_window_not_only_ten_median_days() -> None:
     per_day = {
         "ten-medians-not-half": [40] * 28 + [300, 300],  # 600 >= 10 x 40, but < 1,720 / 2
-        "two-days-only": [500, 600],  # median 0 and all on two days: a spike
+        "half-on-two-days": [1] * 16 + [500, 600],  # median 1 and most on two days: a spike
     }
     flags = find_anomalies(long_tail_count({**FLAT, **per_day}), None, limit=100)
-    assert [flag["project"] for flag in flags] == ["two-days-only"]
+    assert [flag["project"] for flag in flags] == ["half-on-two-days"]
+
+
+def test_a_median_day_below_one_download_is_no_spike() -> None:
+    """Most small projects get most of their downloads on release days (mirrors fetch every
+    new file): their median day is 0, and that is not a bot."""
+    per_day = {"release-days": [500, 600], "half-a-download": [1] * 13 + [500, 600]}
+    count = long_tail_count({**FLAT, **per_day})
+    assert count.table is not None
+    table = count.table.to_pydict()
+    medians = dict(zip(table["project"], table["median_day"], strict=True))
+    assert (medians["release-days"], medians["half-a-download"]) == (0.0, 0.5)
+    assert find_anomalies(count, None, limit=100) == []
+
+
+def test_only_the_top_thousand_is_checked_whatever_the_limit() -> None:
+    steady = {f"steady-{n:04}": [200] * 30 for n in range(1000)}
+    spiky = [3] * 28 + [40, 50]  # rank 1,001 or 1,000: 174 downloads, 90 on two days
+    past = find_anomalies(long_tail_count({**steady, "spiky": spiky}), None, limit=15000)
+    assert past == []
+    del steady["steady-0999"]
+    [flag] = find_anomalies(long_tail_count({**steady, "spiky": spiky}), None, limit=15000)
+    assert (flag["project"], flag["rank"]) == ("spiky", 1000)
 
 
 def test_only_the_top_limit_is_checked_and_no_day_counts_check_nothing() -> None:

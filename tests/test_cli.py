@@ -120,8 +120,10 @@ def test_print_sql(now: datetime, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run_cli(capsys, now, "collect", "--print-sql", "--end-date", "2026-10-31")
     assert code == 0
     assert 'timestamp >= TIMESTAMP("2026-10-02 00:00:00")' in out
-    # Every project (the long tail): the top --limit rows are taken from it after the query.
-    assert "LIMIT" not in out
+    # Every project (the long tail): the top --limit rows are taken from it after the query;
+    # only the per-day figures are limited, to the top 1,000.
+    assert out.count("LIMIT") == 1
+    assert "LIMIT 1000\n" in out
     assert "GROUP BY project, day" in out
 
 

@@ -46,7 +46,7 @@ from publisher.count.engines.bigquery.engine import METADATA_CAP, BigQueryEngine
 from publisher.count.engines.bigquery.plan import Choice
 from publisher.count.engines.duckdb.engine import connect
 from publisher.count.engines.duckdb.events import find_event_files
-from publisher.count.query import sampled_projects_sql, to_duckdb, top_projects_sql
+from publisher.count.query import DAY_STATS_TOP, sampled_projects_sql, to_duckdb, top_projects_sql
 from publisher.count.window import Window
 from publisher.sample.generator import SampleSpec, day_file, write_sample
 from tests.fakes.bigquery import BigQueryStandIn, Job
@@ -324,7 +324,7 @@ def test_the_long_tail_and_its_breakdown_equal_an_independent_count(
     small: BigQueryStandIn, events_dir: Path
 ) -> None:
     count = engine().count(Request(MONTH, 10), lambda _: None)
-    expected = independent_long_tail(events_dir, MONTH.dates())
+    expected = independent_long_tail(events_dir, MONTH.dates(), DAY_STATS_TOP)
     assert count.table is not None
     assert count.table.schema == long_tail.SCHEMA
     assert count.table.to_pylist() == expected
@@ -336,7 +336,7 @@ def test_without_breakdown_the_columns_are_null_and_say_why(
     small: BigQueryStandIn, events_dir: Path
 ) -> None:
     count = engine().count(Request(MONTH, 10, breakdown=False), lambda _: None)
-    expected = independent_long_tail(events_dir, MONTH.dates())
+    expected = independent_long_tail(events_dir, MONTH.dates(), DAY_STATS_TOP)
     assert count.table is not None
     kept = (*long_tail.DAY_COLUMNS, "project", "download_count")
     for row, wanted in zip(count.table.to_pylist(), expected, strict=True):

@@ -22,6 +22,7 @@ from publisher.base.errors import EventsError, IncompleteDataError
 from publisher.count import long_tail
 from publisher.count.engines.base import Request
 from publisher.count.engines.duckdb.engine import DuckDBEngine
+from publisher.count.query import DAY_STATS_TOP
 from publisher.count.window import Window
 from publisher.sample.generator import write_sample
 
@@ -69,7 +70,7 @@ def test_the_long_tail_and_its_breakdown_equal_an_independent_count(
     and an even number of days)."""
     window = Window(start, end)
     count = DuckDBEngine(str(events_dir)).count(Request(window, 10), silent)
-    expected = independent_long_tail(events_dir, window.dates())
+    expected = independent_long_tail(events_dir, window.dates(), DAY_STATS_TOP)
     assert count.table is not None
     assert count.table.schema == long_tail.SCHEMA
     assert count.table.to_pylist() == expected
@@ -83,7 +84,7 @@ def test_the_long_tail_and_its_breakdown_equal_an_independent_count(
 def test_without_breakdown_the_columns_are_null_and_say_why(events_dir: Path) -> None:
     window = Window(date(2026, 10, 2), date(2026, 10, 31))
     count = DuckDBEngine(str(events_dir)).count(Request(window, 10, breakdown=False), silent)
-    expected = independent_long_tail(events_dir, window.dates())
+    expected = independent_long_tail(events_dir, window.dates(), DAY_STATS_TOP)
     assert count.table is not None
     kept = (*long_tail.DAY_COLUMNS, "project", "download_count")
     for row, wanted in zip(count.table.to_pylist(), expected, strict=True):
@@ -270,7 +271,9 @@ def test_events_without_a_name_are_no_project_and_their_downloads_are_recorded(
     count = DuckDBEngine(str(unnamed_events_dir)).count(Request(window, limit), silent)
     expected = independent_top(unnamed_events_dir, window, limit)
     assert count.table is not None
-    assert count.table.to_pylist() == independent_long_tail(unnamed_events_dir, window.dates())
+    assert count.table.to_pylist() == independent_long_tail(
+        unnamed_events_dir, window.dates(), DAY_STATS_TOP
+    )
     assert (count.rows, count.projects_counted) == expected
     assert count.unnamed_downloads == independent_unnamed(unnamed_events_dir, window)
     assert count.unnamed_downloads > count.rows[0][1]

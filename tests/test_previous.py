@@ -220,3 +220,23 @@ def test_collect_compares_with_the_previous_folder(
     code, _, err = run_cli(capsys, now, *argv, "--accept-anomalies")
     assert code == 0, err
     assert (out / JSON_FILE).exists()
+
+
+@pytest.mark.parametrize("end", ["2026-09-15", "2026-09-30", "2026-10-29"])
+def test_collect_refuses_a_previous_month_that_does_not_end_before_the_window(
+    end: str,
+    published: Path,
+    events_dir: Path,
+    tmp_path: Path,
+    now: datetime,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The folder holds 2026-09-01 to 2026-09-30: later than, or overlapping, each window."""
+    out = tmp_path / "out"
+    argv = ["collect", "--events", str(events_dir), "--end-date", end]
+    code, _, err = run_cli(capsys, now, *argv, "--previous", str(published), "--out", str(out))
+    assert code == 2
+    assert_one_error_line(
+        err, f"--previous {published} holds 2026-09-01 to 2026-09-30, which does not end before"
+    )
+    assert not (out / JSON_FILE).exists()

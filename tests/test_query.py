@@ -9,22 +9,25 @@ BOUNDS = (
 )
 
 
-def test_bigquery_text_counts_every_project_per_day_then_per_project() -> None:
+def test_bigquery_text_counts_every_project_then_the_days_of_the_top_1000() -> None:
     sql = top_projects_sql(WINDOW)
-    assert "LIMIT" not in sql  # the long tail: LIMIT changes nothing in BigQuery's bill
-    assert f"  WHERE {BOUNDS}\n  GROUP BY project, day\n" in sql
-    assert "COUNTIF((details.installer.name = 'pip') IS TRUE) AS pip_downloads" in sql
-    assert "COUNTIF((details.ci) IS TRUE) AS ci_downloads" in sql
-    assert "SUM(pip_downloads) + SUM(uv_downloads) AS ci_capable_downloads" in sql
+    assert sql.endswith("ORDER BY totals.download_count DESC, totals.project ASC")  # no LIMIT
+    assert f"  WHERE {BOUNDS}\n  GROUP BY project, installer_name, ci_flag\n" in sql
+    assert "SUM(IF(installer_name = 'pip', download_count, 0)) AS pip_downloads" in sql
+    assert "SUM(IF(ci_flag IS TRUE, download_count, 0)) AS ci_downloads" in sql
+    assert "totals.pip_downloads + totals.uv_downloads AS ci_capable_downloads" in sql
+    # The days of the top 1,000 only, ties broken by name as in the ranking.
+    assert "ORDER BY download_count DESC, project ASC LIMIT 1000\n" in sql
+    assert f"  WHERE ({BOUNDS}) AND file.project IN (SELECT project FROM head)\n" in sql
+    assert "  GROUP BY project, day\n" in sql
     # 30 days: the median is the mean of the 15th and 16th busiest day (zero-padded).
     assert "day_rank = 15, download_count, 0)) + SUM(IF(day_rank = 16," in sql
     assert sql.endswith(
-        "  COUNTIF(project != '') OVER () AS projects_counted,\n"
-        "  SUM(IF(project != '', 0, SUM(download_count))) OVER () AS unnamed_downloads\n"
-        "FROM ranked_days\n"
-        "GROUP BY project\n"
-        "QUALIFY project != ''\n"
-        "ORDER BY download_count DESC, project ASC"
+        "  COUNTIF(totals.project != '') OVER () AS projects_counted,\n"
+        "  SUM(IF(totals.project != '', 0, totals.download_count)) OVER () AS unnamed_downloads\n"
+        "FROM totals LEFT JOIN day_stats USING (project)\n"
+        "QUALIFY totals.project != ''\n"
+        "ORDER BY totals.download_count DESC, totals.project ASC"
     )
 
 
@@ -39,7 +42,7 @@ def test_without_breakdown_no_details_column_is_named() -> None:
 def test_an_odd_number_of_days_takes_the_middle_day() -> None:
     sql = sampled_projects_sql([date(2026, 10, d) for d in (3, 4, 9, 20, 21, 22, 30)])
     assert "day_rank = 4, download_count, 0)) + SUM(IF(day_rank = 4," in sql
-    assert sql.count("OR (timestamp >=") == 3  # four runs of days
+    assert sql.count("OR (timestamp >=") == 2 * 3  # four runs of days, in both scans
 
 
 def test_duckdb_translation_groups_by_the_file_project_not_the_top_level_column() -> None:

@@ -13,10 +13,24 @@ from urllib.parse import urljoin, urlsplit
 import git
 import pytest
 from browser import AXE, CHROMIUM, CHROMIUM_ARGS, require_axe, require_chromium
-from published import EXAMPLE, FLAGGED, FLAGS, OLDER, publish_generated, tag_blob
+from published import (
+    EXAMPLE,
+    FLAGGED,
+    FLAGS,
+    OLDER,
+    flagging,
+    generated_rows,
+    month_count,
+    month_end,
+    publish_generated,
+    publish_month,
+    tag_blob,
+    with_breakdown,
+)
 from repos import publishing_repo
 from site_pages import Links, serve
 
+from publisher.sample.names import project_names
 from publisher.website.builder import build_site
 from publisher.website.pages import project_path
 
@@ -52,6 +66,42 @@ def big_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def big_site(big_repo: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     out = tmp_path_factory.mktemp("big-site") / "site"
     build_site(big_repo, out, None)
+    with serve(out) as url:
+        yield url
+
+
+def crowded_flags(names: list[str]) -> list[dict[str, Any]]:
+    """A real month's flags by the rule before issue 20: a bot spike for hundreds of small
+    projects (median day 0, or ranked below 1,000), and a few that stand today."""
+    old = [
+        {"kind": "bot_spike", "message": f"{name} had a spike.", "structural": False,
+         "project": name, "rank": rank, "busiest_two_days": 9, "download_count": 10,
+         "median_day": 0.0 if rank <= 1000 else 3.0}
+        for rank, name in enumerate(names, 1) if rank > 200
+    ]  # fmt: skip
+    standing = {"kind": "bot_spike", "message": f"{names[2]} had a spike.", "structural": False,
+                "project": names[2], "rank": 3, "busiest_two_days": 90, "download_count": 100,
+                "median_day": 2.0}  # fmt: skip
+    low = {"kind": "low_day", "message": "2026-10-14 was low.", "structural": False,
+           "day": "2026-10-14", "rows": 3, "expected": 10}  # fmt: skip
+    return [standing, low, *old]
+
+
+@pytest.fixture(scope="module")
+def crowded_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Two months of 1,200 rows with the breakdown, the second with a thousand flags as the
+    old rule raised them on real months, and warnings (an estimated count)."""
+    work, _ = publishing_repo(tmp_path_factory.mktemp("crowded"), "")
+    names = project_names(1200, 3)
+    first = month_count(generated_rows(names, 3), month_end("2026.10"))
+    publish_month(work, "2026.10", with_breakdown(first))
+    rows = generated_rows(names, 4)
+    second = month_count(rows, month_end("2026.11"), method="sample",
+                         engine_fields={"sampled_days": ["2026-10-02", "2026-10-12"]})  # fmt: skip
+    flags = flagging(crowded_flags([name for name, _ in rows]))
+    publish_month(work, "2026.11", with_breakdown(second), edit=flags)
+    out = tmp_path_factory.mktemp("crowded-site") / "site"
+    build_site(Path(str(work.working_tree_dir)), out, None, workers=1)
     with serve(out) as url:
         yield url
 
@@ -313,11 +363,10 @@ def test_without_javascript_the_new_columns_and_the_flags_show(
         rows = visible_rows(page)
         assert [c[0] for c in rows] == ["1", "2", "3", "4", "5", "6"]  # in rank order
         assert all(len(c) == 7 for c in rows)
-        flags = page.locator("#anomalies li")
-        assert flags.count() == len(FLAGS)
-        page.get_by_role("link", name="bot spike").click()
-        assert page.url.endswith("#anomalies")
+        page.get_by_role("link", name="bot spike", exact=True).click()
+        assert page.url == example_site + "flags.html#anomalies"
         assert page.locator("#anomalies").is_visible()
+        assert page.locator("#anomalies li").count() == len(FLAGS)
         older = context.page(example_site + f"{OLDER}/")
         assert all(len(c) == 3 for c in visible_rows(older))
     finally:
@@ -329,7 +378,9 @@ def test_without_javascript_the_new_columns_and_the_flags_show(
 AXE_RUN = "async () => { const r = await axe.run(document); return [r.violations, r.passes]; }"
 
 
-@pytest.mark.parametrize("path", ["", "2026.11/", "2026.09/", f"{OLDER}/", "project/idna.html"])
+@pytest.mark.parametrize(
+    "path", ["", "2026.11/", "2026.09/", f"{OLDER}/", "project/idna.html", "flags.html"]
+)
 def test_axe_finds_no_accessibility_violation(browser: Any, example_site: str, path: str) -> None:
     """axe-core (the engine of Lighthouse's accessibility score, from site/'s npm tools),
     injected into the page: the Content Security Policy is bypassed for it alone."""
@@ -416,7 +467,8 @@ def test_no_link_is_broken_across_the_whole_site(example_site: str) -> None:
                 absolute = urljoin(url, link.split("#")[0])
                 if absolute.startswith(example_site):
                     pending.append(absolute)
-    assert len([u for u in seen if u.endswith((".html", "/"))]) == 13
+    # 5 ranking pages, 4 flags pages (the root's, three tags'), 6 projects, archive, 404.
+    assert len([u for u in seen if u.endswith((".html", "/"))]) == 17
 
 
 def page_links_of(body: bytes) -> Links:
@@ -438,18 +490,18 @@ def test_the_files_at_the_root_are_the_tags_bytes(example_site: str, example_rep
 
 
 def test_a_name_with_html_characters_shows_as_text(watched: Watched, tmp_path: Path) -> None:
+    """Only an older tag can hold such a name (the latest must pass validate)."""
     from test_site_build import publish_unvalidated
 
     work, _ = publishing_repo(tmp_path, "")
     evil = '<img src=x onerror=alert(1)><script>alert("x")</script>'
-    publish_unvalidated(work, "2026.11", [(evil, 9), ("boto3", 7)])
+    publish_unvalidated(work, "2026.10", [(evil, 9), ("boto3", 7)])
+    publish_month(work, "2026.11", month_count([("boto3", 5)], month_end("2026.11")))
     build_site(tmp_path / "work", tmp_path / "site", None, workers=1)
     with serve(tmp_path / "site") as url:
-        page = watched.page(url)
+        page = watched.page(url + "2026.10/")
         assert visible_rows(page)[0][1] == evil
-        page.get_by_role("link", name=evil).click()
-        page.wait_for_load_state()
-        assert page.locator("h1").text_content() == evil
+        assert page.locator("table.ranking img, table.ranking script").count() == 0
         page.close()  # before the server stops, or a request still running is cut off
     assert project_path(evil).startswith("project/_3cimg")
 
@@ -497,3 +549,80 @@ def test_dark_mode_follows_the_system(browser: Any, example_site: str) -> None:
         colours.append(page.evaluate("getComputedStyle(document.body).backgroundColor"))
         context.context.close()
     assert colours == ["rgb(255, 255, 255)", "rgb(18, 20, 23)"]
+
+
+SCREENS = {"laptop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
+
+
+def ranking_pages(page: Any, folder_url: str) -> list[str]:
+    """Every ranking page of a folder: its first, and those its length links lead to."""
+    page.goto(folder_url)
+    links = page.eval_on_selector_all("nav.sizes a", "links => links.map(a => a.href)")
+    return sorted({folder_url, *links})
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+def test_the_first_row_is_on_the_first_screen_of_every_ranking_page(
+    browser: Any, example_site: str, crowded_site: str, screen: str
+) -> None:
+    context = Watched(browser, viewport=SCREENS[screen])
+    try:
+        page = context.page(example_site)
+        folders = [example_site + f for f in ("", *(f"{tag}/" for tag in EXAMPLE))]
+        folders += [crowded_site + f for f in ("", "2026.10/", "2026.11/")]
+        urls = [url for folder in folders for url in ranking_pages(page, folder)]
+        assert len(urls) == 5 + 3 * 3  # top 100, 1,000 and all 1,200
+        for url in urls:
+            page.goto(url)
+            row = page.locator("table.ranking tbody tr").first.bounding_box()
+            assert row is not None, url
+            assert row["y"] + row["height"] <= SCREENS[screen]["height"], url
+    finally:
+        context.context.close()
+    assert context.errors == []
+
+
+def test_a_crowded_month_counts_its_flags_by_todays_rule(
+    watched: Watched, crowded_site: str
+) -> None:
+    page = watched.page(crowded_site)
+    line = page.locator("p.flag-count")
+    assert line.text_content() == "Flags on this month: 1 bot spike, 1 low day."
+    line.get_by_role("link").click()
+    assert page.url == crowded_site + "flags.html"
+    assert page.locator("#anomalies li").count() == 2
+    older = watched.page(crowded_site + "2026.11/top-1200.html")
+    marked = [c[1] for c in visible_rows(older) if c[-1] == "bot spike"]
+    assert len(marked) == 1
+    older.get_by_role("link", name="bot spike", exact=True).click()
+    assert older.url == crowded_site + "2026.11/flags.html#anomalies"
+
+
+def test_the_404_page_works_at_any_depth_when_the_address_is_known(
+    browser: Any, example_repo: Path, tmp_path: Path
+) -> None:
+    """Served for /2026.11/x/ or /project/x.html (as GitHub Pages serves 404.html for any
+    missing address), it is styled and every link and asset of it answers."""
+    with serve(tmp_path) as url:
+        site = tmp_path / "site"
+        build_site(example_repo, site, url + "site/", workers=1)
+        body = (site / "404.html").read_bytes()
+        for deep in ("2026.11/x/index.html", "project/x.html"):
+            (site / deep).parent.mkdir(parents=True, exist_ok=True)
+            (site / deep).write_bytes(body)
+        context = Watched(browser)
+        try:
+            for deep in ("2026.11/x/", "project/x.html"):
+                page = context.page(url + "site/" + deep)
+                header = page.locator("header.site")
+                assert header.evaluate("e => getComputedStyle(e).display") == "flex"
+                links = page.eval_on_selector_all(
+                    "[href], [src]", "es => es.map(e => e.href || e.src)"
+                )
+                assert len(links) >= 8
+                for link in links:
+                    with urllib.request.urlopen(link.split("#")[0]) as response:
+                        assert response.status == 200, link
+        finally:
+            context.context.close()
+        assert context.errors == []

@@ -2,14 +2,19 @@
 releases over three months, a month missing, a correction, a sampled month, a hand-made tag
 and a release record): what each page says, the files it serves, and how it refuses."""
 
+import dataclasses
 import gzip
+import hashlib
 import json
 import re
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
 
 import git
+import pyarrow as pa
 import pytest
+from expect import assert_one_error_line, run_cli
 from hypothesis import given
 from hypothesis import strategies as st
 from published import (
@@ -18,9 +23,11 @@ from published import (
     FLAGS,
     NO_CI,
     NO_CI_REASON,
+    OLD_RULE_FLAGS,
     OLDER,
     RELEASES,
     SAMPLED,
+    before_extended,
     commit_file,
     month_count,
     month_end,
@@ -28,6 +35,7 @@ from published import (
     publish_month,
     ranked,
     tag_blob,
+    with_breakdown,
 )
 from repos import publishing_repo
 from site_pages import broken_links, page_links, site_tree
@@ -35,12 +43,25 @@ from site_pages import broken_links, page_links, site_tree
 from publisher.base.errors import OutputError, UsageError, ValidationError
 from publisher.base.sizes import format_size
 from publisher.count.window import Window
-from publisher.dataset.build import EXTENDED_FILES, EXTENDED_JSON_FILE, build_dataset, serialise
+from publisher.dataset.build import (
+    DATAPACKAGE_FILE,
+    EXTENDED_FILES,
+    EXTENDED_JSON_FILE,
+    EXTENDED_PARQUET_FILE,
+    build_dataset,
+    serialise,
+)
+from publisher.dataset.collect import Collected
+from publisher.dataset.datapackage import build_datapackage
+from publisher.dataset.datapackage import to_bytes as datapackage_bytes
+from publisher.dataset.extended import to_extended_json
 from publisher.release.git import commit_and_tag
+from publisher.release.metadata import Human
 from publisher.website.address import check_site_url, pages_url
 from publisher.website.builder import build_site
 from publisher.website.changes import change
 from publisher.website.chart import Slot, frame, rank_chart
+from publisher.website.cite import bibtex
 from publisher.website.pages import project_path, ranking_label, sizes
 from publisher.website.render import static_files
 from publisher.website.tags import parse_dataset, parse_extended
@@ -257,7 +278,10 @@ def test_robots_sitemap_and_canonical_links(
     locs = set(re.findall(r"<loc>([^<]+)</loc>", sitemap))
     assert locs == {URL + p.removesuffix("index.html") for p in pages}
     assert f'<link rel="canonical" href="{URL}2026.09/">' in text(built / "2026.09" / "index.html")
-    assert f'<base href="{URL}">' in text(built / "404.html")
+    not_found = page_links(built / "404.html")
+    assert not_found.found
+    linked = [value for _, _, value in not_found.found if not value.startswith("#")]
+    assert all(value.startswith(URL) for value in linked), linked
     build_site(example_repo, tmp_path / "plain", None, workers=1)
     assert not (tmp_path / "plain" / "sitemap.xml").exists()
     assert "canonical" not in text(tmp_path / "plain" / "index.html")
@@ -315,10 +339,10 @@ def extended_rows(repo: Path, tag: str) -> list[dict[str, object]]:
 
 
 def share(row: dict[str, object]) -> str:
-    ci, capable = row["ci_downloads"], row["ci_capable_downloads"]
+    ci, downloads = row["ci_downloads"], row["download_count"]
     assert isinstance(ci, int)
-    assert isinstance(capable, int)
-    return f"{100 * ci / capable:.1f}%" if capable else ""
+    assert isinstance(downloads, int)
+    return f"{100 * ci / downloads:.1f}%"
 
 
 def test_rank_without_mirrors_and_ci_share_are_the_extended_files(
@@ -334,7 +358,7 @@ def test_rank_without_mirrors_and_ci_share_are_the_extended_files(
     assert len({c[5] for c in cells}) > 2
     page = text(built / "index.html")
     assert '<th scope="col" class="without-mirrors" title="Rank without mirrors:' in page
-    assert "Only they report CI, so the share is of their downloads" in page
+    assert "CI share: the share of all downloads flagged as CI" in page
     assert "(bandersnatch, z3c.pypimirror, Artifactory, devpi, Nexus, pep381client)" in page
 
 
@@ -370,15 +394,37 @@ def test_a_month_without_the_extended_file_renders_as_before(built: Path) -> Non
         assert (built / OLDER / f"top-pypi-packages-30-days{suffix}").read_bytes() == main
 
 
-def test_a_flagged_month_lists_its_flags_on_each_ranking_page(built: Path) -> None:
-    for page in (built / "index.html", built / FLAGGED / "index.html"):
-        html = text(page)
-        notice = html.split('<section id="anomalies"', 1)[1].split("</section>", 1)[0]
+def test_a_flagged_month_lists_its_flags_on_its_own_page(built: Path) -> None:
+    for folder in (built, built / FLAGGED):
+        page = text(folder / "flags.html")
+        notice = page.split('<section id="anomalies"', 1)[1].split("</section>", 1)[0]
         for flag in FLAGS:
             assert str(flag["message"]).replace("'", "&#39;") in notice
         assert "<strong>Bot spike:</strong>" in notice
-        assert html.index('id="anomalies"') < html.index('<table class="ranking')
-    assert "Flags on this month" not in text(built / NO_CI / "index.html")
+        assert notice.count("<li>") == len(FLAGS)
+    assert not (built / OLDER / "flags.html").exists()  # no extended file, no flags
+
+
+def test_the_ranking_pages_count_the_flags_in_one_line_above_the_table(built: Path) -> None:
+    line = (
+        '<p class="flag-count"><a href="flags.html">Flags on this month</a>:'
+        " 1 new in the top 10, 1 bot spike, 1 low day.</p>"
+    )
+    for page in (built / "index.html", built / FLAGGED / "index.html"):
+        html = text(page)
+        assert line in html
+        assert html.index(line) < html.index('<table class="ranking')
+        assert 'id="anomalies"' not in html
+    assert "flag-count" not in text(built / NO_CI / "index.html")
+
+
+def test_flags_by_the_rule_before_issue_20_are_left_out(built: Path, example_repo: Path) -> None:
+    extended = json.loads(tag_blob(example_repo, FLAGGED, EXTENDED_JSON_FILE))
+    assert extended["anomalies"] == [*FLAGS, *OLD_RULE_FLAGS]  # the files keep them
+    for flag in OLD_RULE_FLAGS:
+        assert str(flag["message"]) not in text(built / "flags.html")
+        assert str(flag["message"]) not in text(built / "index.html")
+    assert "Flagged in" not in text(built / "project" / "urllib3.html")
 
 
 def test_a_flagged_project_is_marked_in_its_row_and_on_its_page(built: Path) -> None:
@@ -391,11 +437,12 @@ def test_a_flagged_project_is_marked_in_its_row_and_on_its_page(built: Path) -> 
         "idna": "bot spike",
         "typing-extensions": "new in top 10",
     }
-    assert '<a href="#anomalies" title="idna: its two busiest days hold 80%' in text(
+    assert '<a href="flags.html#anomalies" title="idna: its two busiest days hold 80%' in text(
         built / "index.html"
     )
     idna = text(built / "project" / "idna.html")
-    assert f'Flagged in <a href="../{FLAGGED}/#anomalies">{FLAGGED}</a>: bot spike.' in idna
+    link = f'<a href="../{FLAGGED}/flags.html#anomalies">{FLAGGED}</a>'
+    assert f"Flagged in {link}: bot spike." in idna
     assert "Flagged in" not in text(built / "project" / "requests.html")
 
 
@@ -484,7 +531,8 @@ def test_the_5000_page_with_the_new_columns_stays_within_its_gzip_budget(tmp_pat
 
 def publish_unvalidated(work: git.Repo, tag: str, rows: list[tuple[str, int]]) -> None:
     """A publish commit whose data never went through validation (made by hand, or by an
-    older version): the site must still escape what it shows."""
+    older version, schema_version 2), its data package matching its files: the site must
+    still escape what it shows."""
     from datetime import UTC, datetime
 
     from publisher.count.engines.base import Count, QueryStats
@@ -492,7 +540,8 @@ def publish_unvalidated(work: git.Repo, tag: str, rows: list[tuple[str, int]]) -
 
     end = month_end(tag)
     count = Count(rows, 10, Window(date(end.year, end.month, 1), end), QueryStats(0))
-    files = serialise(build_dataset(count, "duckdb", datetime(2026, 11, 1, tzinfo=UTC)))
+    dataset = build_dataset(count, "duckdb", datetime(2026, 11, 1, tzinfo=UTC))
+    files = before_extended(Collected(dataset, serialise(dataset)), tag).files
     folder = Path(str(work.working_tree_dir)) / "data"
     folder.mkdir(exist_ok=True)
     for name, body in files.items():
@@ -501,21 +550,53 @@ def publish_unvalidated(work: git.Repo, tag: str, rows: list[tuple[str, int]]) -
 
 
 def test_a_name_with_html_characters_is_escaped(tmp_path: Path) -> None:
+    """Only an older tag can hold such names (the latest must pass validate): its pages."""
     work, _ = publishing_repo(tmp_path, "")
     evil = '<script>alert("x")</script>'
-    publish_unvalidated(work, "2026.11", [(evil, 9), ("../../etc", 8), ("boto3", 7)])
+    publish_unvalidated(work, "2026.10", [(evil, 9), ("../../etc", 8), ("boto3", 7)])
+    publish_month(work, "2026.11", month_count(ranked({"boto3": 5}), month_end("2026.11")))
     build_site(tmp_path / "work", tmp_path / "site", None, workers=1)
     site = tmp_path / "site"
-    home = text(site / "index.html")
-    assert evil not in home
-    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in home
-    page = site / project_path(evil)
-    assert page.parent == site / "project"
-    assert evil not in text(page)
-    assert "&lt;script&gt;" in text(page)
+    older = text(site / "2026.10" / "index.html")
+    assert evil not in older
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in older
+    assert "<td>../../etc</td>" in older  # no project page: not in the latest month
     assert (site / project_path("../../etc")).parent == site / "project"
     assert not (tmp_path / "etc.html").exists()
     assert broken_links(site) == []
+
+
+def test_a_latest_tag_failing_validate_stops_the_build_an_older_one_is_left_out(
+    tmp_path: Path, now: datetime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    work, _ = publishing_repo(tmp_path, "")
+    publish_unvalidated(work, "2026.09", [("<b>", 9), ("boto3", 7)])
+    root = Path(str(work.working_tree_dir))
+    for tag in ("2026.10", "2026.11"):
+        publish_month(work, tag, month_count(ranked({"boto3": 5}), month_end(tag)))
+    # 2026.10 changed by hand after it was published: its CSV no longer matches its package.
+    work.git.checkout("2026.10", "--", "data")
+    (root / "data" / "top-pypi-packages.csv").write_text("download_count,project\n5,boto3\n")
+    commit_and_tag(
+        work,
+        "2026.10.1",
+        ["data"],
+        "Publish 2026.10.1",
+        Window(date(2026, 9, 1), date(2026, 9, 30)),
+    )
+    argv = ["site", "--repo", str(root), "--out", str(tmp_path / "site")]
+    code, _, err = run_cli(capsys, now, *argv)
+    assert code == 0, err
+    assert "warning: 2026.10.1 is left out of the site: top-pypi-packages.csv does not match" in err
+    assert not (tmp_path / "site" / "2026.10.1").exists()
+    assert (tmp_path / "site" / "2026.09" / "index.html").exists()  # its package matches
+    # The latest tag is checked whole: validate refuses a name that is not normalised.
+    publish_unvalidated(work, "2026.12", [("<b>", 9), ("boto3", 7)])
+    code, _, err = run_cli(capsys, now, *argv)
+    assert code == 1
+    assert_one_error_line(err, "The latest publish tag, 2026.12, fails validate:")
+    assert "publish a correction of the month" in err
+    assert not (tmp_path / "site" / "2026.12").exists()
 
 
 def test_every_link_is_relative_and_leads_to_a_file(built: Path) -> None:
@@ -524,7 +605,8 @@ def test_every_link_is_relative_and_leads_to_a_file(built: Path) -> None:
         for tag, _, url in page_links(page).found:
             if url.startswith("http"):
                 # Absolute only where required, or a link a person may follow (never loaded).
-                assert tag in ("a", "base") or (tag == "link" and url.startswith(URL)), url
+                loaded = tag == "link" or (tag == "script" and page.name == "404.html")
+                assert tag == "a" or (loaded and url.startswith(URL)), url
 
 
 def test_no_inline_script_or_style_and_a_strict_policy(built: Path) -> None:
@@ -610,3 +692,108 @@ def test_a_site_url_gets_a_slash_and_must_be_http() -> None:
     assert check_site_url("https://example.org/top") == "https://example.org/top/"
     with pytest.raises(UsageError, match="--site-url 'example.org' is not an http or https"):
         check_site_url("example.org")
+
+
+def test_a_project_name_too_long_for_a_file_name_gets_a_short_one(tmp_path: Path) -> None:
+    """Most file systems allow 255 bytes a name: a valid 300-character name stopped the build."""
+    work, _ = publishing_repo(tmp_path, "")
+    long_name = "a-" * 150
+    long_name = long_name[:-1] + "z"
+    normal = "b" * 200  # 200 bytes: kept as it is
+    counts = {long_name: 9, normal: 8, "boto3": 7}
+    publish_month(work, "2026.11", month_count(ranked(counts), month_end("2026.11")))
+    build_site(tmp_path / "work", tmp_path / "site", None, workers=1)
+    digest = hashlib.sha256(long_name.encode()).hexdigest()[:16]
+    assert project_path(long_name) == f"project/{long_name[:180]}-{digest}.html"
+    assert project_path(normal) == f"project/{normal}.html"
+    page = tmp_path / "site" / project_path(long_name)
+    assert f"<h1>{long_name}</h1>" in text(page)
+    assert f'href="{project_path(long_name)}"' in text(tmp_path / "site" / "index.html")
+    assert broken_links(tmp_path / "site") == []
+
+
+def test_the_ci_share_is_of_all_downloads_and_never_above_100_percent(tmp_path: Path) -> None:
+    """Installers other than pip and uv report CI too: 283 % of pip's and uv's downloads."""
+    work, _ = publishing_repo(tmp_path, "")
+    count = with_breakdown(month_count(ranked({"boto3": 1000, "six": 500}), month_end("2026.11")))
+    assert count.table is not None
+    columns = {"pip_downloads": [100, 0], "uv_downloads": [20, 0], "other_downloads": [880, 500]}
+    columns |= {"mirror_downloads": [0, 0], "unknown_downloads": [0, 0]}
+    columns |= {"ci_downloads": [340, 5], "ci_capable_downloads": [120, 0]}
+    table = count.table
+    for name, values in columns.items():
+        index = table.schema.get_field_index(name)
+        table = table.set_column(index, name, pa.array(values, pa.int64()))
+    publish_month(work, "2026.11", dataclasses.replace(count, table=table))
+    build_site(tmp_path / "work", tmp_path / "site", None, workers=1)
+    assert [c[4] for c in rows_of(tmp_path / "site" / "index.html")] == ["34.0%", "1.0%"]
+    extended = json.loads(tag_blob(tmp_path / "work", "2026.11", EXTENDED_JSON_FILE))
+    assert [r["ci_capable_downloads"] for r in extended["rows"]] == [120, 0]  # kept as counted
+    assert "share of all downloads flagged as CI" in text(tmp_path / "site" / "index.html")
+
+
+def previous_from_parquet(ranks: dict[str, int], tag: str) -> Callable[[Collected, str], Collected]:
+    """An `edit` giving the month the previous ranks `collect --previous` reads from the
+    previous month's Parquet file (every project), as its extended files record them."""
+
+    def edit(collected: Collected, name: str) -> Collected:
+        files = dict(collected.files)
+        extended = json.loads(files[EXTENDED_JSON_FILE])
+        period = {"start": "2026-09-01", "end": "2026-09-30", "days": 30}
+        extended["previous"] = {
+            "tag": tag, "period": period, "file": EXTENDED_PARQUET_FILE, "ranked_rows": 800
+        }  # fmt: skip
+        for row in extended["rows"]:
+            row["previous_rank"] = ranks.get(row["project"])
+        files[EXTENDED_JSON_FILE] = to_extended_json(extended)
+        files[DATAPACKAGE_FILE] = datapackage_bytes(
+            build_datapackage(collected.dataset, files, name)
+        )
+        return dataclasses.replace(collected, files=files)
+
+    return edit
+
+
+def test_the_change_comes_from_the_extended_files_previous_rank(tmp_path: Path) -> None:
+    """The previous month ranked 3 rows in its compatible file, 800 in its Parquet: numpy
+    was 202nd there, so it went up, not "new"."""
+    work, _ = publishing_repo(tmp_path, "")
+    before = {"boto3": 900, "requests": 800, "six": 700}
+    publish_month(work, "2026.10", month_count(ranked(before), month_end("2026.10")))
+    now = {"boto3": 950, "requests": 810, "numpy": 720, "six": 700}
+    count = month_count(ranked(now), month_end("2026.11"))
+    edit = previous_from_parquet({"boto3": 1, "requests": 2, "numpy": 202, "six": 3}, "2026.10")
+    publish_month(work, "2026.11", count, edit=edit)
+    publish_month(work, "2026.12", month_count(ranked(now), month_end("2026.12")))
+    build_site(tmp_path / "work", tmp_path / "site", None, workers=1)
+    cells = rows_of(tmp_path / "site" / "2026.11" / "index.html")
+    assert [c[3] for c in cells] == ["same", "same", "up 199", "down 1"]
+    assert "Change since 2026.10" in text(tmp_path / "site" / "2026.11" / "index.html")
+    # A month without extended files keeps today's rule: the previous month's own rows.
+    old = rows_of(tmp_path / "site" / "2026.12" / "index.html")
+    assert [c[3] for c in old] == ["same", "same", "same", "same"]
+
+
+def test_bibtex_escapes_every_latex_special_character() -> None:
+    """A title with `^` stopped LaTeX: `^` and `~` are escaped like `_`, `%`, `&` and the rest."""
+    human = Human(title="x^2 ~ 50% of R&D_data {#1} $5 \\o/", creators=[{"name": "Doe, Jo"}])
+    entry = bibtex(human, "2026.11", date(2026, 11, 1), None, None)
+    title = entry.split("title = {{", 1)[1].split(" (2026.11)}}", 1)[0]
+    assert title == (
+        r"x\textasciicircum{}2 \textasciitilde{} 50\% of R\&D\_data \{\#1\} \$5"
+        r" \textbackslash{}o/"
+    )
+
+
+def test_a_broken_citation_file_is_named_with_its_fix(
+    tmp_path: Path, now: datetime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    work, _ = publishing_repo(tmp_path, "")
+    commit_file(work, "CITATION.cff", "title: [unclosed\n", "A broken citation file")
+    publish_month(work, "2026.11", month_count(ranked({"boto3": 5}), month_end("2026.11")))
+    argv = ["site", "--repo", str(tmp_path / "work"), "--out", str(tmp_path / "site")]
+    code, _, err = run_cli(capsys, now, *argv)
+    assert code == 2
+    assert_one_error_line(err, "CITATION.cff is not valid YAML at line 2 (the file on the branch")
+    assert "commit the fix, then build the site again" in err
+    assert "release" not in err

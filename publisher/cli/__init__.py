@@ -16,11 +16,12 @@ from rich.text import Text
 from publisher.base.errors import PublisherError
 from publisher.cli import summary
 from publisher.cli.parser import build_parser, join_dashed_values, option_values
-from publisher.cli.stdout import LOST, StandardOutput
+from publisher.cli.stdout import LOST, StandardOutput, plain_when_needed
 
 
 def main(argv: Sequence[str] | None = None, now: datetime | None = None) -> int:
     """Run one command; `now` is the clock, given by tests and read once otherwise."""
+    plain_when_needed(sys.stdout, sys.stderr)
     out, err = StandardOutput(), Console(stderr=True)
     code = run_command(argv, now, out, err)
     if out.lost:
@@ -39,6 +40,8 @@ def run_command(
         given = sys.argv[1:] if argv is None else argv
         args = build_parser().parse_args(join_dashed_values(given))
         options = option_values(args)
+        if options.get("summary"):
+            summary.check_path(options["summary"])
         return commands.run(args.command, options, now or now_utc(), out, err)
     except PublisherError as exc:
         err.print(Text.assemble(("error: ", "bold red"), str(exc)), soft_wrap=True)

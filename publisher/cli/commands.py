@@ -13,7 +13,7 @@ from publisher.cli import report
 from publisher.cli.options import counting_for
 from publisher.count.window import window_ending
 from publisher.dataset.collect import collect, write_collected
-from publisher.dataset.previous_files import read_previous
+from publisher.dataset.previous_files import check_earlier, read_previous
 from publisher.dataset.write import check_writable_folder
 
 if TYPE_CHECKING:
@@ -36,6 +36,8 @@ def run_collect(options: dict[str, Any], now: datetime, out: Console, err: Conso
     check_writable_folder(Path(options["out"]), "--out")
     given = options.get("previous")
     previous = None if given is None else read_previous(Path(given))  # before anything is spent
+    if previous is not None:
+        check_earlier(previous, request.window, f"--previous {given}")
     with status(err, f"Counting with {engine.name}") as progress:
         accept = options["accept_anomalies"]
         collected = collect(engine, request, now, progress, None, previous, accept)

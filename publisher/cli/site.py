@@ -6,6 +6,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from publisher.base.errors import OutputError, UsageError
 from publisher.base.progress import status
@@ -32,6 +33,12 @@ def facts(built: Built) -> list[tuple[str, str]]:
         ("pages", f"{built.pages:,}"),
         ("files", f"{built.files:,} ({format_size(built.bytes)})"),
         ("address", built.url or "none (give --site-url for a sitemap and canonical links)"),
+        (
+            "404 page",
+            "works at any depth (absolute links)"
+            if built.url
+            else "works at the site's root only (give --site-url)",
+        ),
         ("folder", str(built.out)),
     ]
 
@@ -65,6 +72,8 @@ def site_command(options: dict[str, Any], out: Console, err: Console) -> int:
     for label, value in facts(built):
         table.add_row(label, value)
     out.print(table)
+    for warning in built.skipped:
+        err.print(Text.assemble(("warning: ", "bold yellow"), warning), soft_wrap=True)
     if options.get("summary"):
         append_summary(Path(options["summary"]), summary_markdown(built))
     return 0

@@ -2,9 +2,22 @@
 `$GITHUB_STEP_SUMMARY`), so a month that failed is as visible as one that worked."""
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
+from publisher.base.errors import UsageError
 from publisher.count.engines.base import Plan
+
+
+def check_path(path: str) -> None:
+    """Before any work: a summary whose folder does not exist would be dropped after a whole
+    publish. A write that fails later stays a warning-free no-op (see `append`)."""
+    file = Path(path)
+    tip = "Create the folder, or give --summary a file in a folder that exists."
+    if file.is_dir():
+        raise UsageError(f"--summary {path} is a folder, not a file.", tip)
+    if not file.parent.is_dir():
+        raise UsageError(f"--summary {path}: the folder {file.parent} does not exist.", tip)
 
 
 def append(path: str | None, lines: Sequence[str]) -> None:

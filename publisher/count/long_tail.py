@@ -20,7 +20,9 @@ CI, CI_CAPABLE = "ci_downloads", "ci_capable_downloads"  # flagged as CI; could 
 BREAKDOWN_COLUMNS = (*GROUP_COLUMNS, CI, CI_CAPABLE)
 # The project's two busiest days summed, and its median day over every day of the period
 # counted (a day without downloads counts as 0): for the bot-spike flag. Computed inside the
-# engine's SQL, so per-day counts never leave it.
+# engine's SQL, so per-day counts never leave it. The flag looks at the top 1,000 only
+# (publisher.dataset.anomalies), so an engine may leave them null below that; filled
+# further down, they are simply not read.
 BUSIEST_TWO_DAYS, MEDIAN_DAY = "busiest_two_days", "median_day"
 DAY_COLUMNS = (BUSIEST_TWO_DAYS, MEDIAN_DAY)
 

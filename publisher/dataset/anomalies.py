@@ -22,7 +22,12 @@ STRUCTURAL_FALL = -0.5  # down by more than half: a source that lost data, not a
 TOP = 10  # a newcomer in the top 10 ...
 FROM_OUTSIDE = 1000  # ... from outside the previous month's top 1,000
 SPIKE_SHARE = 0.5  # the two busiest days hold at least half the project's window ...
-SPIKE_MEDIANS = 10  # ... and at least 10 times its median day
+SPIKE_MEDIANS = 10  # ... and at least 10 times its median day ...
+# ... for a project of the top 1,000 whose median day is at least one download. Most small
+# projects get most of their downloads on release days (mirrors fetch every new file), so their
+# median day is 0: flagging them buried the ranking under a thousand flags no one could use.
+SPIKE_TOP = 1000
+SPIKE_MIN_MEDIAN = 1
 
 
 def mean_per_day(count: Count) -> float | None:
@@ -102,6 +107,18 @@ def spiked(head: pa.Table) -> pa.Array:
     return pc.fill_null(pc.and_(half, medians), False)
 
 
+def is_flagged(flag: dict[str, Any]) -> bool:
+    """Whether a flag stands by today's rule: every flag but a bot spike outside the top
+    SPIKE_TOP or with a median day under SPIKE_MIN_MEDIAN. Months published before the rule
+    keep their files; whoever shows their flags filters them with this."""
+    if flag.get("kind") != "bot_spike":
+        return True
+    rank, median = flag.get("rank"), flag.get("median_day")
+    if not isinstance(rank, int) or not isinstance(median, int | float):
+        return False
+    return rank <= SPIKE_TOP and median >= SPIKE_MIN_MEDIAN
+
+
 def spike_flag(rank: int, row: dict[str, Any]) -> dict[str, Any]:
     project, busiest, median = row[PROJECT], row[BUSIEST_TWO_DAYS], row[MEDIAN_DAY]
     message = (
@@ -114,10 +131,11 @@ def spike_flag(rank: int, row: dict[str, Any]) -> dict[str, Any]:
 
 
 def spike_flags(table: pa.Table, limit: int) -> list[dict[str, Any]]:
-    head = table.slice(0, limit)
+    head = table.slice(0, min(limit, SPIKE_TOP))
     indices = pc.indices_nonzero(spiked(head)).to_pylist()
     rows = head.take(pa.array(indices, pa.int64())).to_pylist()
-    return [spike_flag(index + 1, row) for index, row in zip(indices, rows, strict=True)]
+    flags = [spike_flag(index + 1, row) for index, row in zip(indices, rows, strict=True)]
+    return [flag for flag in flags if is_flagged(flag)]
 
 
 def low_day_flag(bad: BadDay) -> dict[str, Any]:

@@ -5,6 +5,7 @@ published (a project below them has no previous rank).
 """
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -12,6 +13,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from publisher.base.errors import PublisherError, UsageError
+from publisher.count.window import Window
 from publisher.dataset.build import (
     EXTENDED_JSON_FILE,
     EXTENDED_PARQUET_FILE,
@@ -96,3 +98,16 @@ def read_previous(folder: Folder, tag: str | None = None, tip: str = "") -> Prev
         "ranked_rows": ranks.num_rows,
     }
     return Previous(block, ranks, extended_mean(folder, tip))
+
+
+def check_earlier(previous: Previous, window: Window, name: str) -> None:
+    """The previous month ends before the window starts: a later or overlapping month in
+    `--previous` would make its ranks and flags the "previous" ones."""
+    period = previous.block["period"]
+    if date.fromisoformat(period["end"]) < window.start:
+        return
+    refuse(
+        f"{name} holds {period['start']} to {period['end']}, which does not end before the"
+        f" window counted now starts ({window.start} to {window.end}).",
+        "Give --previous the month published before this window, or another --end-date.",
+    )

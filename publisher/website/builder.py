@@ -15,9 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from publisher.release.metadata import CITATION_CFF, ZENODO_JSON, human_metadata
+import git
+
+from publisher.base.errors import MetadataError, ValidationError
+from publisher.release.metadata import CITATION_CFF, ZENODO_JSON, Human, human_metadata
 from publisher.release.record import RELEASES_FILE, parse_record
 from publisher.website.address import pages_url
+from publisher.website.checks import broken_reason
 from publisher.website.history import History
 from publisher.website.output import check_out_folder, staged, write_files
 from publisher.website.pages import (
@@ -31,6 +35,7 @@ from publisher.website.pages import (
 )
 from publisher.website.render import render, render_text, shared_fragments, static_files
 from publisher.website.tags import (
+    Month,
     head_file,
     open_repository,
     publish_tags,
@@ -54,6 +59,7 @@ class Built:
     files: int
     bytes: int
     url: str | None
+    skipped: tuple[str, ...] = ()  # older tags left out, and why
 
 
 def read_site(repo_path: Path, url: str | None) -> Site:
@@ -61,7 +67,7 @@ def read_site(repo_path: Path, url: str | None) -> Site:
     record and the citation sources from the branch head."""
     repo = open_repository(repo_path)
     try:
-        months = [read_month(repo, tag) for tag in publish_tags(repo)]
+        months, skipped = checked_months(repo, publish_tags(repo))
         record_text = head_file(repo, RELEASES_FILE)
         sources = {
             name: text
@@ -72,8 +78,46 @@ def read_site(repo_path: Path, url: str | None) -> Site:
         repo.close()
     history = History(months)
     record = parse_record(record_text) if record_text is not None else None
-    human = human_metadata(sources) if sources else None
-    return Site(history, human, record, url)
+    human = site_metadata(sources, repo_path) if sources else None
+    return Site(history, human, record, url, skipped)
+
+
+def checked_months(repo: git.Repo, tags: list[str]) -> tuple[list[Month], tuple[str, ...]]:
+    """Each tag's month, its files checked (publisher.website.checks): a broken latest tag
+    stops the build in one line; an older one is left out, said in the warnings returned."""
+    months: list[Month] = []
+    skipped: list[str] = []
+    for index, tag in enumerate(tags):
+        latest = index == len(tags) - 1
+        try:
+            month = read_month(repo, tag)
+            problem = broken_reason(month, whole=latest)
+        except ValidationError as exc:
+            problem = exc
+        if problem is None:
+            months.append(month)
+        elif latest:
+            raise ValidationError(
+                f"The latest publish tag, {tag}, fails validate: {problem.message.rstrip('.')}.",
+                "Its files are what scripts fetch from the site's root: publish a correction"
+                " of the month (or mend the tag), then build the site again.",
+            )
+        else:
+            skipped.append(f"{tag} is left out of the site: {problem.message.rstrip('.')}.")
+    return months, tuple(skipped)
+
+
+def site_metadata(sources: dict[str, str], repo_path: Path) -> Human:
+    """The citation metadata, or one line naming the file, where it was read and the fix
+    for this command (the release's own advice is to run the release again)."""
+    try:
+        return human_metadata(sources)
+    except MetadataError as exc:
+        raise MetadataError(
+            f"{exc.message.rstrip('.')} (the file on the branch of {repo_path}).",
+            "Mend it (cffconvert --validate checks a CITATION.cff), commit the fix,"
+            " then build the site again.",
+        ) from None
 
 
 def remote_pages_url(repo_path: Path, remote: str) -> str | None:
@@ -191,5 +235,5 @@ def build_site(repo_path: Path, out: Path, url: str | None, workers: int = WORKE
     history = site.history
     return Built(
         out, history.latest.tag, len(history.published), len(html), files + count,
-        size + written, url,
+        size + written, url, site.skipped,
     )  # fmt: skip

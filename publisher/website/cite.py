@@ -14,7 +14,8 @@ from publisher.release.record import Record
 
 DOI_URL = "https://doi.org/"
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-BIBTEX_SPECIAL = re.compile(r"([{}%&$#_])")
+BIBTEX_SPECIAL = re.compile(r"([{}%&$#_^~\\])")
+BIBTEX_WORDS = {"\\": r"\textbackslash{}", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}"}
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,9 @@ def cff(
 
 
 def _bib(text: str) -> str:
-    return BIBTEX_SPECIAL.sub(r"\\\1", text.replace("\\", r"\textbackslash "))
+    """The text as LaTeX reads it literally: `\\`, `^` and `~` as their text commands, the
+    other specials escaped with a backslash."""
+    return BIBTEX_SPECIAL.sub(lambda found: BIBTEX_WORDS.get(found[1], "\\" + found[1]), text)
 
 
 def _bib_author(name: str) -> str:

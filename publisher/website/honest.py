@@ -11,7 +11,8 @@ from typing import Any
 
 from markupsafe import escape
 
-from publisher.count.long_tail import CI, CI_CAPABLE, MIRRORS
+from publisher.count.long_tail import CI, DOWNLOADS, MIRRORS
+from publisher.dataset.anomalies import is_flagged
 from publisher.dataset.extended import WITHOUT_MIRRORS
 from publisher.website.tags import Month
 
@@ -23,7 +24,15 @@ FLAG_WORDS = {
     "bot_spike": "Bot spike",
     "low_day": "Low day",
 }
-ANCHOR = "anomalies"  # the id of the month's list of flags on its ranking pages
+# How the line above a ranking counts each kind: (one, many).
+FLAG_COUNTS = {
+    "mean_per_day": ("move of the downloads per day", "moves of the downloads per day"),
+    "top10_entry": ("new in the top 10", "new in the top 10"),
+    "bot_spike": ("bot spike", "bot spikes"),
+    "low_day": ("low day", "low days"),
+}
+ANCHOR = "anomalies"  # the id of the month's list of flags on its flags page
+FLAGS_PAGE = "flags.html"  # beside the month's ranking pages, in the same folder
 
 
 @dataclass(frozen=True)
@@ -57,15 +66,29 @@ class Honest:
             cells += mark_cell(self.marks.get(name, []))
         return cells
 
+    def counted(self) -> str:
+        """The flags counted by kind, in FLAG_WORDS' order: "1 bot spike, 2 low days"."""
+        kinds = [flag.kind for flag in self.flags]
+        order = [*FLAG_WORDS, *sorted(set(kinds) - set(FLAG_WORDS))]
+        said = []
+        for kind in (kind for kind in order if kind in kinds):
+            number = kinds.count(kind)
+            fallback = kind.replace("_", " ")
+            one, many = FLAG_COUNTS.get(kind, (fallback, fallback))
+            said.append(f"{number:,} {one if number == 1 else many}")
+        return ", ".join(said)
+
 
 def honest(month: Month) -> Honest | None:
-    """The month's honest numbers, or None for a tag made before the extended files."""
+    """The month's honest numbers, or None for a tag made before the extended files. Its
+    flags are those that stand by today's rules: a tag keeps the files it was made with."""
     extended = month.extended
     if extended is None:
         return None
-    flags = [flag_of(raw) for raw in extended["anomalies"]]
+    standing = [raw for raw in extended["anomalies"] if is_flagged(raw)]
+    flags = [flag_of(raw) for raw in standing]
     marks: dict[str, list[Flag]] = {}
-    for raw, flag in zip(extended["anomalies"], flags, strict=True):
+    for raw, flag in zip(standing, flags, strict=True):
         if flag.kind in PROJECT_FLAGS and isinstance(raw.get("project"), str):
             marks.setdefault(raw["project"], []).append(flag)
     rows = {row["project"]: row for row in extended["rows"]}
@@ -81,12 +104,12 @@ def flag_of(raw: dict[str, Any]) -> Flag:
 
 
 def ci_share(row: dict[str, Any]) -> str:
-    """ci_downloads as a share of ci_capable_downloads, or nothing where either is unknown
-    or no pip or uv download could carry the flag."""
-    ci, capable = row.get(CI), row.get(CI_CAPABLE)
-    if not isinstance(ci, int) or not isinstance(capable, int) or capable <= 0:
+    """ci_downloads as a share of all the project's downloads (never above 100 %: installers
+    other than pip and uv may report CI too), or nothing where it was not counted."""
+    ci, downloads = row.get(CI), row.get(DOWNLOADS)
+    if not isinstance(ci, int) or not isinstance(downloads, int) or downloads <= 0:
         return ""
-    return f"{100 * ci / capable:.1f}%"
+    return f"{100 * ci / downloads:.1f}%"
 
 
 def mark_cell(flags: list[Flag]) -> str:
@@ -94,7 +117,7 @@ def mark_cell(flags: list[Flag]) -> str:
         return "<td></td>"
     words = ", ".join(PROJECT_FLAGS[f.kind] for f in flags)
     title = " ".join(f.message for f in flags)
-    return f'<td><a href="#{ANCHOR}" title="{escape(title)}">{words}</a></td>'
+    return f'<td><a href="{FLAGS_PAGE}#{ANCHOR}" title="{escape(title)}">{words}</a></td>'
 
 
 def column_notes(breakdown: dict[str, Any]) -> list[str]:
@@ -110,9 +133,9 @@ def column_notes(breakdown: dict[str, Any]) -> list[str]:
     notes = [
         f"Rank without mirrors: the rank by downloads minus those of mirroring tools"
         f" ({mirrors}), among every project counted.",
-        f"CI share: of the downloads by {ci_installers or 'pip and uv'}, the share flagged as"
-        " made by a CI system. Only they report CI, so the share is of their downloads;"
-        " blank where a project had none.",
+        "CI share: the share of all downloads flagged as CI (made by a CI system). Mostly"
+        f" {ci_installers or 'pip and uv'} report it, so downloads by other installers count"
+        " as not CI.",
     ]
     for column, label in ((MIRRORS, "Rank without mirrors"), (CI, "CI share")):
         if column in unavailable:

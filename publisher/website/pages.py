@@ -10,6 +10,7 @@ as HTML with markupsafe's `escape` on every value that comes from data; everythi
 in the templates, autoescaped.
 """
 
+import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,11 +25,11 @@ from publisher.dataset.build import COPIES
 from publisher.release.calver import month_of
 from publisher.release.metadata import Human
 from publisher.release.record import Record
-from publisher.website.changes import change
+from publisher.website.changes import change, comparison, previous_ranks
 from publisher.website.chart import Frame, Slot, bar_chart, frame, rank_chart
 from publisher.website.cite import Citation, citation, released_on
-from publisher.website.history import History, missing_months, month_index
-from publisher.website.honest import ANCHOR, honest, project_flags
+from publisher.website.history import History, month_index
+from publisher.website.honest import ANCHOR, FLAGS_PAGE, honest, project_flags
 from publisher.website.notes import (
     LOGGING_CHANGE,
     engine_text,
@@ -43,6 +44,7 @@ ROWS_PER_GROUP = 200  # rows in each <tbody> of a ranking table; site.css assume
 PROJECT_PAGES = 15_000  # at most this many project pages, the top of the latest month
 PYPI_PROJECT = "https://pypi.org/project/{}/"
 SAFE_NAME = re.compile(r"[a-z0-9-]+")
+LONGEST_NAME, CUT = 200, 180  # bytes of a project page's file name (ASCII), before ".html"
 FILE_WORDS = {
     "top-pypi-packages.json": "the dataset, JSON",
     "top-pypi-packages.min.json": "the same, minified JSON",
@@ -73,6 +75,7 @@ class Site:
     human: Human | None
     record: Record | None
     url: str | None
+    skipped: tuple[str, ...] = ()  # older tags left out of the site, and why
 
 
 @dataclass(frozen=True)
@@ -128,13 +131,18 @@ def _slot(view: MonthView) -> Slot:
 
 def project_path(name: str) -> str:
     """A file name for any project name: normalised names as they are; anything else with
-    each byte outside [a-z0-9-] written `_xx` (no normalised name has `_`, so none collide)."""
+    each byte outside [a-z0-9-] written `_xx` (no normalised name has `_`, so none collide).
+    A name longer than LONGEST_NAME bytes (file systems allow 255 a name) is cut to its first
+    CUT bytes, then `-` and the first 16 hex digits of the whole name's SHA-256."""
     if SAFE_NAME.fullmatch(name):
-        return f"project/{name}.html"
-    encoded = "".join(
-        chr(b) if SAFE_NAME.fullmatch(chr(b)) else f"_{b:02x}" for b in name.encode("utf-8")
-    )
-    return f"project/{encoded}.html"
+        stem = name
+    else:
+        stem = "".join(
+            chr(b) if SAFE_NAME.fullmatch(chr(b)) else f"_{b:02x}" for b in name.encode("utf-8")
+        )
+    if len(stem) > LONGEST_NAME:
+        stem = f"{stem[:CUT]}-{hashlib.sha256(name.encode('utf-8')).hexdigest()[:16]}"
+    return f"project/{stem}.html"
 
 
 def root_of(path: str) -> str:
@@ -190,8 +198,7 @@ def ranking_rows(views: Views, month: Month, root: str) -> list[str]:
     its cells in column order: a new column is one more entry in `cells`."""
     history, projects = views.site.history, views.projects
     extra = views.honest[month.tag]
-    previous = history.previous(month)
-    before = history.ranks[previous.tag] if previous is not None else None
+    before = previous_ranks(history, month)
     names = views.name_cells(root)
     rows = []
     for rank, row in enumerate(month.rows, 1):
@@ -223,13 +230,6 @@ def row_groups(rows: list[str]) -> Markup:
     return Markup("".join(f"<tbody>\n{''.join(group)}</tbody>\n" for group in groups))
 
 
-def comparison(history: History, month: Month) -> dict[str, Any] | None:
-    previous = history.previous(month)
-    if previous is None:
-        return None
-    return {"tag": previous.tag, "missing": missing_months(previous, month)}
-
-
 def month_citation(site: Site, month: Month) -> Citation:
     updated = str(month.dataset.get("last_update") or "")[:10]
     fallback = date.fromisoformat(updated or month.dataset["period"]["end"])
@@ -259,7 +259,8 @@ def edition_pages(views: Views, month: Month, folder: str) -> Iterator[Page]:
         "is_latest": folder == "",
         "latest": site.history.latest.tag,
         "honest": views.honest[month.tag],
-        "flags_anchor": ANCHOR,
+        "notes": views.views[month.tag].notes,
+        "flags_page": FLAGS_PAGE,
     }
     for i, size in enumerate(shown):
         body = row_groups(rows[:size])  # built above, every value escaped
@@ -267,6 +268,14 @@ def edition_pages(views: Views, month: Month, folder: str) -> Iterator[Page]:
         if i == 0:
             context |= first_page_extras(views, month, folder, size)
         yield Page(nav[i][1], "ranking.html", context)
+    if shared["honest"] is not None:
+        yield flags_page(shared, folder)
+
+
+def flags_page(shared: dict[str, Any], folder: str) -> Page:
+    """The month's flags, each with its message: on a page of their own, as a real month can
+    have many and the ranking comes first."""
+    return Page(folder + FLAGS_PAGE, "flags.html", {**shared, "flags_anchor": ANCHOR})
 
 
 def first_page_extras(views: Views, month: Month, folder: str, size: int) -> dict[str, Any]:
@@ -312,6 +321,7 @@ def project_page(views: Views, name: str, path: str) -> Page:
             [(v.month.tag, views.honest[v.month.tag]) for v in views.monthly], name
         ),
         "flags_anchor": ANCHOR,
+        "flags_page": FLAGS_PAGE,
     }
     return Page(path, "project.html", context)
 
@@ -338,8 +348,11 @@ def archive_page(views: Views) -> Page:
     return Page("archive.html", "archive.html", {"entries": entries})
 
 
+ANY_DEPTH = "any_depth"  # a page the host serves at any address: absolute links when it can
+
+
 def not_found_page() -> Page:
-    return Page("404.html", "404.html", {})
+    return Page("404.html", "404.html", {ANY_DEPTH: True})
 
 
 def project_pages(views: Views, names: list[str]) -> Iterator[Page]:

@@ -14,7 +14,7 @@ import jinja2
 from markupsafe import Markup
 
 from publisher.release.metadata import METHOD_WORDS
-from publisher.website.pages import MonthView, Page, Views, root_of
+from publisher.website.pages import ANY_DEPTH, MonthView, Page, Views, root_of
 from publisher.website.svg import chart_svg, x_axis
 
 ASSETS = "publisher.website.assets"
@@ -80,7 +80,10 @@ def history_rows(table: list[tuple[MonthView, int | None, int | None]], shared: 
 
 
 def render(page: Page, url: str | None, shared: dict[str, Any] | None = None) -> bytes:
-    root = root_of(page.path)
+    # A page served at any address (404.html) links absolutely when the site's address is
+    # known: its relative links would lead to other missing pages.
+    absolute = url is not None and page.context.get(ANY_DEPTH) is True
+    root = url if absolute and url is not None else root_of(page.path)
     context: dict[str, Any] = {
         **page.context,
         "shared": shared,

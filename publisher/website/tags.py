@@ -20,6 +20,7 @@ from git.exc import GitCommandError, InvalidGitRepositoryError, NoSuchPathError
 from publisher.base.errors import GitError, UsageError, ValidationError
 from publisher.dataset.build import EXTENDED_JSON_FILE, JSON_FILE
 from publisher.release.calver import is_release_tag, tag_order
+from publisher.release.git import check_git_accepts
 
 TRAILER = "Top-PyPI-Tag"
 DATA_FOLDER = "data"
@@ -57,9 +58,15 @@ class Month:
 def open_repository(path: Path) -> git.Repo:
     tip = "Give the top folder of a clone of the publishing repository."
     try:
-        return git.Repo(path)
+        repo = git.Repo(path)
     except (InvalidGitRepositoryError, NoSuchPathError):
         raise UsageError(f"--repo {path} is not a git repository.", tip) from None
+    try:
+        check_git_accepts(repo, path)  # another user's checkout: one line and the fix
+    except GitError:
+        repo.close()
+        raise
+    return repo
 
 
 def trailer_tag(message: str) -> str | None:

@@ -1,7 +1,7 @@
 """The long tail: a month of about 800,000 counted projects, with its previous month.
 
 Goals (issue: honest numbers): the extended Parquet of every project at most 10 MB, peak memory
-of the whole run at most 1 GiB, and its time against the plain top-N run.
+of the whole run at most 1 GiB; (issue 20) its time at most 2x the plain top-N run's.
 
 The sample has 850,000 projects and 100M events over the 61 days of September and October
 2026, so each 30-day month holds about 50M events and 780,000 counted projects. September is
@@ -61,9 +61,15 @@ def run(events: int) -> list[tuple[str, float, str]]:
         growth = stored_bytes(root / month)
     size_verdict = "met" if parquet <= 10e6 else "MISSED"
     memory_verdict = "met" if whole.peak_bytes <= 2**30 else "MISSED"
+    slower = whole.seconds / bare.seconds
+    time_verdict = "met" if slower <= 2 else "MISSED"
     return [
         ("bare DuckDB top-N, whole process", bare.seconds, "s (baseline)"),
-        ("collect, long tail + breakdown", whole.seconds / bare.seconds, "x the baseline's time"),
+        (
+            "collect, long tail + breakdown",
+            slower,
+            f"x the baseline's time (goal <= 2: {time_verdict})",
+        ),
         ("collect --no-breakdown", plain.seconds / bare.seconds, "x the baseline's time"),
         ("extended Parquet, every project", parquet / 1e6, f"MB (goal <= 10: {size_verdict})"),
         ("collect peak memory", whole.peak_bytes / 2**20, f"MiB (goal <= 1024: {memory_verdict})"),
