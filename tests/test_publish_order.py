@@ -45,6 +45,9 @@ def test_an_older_month_published_late_leaves_the_newest_on_the_branch(
 ) -> None:
     work, remote = repos
     assert publish(work, now)[0] == 0
+    code, out = publish(work, now, *OLDER_ARGS, "--dry-run")
+    assert code == 0, out
+    assert f"would put {NEWER}, the newest month, back after it" in out
     code, out = publish(work, now, *OLDER_ARGS)
     assert code == 0, out
     assert sorted(t.name for t in remote.tags) == [OLDER, NEWER]

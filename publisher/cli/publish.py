@@ -29,7 +29,7 @@ from publisher.release.git import (
 )
 from publisher.release.lock import repository_lock
 from publisher.release.month import release_tag
-from publisher.release.newest import restore_newest, restored_facts
+from publisher.release.newest import newer_published, restore_newest, restored_facts
 from publisher.release.previous_month import read_previous_month
 
 DATA_FOLDER = "data"
@@ -166,6 +166,9 @@ def dry_run(
     git_row = [("git", f"{plan.reason}: would {plan.action.value} {plan.tag}")]
     if plan.action is Action.PUBLISH:
         git_row.append(("previous", previous_fact(read_previous_month(repo, plan.tag))))
+        newest = newer_published(repo, plan.tag)
+        if newest is not None:
+            git_row.append(("data/", f"would put {newest}, the newest month, back after it"))
     with status(err, f"Planning with {counting.engine.name}") as progress:
         engine_plan = counting.engine.plan(counting.request, progress)
     out.print(report.plan_table(engine_plan, git_row))

@@ -34,10 +34,16 @@ def blobs(commit: git.Commit, paths: Sequence[str]) -> dict[str, str | None]:
     return found
 
 
+def newer_published(repo: git.Repo, tag: str) -> str | None:
+    """The newest published month, when it is newer than `tag`."""
+    newest = newest_publish_tag(repo)
+    return newest if newest is not None and tag_order(newest) > tag_order(tag) else None
+
+
 def newer_month(repo: git.Repo, tag: str, data_paths: Sequence[str]) -> str | None:
     """The newest month, when it is newer than `tag` and the branch holds `tag`'s files."""
-    newest = newest_publish_tag(repo)
-    if newest is None or tag_order(newest) <= tag_order(tag):
+    newest = newer_published(repo, tag)
+    if newest is None:
         return None
     held = blobs(repo.head.commit, data_paths) == blobs(repo.commit(tag), data_paths)
     return newest if held else None
