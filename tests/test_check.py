@@ -165,14 +165,14 @@ REHASHED: dict[str, tuple[Callable[[Path], object], str]] = {
     "another dialect": (other_dialect, 'the dialect {"delimiter": ",", "header": true, '),
     "schema loosened": (
         loosened_schema,
-        "top-pypi-packages.schema.json is not the schema of schema_version 3 that top-pypi ships.",
+        "top-pypi-packages.schema.json is not the schema of schema_version 4 that top-pypi ships.",
     ),
     "unknown schema_version": (
         lambda d: [
-            edit_json(d / name, lambda o: o.update(schema_version=4))
+            edit_json(d / name, lambda o: o.update(schema_version=5))
             for name in ("top-pypi-packages.json", "top-pypi-packages.min.json")
         ],
-        "schema_version 4 is not one this top-pypi knows (1, 2, 3).",
+        "schema_version 5 is not one this top-pypi knows (1, 2, 3, 4).",
     ),
 }
 
@@ -190,6 +190,42 @@ def test_damage_is_caught_even_when_the_package_is_rehashed(
 
 
 V1_RELEASE = Path(__file__).parent / "golden" / "v1-release"
+# A month as top-pypi published it before schema_version 4: datapackage.json without types.
+V3_RELEASE = Path(__file__).parent / "golden" / "v3-release"
+
+
+def test_a_release_of_schema_version_3_stays_valid(
+    now: datetime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run_cli(capsys, now, "validate", str(V3_RELEASE))
+    assert code == 0
+    assert "valid, 8 rows, 2026-10-02 to 2026-10-31" in out
+
+
+def untyped(folder: Path, name: str) -> None:
+    """The package of a month of schema_version 4 with one resource's type taken out, as a
+    standard reader would then guess it from the file name."""
+    path = folder / "datapackage.json"
+    package = json.loads(path.read_text())
+    for resource in package["resources"]:
+        if resource["path"] == name:
+            del resource["type"]
+    path.write_text(json.dumps(package, indent=2, sort_keys=True) + "\n")
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [("top-pypi-packages.schema.json", "json"), ("top-pypi-packages-extended.parquet", "file")],
+)
+def test_a_resource_without_its_type_is_refused(
+    folder: Path, name: str, kind: str, now: datetime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    untyped(folder, name)
+    code, _, err = run_cli(capsys, now, "validate", str(folder))
+    assert code == 1
+    assert_one_error_line(
+        err, f'datapackage.json gives {name} the type null; the format\'s is "{kind}".'
+    )
 
 
 def test_a_release_of_schema_version_1_stays_valid(

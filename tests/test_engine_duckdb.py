@@ -282,7 +282,7 @@ def test_events_without_a_name_are_no_project_and_their_downloads_are_recorded(
     assert run_cli(capsys, now, "collect", *argv, "--limit", str(limit), "--out", str(out))[0] == 0
     dataset = read_dataset(out)
     assert dataset["engine"]["unnamed_downloads"] == count.unnamed_downloads
-    assert dataset["schema_version"] == 3
+    assert dataset["schema_version"] == 4
     assert run_cli(capsys, now, "validate", str(out))[0] == 0
 
 

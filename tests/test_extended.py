@@ -94,7 +94,7 @@ def test_the_30_days_files_are_copies_in_a_published_tag(tmp_path: Path) -> None
     folder = TagFolder(work, "2026.11")
     for main, copy in COPIES.items():
         assert (folder / copy).read_bytes() == (folder / main).read_bytes()
-    assert check_folder(folder)["schema_version"] == 3
+    assert check_folder(folder)["schema_version"] == 4
     sent = [f.name for f in tag_files(work, "2026.11")]
     assert sent == sorted(set(DATA_FILES) - set(COPIES.values()))  # the copies not twice
 
@@ -215,7 +215,7 @@ DAMAGE = {
     "parquet missing": (lambda d: (d / PARQUET).unlink(), f"{PARQUET} is missing"),
     "parquet column type": (
         retyped_parquet,
-        f"{PARQUET}: column rank is int64, schema_version 3 says int32.",
+        f"{PARQUET}: column rank is int64, schema_version 4 says int32.",
     ),
     "parquet column name": (renamed_parquet, f"{PARQUET} has the columns position, project,"),
     "parquet not parquet": (
@@ -229,7 +229,7 @@ DAMAGE = {
     "extended row differs": (edit_extended, "Extended row 1 "),
     "extended schema file": (
         lambda d: (d / "top-pypi-packages-extended.schema.json").write_text("{}\n"),
-        "top-pypi-packages-extended.schema.json is not the schema of schema_version 3",
+        "top-pypi-packages-extended.schema.json is not the schema of schema_version 4",
     ),
 }
 
@@ -256,4 +256,4 @@ def test_a_package_listing_a_file_the_version_lacks_is_refused(
     path.write_text(json.dumps(package, indent=2, sort_keys=True) + "\n")
     code, _, err = run_cli(capsys, now, "validate", str(folder))
     assert code == 1
-    assert_one_error_line(err, "lists '../elsewhere.csv', not a file of schema_version 3")
+    assert_one_error_line(err, "lists '../elsewhere.csv', not a file of schema_version 4")

@@ -69,7 +69,7 @@ def broken(dataset: dict[str, Any], path: str, value: object) -> dict[str, Any]:
         ("period.days", 29, "is not 29 days"),
         ("period.start", "2026-10-03", "is not 30 days"),
         ("engine.name", "sqlite", "engine.name must be one of .* \\(value 'sqlite'\\)"),
-        ("schema_version", 1, "schema_version must be same as const definition: 3"),
+        ("schema_version", 1, "schema_version must be same as const definition: 4"),
         ("engine.unnamed_downloads", 0, "unnamed_downloads must be bigger than or equal to 1"),
         ("query.estimated_cost", "4.9", "estimated_cost must match pattern"),
         ("last_update", "2026-11-01T00:00:00", "last_update must match pattern"),

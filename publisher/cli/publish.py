@@ -25,10 +25,11 @@ from publisher.release.git import (
     open_repo,
     plan_release,
     push,
-    resume,
+    tag_commit,
 )
 from publisher.release.lock import repository_lock
 from publisher.release.month import release_tag
+from publisher.release.newest import newer_published, restore_newest, restored_facts
 from publisher.release.previous_month import read_previous_month
 
 DATA_FOLDER = "data"
@@ -75,8 +76,10 @@ def publish_command(options: dict[str, Any], now: datetime, out: Console, err: C
             return 0
         previous = read_previous_month(repo, plan.tag)  # before counting, which BigQuery bills
         accept = options["accept_anomalies"]
-        collected = publish(repo, counting, plan, now, err, previous, accept)
+        collected, newest = publish(repo, counting, plan, now, err, previous, accept)
     facts = release_facts(plan, root / DATA_FOLDER)
+    if newest is not None:
+        facts = [*facts, *restored_facts(newest, plan.tag)]
     out.print(report.summary_table(collected.dataset, facts))
     summary.append(options.get("summary"), summary.dataset_lines(collected.dataset, facts))
     return 0
@@ -118,9 +121,9 @@ def publish(
     err: Console,
     previous: Previous | None = None,
     accept_anomalies: bool = False,
-) -> Collected:
+) -> tuple[Collected, str | None]:
     """Count, write `data/`, commit, tag and push: the month's release, compared with the
-    `previous` month's."""
+    `previous` month's; and the newer month whose files went back into `data/`, if any."""
     engine, root = counting.engine, Path(str(repo.working_tree_dir))
     with status(err, f"Publishing {plan.tag} with {engine.name}") as progress:
         request, tag = counting.request, plan.tag
@@ -129,10 +132,11 @@ def publish(
         progress(f"Committing and tagging {plan.tag}")
         message = commit_message(plan.tag, collected.dataset)
         commit_and_tag(repo, plan.tag, DATA_PATHS, message, counting.request.window)
+        newest = restore_newest(repo, plan.tag, DATA_PATHS)
         if plan.remote is not None:  # not with --no-push
             progress(f"Pushing {plan.tag} to {plan.remote}")
             push(repo, plan)
-    return collected
+    return collected, newest
 
 
 def previous_fact(previous: Previous | None) -> str:
@@ -162,6 +166,9 @@ def dry_run(
     git_row = [("git", f"{plan.reason}: would {plan.action.value} {plan.tag}")]
     if plan.action is Action.PUBLISH:
         git_row.append(("previous", previous_fact(read_previous_month(repo, plan.tag))))
+        newest = newer_published(repo, plan.tag)
+        if newest is not None:
+            git_row.append(("data/", f"would put {newest}, the newest month, back after it"))
     with status(err, f"Planning with {counting.engine.name}") as progress:
         engine_plan = counting.engine.plan(counting.request, progress)
     out.print(report.plan_table(engine_plan, git_row))
@@ -171,11 +178,19 @@ def dry_run(
 
 def finish(repo: git.Repo, plan: ReleasePlan, out: Console) -> str:
     """A month already published, or one an earlier run left half-done: no query either way.
-    Returns what it says."""
-    resume(repo, plan)
-    if plan.action is Action.DONE:
+    Tag, put the newest month back into `data/` if a stop came before, push. Returns what it
+    says."""
+    if plan.action is Action.PUBLISH:
+        raise ValueError("a PUBLISH plan needs the query, then commit_and_tag and push")
+    if plan.action is Action.TAG:
+        tag_commit(repo, plan.tag)
+    newest = restore_newest(repo, plan.tag, DATA_PATHS)
+    if plan.action is not Action.DONE or newest is not None:
+        push(repo, plan)
+    if plan.action is Action.DONE and newest is None:
         said = f"{plan.reason}; nothing to do."
     else:
-        said = f"{plan.reason}: completed ({plan.action.value}), nothing counted again."
+        done = plan.action.value if newest is None else f"{plan.action.value}, data/ to {newest}"
+        said = f"{plan.reason}: completed ({done}), nothing counted again."
     out.print(said, highlight=False, soft_wrap=True)
     return said

@@ -15,8 +15,9 @@ from publisher.count.window import Window
 # Every version this package has written; each one's schema ships with it, frozen, so that
 # `validate` checks a file of any release against the schema it was written with.
 # 2 added engine.unnamed_downloads; 3 the extended files and the `-30-days` copies beside an
-# unchanged compatible JSON.
-SCHEMA_VERSIONS = (1, 2, 3)
+# unchanged compatible JSON; 4 gives each resource of datapackage.json its `type`, the files
+# unchanged (see datapackage.py).
+SCHEMA_VERSIONS = (1, 2, 3, 4)
 SCHEMA_VERSION = SCHEMA_VERSIONS[-1]
 BASENAME = "top-pypi-packages"
 JSON_FILE = f"{BASENAME}.json"
@@ -47,7 +48,7 @@ EXTENDED_FILES = (
 # Everything a release writes into the data folder.
 DATA_FILES = (*COMPATIBLE_FILES, *COPIES.values(), *EXTENDED_FILES)
 # The files a folder of each schema_version holds.
-VERSION_FILES = {1: COMPATIBLE_FILES, 2: COMPATIBLE_FILES, 3: DATA_FILES}
+VERSION_FILES = {1: COMPATIBLE_FILES, 2: COMPATIBLE_FILES, 3: DATA_FILES, 4: DATA_FILES}
 CSV_HEADER = "download_count,project"
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
 

@@ -29,7 +29,7 @@ from publisher.dataset.build import (
     serialise,
     to_json,
 )
-from publisher.dataset.datapackage import CSV_DIALECT, CSV_FILES
+from publisher.dataset.datapackage import CSV_DIALECT, CSV_FILES, TYPED_FROM, resource_type
 from publisher.dataset.extended import (
     EXTENDED_CSV_HEADER,
     RANK,
@@ -133,6 +133,8 @@ def check_package(folder: Folder, package: Any, version: int) -> None:
         digest = "sha256:" + hashlib.sha256(body).hexdigest()
         if (len(body), digest) != (listed[name].get("bytes"), listed[name].get("hash")):
             fail(f"{name} does not match its size and hash in {DATAPACKAGE_FILE}.")
+        if version >= TYPED_FROM:
+            check_type(name, listed[name].get("type"))
     unknown = sorted(set(listed) - set(expected))
     if version >= 3 and unknown:
         fail(
@@ -140,6 +142,16 @@ def check_package(folder: Folder, package: Any, version: int) -> None:
         )
     for name in (n for n in CSV_FILES if n in expected):
         check_dialect(name, listed[name].get("dialect"))
+
+
+def check_type(name: str, found: Any) -> None:
+    """From schema_version 4 each resource's `type`, which standard readers go by."""
+    if found != resource_type(name):
+        shown = json.dumps(found)
+        fail(
+            f"{DATAPACKAGE_FILE} gives {name} the type {shown:.40}; the format's is"
+            f" {json.dumps(resource_type(name))}."
+        )
 
 
 def check_dialect(name: str, dialect: Any) -> None:

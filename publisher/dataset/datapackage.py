@@ -33,24 +33,29 @@ CSV_TABLE_SCHEMA = {
 }
 CSV_DIALECT = {"delimiter": ",", "header": True, "quoteChar": '"', "lineTerminator": "\n"}
 JSON_MEDIA, CSV_MEDIA = "application/json", "text/csv"
+SCHEMA_MEDIA, PARQUET_MEDIA = "application/schema+json", "application/vnd.apache.parquet"
 # Each file's resource: (name, format, media type), in DATA_FILES order.
 RESOURCES = {
     JSON_FILE: ("top-pypi-packages", "json", JSON_MEDIA),
     MIN_JSON_FILE: ("top-pypi-packages-min", "json", JSON_MEDIA),
     CSV_FILE: ("top-pypi-packages-csv", "csv", CSV_MEDIA),
-    SCHEMA_FILE: ("top-pypi-packages-schema", "json", "application/schema+json"),
+    SCHEMA_FILE: ("top-pypi-packages-schema", "json", SCHEMA_MEDIA),
     COPIES[JSON_FILE]: ("top-pypi-packages-30-days", "json", JSON_MEDIA),
     COPIES[MIN_JSON_FILE]: ("top-pypi-packages-30-days-min", "json", JSON_MEDIA),
     COPIES[CSV_FILE]: ("top-pypi-packages-30-days-csv", "csv", CSV_MEDIA),
     EXTENDED_JSON_FILE: ("top-pypi-packages-extended", "json", JSON_MEDIA),
     EXTENDED_CSV_FILE: ("top-pypi-packages-extended-csv", "csv", CSV_MEDIA),
-    EXTENDED_PARQUET_FILE: (
-        "top-pypi-packages-extended-parquet",
-        "parquet",
-        "application/vnd.apache.parquet",
-    ),
-    EXTENDED_SCHEMA_FILE: ("top-pypi-packages-extended-schema", "json", "application/schema+json"),
+    EXTENDED_PARQUET_FILE: ("top-pypi-packages-extended-parquet", "parquet", PARQUET_MEDIA),
+    EXTENDED_SCHEMA_FILE: ("top-pypi-packages-extended-schema", "json", SCHEMA_MEDIA),
 }
+# From schema_version 4 each resource says what it is, so that a reader does not guess it from
+# the file name: Frictionless reads any `*schema.json` as a Table Schema (and so refused both
+# JSON Schema files). The Parquet file is a "file" to it (its size and hash checked, not its
+# rows): Frictionless reads Parquet through pandas, which turns a null integer into NaN (read
+# back as "nan", not an integer), and it cannot measure a Parquet file's bytes. Its table schema
+# stays, for other readers; `top-pypi validate` checks its columns.
+TYPED_FROM = 4
+RESOURCE_TYPES = {"json": "json", "csv": "table", "parquet": "file"}
 # The extended columns as a Frictionless table schema: the CSV's and the Parquet file's.
 EXTENDED_TABLE_SCHEMA = {
     "fields": [
@@ -73,9 +78,16 @@ TABLE_SCHEMAS = {
 CSV_FILES = (CSV_FILE, COPIES[CSV_FILE], EXTENDED_CSV_FILE)
 
 
-def resource(path: str, body: bytes) -> dict[str, Any]:
+def resource_type(path: str) -> str:
+    """The resource's `type` in a package of schema_version 4 on."""
+    return RESOURCE_TYPES[RESOURCES[path][1]]
+
+
+def resource(path: str, body: bytes, version: int) -> dict[str, Any]:
     name, fmt, media = RESOURCES[path]
     described: dict[str, Any] = {"name": name, "path": path, "format": fmt, "mediatype": media}
+    if version >= TYPED_FROM:
+        described["type"] = resource_type(path)
     if fmt != "parquet":  # a binary file has no text encoding
         described["encoding"] = "utf-8"
     described["bytes"], described["hash"] = len(body), sha256(body)
@@ -113,7 +125,9 @@ def build_datapackage(
         "created": dataset["last_update"].replace(" ", "T") + "Z",
         "licenses": [LICENSE],
         "keywords": ["pypi", "python", "downloads", "packages"],
-        "resources": [resource(name, files[name]) for name in listed_files(files)],
+        "resources": [
+            resource(name, files[name], dataset["schema_version"]) for name in listed_files(files)
+        ],
         "schema_file": SCHEMA_FILE,
         # What made these files, so that a cited month can be made again the same way.
         "generator": {"name": "top-pypi", "version": __version__},
