@@ -1,7 +1,7 @@
 # ruff: noqa: F811  (the browser fixtures are imported from test_site_browser)
 """The search box of every page (site/static/search.js, publisher/website/search.py): any
 ranked project of the latest month from any page, in Chromium; its index at the site's root;
-without JavaScript a link to the full list."""
+without JavaScript a link to the full list. And the first click on "Downloads"."""
 
 import gzip
 import json
@@ -239,6 +239,19 @@ def test_axe_finds_no_violation_with_the_matches_open(
     finally:
         context.context.close()
     assert context.errors == []
+
+
+def test_the_first_click_on_downloads_sorts_most_first(watched: Watched, big_site: str) -> None:
+    page = watched.page(big_site + "top-1000.html")
+    header = page.locator("table.ranking thead th").nth(2)
+    header.get_by_role("button").click()
+    downloads = [int(c[2].replace(",", "")) for c in visible_rows(page)]
+    assert downloads == sorted(downloads, reverse=True)
+    assert header.get_attribute("aria-sort") == "descending"
+    header.get_by_role("button").click()
+    downloads = [int(c[2].replace(",", "")) for c in visible_rows(page)]
+    assert downloads == sorted(downloads)
+    assert header.get_attribute("aria-sort") == "ascending"
 
 
 # --- the index ----------------------------------------------------------------------------------
