@@ -5,6 +5,7 @@ without JavaScript a link to the full list. And the first click on "Downloads"."
 
 import gzip
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -144,7 +145,9 @@ def test_the_index_is_loaded_on_first_use_not_with_the_page(
     page.wait_for_load_state("networkidle")
     assert [url for url in asked if "search" in url] == [big_site + "static/search.js"]
     typed(page, "py")
-    assert options(page)
+    assert len(options(page)) == 10
+    status = page.locator("header .search .status").text_content()
+    assert re.fullmatch(r"[\d,]+ projects match; the first 10 are shown\.", status)
     assert asked.count(big_site + "search.json") == 1
 
 
