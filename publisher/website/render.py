@@ -82,7 +82,7 @@ def history_rows(table: list[tuple[MonthView, int | None, int | None]], shared: 
     return Markup("".join(rows))
 
 
-def render(page: Page, url: str | None, shared: dict[str, Any]) -> bytes:
+def render(page: Page, url: str | None, shared: dict[str, Any] | None = None) -> bytes:
     root = root_of(page.path)
     context: dict[str, Any] = {
         **page.context,
