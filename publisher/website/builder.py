@@ -34,6 +34,7 @@ from publisher.website.pages import (
     project_pages,
 )
 from publisher.website.render import render, render_text, shared_fragments, static_files
+from publisher.website.search import SEARCH_INDEX, search_index
 from publisher.website.tags import (
     Month,
     head_file,
@@ -160,7 +161,10 @@ class Renderer:
             return [], count, size
         if kind == "edition":
             month = self.views.site.history.published[index]
-            pages = [(p.path, render(p, url)) for p in edition_pages(self.views, month, folder)]
+            pages = [
+                (p.path, render(p, url, self.shared))
+                for p in edition_pages(self.views, month, folder)
+            ]
         else:
             names = list(self.views.projects)[index : index + PROJECTS_PER_JOB]
             pages = [
@@ -205,14 +209,17 @@ def collector_paused() -> Iterator[None]:
         gc.unfreeze()
 
 
-def other_files(views: Views, html: list[str]) -> Iterator[tuple[str, bytes]]:
-    """Everything the jobs do not write: the archive, 404, assets, robots.txt and the sitemap
-    (of every page in `html`)."""
+def other_files(
+    views: Views, shared: dict[str, Any], html: list[str]
+) -> Iterator[tuple[str, bytes]]:
+    """Everything the jobs do not write: the archive, 404, assets, the search's index,
+    robots.txt and the sitemap (of every page in `html`)."""
     site = views.site
     for page in (archive_page(views), not_found_page()):
         html.append(page.path)
-        yield page.path, render(page, site.url)
+        yield page.path, render(page, site.url, shared)
     yield from static_files().items()
+    yield SEARCH_INDEX, search_index(site.history, views.projects)
     yield "robots.txt", render_text("robots.txt", {"site_url": site.url})
     if site.url is not None:
         pages = sorted(path.removesuffix("index.html") for path in html if path != "404.html")
@@ -231,7 +238,7 @@ def build_site(repo_path: Path, out: Path, url: str | None, workers: int = WORKE
         for paths, count, written in render_pages(renderer, workers):
             html += paths
             files, size = files + count, size + written
-        count, written = write_files(folder, other_files(views, html))
+        count, written = write_files(folder, other_files(views, renderer.shared, html))
     history = site.history
     return Built(
         out, history.latest.tag, len(history.published), len(html), files + count,

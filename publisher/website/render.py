@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from publisher.release.metadata import METHOD_WORDS
 from publisher.website.pages import ANY_DEPTH, MonthView, Page, Views, root_of
+from publisher.website.search import SEARCH_INDEX, full_list_path
 from publisher.website.svg import chart_svg, x_axis
 
 ASSETS = "publisher.website.assets"
@@ -47,10 +48,12 @@ def canonical(url: str | None, path: str) -> str | None:
 
 
 def shared_fragments(views: Views) -> dict[str, Any]:
-    """What every project page repeats, rendered once: the charts' month axis, and each
-    month's cells in the history table (project pages are one folder deep)."""
+    """What pages repeat, worked out once: for every page, the search box's index and the
+    full list it links to without JavaScript (base.html); for project pages, the charts'
+    month axis, and each month's cells in the history table (they are one folder deep)."""
     macros = environment().get_template("macros.html").module
     return {
+        "search": {"index": SEARCH_INDEX, "list": full_list_path(views.site.history)},
         "x_axis": x_axis(views.frame),
         "month_cells": {
             tag: macros.month_cells(view, "../")  # type: ignore[attr-defined]
