@@ -112,11 +112,18 @@ def _tree(folder: Traversable, name: str) -> Iterator[tuple[str, bytes]]:
 
 def _site_digest(out: Path) -> str:
     digest = hashlib.sha256()
-    for root, folders, names in os.walk(out):
-        folders.sort()
-        for name in sorted(names):
-            path = os.path.join(root, name)
-            stat = os.stat(path)
-            relative = os.path.relpath(path, out)
-            digest.update(f"{relative}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    for name, size, changed in _site_files(str(out), ""):
+        digest.update(f"{name}\0{size}\0{changed}\n".encode())
     return digest.hexdigest()
+
+
+def _site_files(folder: str, prefix: str) -> Iterator[tuple[str, int, int]]:
+    """(path, size, time of change in ns) of every file under `folder`, in a stable order."""
+    with os.scandir(folder) as listing:
+        entries = sorted(listing, key=lambda e: e.name)
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            yield from _site_files(entry.path, f"{prefix}{entry.name}/")
+        else:
+            stat = entry.stat(follow_symlinks=False)
+            yield f"{prefix}{entry.name}", stat.st_size, stat.st_mtime_ns
