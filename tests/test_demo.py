@@ -60,6 +60,7 @@ def test_demo_publishes_the_last_two_months_then_counts_nothing(
         "2026.10 is already published; nothing to do.",
         "2026.11 is already published; nothing to do.",
     ]
+    assert "as it was: nothing it is made of changed" in " ".join(out.split())
     assert {path: path.stat().st_mtime_ns for path in (scratch / "events").iterdir()} == written
 
 

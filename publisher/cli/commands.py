@@ -153,8 +153,9 @@ def demo_site(work: Path, folder: Path, out: Console, err: Console) -> int:
 
     with status(err, "Building the site"):
         built = build_site(work, folder, None)
+    kept = ", as it was: nothing it is made of changed" if built.unchanged else ""
     out.print(
-        f"Site: {built.out}/index.html ({built.pages:,} pages); `make serve` serves it on"
+        f"Site: {built.out}/index.html ({built.pages:,} pages){kept}; `make serve` serves it on"
         " 127.0.0.1",
         highlight=False,
         soft_wrap=True,

@@ -27,7 +27,8 @@ def site_url(options: dict[str, Any], settings: Settings, repo: Path) -> str | N
 
 
 def facts(built: Built) -> list[tuple[str, str]]:
-    return [
+    kept = [("rebuilt", "no: nothing it is made of changed since the last build")]
+    return (kept if built.unchanged else []) + [
         ("latest release", built.latest),
         ("releases", f"{built.tags:,}"),
         ("pages", f"{built.pages:,}"),

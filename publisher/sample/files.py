@@ -23,7 +23,7 @@ from publisher.sample.draws import (
     draw,
     seeded_rng,
 )
-from publisher.sample.names import project_names
+from publisher.sample.names import project_name_array
 
 # --- Projects and their files --------------------------------------------------------------
 
@@ -77,7 +77,7 @@ class Catalogue:
 
 
 def build_catalogue(projects: int, seed: int) -> Catalogue:
-    names = pa.array(project_names(projects, seed), type=pa.string())
+    names = project_name_array(projects, seed)
     rng = seeded_rng(seed, CATALOGUE_STREAM)
     ranks = np.arange(projects, dtype=np.float64)
     releases, versions = _version_strings(_release_versions(rng, projects))

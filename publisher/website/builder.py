@@ -11,7 +11,7 @@ import gc
 import multiprocessing
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,7 @@ from publisher.website.tags import (
     read_month,
     remote_url,
 )
+from publisher.website.unchanged import forget_build, input_digest, kept_build, remember_build
 
 WORKERS = 2
 PROJECTS_PER_JOB = 500
@@ -61,6 +62,7 @@ class Built:
     bytes: int
     url: str | None
     skipped: tuple[str, ...] = ()  # older tags left out, and why
+    unchanged: bool = False  # nothing it is made of changed: the site was left as it was
 
 
 def read_site(repo_path: Path, url: str | None) -> Site:
@@ -229,6 +231,11 @@ def other_files(
 
 def build_site(repo_path: Path, out: Path, url: str | None, workers: int = WORKERS) -> Built:
     check_out_folder(out)
+    inputs = input_digest(repo_path, url)
+    if (kept := kept_build(out, inputs)) is not None:
+        skipped = tuple(kept.pop("skipped"))  # the warnings of the build that wrote it
+        return Built(out=out, url=url, skipped=skipped, unchanged=True, **kept)
+    forget_build(out)
     site = read_site(repo_path, url)
     views = Views(site)
     html: list[str] = []
@@ -240,7 +247,9 @@ def build_site(repo_path: Path, out: Path, url: str | None, workers: int = WORKE
             files, size = files + count, size + written
         count, written = write_files(folder, other_files(views, renderer.shared, html))
     history = site.history
-    return Built(
+    built = Built(
         out, history.latest.tag, len(history.published), len(html), files + count,
         size + written, url, site.skipped,
     )  # fmt: skip
+    remember_build(out, inputs, asdict(built))
+    return built
