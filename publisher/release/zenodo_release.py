@@ -49,7 +49,7 @@ def release_version(api: ZenodoApi, ask: Ask, progress: Progress, notes: ZenodoN
     tag = ask.version.tag
     metadata = version_metadata(ask.human, ask.version, ask.related)
     progress(f"Finding {tag} on Zenodo at {api.url}")
-    target = noted_target(api, notes, tag, ask.concept)
+    target = noted_target(api, notes, tag, ask.concept, ask.uploads(tag))
     if target is None and ask.concept is not None:
         target = target_in_concept(api, ask.concept, tag, metadata, ask.uploads(tag), notes)
     if target is None and ask.new_concept:
