@@ -126,3 +126,29 @@ def test_a_noted_draft_another_repository_published_is_never_adopted(
     assert f"Zenodo record {theirs.recid} ({theirs.doi}) is a version 2026.10" in last
     assert "--new-concept" in last
     assert all(theirs.doi not in c.message for c in work.iter_commits())
+
+
+def test_new_concept_again_after_a_lost_record_adds_no_second_concept(
+    repos: tuple[git.Repo, git.Repo], zenodo: ZenodoStandIn
+) -> None:
+    """`--new-concept` run again in a clone that lost the record and the notes (a fresh CI
+    runner, a reset branch): the versions Zenodo holds with the tags' own files are this
+    repository's, so their concept is taken up, never a second one begun with the same data."""
+    work, _ = repos
+    first = subprocess.run(
+        [*release_command(work), "--new-concept", "--no-push"], capture_output=True, text=True
+    )
+    assert first.returncode == 0, first.stderr
+    work.git.reset("--hard", "HEAD~1")  # the follow-up commit is lost
+    zenodo.settle()  # later: Zenodo's depositions list shows the versions
+
+    rerun = subprocess.run(
+        [*release_command(work), "--new-concept"], capture_output=True, text=True
+    )
+
+    assert rerun.returncode == 0, rerun.stderr
+    versions = zenodo.published()
+    assert sorted(d["metadata"]["version"] for d in versions) == TAGS
+    assert zenodo.drafts() == []
+    record = parse_record(head_file(work, RELEASES_FILE))
+    assert str(record.concept_recid) == versions[0]["conceptrecid"]

@@ -176,11 +176,15 @@ def target_without_concept(
     metadata: dict[str, Any],
     uploads: Callable[[str], dict[str, str]],
     notes: ZenodoNotes,
+    new_concept: bool = False,
 ) -> tuple[Target, int | None]:
     """No concept known: the owner's published versions of this repository's tags are searched
     for one holding its tag's own files, whose concept is then this repository's, before a new
     concept is ever made. Returns the target and the concept found (None for a first record).
-    `uploads(tag)`: what a tag of this repository would upload, name -> MD5."""
+    `uploads(tag)`: what a tag of this repository would upload, name -> MD5. `new_concept`
+    (--new-concept): versions of the same names with other files do not stop a first record;
+    versions with the tags' own files still make their concept this repository's (a re-run
+    that lost its record must not begin a second concept with the same data)."""
     found = owned_versions(api, "published", repo_tags)
     ours = [
         version for version in found if is_this_tags(version, uploads(str(version_of(version))))
@@ -188,7 +192,7 @@ def target_without_concept(
     if ours:
         concept = int(ours[0]["conceptrecid"])
         return target_in_concept(api, concept, tag, metadata, uploads(tag), notes), concept
-    namesakes = [version for version in found if version_of(version) == tag]
+    namesakes = [version for version in found if version_of(version) == tag and not new_concept]
     return first_record(api, notes, tag, metadata, uploads(tag), namesakes), None
 
 
