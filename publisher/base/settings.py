@@ -299,6 +299,12 @@ def check_zenodo(settings: Settings, label: Callable[[str], str]) -> None:
             f"{label('zenodo_url')} {url!r} is not an http(s) URL.",
             f"Give one like {ZENODO_URL} (without /api).",
         )
+    if "@" in parts.netloc:  # `requests` would send them as Basic auth, in place of the token
+        shown = parts._replace(netloc="***@" + parts.netloc.rsplit("@", 1)[1]).geturl()
+        raise UsageError(
+            f"{label('zenodo_url')} {shown!r} has credentials in it (not shown).",
+            "Give the URL without them: the Zenodo token is read from ZENODO_API_TOKEN only.",
+        )
     if settings.zenodo_concept is not None and settings.zenodo_concept < 1:
         raise UsageError(
             f"{label('zenodo_concept')} {settings.zenodo_concept} is not a Zenodo record id.",
