@@ -184,3 +184,20 @@ def test_a_month_corrected_before_its_release_is_released_as_its_correction(
     ]
     assert release(capsys, work)[0] == 0  # 2026.11 waits for nothing and blocks nothing
     assert len(zenodo.published()) == 2
+
+
+def test_a_month_whose_correction_is_tagged_is_never_released_alone(
+    repos: tuple[git.Repo, git.Repo], zenodo: ZenodoStandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Its data were wrong: asked for by name, it is refused, naming the correction."""
+    work, _ = repos
+    assert release(capsys, work, "--tag", "2026.10")[0] == 0
+    root = str(work.working_tree_dir)
+    assert run_main("publish", "--repo", root, "--correction", "--end-date", "2026-10-31") == 0
+    changes = len(zenodo.changes())
+    for args in (["--tag", "2026.11"], ["--tag", "2026.11", "--out-of-order"]):
+        code, _, err = release(capsys, work, *args)
+        assert code == 2
+        assert_one_error_line(err, "2026.11 is corrected by 2026.11.1")
+    assert len(zenodo.changes()) == changes
+
