@@ -201,3 +201,26 @@ def test_a_month_whose_correction_is_tagged_is_never_released_alone(
         assert_one_error_line(err, "2026.11 is corrected by 2026.11.1")
     assert len(zenodo.changes()) == changes
 
+
+def test_a_record_of_a_concept_on_another_zenodo_is_refused(
+    repos: tuple[git.Repo, git.Repo], zenodo: ZenodoStandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A concept recorded on the sandbox, no version yet: never looked for on this Zenodo."""
+    work, _ = repos
+    record = {
+        "schema_version": 1,
+        "zenodo": {
+            "url": "https://sandbox.zenodo.org",
+            "concept_recid": 1001,
+            "concept_doi": "10.5072/zenodo.1001",
+        },
+        "releases": {},
+    }
+    commit_file(work, RELEASES_FILE, json.dumps(record))
+    for args in ([], ["--dry-run"]):
+        code, _, err = release(capsys, work, *args)
+        assert code == 2
+        assert_one_error_line(
+            err, f"{RELEASES_FILE} records DOIs minted on https://sandbox.zenodo.org, not on"
+        )
+    assert not zenodo.requests
