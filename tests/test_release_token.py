@@ -155,3 +155,20 @@ def test_a_dry_run_whose_token_is_refused_or_unanswered_fails_in_one_line(
         assert "md5:" not in out
     for secret in (DEFAULT_TOKEN, "not-a-token-here"):
         assert secret not in err
+
+
+def test_a_summary_in_a_folder_that_does_not_exist_is_refused_before_anything_is_sent(
+    repos: tuple[git.Repo, git.Repo],
+    zenodo: ZenodoStandIn,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    """Else the DOIs are published, and the summary asked for is silently never written."""
+    work, _ = repos
+    summary = tmp_path / "no-such-folder" / "summary.md"
+    for args in ([], ["--dry-run"]):
+        code, _, err = release(capsys, work, "--summary", str(summary), *args)
+        assert code == 2
+        assert_one_error_line(err, f"--summary {summary}: the folder")
+    assert not zenodo.requests
+    assert not summary.parent.exists()

@@ -81,6 +81,7 @@ def release_command(options: dict[str, Any], now: datetime, out: Console, err: C
 def release_steps(
     options: dict[str, Any], now: datetime, out: Console, err: Console, redact: Redactor
 ) -> int:
+    summary.check_summary(options.get("summary"))
     repo = open_repo(Path(options["repo"]))
     root = Path(str(repo.working_tree_dir))
     settings = settings_for(options, root)

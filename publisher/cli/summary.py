@@ -2,8 +2,10 @@
 `$GITHUB_STEP_SUMMARY`), so a month that failed is as visible as one that worked."""
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
+from publisher.base.errors import UsageError
 from publisher.count.engines.base import Plan
 
 
@@ -17,6 +19,19 @@ def append(path: str | None, lines: Sequence[str]) -> None:
             summary.write("\n".join(lines) + "\n\n")
     except OSError:
         pass
+
+
+def check_summary(path: str | None) -> None:
+    """Refuse, before any work, a summary whose folder does not exist: `append` would lose it
+    without a word after the work was done (a release's DOIs published)."""
+    if not path:
+        return
+    folder = Path(path).parent
+    if not folder.is_dir():
+        raise UsageError(
+            f"--summary {path}: the folder {folder} does not exist.",
+            "Give a file in an existing folder (in CI, $GITHUB_STEP_SUMMARY).",
+        )
 
 
 def failure_lines(command: str, message: str) -> list[str]:
