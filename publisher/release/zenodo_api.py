@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
+from urllib.parse import urlsplit
 
 import requests
 from zenodo_client import Zenodo
@@ -108,11 +109,25 @@ class ZenodoApi:
 
     def create(self, metadata: dict[str, Any]) -> dict[str, Any]:
         """A first record's draft: zenodo-client's create, uploading nothing, not publishing.
-        Tried once: a failure raises Transient, as the draft may exist all the same."""
-        response = self.checked(
-            CREATE, lambda: self.client.create({"metadata": metadata}, [], publish=False)
-        )
-        return _object(response)
+        Tried once: a failure raises Transient, as the draft may exist all the same. The
+        client makes the draft (POST), then reads it back (GET): when only the read failed,
+        the draft is read again, never made again."""
+        made: list[int] = []
+
+        def send() -> requests.Response:
+            try:
+                return self.client.create({"metadata": metadata}, [], publish=False)
+            except requests.RequestException as exc:
+                if exc.request is not None and exc.request.method == "GET" and exc.request.url:
+                    made.append(int(urlsplit(str(exc.request.url)).path.rsplit("/", 1)[-1]))
+                raise
+
+        try:
+            return _object(self.checked(CREATE, send))
+        except Transient:
+            if not made:
+                raise
+        return self.deposition(made[0])
 
     def new_version(self, deposition_id: int) -> dict[str, Any]:
         """A new version's draft (holding copies of the previous files), read back whole."""
