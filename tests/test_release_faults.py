@@ -19,6 +19,8 @@ published, repos, zenodo = command.published, command.repos, command.zenodo
     [
         # zenodo-client's create is two requests: the draft made (POST), then read back (GET).
         ("get", "429", False),
+        # A file deleted, the answer lost: asked again, Zenodo says the file does not exist.
+        ("file_delete", "500", True),
     ],
 )
 def test_one_failed_answer_at_a_step_leaves_one_version_per_tag_and_no_draft(

@@ -172,8 +172,14 @@ class ZenodoApi:
         return _object(self.call("PUT", path, "set the metadata", json={"metadata": metadata}))
 
     def delete_file(self, deposition_id: int, file_id: str) -> None:
+        """A draft's file removed. Not there (404) is removed: a delete whose answer was lost
+        has taken effect, and Zenodo answers the next try so."""
         path = f"/deposit/depositions/{deposition_id}/files/{file_id}"
-        self.call("DELETE", path, "delete a file")
+        try:
+            self.call("DELETE", path, "delete a file")
+        except ZenodoError as refused:
+            if "(HTTP 404)" not in refused.message:
+                raise
 
     def upload(
         self, bucket: str, name: str, size: int, chunks: Callable[[], Iterator[bytes]]
