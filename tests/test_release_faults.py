@@ -21,6 +21,10 @@ published, repos, zenodo = command.published, command.repos, command.zenodo
         ("get", "429", False),
         # A file deleted, the answer lost: asked again, Zenodo says the file does not exist.
         ("file_delete", "500", True),
+        # An answer stopped halfway (a proxy dropping the connection): the step took effect.
+        ("publish", "cut", True),
+        ("upload", "cut", True),
+        ("list", "cut", True),
     ],
 )
 def test_one_failed_answer_at_a_step_leaves_one_version_per_tag_and_no_draft(

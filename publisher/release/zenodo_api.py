@@ -19,6 +19,7 @@ from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
 import requests
+from requests.exceptions import ChunkedEncodingError
 from zenodo_client import Zenodo
 
 from publisher.base.errors import PublisherError, ZenodoError
@@ -254,10 +255,16 @@ class ZenodoApi:
                 " characters an HTTP header cannot carry.",
                 TOKEN_TIP,
             ) from None
+        except (requests.ConnectionError, requests.Timeout, ChunkedEncodingError) as exc:
+            # ChunkedEncodingError: the answer stopped halfway; the request may have taken effect
+            raise Transient(_transport_reason(exc)) from None
+        except requests.RequestException as exc:  # anything else requests refuses: one line
+            raise ZenodoError(
+                f"The request to {what} failed at Zenodo at {self.url}: {self.redact(str(exc))}.",
+                "Check the Zenodo URL (--zenodo-url), then run the release again.",
+            ) from None
         except ValueError as exc:  # zenodo-client's create raises ValueError(text) on a 400
             raise self.refused(what, 400, str(exc)) from None
-        except (requests.ConnectionError, requests.Timeout) as exc:
-            raise Transient(_transport_reason(exc)) from None
         if response.status_code < 400:
             return response
         if response.status_code in RETRY_STATUSES:
