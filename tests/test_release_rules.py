@@ -12,7 +12,7 @@ from ruamel.yaml import YAML
 from publisher.release.record import RELEASES_FILE, parse_record
 from tests import test_release_command as command
 from tests.expect import assert_one_error_line, run_cli
-from tests.fakes.zenodo import ZenodoStandIn
+from tests.fakes.zenodo import DEFAULT_TOKEN, ZenodoStandIn
 from tests.test_release_command import head_file, release, run_main
 
 # The release command's fixtures: two tags made by `top-pypi publish`, the local Zenodo.
@@ -224,3 +224,28 @@ def test_a_record_of_a_concept_on_another_zenodo_is_refused(
             err, f"{RELEASES_FILE} records DOIs minted on https://sandbox.zenodo.org, not on"
         )
     assert not zenodo.requests
+
+
+def test_the_sandbox_never_looks_for_zenodo_orgs_concept(
+    repos: tuple[git.Repo, git.Repo],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """zenodo_concept names a concept of zenodo.org: on the sandbox, where every run starts
+    afresh, the same number is nothing of this repository's, and --new-concept is not refused
+    for it."""
+    work, _ = repos
+    settings = Path(str(work.working_tree_dir)) / "top-pypi.toml"
+    commit_file(work, "top-pypi.toml", settings.read_text() + "zenodo_concept = 1001\n")
+    with ZenodoStandIn(tmp_path / "sandbox", sandbox=True) as sandbox:
+        monkeypatch.setenv("ZENODO_SANDBOX_API_TOKEN", DEFAULT_TOKEN)
+        monkeypatch.setenv("TOP_PYPI_ZENODO_SANDBOX_URL", sandbox.url)
+        for args in (["--sandbox"], ["--sandbox", "--new-concept"]):
+            code, _, err = release(capsys, work, *args)
+            assert code == 0, err
+            sandbox.settle()  # later: the depositions list shows the versions
+        published = sandbox.published()
+    # The second run found the first one's versions by their files: nothing sent again.
+    assert [d["metadata"]["version"] for d in published] == ["2026.10", "2026.11"]
+    assert len({d["conceptrecid"] for d in published}) == 1

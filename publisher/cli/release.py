@@ -89,9 +89,11 @@ def release_steps(
     url = sandbox_url(os.environ) if sandbox else settings.zenodo_url.rstrip("/")
     token = zenodo_token(os.environ, sandbox)
     head = read_head(repo, url, fresh_record=sandbox)
+    # zenodo_concept is zenodo.org's: the sandbox, where every run starts afresh, has none.
+    concept = None if sandbox else settings.zenodo_concept
     if options["new_concept"]:
-        concept_setting = settings.name("zenodo_concept", str(settings.zenodo_concept))
-        check_new_concept(head.record, settings.zenodo_concept, concept_setting)
+        concept_setting = settings.name("zenodo_concept", str(concept))
+        check_new_concept(head.record, concept, concept_setting)
     tags = pending_tags(repo, head.record, options["tag"])
     if not sandbox:  # the sandbox keeps no record: every run there starts afresh
         released, out_of_order = head.record.releases, bool(options["out_of_order"])
@@ -106,8 +108,7 @@ def release_steps(
         patience = replace(patience, attempts=1)
     api = ZenodoApi(url, token or "", patience)
     notes = ZenodoNotes(Path(repo.common_dir).resolve() / NOTES_FILE, url)
-    concept, new_concept = settings.zenodo_concept, options["new_concept"]
-    run = Run(api, repo, now.date(), remote_url, concept, notes, new_concept)
+    run = Run(api, repo, now.date(), remote_url, concept, notes, options["new_concept"])
     if options["dry_run"]:
         return dry_run(run, head, tags, token is not None, out)
     if sandbox:
