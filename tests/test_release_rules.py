@@ -9,6 +9,8 @@ import git
 import pytest
 from ruamel.yaml import YAML
 
+from publisher.base.errors import BusyError
+from publisher.release.lock import repository_lock
 from publisher.release.record import RELEASES_FILE, parse_record
 from tests import test_release_command as command
 from tests.expect import assert_one_error_line, run_cli
@@ -249,3 +251,25 @@ def test_the_sandbox_never_looks_for_zenodo_orgs_concept(
     # The second run found the first one's versions by their files: nothing sent again.
     assert [d["metadata"]["version"] for d in published] == ["2026.10", "2026.11"]
     assert len({d["conceptrecid"] for d in published}) == 1
+
+
+@pytest.mark.parametrize("args", [[], ["--sandbox"]])
+def test_a_release_holds_the_lock_from_reading_the_repository(
+    repos: tuple[git.Repo, git.Repo],
+    zenodo: ZenodoStandIn,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+) -> None:
+    """A run that read the branch before another run recorded its DOIs, and locked only once
+    that run was done, released from a stale record. Here the record it would read is broken:
+    a run that reads before it locks says so, instead of that another run holds the lock."""
+    work, _ = repos
+    monkeypatch.setenv("ZENODO_SANDBOX_API_TOKEN", DEFAULT_TOKEN)
+    monkeypatch.setenv("TOP_PYPI_ZENODO_SANDBOX_URL", zenodo.url)
+    commit_file(work, RELEASES_FILE, "{not json")
+    with repository_lock(Path(work.common_dir).resolve()):
+        code, _, err = release(capsys, work, *args)
+    assert code == BusyError.exit_code
+    assert_one_error_line(err, "holds the lock of this repository")
+    assert not zenodo.requests

@@ -83,6 +83,22 @@ def release_steps(
 ) -> int:
     summary.check_summary(options.get("summary"))
     repo = open_repo(Path(options["repo"]))
+    if options["dry_run"]:  # it reads, and changes nothing: no lock
+        return release_locked(repo, options, now, out, err, redact)
+    # From reading the record to its last push: a run that read the branch before another
+    # recorded its DOIs would release again from a stale record. The sandbox writes the notes.
+    with repository_lock(Path(repo.common_dir).resolve()):
+        return release_locked(repo, options, now, out, err, redact)
+
+
+def release_locked(
+    repo: git.Repo,
+    options: dict[str, Any],
+    now: datetime,
+    out: Console,
+    err: Console,
+    redact: Redactor,
+) -> int:
     root = Path(str(repo.working_tree_dir))
     settings = settings_for(options, root)
     sandbox = bool(options["sandbox"])
@@ -115,10 +131,9 @@ def release_steps(
         return try_out(run, head, tags, out, err)
     if not tags:
         out.print("Nothing to release: every publish tag has a DOI.", highlight=False)
-    with repository_lock(Path(repo.common_dir).resolve()):
-        done = release_all(run, head, tags, err)
-        record_and_push(repo, done.head, done.released, remote, err)
-        notes.forget(list(done.head.record.releases))  # recorded: the DOIs say it now
+    done = release_all(run, head, tags, err)
+    record_and_push(repo, done.head, done.released, remote, err)
+    notes.forget(list(done.head.record.releases))  # recorded: the DOIs say it now
     show(out, done.head, done.released, tags_asked(options, done.head), url)
     write_summary(options.get("summary"), done, url, redact)
     if done.failure is not None:
