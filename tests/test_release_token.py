@@ -157,18 +157,23 @@ def test_a_dry_run_whose_token_is_refused_or_unanswered_fails_in_one_line(
         assert secret not in err
 
 
-def test_a_summary_in_a_folder_that_does_not_exist_is_refused_before_anything_is_sent(
+@pytest.mark.parametrize(
+    ("where", "words"), [("no-such-folder/summary.md", "the folder"), (".", "is a folder")]
+)
+def test_a_summary_that_cannot_be_written_is_refused_before_anything_is_sent(
     repos: tuple[git.Repo, git.Repo],
     zenodo: ZenodoStandIn,
     capsys: pytest.CaptureFixture[str],
     tmp_path: Path,
+    where: str,
+    words: str,
 ) -> None:
     """Else the DOIs are published, and the summary asked for is silently never written."""
     work, _ = repos
-    summary = tmp_path / "no-such-folder" / "summary.md"
+    summary = tmp_path / where
     for args in ([], ["--dry-run"]):
         code, _, err = release(capsys, work, "--summary", str(summary), *args)
         assert code == 2
-        assert_one_error_line(err, f"--summary {summary}: the folder")
+        assert_one_error_line(err, f"--summary {summary}: {words}")
     assert not zenodo.requests
-    assert not summary.parent.exists()
+    assert not (tmp_path / "no-such-folder").exists()
