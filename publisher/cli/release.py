@@ -310,10 +310,11 @@ def token_check(api: ZenodoApi) -> str:
 
 def concept_words(run: Run, head: Head) -> str:
     concept = head.record.concept_recid or run.concept
+    unless = "unless the token's depositions hold these tags' own files"
     if run.new_concept:
-        return "a new concept of this repository's own (--new-concept)"
+        return f"a new concept of this repository's own (--new-concept), {unless}"
     if concept is None:
-        return "a new concept, unless the token's depositions hold these tags' own files"
+        return f"a new concept, {unless}"
     return f"a new version of concept {concept}"
 
 
