@@ -143,7 +143,7 @@ class ZenodoApi:
         """Publish a draft exactly once. Zenodo may publish and then time out or answer 5xx, and a
         second publish is refused: after any failure the draft is read again, and a draft that
         is `submitted` is published, whatever the answer said."""
-        patience, reason = self.patience, "no answer"
+        patience, reason, attempt = self.patience, "no answer", 0
         for attempt in range(1, patience.attempts + 1):
             try:
                 return _object(self.checked("publish", lambda: self._publish(deposition_id)))
@@ -157,11 +157,15 @@ class ZenodoApi:
             state = self.deposition(deposition_id)
             if state.get("submitted"):
                 return state
+            pause = patience.delay(attempt) if wait is None else wait
+            if pause > patience.longest_wait:  # not waited for, as in `attempt`
+                reason = f"{reason}, retry after {pause:g} s"
+                break
             if attempt < patience.attempts:
-                patience.sleep(patience.delay(attempt) if wait is None else wait)
+                patience.sleep(pause)
         raise ZenodoError(
             f"Zenodo at {self.url} did not publish draft {deposition_id}"
-            f" ({self.redact(reason)}) after {patience.attempts} tries.",
+            f" ({self.redact(reason)}) after {attempt} {'try' if attempt == 1 else 'tries'}.",
             f"Run `top-pypi release` again: it finds draft {deposition_id} and publishes it.",
         )
 
