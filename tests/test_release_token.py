@@ -55,13 +55,21 @@ def test_a_token_with_a_space_or_control_character_inside_is_refused_unseen(
     assert not zenodo.requests
 
 
-@pytest.mark.parametrize("password", [DEFAULT_TOKEN, "s3cret-pass"])
+@pytest.mark.parametrize(
+    ("variable", "password"),
+    [
+        ("TOP_PYPI_ZENODO_URL", DEFAULT_TOKEN),
+        ("TOP_PYPI_ZENODO_URL", "s3cret-pass"),
+        ("TOP_PYPI_ZENODO_SANDBOX_URL", "s3cret-pass"),
+    ],
+)
 def test_a_zenodo_url_with_credentials_is_refused_unseen(
     repos: tuple[git.Repo, git.Repo],
     zenodo: ZenodoStandIn,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
+    variable: str,
     password: str,
 ) -> None:
     """Credentials in the Zenodo URL, the token or any other password: `requests` would send
@@ -70,11 +78,13 @@ def test_a_zenodo_url_with_credentials_is_refused_unseen(
     work, _ = repos
     summary = tmp_path / "summary.md"
     host = zenodo.url.removeprefix("http://")
-    monkeypatch.setenv("TOP_PYPI_ZENODO_URL", f"http://user:{password}@{host}")
-    for args in ([], ["--dry-run"]):
+    monkeypatch.setenv(variable, f"http://user:{password}@{host}")
+    monkeypatch.setenv("ZENODO_SANDBOX_API_TOKEN", DEFAULT_TOKEN)
+    sandbox = ["--sandbox"] if "SANDBOX" in variable else []
+    for args in (sandbox, [*sandbox, "--dry-run"]):
         code, out, err = release(capsys, work, "--summary", str(summary), *args)
         assert code == 2
-        assert_one_error_line(err, f"TOP_PYPI_ZENODO_URL 'http://***@{host}' has credentials")
+        assert_one_error_line(err, f"{variable} 'http://***@{host}' has credentials")
         for text in (out, err, summary.read_text()):
             assert password not in text
     assert not zenodo.requests

@@ -296,22 +296,27 @@ def resolve(
 
 
 def check_zenodo(settings: Settings, label: Callable[[str], str]) -> None:
-    url = settings.zenodo_url
-    shown = CREDENTIALS.sub(r"\1***@", url)  # a user or password is never shown
-    if shown != url:  # `requests` would send them as Basic auth, in place of the token
-        raise UsageError(
-            f"{label('zenodo_url')} {shown!r} has credentials in it (not shown).",
-            "Give the URL without them: the Zenodo token is read from ZENODO_API_TOKEN only.",
-        )
-    if not is_http_url(url):
-        raise UsageError(
-            f"{label('zenodo_url')} {url!r} is not an http(s) URL.",
-            f"Give one like {ZENODO_URL} (without /api).",
-        )
+    check_zenodo_url(settings.zenodo_url, label("zenodo_url"))
     if settings.zenodo_concept is not None and settings.zenodo_concept < 1:
         raise UsageError(
             f"{label('zenodo_concept')} {settings.zenodo_concept} is not a Zenodo record id.",
             "Give the concept's record id, the number in its all-versions DOI 10.5281/zenodo.N.",
+        )
+
+
+def check_zenodo_url(url: str, where: str) -> None:
+    """A Zenodo's address, as `where` names it (a setting, a variable): an http(s) URL without
+    credentials, which `requests` would send as Basic auth in place of the token."""
+    shown = CREDENTIALS.sub(r"\1***@", url)  # a user or password is never shown
+    if shown != url:
+        raise UsageError(
+            f"{where} {shown!r} has credentials in it (not shown).",
+            "Give the URL without them: the Zenodo token is read from ZENODO_API_TOKEN only.",
+        )
+    if not is_http_url(url):
+        raise UsageError(
+            f"{where} {url!r} is not an http(s) URL.",
+            f"Give one like {ZENODO_URL} (without /api).",
         )
 
 

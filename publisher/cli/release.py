@@ -16,6 +16,7 @@ from rich.table import Table
 from publisher.base.errors import MetadataError, PublisherError, UsageError
 from publisher.base.progress import Progress, status
 from publisher.base.secrets import Redactor, secret_from
+from publisher.base.settings import check_zenodo_url
 from publisher.cli import summary
 from publisher.cli.options import settings_for
 from publisher.cli.redacted import redacted_output
@@ -65,7 +66,9 @@ def token_redactor(environ: Mapping[str, str]) -> Redactor:
 
 def sandbox_url(environ: Mapping[str, str]) -> str:
     """Zenodo's sandbox, or a stand-in of it (the tests', or one's own)."""
-    return (environ.get(SANDBOX_URL_VARIABLE) or SANDBOX_URL).rstrip("/")
+    url = environ.get(SANDBOX_URL_VARIABLE) or SANDBOX_URL
+    check_zenodo_url(url, SANDBOX_URL_VARIABLE)
+    return url.rstrip("/")
 
 
 def release_command(options: dict[str, Any], now: datetime, out: Console, err: Console) -> int:
