@@ -15,7 +15,7 @@ import git
 import pytest
 
 from publisher.release.record import RELEASES_FILE, parse_record
-from publisher.release.zenodo_notes import NOTES_FILE
+from publisher.release.zenodo_notes import NOTES_FILE, ZenodoNotes
 from tests import test_release_command as command
 from tests.children import CEILING, cli, finish, running
 from tests.fakes.zenodo import DEFAULT_TOKEN, ZenodoStandIn
@@ -23,6 +23,7 @@ from tests.test_release_command import TAGS, head_file
 
 # The publishing repository with two monthly tags, and a private copy of it with its remote.
 published, repos = command.published, command.repos
+published_elsewhere, other_repos = command.published_elsewhere, command.other_repos
 
 INTERRUPTED = 130
 # Each step of a version as the request that does it: (route, routes that come before it).
@@ -91,3 +92,63 @@ def test_a_run_stopped_at_any_step_is_finished_by_one_rerun(
     assert remote.heads.main.commit == work.head.commit
     assert not Path(work.git_dir, NOTES_FILE).exists()  # recorded: the notes are gone
     assert not work.is_dirty(untracked_files=True)
+
+
+def test_a_noted_draft_another_repository_published_is_never_adopted(
+    repos: tuple[git.Repo, git.Repo],
+    other_repos: tuple[git.Repo, git.Repo],
+    zenodo: ZenodoStandIn,
+) -> None:
+    """Killed once its first draft is noted: the draft holds no file yet, so a second publishing
+    repository of the same account may take it up as its own first draft and publish its own
+    data in it. The noted deposition is then another dataset's version: never this tag's."""
+    work, _ = repos
+    held = zenodo.hold("create")
+    with running(release_command(work)) as child:
+        assert held.reached.wait(CEILING), finish(child)
+        child.kill()
+        finish(child)
+    held.release()
+    # As a kill a moment later leaves it: the draft's id noted, none of its files sent yet.
+    (draft,) = zenodo.drafts()
+    ZenodoNotes(Path(work.git_dir, NOTES_FILE), zenodo.url).opened("2026.10", draft["id"])
+    zenodo.settle()  # later: the depositions list shows the empty draft
+    other, _ = other_repos
+    done = subprocess.run(release_command(other), capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    theirs = parse_record(head_file(other, RELEASES_FILE)).releases["2026.10"]
+    zenodo.settle()
+
+    rerun = subprocess.run(release_command(work), capture_output=True, text=True, check=False)
+
+    assert rerun.returncode == 1, rerun.stderr
+    last = rerun.stderr.strip().splitlines()[-1]
+    assert f"Zenodo record {theirs.recid} ({theirs.doi}) is a version 2026.10" in last
+    assert "--new-concept" in last
+    assert all(theirs.doi not in c.message for c in work.iter_commits())
+
+
+def test_new_concept_again_after_a_lost_record_adds_no_second_concept(
+    repos: tuple[git.Repo, git.Repo], zenodo: ZenodoStandIn
+) -> None:
+    """`--new-concept` run again in a clone that lost the record and the notes (a fresh CI
+    runner, a reset branch): the versions Zenodo holds with the tags' own files are this
+    repository's, so their concept is taken up, never a second one begun with the same data."""
+    work, _ = repos
+    first = subprocess.run(
+        [*release_command(work), "--new-concept", "--no-push"], capture_output=True, text=True
+    )
+    assert first.returncode == 0, first.stderr
+    work.git.reset("--hard", "HEAD~1")  # the follow-up commit is lost
+    zenodo.settle()  # later: Zenodo's depositions list shows the versions
+
+    rerun = subprocess.run(
+        [*release_command(work), "--new-concept"], capture_output=True, text=True
+    )
+
+    assert rerun.returncode == 0, rerun.stderr
+    versions = zenodo.published()
+    assert sorted(d["metadata"]["version"] for d in versions) == TAGS
+    assert zenodo.drafts() == []
+    record = parse_record(head_file(work, RELEASES_FILE))
+    assert str(record.concept_recid) == versions[0]["conceptrecid"]

@@ -9,10 +9,12 @@ import git
 import pytest
 from ruamel.yaml import YAML
 
+from publisher.base.errors import BusyError
+from publisher.release.lock import repository_lock
 from publisher.release.record import RELEASES_FILE, parse_record
 from tests import test_release_command as command
 from tests.expect import assert_one_error_line, run_cli
-from tests.fakes.zenodo import ZenodoStandIn
+from tests.fakes.zenodo import DEFAULT_TOKEN, ZenodoStandIn
 from tests.test_release_command import head_file, release, run_main
 
 # The release command's fixtures: two tags made by `top-pypi publish`, the local Zenodo.
@@ -184,3 +186,90 @@ def test_a_month_corrected_before_its_release_is_released_as_its_correction(
     ]
     assert release(capsys, work)[0] == 0  # 2026.11 waits for nothing and blocks nothing
     assert len(zenodo.published()) == 2
+
+
+def test_a_month_whose_correction_is_tagged_is_never_released_alone(
+    repos: tuple[git.Repo, git.Repo], zenodo: ZenodoStandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Its data were wrong: asked for by name, it is refused, naming the correction."""
+    work, _ = repos
+    assert release(capsys, work, "--tag", "2026.10")[0] == 0
+    root = str(work.working_tree_dir)
+    assert run_main("publish", "--repo", root, "--correction", "--end-date", "2026-10-31") == 0
+    changes = len(zenodo.changes())
+    for args in (["--tag", "2026.11"], ["--tag", "2026.11", "--out-of-order"]):
+        code, _, err = release(capsys, work, *args)
+        assert code == 2
+        assert_one_error_line(err, "2026.11 is corrected by 2026.11.1")
+    assert len(zenodo.changes()) == changes
+
+
+def test_a_record_of_a_concept_on_another_zenodo_is_refused(
+    repos: tuple[git.Repo, git.Repo], zenodo: ZenodoStandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A concept recorded on the sandbox, no version yet: never looked for on this Zenodo."""
+    work, _ = repos
+    record = {
+        "schema_version": 1,
+        "zenodo": {
+            "url": "https://sandbox.zenodo.org",
+            "concept_recid": 1001,
+            "concept_doi": "10.5072/zenodo.1001",
+        },
+        "releases": {},
+    }
+    commit_file(work, RELEASES_FILE, json.dumps(record))
+    for args in ([], ["--dry-run"]):
+        code, _, err = release(capsys, work, *args)
+        assert code == 2
+        assert_one_error_line(
+            err, f"{RELEASES_FILE} records DOIs minted on https://sandbox.zenodo.org, not on"
+        )
+    assert not zenodo.requests
+
+
+def test_the_sandbox_never_looks_for_zenodo_orgs_concept(
+    repos: tuple[git.Repo, git.Repo],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """zenodo_concept names a concept of zenodo.org: on the sandbox, where every run starts
+    afresh, the same number is nothing of this repository's, and --new-concept is not refused
+    for it."""
+    work, _ = repos
+    settings = Path(str(work.working_tree_dir)) / "top-pypi.toml"
+    commit_file(work, "top-pypi.toml", settings.read_text() + "zenodo_concept = 1001\n")
+    with ZenodoStandIn(tmp_path / "sandbox", sandbox=True) as sandbox:
+        monkeypatch.setenv("ZENODO_SANDBOX_API_TOKEN", DEFAULT_TOKEN)
+        monkeypatch.setenv("TOP_PYPI_ZENODO_SANDBOX_URL", sandbox.url)
+        for args in (["--sandbox"], ["--sandbox", "--new-concept"]):
+            code, _, err = release(capsys, work, *args)
+            assert code == 0, err
+            sandbox.settle()  # later: the depositions list shows the versions
+        published = sandbox.published()
+    # The second run found the first one's versions by their files: nothing sent again.
+    assert [d["metadata"]["version"] for d in published] == ["2026.10", "2026.11"]
+    assert len({d["conceptrecid"] for d in published}) == 1
+
+
+@pytest.mark.parametrize("args", [[], ["--sandbox"]])
+def test_a_release_holds_the_lock_from_reading_the_repository(
+    repos: tuple[git.Repo, git.Repo],
+    zenodo: ZenodoStandIn,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+) -> None:
+    """A run that read the branch before another run recorded its DOIs, and locked only once
+    that run was done, released from a stale record. Here the record it would read is broken:
+    a run that reads before it locks says so, instead of that another run holds the lock."""
+    work, _ = repos
+    monkeypatch.setenv("ZENODO_SANDBOX_API_TOKEN", DEFAULT_TOKEN)
+    monkeypatch.setenv("TOP_PYPI_ZENODO_SANDBOX_URL", zenodo.url)
+    commit_file(work, RELEASES_FILE, "{not json")
+    with repository_lock(Path(work.common_dir).resolve()):
+        code, _, err = release(capsys, work, *args)
+    assert code == BusyError.exit_code
+    assert_one_error_line(err, "holds the lock of this repository")
+    assert not zenodo.requests

@@ -55,26 +55,39 @@ def test_a_token_with_a_space_or_control_character_inside_is_refused_unseen(
     assert not zenodo.requests
 
 
-def test_a_token_in_the_zenodo_url_is_never_shown(
+@pytest.mark.parametrize(
+    ("variable", "password"),
+    [
+        ("TOP_PYPI_ZENODO_URL", DEFAULT_TOKEN),
+        ("TOP_PYPI_ZENODO_URL", "s3cret-pass"),
+        ("TOP_PYPI_ZENODO_SANDBOX_URL", "s3cret-pass"),
+    ],
+)
+def test_a_zenodo_url_with_credentials_is_refused_unseen(
     repos: tuple[git.Repo, git.Repo],
     zenodo: ZenodoStandIn,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
+    variable: str,
+    password: str,
 ) -> None:
-    """Every line the release prints or writes into the summary passes the redaction: here the
-    token in the URL's credentials, which every progress line and error names."""
+    """Credentials in the Zenodo URL, the token or any other password: `requests` would send
+    them as Basic auth in place of the token, and every line names the URL. Refused before
+    anything is sent, in one line that shows neither."""
     work, _ = repos
     summary = tmp_path / "summary.md"
     host = zenodo.url.removeprefix("http://")
-    monkeypatch.setenv("TOP_PYPI_ZENODO_URL", f"http://user:{DEFAULT_TOKEN}@{host}")
-    code, out, err = release(capsys, work, "--summary", str(summary))
-    assert code == 1
-    assert_one_error_line(err, "Zenodo at http://user:***@127.0.0.1:")
-    assert "Releasing 2026.10, 2026.11 to Zenodo at http://user:***@" in err
-    assert "Zenodo: http://user:***@" in summary.read_text()
-    for text in (out, err, summary.read_text()):
-        assert DEFAULT_TOKEN not in text
+    monkeypatch.setenv(variable, f"http://user:{password}@{host}")
+    monkeypatch.setenv("ZENODO_SANDBOX_API_TOKEN", DEFAULT_TOKEN)
+    sandbox = ["--sandbox"] if "SANDBOX" in variable else []
+    for args in (sandbox, [*sandbox, "--dry-run"]):
+        code, out, err = release(capsys, work, "--summary", str(summary), *args)
+        assert code == 2
+        assert_one_error_line(err, f"{variable} 'http://***@{host}' has credentials")
+        for text in (out, err, summary.read_text()):
+            assert password not in text
+    assert not zenodo.requests
 
 
 def logged_requests(zenodo: ZenodoStandIn, at_least: int) -> list[str]:
@@ -152,3 +165,25 @@ def test_a_dry_run_whose_token_is_refused_or_unanswered_fails_in_one_line(
         assert "md5:" not in out
     for secret in (DEFAULT_TOKEN, "not-a-token-here"):
         assert secret not in err
+
+
+@pytest.mark.parametrize(
+    ("where", "words"), [("no-such-folder/summary.md", "the folder"), (".", "is a folder")]
+)
+def test_a_summary_that_cannot_be_written_is_refused_before_anything_is_sent(
+    repos: tuple[git.Repo, git.Repo],
+    zenodo: ZenodoStandIn,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    where: str,
+    words: str,
+) -> None:
+    """Else the DOIs are published, and the summary asked for is silently never written."""
+    work, _ = repos
+    summary = tmp_path / where
+    for args in ([], ["--dry-run"]):
+        code, _, err = release(capsys, work, "--summary", str(summary), *args)
+        assert code == 2
+        assert_one_error_line(err, f"--summary {summary}: {words}")
+    assert not zenodo.requests
+    assert not (tmp_path / "no-such-folder").exists()

@@ -102,3 +102,16 @@ def test_a_held_answer_waits_after_its_request_took_effect(
         assert future.result(60) == 202
     assert published == [draft["id"]]  # it took effect while its answer waited
     assert not answered
+
+
+def test_a_cut_answer_stops_halfway_after_its_request_took_effect(
+    zenodo: ZenodoStandIn, client: Zenodo, files: dict[str, Path]
+) -> None:
+    draft = _draft(client, files)
+    _put_metadata(zenodo.api_url, draft["id"], _metadata("2026.10"))
+    zenodo.fail("publish", "cut", after=True)
+
+    with pytest.raises(requests.exceptions.ChunkedEncodingError):
+        client.publish(draft["id"], sleep=False)
+
+    assert [d["id"] for d in zenodo.published()] == [draft["id"]]

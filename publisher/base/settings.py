@@ -5,6 +5,7 @@ Every key a `top-pypi.toml` may hold is a field of `Settings`, with the same nam
 option names become underscores). README's "Settings" section documents each one.
 """
 
+import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -25,6 +26,9 @@ OVER_BUDGET_POLICIES = ("fail", "shrink", "sample")
 MAX_LIMIT = 100_000
 CLICKHOUSE_PUBLIC_URL = "https://sql-clickhouse.clickhouse.com"  # ClickPy's, free, user demo
 ZENODO_URL = "https://zenodo.org"
+# Credentials in a URL (`scheme://user:password@host`), and a host name or address.
+CREDENTIALS = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@")
+HOST = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\]")
 # Settings a CI job can give without writing them (a password above all) into top-pypi.toml;
 # workflows pass their inputs this way.
 ENVIRONMENT = {
@@ -292,15 +296,42 @@ def resolve(
 
 
 def check_zenodo(settings: Settings, label: Callable[[str], str]) -> None:
-    url = settings.zenodo_url
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
-        raise UsageError(
-            f"{label('zenodo_url')} {url!r} is not an http(s) URL.",
-            f"Give one like {ZENODO_URL} (without /api).",
-        )
+    check_zenodo_url(settings.zenodo_url, label("zenodo_url"))
     if settings.zenodo_concept is not None and settings.zenodo_concept < 1:
         raise UsageError(
             f"{label('zenodo_concept')} {settings.zenodo_concept} is not a Zenodo record id.",
             "Give the concept's record id, the number in its all-versions DOI 10.5281/zenodo.N.",
         )
+
+
+def check_zenodo_url(url: str, where: str) -> None:
+    """A Zenodo's address, as `where` names it (a setting, a variable): an http(s) URL without
+    credentials, which `requests` would send as Basic auth in place of the token."""
+    shown = CREDENTIALS.sub(r"\1***@", url)  # a user or password is never shown
+    if shown != url:
+        raise UsageError(
+            f"{where} {shown!r} has credentials in it (not shown).",
+            "Give the URL without them: the Zenodo token is read from ZENODO_API_TOKEN only.",
+        )
+    if not is_http_url(url):
+        raise UsageError(
+            f"{where} {url!r} is not an http(s) URL.",
+            f"Give one like {ZENODO_URL} (without /api).",
+        )
+
+
+def is_http_url(url: str) -> bool:
+    """An http(s) URL that `requests` can send to: a host name or address, a port if any,
+    a path, and nothing after it (no query, no fragment)."""
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # reading it checks the port
+    except ValueError:
+        return False
+    return (
+        parts.scheme in ("http", "https")
+        and HOST.fullmatch(parts.netloc.rsplit(":", 1)[0] if parts.port else parts.netloc)
+        is not None
+        and not (parts.query or parts.fragment or "#" in url or "?" in url)
+        and not any(c.isspace() for c in url)
+    )

@@ -16,6 +16,7 @@ from rich.table import Table
 from publisher.base.errors import MetadataError, PublisherError, UsageError
 from publisher.base.progress import Progress, status
 from publisher.base.secrets import Redactor, secret_from
+from publisher.base.settings import check_zenodo_url
 from publisher.cli import summary
 from publisher.cli.options import settings_for
 from publisher.cli.redacted import redacted_output
@@ -65,7 +66,9 @@ def token_redactor(environ: Mapping[str, str]) -> Redactor:
 
 def sandbox_url(environ: Mapping[str, str]) -> str:
     """Zenodo's sandbox, or a stand-in of it (the tests', or one's own)."""
-    return (environ.get(SANDBOX_URL_VARIABLE) or SANDBOX_URL).rstrip("/")
+    url = environ.get(SANDBOX_URL_VARIABLE) or SANDBOX_URL
+    check_zenodo_url(url, SANDBOX_URL_VARIABLE)
+    return url.rstrip("/")
 
 
 def release_command(options: dict[str, Any], now: datetime, out: Console, err: Console) -> int:
@@ -81,16 +84,35 @@ def release_command(options: dict[str, Any], now: datetime, out: Console, err: C
 def release_steps(
     options: dict[str, Any], now: datetime, out: Console, err: Console, redact: Redactor
 ) -> int:
+    summary.check_summary(options.get("summary"))
     repo = open_repo(Path(options["repo"]))
+    if options["dry_run"]:  # it reads, and changes nothing: no lock
+        return release_locked(repo, options, now, out, err, redact)
+    # From reading the record to its last push: a run that read the branch before another
+    # recorded its DOIs would release again from a stale record. The sandbox writes the notes.
+    with repository_lock(Path(repo.common_dir).resolve()):
+        return release_locked(repo, options, now, out, err, redact)
+
+
+def release_locked(
+    repo: git.Repo,
+    options: dict[str, Any],
+    now: datetime,
+    out: Console,
+    err: Console,
+    redact: Redactor,
+) -> int:
     root = Path(str(repo.working_tree_dir))
     settings = settings_for(options, root)
     sandbox = bool(options["sandbox"])
     url = sandbox_url(os.environ) if sandbox else settings.zenodo_url.rstrip("/")
     token = zenodo_token(os.environ, sandbox)
     head = read_head(repo, url, fresh_record=sandbox)
+    # zenodo_concept is zenodo.org's: the sandbox, where every run starts afresh, has none.
+    concept = None if sandbox else settings.zenodo_concept
     if options["new_concept"]:
-        concept_setting = settings.name("zenodo_concept", str(settings.zenodo_concept))
-        check_new_concept(head.record, settings.zenodo_concept, concept_setting)
+        concept_setting = settings.name("zenodo_concept", str(concept))
+        check_new_concept(head.record, concept, concept_setting)
     tags = pending_tags(repo, head.record, options["tag"])
     if not sandbox:  # the sandbox keeps no record: every run there starts afresh
         released, out_of_order = head.record.releases, bool(options["out_of_order"])
@@ -105,18 +127,16 @@ def release_steps(
         patience = replace(patience, attempts=1)
     api = ZenodoApi(url, token or "", patience)
     notes = ZenodoNotes(Path(repo.common_dir).resolve() / NOTES_FILE, url)
-    concept, new_concept = settings.zenodo_concept, options["new_concept"]
-    run = Run(api, repo, now.date(), remote_url, concept, notes, new_concept)
+    run = Run(api, repo, now.date(), remote_url, concept, notes, options["new_concept"])
     if options["dry_run"]:
         return dry_run(run, head, tags, token is not None, out)
     if sandbox:
         return try_out(run, head, tags, out, err)
     if not tags:
         out.print("Nothing to release: every publish tag has a DOI.", highlight=False)
-    with repository_lock(Path(repo.common_dir).resolve()):
-        done = release_all(run, head, tags, err)
-        record_and_push(repo, done.head, done.released, remote, err)
-        notes.forget(list(done.head.record.releases))  # recorded: the DOIs say it now
+    done = release_all(run, head, tags, err)
+    record_and_push(repo, done.head, done.released, remote, err)
+    notes.forget(list(done.head.record.releases))  # recorded: the DOIs say it now
     show(out, done.head, done.released, tags_asked(options, done.head), url)
     write_summary(options.get("summary"), done, url, redact)
     if done.failure is not None:
@@ -293,10 +313,11 @@ def token_check(api: ZenodoApi) -> str:
 
 def concept_words(run: Run, head: Head) -> str:
     concept = head.record.concept_recid or run.concept
+    unless = "unless the token's depositions hold these tags' own files"
     if run.new_concept:
-        return "a new concept of this repository's own (--new-concept)"
+        return f"a new concept of this repository's own (--new-concept), {unless}"
     if concept is None:
-        return "a new concept, unless the token's depositions hold these tags' own files"
+        return f"a new concept, {unless}"
     return f"a new version of concept {concept}"
 
 

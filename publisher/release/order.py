@@ -39,7 +39,15 @@ def check_order(
     out-of-order ones. `asked` are released in turn, oldest first."""
     done, warnings = set(released), []
     newest = max(released, key=tag_order, default=None)
+    replaced = superseded(tags)
     for tag in sorted(asked, key=tag_order):
+        if tag in replaced:
+            correction = max((t for t in tags if month_of(t) == month_of(tag)), key=tag_order)
+            raise UsageError(
+                f"{tag} is corrected by {correction}: its data were replaced, so it is never"
+                " released on its own.",
+                f"Release {correction} instead (`top-pypi release --tag {correction}`).",
+            )
         older = [t for t in waiting(tags, done) if tag_order(t) < tag_order(tag)]
         if older:
             raise UsageError(

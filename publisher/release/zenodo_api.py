@@ -16,8 +16,10 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
+from urllib.parse import urlsplit
 
 import requests
+from requests.exceptions import ChunkedEncodingError
 from zenodo_client import Zenodo
 
 from publisher.base.errors import PublisherError, ZenodoError
@@ -108,11 +110,25 @@ class ZenodoApi:
 
     def create(self, metadata: dict[str, Any]) -> dict[str, Any]:
         """A first record's draft: zenodo-client's create, uploading nothing, not publishing.
-        Tried once: a failure raises Transient, as the draft may exist all the same."""
-        response = self.checked(
-            CREATE, lambda: self.client.create({"metadata": metadata}, [], publish=False)
-        )
-        return _object(response)
+        Tried once: a failure raises Transient, as the draft may exist all the same. The
+        client makes the draft (POST), then reads it back (GET): when only the read failed,
+        the draft is read again, never made again."""
+        made: list[int] = []
+
+        def send() -> requests.Response:
+            try:
+                return self.client.create({"metadata": metadata}, [], publish=False)
+            except requests.RequestException as exc:
+                if exc.request is not None and exc.request.method == "GET" and exc.request.url:
+                    made.append(int(urlsplit(str(exc.request.url)).path.rsplit("/", 1)[-1]))
+                raise
+
+        try:
+            return _object(self.checked(CREATE, send))
+        except Transient:
+            if not made:
+                raise
+        return self.deposition(made[0])
 
     def new_version(self, deposition_id: int) -> dict[str, Any]:
         """A new version's draft (holding copies of the previous files), read back whole."""
@@ -127,7 +143,7 @@ class ZenodoApi:
         """Publish a draft exactly once. Zenodo may publish and then time out or answer 5xx, and a
         second publish is refused: after any failure the draft is read again, and a draft that
         is `submitted` is published, whatever the answer said."""
-        patience, reason = self.patience, "no answer"
+        patience, reason, attempt = self.patience, "no answer", 0
         for attempt in range(1, patience.attempts + 1):
             try:
                 return _object(self.checked("publish", lambda: self._publish(deposition_id)))
@@ -141,11 +157,15 @@ class ZenodoApi:
             state = self.deposition(deposition_id)
             if state.get("submitted"):
                 return state
+            pause = patience.delay(attempt) if wait is None else wait
+            if pause > patience.longest_wait:  # not waited for, as in `attempt`
+                reason = f"{reason}, retry after {pause:g} s"
+                break
             if attempt < patience.attempts:
-                patience.sleep(patience.delay(attempt) if wait is None else wait)
+                patience.sleep(pause)
         raise ZenodoError(
             f"Zenodo at {self.url} did not publish draft {deposition_id}"
-            f" ({self.redact(reason)}) after {patience.attempts} tries.",
+            f" ({self.redact(reason)}) after {attempt} {'try' if attempt == 1 else 'tries'}.",
             f"Run `top-pypi release` again: it finds draft {deposition_id} and publishes it.",
         )
 
@@ -157,8 +177,14 @@ class ZenodoApi:
         return _object(self.call("PUT", path, "set the metadata", json={"metadata": metadata}))
 
     def delete_file(self, deposition_id: int, file_id: str) -> None:
+        """A draft's file removed. Not there (404) is removed: a delete whose answer was lost
+        has taken effect, and Zenodo answers the next try so."""
         path = f"/deposit/depositions/{deposition_id}/files/{file_id}"
-        self.call("DELETE", path, "delete a file")
+        try:
+            self.call("DELETE", path, "delete a file")
+        except ZenodoError as refused:
+            if "(HTTP 404)" not in refused.message:
+                raise
 
     def upload(
         self, bucket: str, name: str, size: int, chunks: Callable[[], Iterator[bytes]]
@@ -233,10 +259,16 @@ class ZenodoApi:
                 " characters an HTTP header cannot carry.",
                 TOKEN_TIP,
             ) from None
+        except (requests.ConnectionError, requests.Timeout, ChunkedEncodingError) as exc:
+            # ChunkedEncodingError: the answer stopped halfway; the request may have taken effect
+            raise Transient(_transport_reason(exc)) from None
+        except requests.RequestException as exc:  # anything else requests refuses: one line
+            raise ZenodoError(
+                f"The request to {what} failed at Zenodo at {self.url}: {self.redact(str(exc))}.",
+                "Check the Zenodo URL (--zenodo-url), then run the release again.",
+            ) from None
         except ValueError as exc:  # zenodo-client's create raises ValueError(text) on a 400
             raise self.refused(what, 400, str(exc)) from None
-        except (requests.ConnectionError, requests.Timeout) as exc:
-            raise Transient(_transport_reason(exc)) from None
         if response.status_code < 400:
             return response
         if response.status_code in RETRY_STATUSES:

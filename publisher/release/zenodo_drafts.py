@@ -50,10 +50,12 @@ def deposition_id(link_or_id: Any) -> int:
 
 
 def noted_target(
-    api: ZenodoApi, notes: ZenodoNotes, tag: str, concept: int | None
+    api: ZenodoApi, notes: ZenodoNotes, tag: str, concept: int | None, expected: dict[str, str]
 ) -> Target | None:
     """The deposition an earlier run noted for `tag`: its draft, or its version published and
-    not recorded. A deposition gone (discarded by hand) or of another concept is forgotten."""
+    not recorded. A deposition gone (discarded by hand), of another concept, or published
+    holding other files than the tag's (`expected`, name -> MD5) is forgotten: a draft with no
+    file yet may have been taken up and published by another repository of the account."""
     noted = notes.noted(tag)
     if noted is None or noted.deposition is None:
         return None
@@ -63,12 +65,17 @@ def noted_target(
         if not gone(refused):
             raise
         found = None
-    if found is not None and found.get("submitted") and version_of(found) != tag:
-        found = None  # published as another version since: not this tag's
+    if found is not None and found.get("submitted") and not tags_version(found, tag, expected):
+        found = None  # published since as another version, or another dataset's
     if found is None or concept not in (None, int(found.get("conceptrecid", 0))):
         notes.forget([tag])
         return None
     return Target(published=found) if found.get("submitted") else Target(draft=found)
+
+
+def tags_version(published: dict[str, Any], tag: str, expected: dict[str, str]) -> bool:
+    """A published version is the tag's: its name, and the tag's own files."""
+    return version_of(published) == tag and is_this_tags(published, expected)
 
 
 def gone(refused: ZenodoError) -> bool:
@@ -169,11 +176,15 @@ def target_without_concept(
     metadata: dict[str, Any],
     uploads: Callable[[str], dict[str, str]],
     notes: ZenodoNotes,
+    new_concept: bool = False,
 ) -> tuple[Target, int | None]:
     """No concept known: the owner's published versions of this repository's tags are searched
     for one holding its tag's own files, whose concept is then this repository's, before a new
     concept is ever made. Returns the target and the concept found (None for a first record).
-    `uploads(tag)`: what a tag of this repository would upload, name -> MD5."""
+    `uploads(tag)`: what a tag of this repository would upload, name -> MD5. `new_concept`
+    (--new-concept): versions of the same names with other files do not stop a first record;
+    versions with the tags' own files still make their concept this repository's (a re-run
+    that lost its record must not begin a second concept with the same data)."""
     found = owned_versions(api, "published", repo_tags)
     ours = [
         version for version in found if is_this_tags(version, uploads(str(version_of(version))))
@@ -181,7 +192,7 @@ def target_without_concept(
     if ours:
         concept = int(ours[0]["conceptrecid"])
         return target_in_concept(api, concept, tag, metadata, uploads(tag), notes), concept
-    namesakes = [version for version in found if version_of(version) == tag]
+    namesakes = [version for version in found if version_of(version) == tag and not new_concept]
     return first_record(api, notes, tag, metadata, uploads(tag), namesakes), None
 
 

@@ -14,7 +14,6 @@ from publisher.release.tag_files import TagFile
 from publisher.release.zenodo_api import ZenodoApi
 from publisher.release.zenodo_drafts import (
     Target,
-    first_record,
     noted_target,
     target_in_concept,
     target_without_concept,
@@ -49,14 +48,13 @@ def release_version(api: ZenodoApi, ask: Ask, progress: Progress, notes: ZenodoN
     tag = ask.version.tag
     metadata = version_metadata(ask.human, ask.version, ask.related)
     progress(f"Finding {tag} on Zenodo at {api.url}")
-    target = noted_target(api, notes, tag, ask.concept)
+    target = noted_target(api, notes, tag, ask.concept, ask.uploads(tag))
     if target is None and ask.concept is not None:
         target = target_in_concept(api, ask.concept, tag, metadata, ask.uploads(tag), notes)
-    if target is None and ask.new_concept:
-        target = first_record(api, notes, tag, metadata, ask.uploads(tag))
     if target is None:
-        uploads = ask.uploads
-        target, _ = target_without_concept(api, tag, ask.repo_tags, metadata, uploads, notes)
+        target, _ = target_without_concept(
+            api, tag, ask.repo_tags, metadata, ask.uploads, notes, ask.new_concept
+        )
     if target.published is not None:
         return adopted(api, target.published)
     return fill_and_publish(api, ask, target, metadata, progress)

@@ -91,7 +91,7 @@ def read_head(repo: git.Repo, url: str, fresh_record: bool) -> Head:
     human = human_metadata(sources)
     text = None if fresh_record else head_text(repo, RELEASES_FILE)
     record = parse_record(text) if text is not None else Record(url)
-    if record.url.rstrip("/") != url and record.releases:
+    if record.url.rstrip("/") != url and (record.releases or record.concept_recid is not None):
         raise MetadataError(
             f"{RELEASES_FILE} records DOIs minted on {record.url}, not on {url}.",
             f"Release to {record.url}, or start a new record: move {RELEASES_FILE} aside.",

@@ -5,7 +5,9 @@ A fault meets the next call of its route (or of any route, for route "*"):
   - "500": Zenodo's JSON error; "502", "503", "504": the load balancer's HTML page;
   - "reset": the connection closed without an answer (TCP reset); on an upload, after
     `read_bytes` of the body have arrived (half of it by default), so nothing is stored;
-  - "slow": the answer comes `seconds` late (the request has taken effect by then).
+  - "slow": the answer comes `seconds` late (the request has taken effect by then);
+  - "cut": the request takes effect, then its answer stops halfway (a proxy or a network
+    that drops the connection mid-answer): the client has the headers and half the body.
 With `after=True` the request takes effect first and only its answer is lost: a publish that
 succeeded but whose client saw a reset, a 504 or a timeout.
 
@@ -20,8 +22,8 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Literal
 
-FaultKind = Literal["429", "500", "502", "503", "504", "reset", "slow"]
-KINDS: tuple[FaultKind, ...] = ("429", "500", "502", "503", "504", "reset", "slow")
+FaultKind = Literal["429", "500", "502", "503", "504", "reset", "slow", "cut"]
+KINDS: tuple[FaultKind, ...] = ("429", "500", "502", "503", "504", "reset", "slow", "cut")
 ANY_ROUTE = "*"
 
 

@@ -208,7 +208,7 @@ class Handler(QuietHandler):
         route, groups = found
         fault = self.service.faults.take(route.name)
         hold = self.service.faults.take_hold(route.name)
-        if fault is not None and not fault.after and fault.kind != "slow":
+        if fault is not None and not fault.after and fault.kind not in ("slow", "cut"):
             return self._fail(fault, body)
         try:
             owner = self.service.authenticate(token, route.public)
@@ -222,6 +222,8 @@ class Handler(QuietHandler):
         if fault.kind == "slow":
             self.service.pause(fault.seconds)
             return self._send(reply, body)
+        if fault.kind == "cut":
+            return self._send(reply, body, cut=True)
         return self._fail(fault, body)
 
     def _call(
@@ -272,7 +274,8 @@ class Handler(QuietHandler):
         self.close_connection = True
         self.connection.close()
 
-    def _send(self, reply: Reply, body: Body) -> int:
+    def _send(self, reply: Reply, body: Body, cut: bool = False) -> int:
+        """The reply; `cut`: its first half only, then the connection closed."""
         body.drain()  # an unread body would be taken for the next request
         data = b"" if reply.body is None else json.dumps(reply.body).encode()
         self.send_response(reply.status)
@@ -288,7 +291,11 @@ class Handler(QuietHandler):
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
         self.end_headers()
-        self.wfile.write(data)
+        self.wfile.write(data[: len(data) // 2] if cut else data)
+        if cut:
+            self.wfile.flush()
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
         return reply.status
 
     def _send_html(self, status: int, page: bytes, body: Body) -> int:
