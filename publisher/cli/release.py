@@ -84,7 +84,6 @@ def release_command(options: dict[str, Any], now: datetime, out: Console, err: C
 def release_steps(
     options: dict[str, Any], now: datetime, out: Console, err: Console, redact: Redactor
 ) -> int:
-    summary.check_summary(options.get("summary"))
     repo = open_repo(Path(options["repo"]))
     if options["dry_run"]:  # it reads, and changes nothing: no lock
         return release_locked(repo, options, now, out, err, redact)

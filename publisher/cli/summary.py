@@ -15,7 +15,7 @@ def check_path(path: str) -> None:
     file = Path(path)
     tip = "Create the folder, or give --summary a file in a folder that exists."
     if file.is_dir():
-        raise UsageError(f"--summary {path} is a folder, not a file.", tip)
+        raise UsageError(f"--summary {path}: is a folder, not a file.", tip)
     if not file.parent.is_dir():
         raise UsageError(f"--summary {path}: the folder {file.parent} does not exist.", tip)
 
@@ -30,24 +30,6 @@ def append(path: str | None, lines: Sequence[str]) -> None:
             summary.write("\n".join(lines) + "\n\n")
     except OSError:
         pass
-
-
-def check_summary(path: str | None) -> None:
-    """Refuse, before any work, a summary that is a folder or whose folder does not exist:
-    `append` would lose it without a word after the work was done (a release's DOIs
-    published)."""
-    if not path:
-        return
-    if Path(path).is_dir():
-        raise UsageError(
-            f"--summary {path}: is a folder, not a file.", "Give a file to append the summary to."
-        )
-    folder = Path(path).parent
-    if not folder.is_dir():
-        raise UsageError(
-            f"--summary {path}: the folder {folder} does not exist.",
-            "Give a file in an existing folder (in CI, $GITHUB_STEP_SUMMARY).",
-        )
 
 
 def failure_lines(command: str, message: str) -> list[str]:
