@@ -8,7 +8,9 @@ applied to statements with a result), the output format of the query's FORMAT cl
 statement per request, the `X-ClickHouse-Summary` header, error bodies with their
 `X-ClickHouse-Exception-Code` header and HTTP status, and HTTP authentication. The failures a
 public endpoint shows can be switched on: 503s, dropped connections, stalls, days never loaded,
-a changed schema.
+a changed schema; and a public server's limits (clickhouse_limits.py), with the answer's summary
+telling rows read from rows to read (the index's EXPLAIN ESTIMATE of the same statement). With
+`today`, the per-month table keeps only the last 6 calendar months, as ClickPy's does.
 
 Not modelled: response compression (answers are always identity-encoded, which the client
 accepts), `client_protocol_version` block info (the client's probe then falls back to protocol
@@ -23,21 +25,21 @@ from __future__ import annotations
 import contextlib
 import hmac
 import shutil
-import socket
 import tempfile
 import threading
 import uuid
 from collections import deque
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
-from urllib.parse import parse_qsl, urlsplit
 
 from chdb.session import Session
 
+from tests.fakes.clickhouse_http import Reply, _Server
+from tests.fakes.clickhouse_limits import NO_LIMITS, Limits
 from tests.fakes.clickhouse_tables import (
     AGGREGATES,
     DATABASE,
@@ -56,6 +58,7 @@ from tests.fakes.clickhouse_wire import (
     check_settings,
     credentials,
     error_from_chdb,
+    estimate_statement,
     prepare,
     read_query,
     split_params,
@@ -64,6 +67,9 @@ from tests.fakes.clickhouse_wire import (
 )
 
 __all__ = ["AGGREGATES", "INSTALLER_TABLE", "ClickHouseStandIn", "ServerError"]
+
+MONTHLY_TABLE = "pypi_downloads_per_month"
+RECENT_MONTHS = 6  # ClickPy's per-month table drops older months
 
 FailureKind = Literal["503", "disconnect", "slow"]
 FAILURE_KINDS: tuple[FailureKind, ...] = ("503", "disconnect", "slow")
@@ -78,13 +84,6 @@ class ReceivedQuery:
     settings: dict[str, str]
     user: str
     failure: FailureKind | None = None  # the injected failure this attempt met
-
-
-@dataclass(frozen=True)
-class Reply:
-    status: int
-    body: bytes
-    headers: dict[str, str] = field(default_factory=dict)
 
 
 class ChDB:
@@ -110,80 +109,12 @@ class ChDB:
     def text(self, sql: str) -> str:
         return bytes(self.run(sql).bytes()).decode()
 
+    def text_with(self, sql: str, params: dict[str, str]) -> str:
+        return bytes(self.run(sql, params=params).bytes()).decode()
+
     def close(self) -> None:
         with self._lock:
             self._session.close()
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, standin: ClickHouseStandIn) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.standin = standin
-        self.connections: set[socket.socket] = set()
-        self._connections_lock = threading.Lock()
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        with self._connections_lock:
-            self.connections.add(request)
-        super().process_request(request, client_address)
-
-    def shutdown_request(self, request: Any) -> None:
-        with self._connections_lock:
-            self.connections.discard(request)
-        super().shutdown_request(request)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass  # a client that hung up on a stalled answer is part of the tests, not an error
-
-    def hang_up(self) -> None:
-        """End the kept-alive connections, so that their threads finish and can be joined."""
-        with self._connections_lock:
-            connections = list(self.connections)
-        for connection in connections:
-            with contextlib.suppress(OSError):
-                connection.shutdown(socket.SHUT_RDWR)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive, as clickhouse-connect's connection pool expects
-    server: _Server
-
-    def do_GET(self) -> None:
-        self._serve(b"")
-
-    def do_POST(self) -> None:
-        self._serve(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def _serve(self, body: bytes) -> None:
-        url = urlsplit(self.path)
-        params = dict(parse_qsl(url.query, keep_blank_values=True))
-        if url.path == "/ping" or (self.command == "GET" and "query" not in params):
-            self._send(Reply(200, b"Ok.\n", {"Content-Type": TEXT_PLAIN}))
-            return
-        headers = {k.lower(): v for k, v in self.headers.items()}
-        reply = self.server.standin.answer(params, headers, body)
-        if reply is None:
-            self.close_connection = True
-            with contextlib.suppress(OSError):
-                self.connection.shutdown(socket.SHUT_RDWR)
-            return
-        self._send(reply)
-
-    def _send(self, reply: Reply) -> None:
-        try:
-            self.send_response(reply.status)
-            for name, value in reply.headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(reply.body)))
-            self.end_headers()
-            self.wfile.write(reply.body)
-        except OSError:
-            self.close_connection = True  # the client gave up waiting
 
 
 class ClickHouseStandIn:
@@ -196,7 +127,11 @@ class ClickHouseStandIn:
         password: str = "",
         *,
         display_name: str = "clickhouse-standin",
+        limits: Limits = NO_LIMITS,
+        today: date | None = None,
     ) -> None:
+        self.limits = limits
+        self.today = today  # with a day, the per-month table keeps its last 6 months only
         self.users = {user: password}
         self.display_name = display_name
         self.queries: list[ReceivedQuery] = []
@@ -256,6 +191,7 @@ class ClickHouseStandIn:
         """Insert file_downloads events (a Parquet file or a folder of them) into `pypi.pypi`;
         the materialized views add them to the aggregates, as in ClickPy's loads."""
         self._db.run(LOAD_EVENTS.format(path=sql_string(event_files(events))))
+        self.forget_old_months()
 
     def drop_day(self, day: date) -> None:
         """Make `day` missing everywhere, as when ClickPy's loader stalled on it."""
@@ -267,6 +203,7 @@ class ClickHouseStandIn:
         for table, (_, _, select) in AGGREGATES.items():
             self._db.run(f"TRUNCATE TABLE {DATABASE}.{table}")
             self._db.run(f"INSERT INTO {DATABASE}.{table} {select}")
+        self.forget_old_months()
 
     def add_installer_downloads(
         self, project: str, day: date, installer: str, count: int, version: str = "1.0"
@@ -291,6 +228,27 @@ class ClickHouseStandIn:
         Loading more events afterwards fails, as the views still write `count`."""
         for table in AGGREGATES:
             self._db.run(f"ALTER TABLE {DATABASE}.{table} RENAME COLUMN count TO downloads")
+
+    def forget_old_months(self) -> None:
+        """The per-month table as ClickPy's holds it: the last 6 calendar months up to today's."""
+        if self.today is None:
+            return
+        month = self.today.year * 12 + self.today.month - 1 - (RECENT_MONTHS - 1)
+        first = date(month // 12, month % 12 + 1, 1)
+        self._db.run(
+            f"DELETE FROM {DATABASE}.{MONTHLY_TABLE} WHERE month < {sql_string(first.isoformat())}"
+        )
+
+    # Limits: the public server's settings profile.
+
+    @contextlib.contextmanager
+    def limited(self, limits: Limits) -> Iterator[None]:
+        """Serve with `limits` for the block's queries."""
+        before, self.limits = self.limits, limits
+        try:
+            yield
+        finally:
+            self.limits = before
 
     # Faults: what a public endpoint does on a bad day.
 
@@ -343,13 +301,31 @@ class ClickHouseStandIn:
     ) -> Reply:
         check_settings(settings, self.settings)
         default_format = fields.get("default_format", DEFAULT_FORMAT)
-        text, fmt = prepare(fields["query"], settings, default_format)
-        result = self._db.run(text, params=bound)
-        headers = self._headers(fields) | {"X-ClickHouse-Summary": summary(result)}
+        sql = fields["query"]
+        text, fmt = prepare(sql, self.limits.applied(settings, sql), default_format)
+        try:
+            result = self._db.run(text, params=bound)
+        except ServerError as error:
+            raise self.limits.error(error, sql) from None
+        to_read = self._rows_to_read(sql, bound) if fmt else 0
+        elapsed = self.limits.elapsed_ns(result.storage_rows_read(), int(result.elapsed() * 1e9))
+        headers = self._headers(fields) | {
+            "X-ClickHouse-Summary": summary(result, to_read, elapsed)
+        }
         if fmt is None:
             return Reply(200, result.bytes(), headers | {"Content-Type": TEXT_PLAIN})
         headers |= {"Content-Type": CONTENT_TYPES.get(fmt, BINARY), "X-ClickHouse-Format": fmt}
         return Reply(200, result.bytes(), headers)
+
+    def _rows_to_read(self, sql: str, bound: dict[str, str]) -> int:
+        explain = estimate_statement(sql)
+        if explain is None:
+            return 0
+        try:
+            text = self._db.text_with(explain, bound)
+        except ServerError:
+            return 0  # nothing a MergeTree index plans: system tables, table functions
+        return sum(int(line.split("\t")[3]) for line in text.splitlines() if line)
 
     def _error(self, error: ServerError, fields: dict[str, str]) -> Reply:
         headers = self._headers(fields) | {

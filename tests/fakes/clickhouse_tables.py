@@ -14,8 +14,8 @@ DATABASE = "pypi"
 
 # ClickPy's definitions (ClickHouse/clickpy, scripts/create_tables.sh and ClickHouse.md), reduced
 # to the raw table and three download aggregates. ClickPy's monthly view only keeps the last six
-# months by `now()`; here it keeps every month loaded, since the tests' days are not tied to the
-# clock.
+# months by `now()`; here it keeps every month loaded unless the stand-in is given a `today`,
+# since the tests' days are not tied to the clock.
 RAW_TABLE = f"""
 CREATE TABLE {DATABASE}.pypi
 (

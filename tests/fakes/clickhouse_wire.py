@@ -33,7 +33,7 @@ _STATUS_OF_ERRORS = {
         "VALUE_IS_OUT_OF_RANGE_OF_DATA_TYPE",
     ),
     401: ("REQUIRED_PASSWORD",),
-    403: ("UNKNOWN_USER", "WRONG_PASSWORD", "AUTHENTICATION_FAILED", "ACCESS_DENIED"),
+    403: ("UNKNOWN_USER", "WRONG_PASSWORD", "AUTHENTICATION_FAILED", "ACCESS_DENIED", "READONLY"),
     404: (
         "UNKNOWN_TABLE", "UNKNOWN_FUNCTION", "UNKNOWN_IDENTIFIER", "UNKNOWN_TYPE",
         "UNKNOWN_STORAGE", "UNKNOWN_DATABASE", "UNKNOWN_SETTING", "UNKNOWN_FORMAT",
@@ -221,20 +221,30 @@ def prepare(sql: str, settings: dict[str, str], default_format: str) -> tuple[st
     return text, fmt
 
 
-def summary(result: Any) -> str:
+def summary(result: Any, rows_to_read: int, elapsed_ns: int) -> str:
     """`X-ClickHouse-Summary` as clickhouse-server writes it, every number as a string. chDB's
-    `rows_read`/`bytes_read` describe the result; its `storage_*` counters are what was read."""
+    `rows_read`/`bytes_read` describe the result; its `storage_*` counters are what was read.
+    Rows to read are what the server planned to read (its index analysis: EXPLAIN ESTIMATE),
+    so a cut read shows fewer rows read than to read."""
     values = {
         "read_rows": result.storage_rows_read(),
         "read_bytes": result.storage_bytes_read(),
         "written_rows": result.rows_written(),
         "written_bytes": result.bytes_written(),
-        "total_rows_to_read": result.storage_rows_read(),
+        "total_rows_to_read": rows_to_read,
         "result_rows": result.rows_read(),
         "result_bytes": result.bytes_read(),
-        "elapsed_ns": int(result.elapsed() * 1e9),
+        "elapsed_ns": elapsed_ns,
     }
     return json.dumps({k: str(v) for k, v in values.items()}, separators=(",", ":"))
+
+
+def estimate_statement(sql: str) -> str | None:
+    """`EXPLAIN ESTIMATE` of a query that reads tables, without its FORMAT clause."""
+    statement = _LEADING_COMMENTS.sub("", single_statement(sql), count=1)
+    if not re.match(r"\(|(?:SELECT|WITH)\b", statement, re.I):
+        return None
+    return "EXPLAIN ESTIMATE " + _TRAILING_FORMAT.sub("", statement)
 
 
 def form_fields(content_type: str, body: bytes) -> dict[str, str]:
