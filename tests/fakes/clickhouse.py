@@ -192,6 +192,7 @@ class ClickHouseStandIn:
         the materialized views add them to the aggregates, as in ClickPy's loads."""
         self._db.run(LOAD_EVENTS.format(path=sql_string(event_files(events))))
         self.forget_old_months()
+        self.merge_parts()
 
     def drop_day(self, day: date) -> None:
         """Make `day` missing everywhere, as when ClickPy's loader stalled on it."""
@@ -204,6 +205,13 @@ class ClickHouseStandIn:
             self._db.run(f"TRUNCATE TABLE {DATABASE}.{table}")
             self._db.run(f"INSERT INTO {DATABASE}.{table} {select}")
         self.forget_old_months()
+        self.merge_parts()
+
+    def merge_parts(self) -> None:
+        """Each aggregate in one part, as ClickHouse's background merges leave a big table: an
+        index over one part per loaded day would estimate every range at the whole table."""
+        for table in AGGREGATES:
+            self._db.run(f"OPTIMIZE TABLE {DATABASE}.{table} FINAL")
 
     def add_installer_downloads(
         self, project: str, day: date, installer: str, count: int, version: str = "1.0"
@@ -228,6 +236,10 @@ class ClickHouseStandIn:
         Loading more events afterwards fails, as the views still write `count`."""
         for table in AGGREGATES:
             self._db.run(f"ALTER TABLE {DATABASE}.{table} RENAME COLUMN count TO downloads")
+
+    def rows(self, table: str) -> int:
+        """How many rows `table` holds."""
+        return int(self._db.text(f"SELECT count() FROM {table}").strip())
 
     def forget_old_months(self) -> None:
         """The per-month table as ClickPy's holds it: the last 6 calendar months up to today's."""

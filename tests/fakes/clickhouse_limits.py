@@ -21,8 +21,9 @@ from tests.fakes.clickhouse_wire import ServerError
 
 READ_LIMIT, READ_MODE = "max_rows_to_read", "read_overflow_mode"
 TIME_LIMIT, TIME_MODE = "max_execution_time", "timeout_overflow_mode"
-# Where the profile's settings do not reach: reading them must show them, never the time model.
-_SETTINGS_TABLE = re.compile(r"\bsystem\s*\.\s*settings\b", re.I)
+# Where the time model does not reach: reading the settings must show them, and an EXPLAIN
+# reads nothing (only the row limit it stands in for would stop one).
+_SETTINGS_TABLE = re.compile(r"\bsystem\s*\.\s*settings\b|^\s*EXPLAIN\b", re.I)
 _TOO_MANY_ROWS = 158
 
 
