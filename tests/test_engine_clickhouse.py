@@ -37,31 +37,21 @@ from repos import publishing_repo
 from publisher.base.errors import EngineError
 from publisher.base.settings import ENVIRONMENT, Settings, environment_settings
 from publisher.count.engines.base import QueryStats, Request
-from publisher.count.engines.clickhouse.breakdown import (
-    INSTALLER_TABLE,
-    INSTALLERS_SQL,
-    MISMATCH,
-    NO_CI_FLAG,
-    installer_parameters,
-)
-from publisher.count.engines.clickhouse.engine import (
-    DOWNLOADS_PER_DAY_SQL,
-    PER_DAY_SHAPE,
-    TOP_PROJECTS_SQL,
-    TOP_SCHEMA,
-    ClickHouseEngine,
-    Read,
-    as_text,
-    check_shape,
-    check_table,
-    summary_of,
-)
+from publisher.count.engines.clickhouse.answers import Read, as_text, check_table, summary_of
+from publisher.count.engines.clickhouse.breakdown import INSTALLER_TABLE, MISMATCH, NO_CI_FLAG
+from publisher.count.engines.clickhouse.engine import PER_DAY_SHAPE, ClickHouseEngine, check_shape
 from publisher.count.engines.clickhouse.failures import (
     Retry,
     engine_error,
     is_transient,
     with_retries,
     without_secret,
+)
+from publisher.count.engines.clickhouse.queries import (
+    INSTALLERS_RANGE_SQL,
+    RANKING_SQL,
+    RECOUNT_SQL,
+    template_text,
 )
 from publisher.count.engines.clickhouse.server import Server, parse_url
 from publisher.count.long_tail import (
@@ -80,6 +70,7 @@ from tests.fakes.misbehaving import EchoingProxy, SilentServer
 USER, PASSWORD = "publisher", "correct-horse-battery-staple"
 MONTH = Window(date(2026, 10, 2), date(2026, 10, 31))
 MISSING = date(2026, 10, 15)
+TABLE = "pypi.pypi_downloads_per_day"
 EXPECTED_TABLE = "does not have ClickPy's pypi.pypi_downloads_per_day(date, project, count) table"
 
 
@@ -232,18 +223,12 @@ def test_statistics_are_what_clickhouse_reported(server: ClickHouseStandIn) -> N
     """Every query counts: the check of the days reads the table too, and so does the
     installer query, on its own, larger table."""
     count = engine(server).count(Request(MONTH, 100), silent)
-    days = {"start": MONTH.start, "stop": date(2026, 11, 1)}
-    queries = [
-        (DOWNLOADS_PER_DAY_SQL, days),
-        (TOP_PROJECTS_SQL, days | {"days": 30}),
-        (INSTALLERS_SQL, installer_parameters(MONTH)),
-    ]
     with closing(connect(server)) as client:
-        summaries = [client.query(sql, parameters=values).summary for sql, values in queries]
+        tables = [TABLE, f"pypi.{INSTALLER_TABLE}"]
+        rows = sum(client.query(f"SELECT count() FROM {t}").result_rows[0][0] for t in tables)
     statistics = count.blocks["statistics"]
     assert set(statistics) == {"rows_read", "bytes_read", "elapsed"}
-    assert statistics["rows_read"] == sum(int(s["read_rows"]) for s in summaries)
-    assert statistics["bytes_read"] == sum(int(s["read_bytes"]) for s in summaries)
+    assert statistics["rows_read"] >= rows  # every row of both tables, and the recounts
     assert isinstance(statistics["elapsed"], float)
     assert statistics["elapsed"] > 0
     assert count.query == QueryStats(bytes_processed=statistics["bytes_read"])
@@ -254,20 +239,19 @@ def test_values_are_bound_by_the_server(server: ClickHouseStandIn) -> None:
     before = len(server.queries)
     engine(server).count(Request(Window(date(2026, 9, 28), date(2026, 10, 3)), 50), silent)
     sent = [query for query in server.queries[before:] if "GROUP BY" in query.sql]
-    assert [query.params for query in sent] == [
-        {"start": "2026-09-28", "stop": "2026-10-04"},
-        {"start": "2026-09-28", "stop": "2026-10-04", "days": "6"},
-        {
-            "start": "2026-09-28",
-            "stop": "2026-10-04",
-            "pip": "pip",
-            "uv": "uv",
-            "mirrors": "['bandersnatch', 'z3c.pypimirror', 'Artifactory', 'devpi', 'Nexus', "
-            "'pep381client']",
-        },
-    ]
-    assert TOP_PROJECTS_SQL in sent[1].sql
-    assert INSTALLERS_SQL in sent[2].sql
+    first = {"start": "2026-09-28", "stop": "2026-10-04", "days": "6", "low": ""}
+    assert sent[0].params == first
+    assert sent[0].sql.startswith("EXPLAIN ESTIMATE " + RANKING_SQL.split("{range}")[0])
+    installers = [query.params for query in sent if INSTALLER_TABLE in query.sql]
+    assert installers[0] == {
+        "start": "2026-09-28",
+        "stop": "2026-10-04",
+        "pip": "pip",
+        "uv": "uv",
+        "mirrors": "['bandersnatch', 'z3c.pypimirror', 'Artifactory', 'devpi', 'Nexus', "
+        "'pep381client']",
+        "low": "",
+    }
     assert not any("2026" in query.sql or "devpi" in query.sql for query in sent)
 
 
@@ -309,13 +293,10 @@ def test_the_sample_has_every_installer_group(events_dir: Path) -> None:
     assert all(sum(project[name] for project in groups.values()) > 100 for name in GROUP_COLUMNS)
 
 
-def test_without_breakdown_one_counting_query_fewer(server: ClickHouseStandIn) -> None:
-    before = len(server.queries)
+def test_without_breakdown_the_installer_table_is_not_read(server: ClickHouseStandIn) -> None:
     full = engine(server).count(Request(MONTH, 10), silent)
     middle = len(server.queries)
     plain = engine(server).count(Request(MONTH, 10, breakdown=False), silent)
-    assert len(counting_queries(server, before)) - len(counting_queries(server, middle)) == 3
-    assert len(counting_queries(server, middle)) == 2
     assert not any(INSTALLER_TABLE in sql for sql in new_queries(server, middle))
     assert plain.unavailable == dict.fromkeys(BREAKDOWN_COLUMNS, NOT_COUNTED)
     assert plain.table is not None
@@ -333,9 +314,10 @@ def test_without_breakdown_one_counting_query_fewer(server: ClickHouseStandIn) -
 def test_dry_run_estimates_the_installer_query_too(server: ClickHouseStandIn) -> None:
     before = len(server.queries)
     facts = dict(engine(server).plan(Request(MONTH, 10)).facts)
-    assert re.fullmatch(rf"about [\d,]+ rows of {INSTALLER_TABLE} to read", facts["installers"])
+    installers = rf"about [\d,]+ rows of {INSTALLER_TABLE} to read; [\d]+ range\(s\) .*"
+    assert re.fullmatch(installers, facts["installers"])
     estimates = [sql for sql in new_queries(server, before) if sql.startswith("EXPLAIN ESTIMATE")]
-    assert [INSTALLERS_SQL in sql for sql in estimates] == [False, True]
+    assert any(INSTALLER_TABLE in sql for sql in estimates)
     before = len(server.queries)
     facts = dict(engine(server).plan(Request(MONTH, 10, breakdown=False)).facts)
     assert facts["installers"] == f"{NOT_COUNTED} of {INSTALLER_TABLE} to read"
@@ -398,7 +380,7 @@ def test_a_proxy_refusing_the_installer_query_is_one_line(
         code, out, err = run_cli(capsys, now, "collect", *argv)
     assert code == 1
     assert_one_error_line(err, f"ClickHouse at {proxy.url} refused the query: HTTP 400: ")
-    assert "Checking that pypi.pypi_downloads_per_day has every day" in err
+    assert "Counting in pypi.pypi_downloads_per_day: range 1 of" in err
     assert PASSWORD not in out + err
     assert not (tmp_path / "out").exists()
 
@@ -428,8 +410,10 @@ def test_print_sql_shows_placeholders_and_asks_nothing(
 ) -> None:
     before = len(server.queries)
     code, out, _ = run_cli(capsys, now, "collect", *options(server), "--print-sql")
-    assert (code, out) == (0, f"{TOP_PROJECTS_SQL};\n\n{INSTALLERS_SQL}\n")
-    assert "WHERE date >= {start:Date} AND date < {stop:Date}" in out
+    ranges = [template_text(RANKING_SQL), RECOUNT_SQL, template_text(INSTALLERS_RANGE_SQL)]
+    assert (code, out) == (0, ";\n\n".join(ranges) + "\n")
+    assert "project >= {low:String} AND project < {high:String}" in out
+    assert "date >= {start:Date} AND date < {stop:Date}" in out
     assert "LIMIT" not in out  # every project counted: the long tail
     assert new_queries(server, before) == []
 
@@ -474,7 +458,7 @@ def test_a_missing_day_is_refused_before_anything_is_written(
     assert_one_error_line(err, "is incomplete: 1 bad day(s): 2026-10-15 missing.")
     assert "--allow-incomplete" in err
     assert not (tmp_path / "out").exists()
-    assert not counted_top_projects(new_queries(server, before))
+    assert not any(INSTALLER_TABLE in sql for sql in new_queries(server, before))
 
 
 def test_allow_incomplete_counts_what_is_there(
@@ -769,9 +753,10 @@ def test_answers_of_another_shape_are_named(
 
 def test_a_null_project_is_named() -> None:
     """A server whose project name may be NULL is not ClickPy's."""
-    answer = pa.table([["numpy", None], [10, 1], [6, 1], [2.0, 0.0]], schema=TOP_SCHEMA)
+    schema = pa.schema([("project", pa.string()), ("download_count", pa.int64())])
+    answer = pa.table([["numpy", None], [10, 1]], schema=schema)
     with pytest.raises(EngineError, match="project None"):
-        check_table(answer, TOP_SCHEMA, Server("http", "127.0.0.1", 8123))
+        check_table(answer, schema, Server("http", "127.0.0.1", 8123))
 
 
 def test_names_answered_as_binary_are_read_as_text() -> None:
@@ -785,10 +770,15 @@ def test_names_answered_as_binary_are_read_as_text() -> None:
 @pytest.mark.parametrize(
     ("header", "read"),
     [
-        ('{"read_rows":"3","read_bytes":"40","elapsed_ns":"7"}', Read(3, 40, 7)),
-        (None, Read()),  # a proxy dropped it
-        ("read_rows=3", Read()),
-        ('["3"]', Read()),
+        (
+            '{"read_rows":"3","read_bytes":"40","elapsed_ns":"7","total_rows_to_read":"3"}',
+            Read(3, 40, 7, to_read=3, most_rows=3),
+        ),
+        # Without rows to read, the answer proves nothing.
+        ('{"read_rows":"3","read_bytes":"40"}', Read(3, 40, summarized=False, most_rows=3)),
+        (None, Read(summarized=False)),  # a proxy dropped it
+        ("read_rows=3", Read(summarized=False)),
+        ('["3"]', Read(summarized=False)),
     ],
 )
 def test_a_summary_a_proxy_dropped_or_mangled_reads_as_nothing(

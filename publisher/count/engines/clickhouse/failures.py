@@ -24,8 +24,14 @@ from publisher.count.engines.clickhouse.server import EXPECTED_TABLE, PUBLIC_URL
 AUTHENTICATION_CODES = frozenset({192, 193, 194, 516})  # unknown user, wrong/required password
 SCHEMA_CODES = frozenset({8, 10, 16, 43, 47, 60, 81})  # no such column, table or database
 BUSY_CODES = frozenset({202, 209, 210})  # too many queries, socket timeout, network error
+# A limit met, with overflow mode `throw`: the server refused to go on.
+LIMIT_CODES = frozenset({158, 159, 160, 307, 396})  # rows, time, speed, bytes, result
+# Over the result cap (TOO_MANY_ROWS_OR_BYTES) or the time limit (TIMEOUT_EXCEEDED): a query
+# of a smaller range may pass.
+SMALLER_MAY_PASS = frozenset({159, 396})
 RETRY_STATUSES = frozenset({429, 502, 503, 504})  # a proxy in front, overloaded or restarting
 AUTHENTICATION_STATUSES = frozenset({401, 403})  # a proxy's own refusal, no ClickHouse code
+_CODE = re.compile(r"\bCode: (\d+)\. DB::Exception")
 _HTTP_STATUS = re.compile(r"HTTP status (\d{3})")
 # Words in the client's transport errors, and how a person would say them.
 HOST_NOT_FOUND, TLS_FAILED = "host not found", "TLS handshake failed"
@@ -67,6 +73,19 @@ _ECHOED_CREDENTIALS = (
 
 T = TypeVar("T")
 
+WHAT_TO_DO = (
+    "Count with --engine bigquery, try again later (a busy server reads slower), or point"
+    " --clickhouse-url at another server."
+)
+
+
+class NotProven(EngineError):
+    """An answer could not be shown whole under the server's limits."""
+
+
+class TooBig(Exception):
+    """The server refused an answer over its result cap or its time: a smaller range may pass."""
+
 
 @dataclass(frozen=True)
 class Retry:
@@ -94,8 +113,12 @@ def http_status(exc: ClickHouseError) -> int | None:
 
 
 def error_code(exc: ClickHouseError) -> int | None:
+    """The ClickHouse error code; a streamed answer's error carries it in its text only."""
     code = getattr(exc, "code", None)
-    return code if isinstance(code, int) else None
+    if isinstance(code, int):
+        return code
+    found = _CODE.search(str(exc))
+    return int(found.group(1)) if found else None
 
 
 def failure_chain(exc: BaseException) -> list[BaseException]:
@@ -161,9 +184,20 @@ def server_message(exc: ClickHouseError, secrets: list[str] | None = None) -> st
 
 
 def engine_error(
-    exc: ClickHouseError, server: Server, user: str, attempts: int, password: str = ""
+    exc: ClickHouseError,
+    server: Server,
+    user: str,
+    attempts: int,
+    password: str = "",
+    what: str = "the query",
 ) -> EngineError:
     where, secrets = f"ClickHouse at {server.url}", secret_forms(password, user)
+    if error_code(exc) in LIMIT_CODES:
+        return NotProven(
+            f"{where} stopped {what} at its limit: {server_message(exc, secrets)};"
+            " nothing was written.",
+            WHAT_TO_DO,
+        )
     if is_authentication(exc):
         return EngineError(
             f"{where}: authentication failed for user {user!r}.",
@@ -224,7 +258,7 @@ def without_secret(error: EngineError, secret: str, user: str = "") -> EngineErr
     """Belt and braces: whatever a server or proxy echoed, the password is never shown, in
     any encoding, nor any credentials header."""
     forms = secret_forms(secret, user)
-    return EngineError(redact(error.message, forms), redact(error.tip, forms))
+    return type(error)(redact(error.message, forms), redact(error.tip, forms))
 
 
 def with_retries(call: Callable[[], T], retry: Retry, notify: Progress) -> T:

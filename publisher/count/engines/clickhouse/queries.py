@@ -1,0 +1,147 @@
+"""The engine's SQL: each query bounded to a range of project names, its values bound by the
+server (`{low:String}`), never formatted into the text.
+
+A range's answer is a single row of arrays, one element per project, so that a cap on result
+rows can never cut it (ClickHouse cuts answers in whole rows); its size in bytes is proven
+against the byte cap instead (proof.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyarrow as pa
+
+from publisher.count.engines.clickhouse.breakdown import (
+    COUNTED,
+    INSTALLER_TABLE,
+    INSTALLERS_SQL,
+    OTHER,
+)
+from publisher.count.engines.clickhouse.ranges import Range
+from publisher.count.engines.clickhouse.server import TABLE
+from publisher.count.long_tail import GROUP_COLUMNS, PROJECT
+from publisher.count.window import Window
+
+# The range's bounds; the last range has no end.
+BOUNDED = "project >= {low:String} AND project < {high:String}"
+OPEN_ENDED = "project >= {low:String}"
+RANGE = "{range}"  # where a template takes its bounds
+
+# Every project of the range, '' (how ClickPy stores a NULL name) included: the engine splits
+# the unnamed downloads off in Arrow. The innermost query sums each project's days (ClickPy's
+# SummingMergeTree may hold a day in several rows); the next keeps the day stats inside the SQL:
+# the two busiest days, and the median day over all {days} days of the window, a day without
+# downloads counting 0 (the sorted days, padded with zeros in front; the mean of the two middle
+# ones). The outer ones fold the projects into arrays and the days into the range's total per
+# day, for the completeness check.
+RANKING_SQL = f"""\
+SELECT
+    projects, download_counts, busiest_two_days, median_days,
+    per_day.1 AS dates, per_day.2 AS date_downloads
+FROM (
+    SELECT
+        groupArray(project) AS projects,
+        groupArray(download_count) AS download_counts,
+        groupArray(busiest) AS busiest_two_days,
+        groupArray(median_day) AS median_days,
+        sumMap(days, day_downloads) AS per_day
+    FROM (
+        SELECT
+            project, download_count, busiest, days, day_downloads,
+            (every_day[intDiv({{days:UInt32}} + 1, 2)] + every_day[intDiv({{days:UInt32}}, 2) + 1])
+                / 2 AS median_day
+        FROM (
+            SELECT
+                project,
+                sum(downloads) AS download_count,
+                arraySum(arraySlice(arrayReverseSort(groupArray(downloads)), 1, 2)) AS busiest,
+                arrayConcat(
+                    arrayWithConstant({{days:UInt32}} - count(), toInt64(0)),
+                    arraySort(groupArray(downloads))
+                ) AS every_day,
+                groupArray(date) AS days,
+                groupArray(downloads) AS day_downloads
+            FROM (
+                SELECT project, date, sum(count) AS downloads
+                FROM {TABLE}
+                WHERE {RANGE} AND date >= {{start:Date}} AND date < {{stop:Date}}
+                GROUP BY project, date
+            )
+            GROUP BY project
+        )
+    )
+)"""
+
+RANKING_SCHEMA = pa.schema(
+    [
+        ("projects", pa.list_(pa.string())),
+        ("download_counts", pa.list_(pa.int64())),
+        ("busiest_two_days", pa.list_(pa.int64())),
+        ("median_days", pa.list_(pa.float64())),
+        ("dates", pa.list_(pa.date32())),
+        ("date_downloads", pa.list_(pa.int64())),
+    ]
+)
+
+_INSTALLER_COLUMNS = (COUNTED, *(name for name in GROUP_COLUMNS if name != OTHER))
+_RANGED_INSTALLERS = INSTALLERS_SQL.replace("WHERE ", f"WHERE {RANGE} AND ", 1)
+INSTALLERS_RANGE_SQL = (
+    "SELECT\n    groupArray(project) AS projects,\n"
+    + ",\n".join(f"    groupArray({name}) AS {name}" for name in _INSTALLER_COLUMNS)
+    + "\nFROM (\n"
+    + "\n".join(f"    {line}" for line in _RANGED_INSTALLERS.splitlines())
+    + "\n)"
+)
+INSTALLERS_RANGE_SCHEMA = pa.schema(
+    [("projects", pa.list_(pa.string()))]
+    + [(name, pa.list_(pa.int64())) for name in _INSTALLER_COLUMNS]
+)
+
+# A few projects counted again, each read whole by its own name: a second count that a cut
+# range could not have given.
+RECOUNT_SQL = f"""\
+SELECT {PROJECT}, sum(count) AS downloads
+FROM {TABLE}
+WHERE project IN {{names:Array(String)}} AND date >= {{start:Date}} AND date < {{stop:Date}}
+GROUP BY project"""
+
+TABLES = {RANKING_SQL: TABLE, INSTALLERS_RANGE_SQL: INSTALLER_TABLE}
+
+
+def ranged(template: str, part: Range) -> str:
+    """The template bounded to `part`."""
+    return template.replace(RANGE, BOUNDED if part.high is not None else OPEN_ENDED)
+
+
+def range_values(part: Range) -> dict[str, Any]:
+    values: dict[str, Any] = {"low": part.low}
+    if part.high is not None:
+        values["high"] = part.high
+    return values
+
+
+def template_text(template: str) -> str:
+    """The template as `--print-sql` shows it: bounded, with its bound names."""
+    return ranged(template, Range("", ""))
+
+
+def window_values(window: Window) -> dict[str, Any]:
+    """The values the server binds for the half-open window of days."""
+    return {"start": window.start, "stop": window.stop_timestamp.date()}
+
+
+# The days of the window and their downloads in a range: the completeness check of `--dry-run`
+# (a count checks the days from its own answers).
+DAYS_SQL = f"""\
+SELECT groupArray(date) AS dates, groupArray(downloads) AS date_downloads
+FROM (
+    SELECT date, sum(count) AS downloads
+    FROM {TABLE}
+    WHERE {RANGE} AND date >= {{start:Date}} AND date < {{stop:Date}}
+    GROUP BY date
+)"""
+DAYS_SCHEMA = pa.schema(
+    [("dates", pa.list_(pa.date32())), ("date_downloads", pa.list_(pa.int64()))]
+)
+TABLES[DAYS_SQL] = TABLE

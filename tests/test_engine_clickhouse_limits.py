@@ -1,0 +1,247 @@
+"""The ClickHouse engine against a stand-in that applies a public server's limits: every answer
+is the one DuckDB gives on the same events, or the run stops in one line and writes nothing.
+Never a ranking cut short."""
+
+from collections.abc import Iterator
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+import pytest
+from expect import assert_counts_like_duckdb, assert_one_error_line, read_dataset, run_cli
+from hypothesis import HealthCheck, given, seed, settings
+from hypothesis import strategies as st
+
+from publisher.base.settings import ENVIRONMENT
+from publisher.count.long_tail import CI, CI_CAPABLE
+from publisher.sample.generator import SampleSpec, write_sample
+from tests.fakes.clickhouse import ClickHouseStandIn
+from tests.fakes.clickhouse_limits import Limits
+
+USER = "demo"
+EXTENDED = "top-pypi-packages-extended.parquet"
+FEBRUARY = SampleSpec(events=30_000, projects=400, days=28, end=date(2026, 2, 28), seed=5)
+WHAT_TO_DO = "--engine bigquery"
+
+
+@pytest.fixture(scope="module")
+def february(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("february")
+    write_sample(folder, FEBRUARY)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def every_event(tmp_path_factory: pytest.TempPathFactory, events_dir: Path, february: Path) -> Path:
+    """The sample's days and February's, in one folder (links), for a year's window."""
+    folder = tmp_path_factory.mktemp("every-event")
+    for day in [*events_dir.glob("*.parquet"), *february.glob("*.parquet")]:
+        (folder / day.name).symlink_to(day)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def server(every_event: Path) -> Iterator[ClickHouseStandIn]:
+    with ClickHouseStandIn(every_event, user=USER) as standin:
+        yield standin
+
+
+@pytest.fixture(scope="module")
+def table_rows(server: ClickHouseStandIn) -> int:
+    return server.rows("pypi.pypi_downloads_per_day")
+
+
+@pytest.fixture(autouse=True)
+def hermetic(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in ENVIRONMENT:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COLUMNS", "200")
+
+
+def options(server: ClickHouseStandIn) -> list[str]:
+    return ["--engine", "clickhouse", "--clickhouse-url", server.url, "--clickhouse-user", USER]
+
+
+DUCKDB_RUNS: dict[tuple[str, ...], Path] = {}
+
+
+def duckdb_run(
+    capsys: pytest.CaptureFixture[str], now: datetime, events: Path, window: list[str]
+) -> Path:
+    """DuckDB's dataset for the window, counted once per module."""
+    key = (str(events), *window)
+    if key not in DUCKDB_RUNS:
+        out = Path.cwd() / "duckdb"
+        argv = ["--engine", "duckdb", "--events", str(events), *window, "--out", str(out)]
+        assert run_cli(capsys, now, "collect", *argv)[0] == 0
+        DUCKDB_RUNS[key] = out
+    return DUCKDB_RUNS[key]
+
+
+def assert_same_as_duckdb(folder: Path, duckdb: Path) -> None:
+    """Rows, long tail and breakdown as DuckDB's; the CI columns empty (ClickPy has no flag)."""
+    counted, expected = read_dataset(folder), read_dataset(duckdb)
+    for key in ("rows", "projects_counted", "period"):
+        assert counted[key] == expected[key]
+    assert counted["engine"] == expected["engine"] | {"name": "clickhouse"}
+    ours, theirs = pq.read_table(folder / EXTENDED), pq.read_table(duckdb / EXTENDED)
+    same = [name for name in theirs.column_names if name not in (CI, CI_CAPABLE)]
+    assert ours.select(same).equals(theirs.select(same))
+    assert ours.column(CI).null_count == ours.num_rows
+
+
+def collect(
+    server: ClickHouseStandIn,
+    limits: Limits,
+    capsys: pytest.CaptureFixture[str],
+    now: datetime,
+    *argv: str,
+) -> tuple[int, str, str]:
+    with server.limited(limits):
+        return run_cli(capsys, now, "collect", *options(server), *argv, "--out", "clickhouse")
+
+
+def limit_cases(rows: int) -> dict[str, Limits]:
+    third = rows // 3
+    return {
+        "rows, break": Limits({"max_rows_to_read": third, "read_overflow_mode": "break"}),
+        "rows, throw": Limits({"max_rows_to_read": third}),
+        "leaf rows, break": Limits(
+            {"max_rows_to_read_leaf": third, "read_overflow_mode_leaf": "break"}
+        ),
+        "bytes, break": Limits({"max_bytes_to_read": third * 64, "read_overflow_mode": "break"}),
+        "result rows, break": Limits({"max_result_rows": 1000, "result_overflow_mode": "break"}),
+        # system.settings has more rows than 1,000: the client's handshake would fail.
+        "result rows, throw": Limits({"max_result_rows": 2000}),
+        # The engine cannot know how fast the server reads: a range cut by the clock is asked
+        # again in halves, which read faster.
+        "time, break": Limits(
+            {"max_execution_time": 10, "timeout_overflow_mode": "break"},
+            rows_per_second=third // 20,
+        ),
+        "all, read-only": Limits(
+            {
+                "max_rows_to_read": third,
+                "read_overflow_mode": "break",
+                "max_result_rows": 2000,
+                "max_result_bytes": 10_485_760,
+                "result_overflow_mode": "break",
+                "max_execution_time": 60,
+                "timeout_overflow_mode": "break",
+            },
+            readonly=1,
+        ),
+    }
+
+
+CASES = list(limit_cases(1))
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_a_limited_server_gives_duckdbs_numbers(
+    server: ClickHouseStandIn,
+    events_dir: Path,
+    table_rows: int,
+    now: datetime,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    case: str,
+) -> None:
+    """Today's engine wrote a ranking cut short here: every project after some name missing."""
+    window = ["--end-date", "2026-10-31"]
+    duckdb = duckdb_run(capsys, now, events_dir, window)
+    code, _, err = collect(server, limit_cases(table_rows)[case], capsys, now, *window)
+    assert code == 0, err
+    assert_same_as_duckdb(tmp_path / "clickhouse", duckdb)
+
+
+@pytest.mark.parametrize(
+    "window",
+    [
+        ["--end-date", "2026-10-31", "--days", "30"],  # 30 days of a 31-day month
+        ["--end-date", "2026-02-28", "--days", "28"],  # February
+        ["--end-date", "2026-10-31", "--days", "365", "--allow-incomplete"],
+    ],
+)
+def test_windows_under_a_read_limit(
+    server: ClickHouseStandIn,
+    events_dir: Path,
+    february: Path,
+    every_event: Path,
+    table_rows: int,
+    now: datetime,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    window: list[str],
+) -> None:
+    events = february if "2026-02-28" in window else events_dir
+    events = every_event if "365" in window else events
+    duckdb = duckdb_run(capsys, now, events, window)
+    limits = Limits({"max_rows_to_read": table_rows // 3, "read_overflow_mode": "break"})
+    code, _, err = collect(server, limits, capsys, now, *window)
+    assert code == 0, err
+    assert_same_as_duckdb(tmp_path / "clickhouse", duckdb)
+
+
+def assert_refused(code: int, err: str, message: str, folder: Path) -> None:
+    assert code == 1
+    assert_one_error_line(err, message)
+    assert not folder.exists()
+
+
+def test_group_by_overflow_any_is_refused(
+    server: ClickHouseStandIn, now: datetime, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    limits = Limits({"max_rows_to_group_by": 100_000, "group_by_overflow_mode": "any"})
+    code, _, err = collect(server, limits, capsys, now)
+    message = "limits max_rows_to_group_by = 100,000 (group_by_overflow_mode = any)"
+    assert_refused(code, err, message, tmp_path / "clickhouse")
+    assert WHAT_TO_DO in err
+
+
+def test_a_limit_no_range_fits_under_is_refused(
+    server: ClickHouseStandIn, now: datetime, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A granule of the index is the least a query reads: a limit below it cannot be met."""
+    limits = Limits({"max_rows_to_read": 100, "read_overflow_mode": "break"})
+    code, _, err = collect(server, limits, capsys, now)
+    message = "or more in one query, over max_rows_to_read = 100 (read_overflow_mode = break)"
+    assert_refused(code, err, message, tmp_path / "clickhouse")
+    assert WHAT_TO_DO in err
+
+
+@seed(17)
+@settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
+@given(share=st.floats(min_value=0.1, max_value=0.9))
+def test_any_read_limit_gives_duckdbs_numbers_or_a_clean_refusal(
+    server: ClickHouseStandIn,
+    events_dir: Path,
+    table_rows: int,
+    now: datetime,
+    capsys: pytest.CaptureFixture[str],
+    share: float,
+) -> None:
+    window = ["--end-date", "2026-10-31", "--no-breakdown"]
+    duckdb = duckdb_run(capsys, now, events_dir, window)
+    limits = Limits({"max_rows_to_read": int(table_rows * share), "read_overflow_mode": "break"})
+    out = Path.cwd() / "clickhouse"
+    with server.limited(limits):
+        code, _, err = run_cli(capsys, now, "collect", *options(server), *window, "--out", str(out))
+    try:
+        if code == 0:
+            assert_counts_like_duckdb(out, duckdb, "clickhouse")
+        else:
+            assert_refused(code, err, "", out)
+            assert WHAT_TO_DO in err
+    finally:
+        for path in out.glob("*") if out.exists() else []:
+            path.unlink()
+        if out.exists():
+            out.rmdir()
+
+
+def stats(dataset: dict[str, Any]) -> dict[str, Any]:
+    statistics: dict[str, Any] = dataset["statistics"]
+    return statistics
