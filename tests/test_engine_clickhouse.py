@@ -224,7 +224,7 @@ def test_statistics_are_what_clickhouse_reported(server: ClickHouseStandIn) -> N
     installer query, on its own, larger table."""
     count = engine(server).count(Request(MONTH, 100), silent)
     with closing(connect(server)) as client:
-        tables = [TABLE, f"pypi.{INSTALLER_TABLE}"]
+        tables = [TABLE, INSTALLER_TABLE]
         rows = sum(client.query(f"SELECT count() FROM {t}").result_rows[0][0] for t in tables)
     statistics = count.blocks["statistics"]
     assert set(statistics) == {"rows_read", "bytes_read", "elapsed"}

@@ -94,7 +94,9 @@ class Planned:
     rows: int
 
 
-def split(estimate: Estimate, target: int, whole: Range = EVERY_NAME) -> list[Planned]:
+def split(
+    estimate: Estimate, target: int, cap: int = 0, whole: Range = EVERY_NAME
+) -> list[Planned]:
     """Ranges covering `whole` in order, each estimated at `target` rows or fewer unless it
     cannot be split: it holds a single name, or as few rows as the smallest range estimated
     (the server's index counts whole granules of rows, so no query reads less)."""
@@ -109,6 +111,11 @@ def split(estimate: Estimate, target: int, whole: Range = EVERY_NAME) -> list[Pl
             continue
         first, second = (Planned(part, estimate(part)) for part in parts)
         least = min([least, *(item.rows for item in (first, second) if item.rows)])
+        if cap and least > cap:  # no query reads less than the least range: none can pass
+            return [next(item for item in (first, second) if item.rows == least)]
+        if min(first.rows, second.rows) >= current.rows:  # no smaller: the index cannot tell
+            done.append(current)
+            continue
         pending += [second, first]
     return join(done, target, estimate)
 

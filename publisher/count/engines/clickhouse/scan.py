@@ -71,7 +71,7 @@ def plan(asker: Asker, scan: Scan, limits: Limits) -> list[Planned]:
     """The ranges to read, each estimated within the row limit; a range that cannot be split
     small enough (a single project's rows over the limit) stops the run, named."""
     cap = limits.rows_cap()
-    planned = split(lambda part: asker.estimate(scan.sql(part), scan.bound(part)), cap // 2)
+    planned = split(lambda part: asker.estimate(scan.sql(part), scan.bound(part)), cap // 2, cap)
     for item in planned:
         if cap and item.rows > cap:
             raise NotProven(
