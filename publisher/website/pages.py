@@ -20,11 +20,19 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from publisher.base.installers import INSTALLER_GROUPS
 from publisher.base.sizes import format_size
 from publisher.dataset.build import COPIES
 from publisher.release.calver import month_of
 from publisher.release.metadata import Human
 from publisher.release.record import Record
+from publisher.website.breakdown import (
+    HEADERS,
+    MonthColumns,
+    ProjectMonth,
+    month_columns,
+    project_month,
+)
 from publisher.website.changes import change, comparison, previous_ranks
 from publisher.website.chart import Frame, Slot, bar_chart, frame, rank_chart
 from publisher.website.cite import Citation, citation, released_on
@@ -100,6 +108,9 @@ class Views:
         self.monthly = [self.views[m.tag] for m in history.monthly]
         self.honest = {m.tag: honest(m) for m in history.published}
         self._name_cells: dict[str, dict[str, str]] = {}
+        self.columns: dict[str, MonthColumns] = {
+            m.tag: month_columns(m.tag, self.honest[m.tag]) for m in history.published
+        }
 
     @cached_property
     def projects(self) -> dict[str, str]:
@@ -306,6 +317,11 @@ def project_page(views: Views, name: str, path: str) -> Page:
         v.month.rows[rank - 1]["download_count"] if rank else None
         for v, rank in zip(views.monthly, ranks, strict=True)
     ]
+    months: list[ProjectMonth | None] = [
+        project_month(views.columns[v.month.tag], name) if rank else None
+        for v, rank in zip(views.monthly, ranks, strict=True)
+    ]
+    parts = [m.parts if m is not None else None for m in months]
     latest = views.monthly[-1]
     context = {
         "name": name,
@@ -314,9 +330,16 @@ def project_page(views: Views, name: str, path: str) -> Page:
         "downloads": downloads[-1],
         "latest": latest,
         "total": len(latest.month.rows),
-        "downloads_chart": bar_chart(views.frame, downloads, f"Downloads of {name} per month"),
+        "downloads_chart": bar_chart(
+            views.frame,
+            downloads,
+            f"Downloads of {name} per month",
+            parts=parts,
+            groups=INSTALLER_GROUPS,
+        ),
         "rank_chart": rank_chart(views.frame, ranks, f"Rank of {name} per month"),
-        "table": list(zip(views.monthly, ranks, downloads, strict=True))[::-1],
+        "table": list(zip(views.monthly, ranks, downloads, months, strict=True))[::-1],
+        "headers": HEADERS,
         "flags": project_flags(
             [(v.month.tag, views.honest[v.month.tag]) for v in views.monthly], name
         ),
