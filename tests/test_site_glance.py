@@ -14,6 +14,7 @@ from publisher.base.installers import INSTALLER_GROUPS
 from publisher.dataset.build import EXTENDED_JSON_FILE
 from publisher.website.builder import build_site
 from publisher.website.chart import Slot, bar_chart, frame
+from publisher.website.glance import movers
 
 
 @pytest.fixture(scope="module")
@@ -93,3 +94,60 @@ def test_a_stacked_bar_is_as_tall_as_the_plain_bar_of_the_same_total() -> None:
     assert top is not None
     assert spans[-1][1] == float(top[1])
     assert spans[0][0] == axis.bottom
+
+
+# --- the home page's month at a glance -----------------------------------------------------------
+
+
+def test_gains_are_within_the_top_1000_biggest_first_ties_by_rank() -> None:
+    names = [f"p{i}" for i in range(1, 1201)]
+    before: dict[str, int | None] = {name: rank for rank, name in enumerate(names, 1)}
+    # p3 and p5 rose 95 (a tie: the better rank first), p9 rose 1, p40 fell; p1100 rose from
+    # 5,000 but is below the top 1,000; p7 and p20 came from below it, p30 is new.
+    before |= {"p5": 100, "p3": 98, "p9": 10, "p40": 1, "p1100": 5000}
+    before |= {"p7": 1500, "p20": 1001, "p30": None}
+    gains, entrants = movers(names, before, {"p3": "project/p3.html"})
+    assert [(m.name, m.gain) for m in gains] == [("p3", 95), ("p5", 95), ("p9", 1)]
+    assert gains[0].link == "project/p3.html"
+    assert gains[1].link is None
+    assert [(m.name, m.previous) for m in entrants] == [("p7", 1500), ("p20", 1001), ("p30", None)]
+
+
+def test_ten_of_each_at_most() -> None:
+    names = [f"p{i}" for i in range(1, 100)]
+    gains, entrants = movers(names, {n: i + 50 for i, n in enumerate(names, 1)}, {})
+    assert len(gains) == 10
+    assert [m.rank for m in gains] == list(range(1, 11))  # every gain is 50: by rank
+    assert entrants == []
+
+
+def test_the_home_page_shows_the_month_at_a_glance(built: Path, example_repo: Path) -> None:
+    page = text(built / "index.html")
+    block = page.split('<section id="glance"', 1)[1].split('<section id="about"', 1)[0]
+    assert '<title id="totals-chart">Every download on PyPI per month</title>' in block
+    totals = [
+        json.loads(tag_blob(example_repo, tag, EXTENDED_JSON_FILE))["totals"]["downloads"]
+        for tag in (FLAGGED, SAMPLED)
+    ]
+    heights = [
+        196 - float(re.findall(rf'<path class="{kind}" d="M\S+ 196V([\d.]+)h', block)[0])
+        for kind in ("plain", "marked")
+    ]
+    assert heights[0] / heights[1] == pytest.approx(totals[0] / totals[1], rel=0.01)
+    # One bar a month with a total (2026.09's estimated one is marked), a labelled gap for the
+    # month released before the extended files.
+    assert block.count('<path class="plain"') == 1
+    assert block.count('<path class="marked"') == 1
+    assert block.count(">no total</text>") == 1
+    assert "“no total”: a release made before the extended files" in block
+    gains = block.split('id="gains-title"', 1)[1].split("</section>", 1)[0]
+    assert re.findall(r"<li>(.*?)</li>", gains) == [
+        '<a href="project/requests.html">requests</a>: up 2, from 3 to 1',
+        '<a href="project/numpy.html">numpy</a>: up 1, from 4 to 3',
+    ]
+    entrants = block.split('id="entrants-title"', 1)[1].split("</section>", 1)[0]
+    assert re.findall(r"<li>(.*?)</li>", entrants) == [
+        '<a href="project/typing-extensions.html">typing-extensions</a>: rank 6,'
+        " not ranked the month before"
+    ]
+    assert not (built / FLAGGED / "index.html").read_text().count('id="glance"')

@@ -36,6 +36,7 @@ from publisher.website.breakdown import (
 from publisher.website.changes import change, comparison, previous_ranks
 from publisher.website.chart import Frame, Slot, bar_chart, frame, rank_chart
 from publisher.website.cite import Citation, citation, released_on
+from publisher.website.glance import glance
 from publisher.website.history import History, month_index
 from publisher.website.honest import ANCHOR, FLAGS_PAGE, honest, project_flags
 from publisher.website.notes import (
@@ -296,6 +297,9 @@ def first_page_extras(views: Views, month: Month, folder: str, size: int) -> dic
     }
     if folder == "":
         extras["history"] = top_history(views, size)
+        before = previous_ranks(views.site.history, month)
+        months = [v.month for v in views.monthly]
+        extras["glance"] = glance(views.frame, months, before, views.projects)
     return extras
 
 
