@@ -12,7 +12,7 @@ formatted and words of our own, and the one value from data, the tag, is escaped
 from dataclasses import dataclass
 from typing import Any
 
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from publisher.base.installers import INSTALLER_GROUPS
 from publisher.count.long_tail import CI, GROUP_COLUMNS, MIRRORS
@@ -20,8 +20,12 @@ from publisher.dataset.extended import WITHOUT_MIRRORS
 from publisher.website.honest import ANCHOR, FLAGS_PAGE, PROJECT_FLAGS, Honest, ci_share
 
 DASH = "\u2014"
+NONE = f"<td>{DASH}</td>"
 # The table's columns after Rank and Downloads, and before the month's notes.
 HEADERS = ("Rank without mirrors", "CI share", *INSTALLER_GROUPS, "Flags")
+# Written once: the header cells and the stacked bars' key, the same on every project page.
+HEADER_CELLS = Markup("".join(f'<th scope="col">{escape(h)}</th>' for h in HEADERS))
+GROUP_KEY = Markup(" ".join(f'<span class="key {g}">{g}</span>' for g in INSTALLER_GROUPS))
 BEFORE_EXTENDED = "no breakdown: the release was made before the extended files"
 
 
@@ -65,27 +69,25 @@ class ProjectMonth:
 def project_month(columns: MonthColumns, name: str) -> ProjectMonth:
     """A project's cells for one month it is in (its row's breakdown, or the month's dash)."""
     honest = columns.honest
-    flags = _flags_cell(columns, name)
+    marks = honest.marks.get(name) if honest is not None else None
+    if marks:
+        words = ", ".join(PROJECT_FLAGS[flag.kind] for flag in marks)
+        flags = f'<td><a href="{columns.flags_link}">{words}</a></td>'
+    else:
+        flags = "<td></td>"
     if columns.missing is not None or honest is None:
-        return ProjectMonth(f"{columns.missing}{flags}", None)
+        return ProjectMonth(columns.missing + flags if columns.missing else flags, None)
     row: dict[str, Any] = honest.rows.get(name, {})
     rank = row.get(WITHOUT_MIRRORS)
-    share = ci_share(row)
-    cells = [
-        f"<td>{rank:,}</td>" if isinstance(rank, int) else f"<td>{DASH}</td>",
-        f"<td>{share or DASH}</td>",
-    ]
     groups = [row.get(column) for column in GROUP_COLUMNS]
-    numbers = [g for g in groups if isinstance(g, int)]
-    cells += [f"<td>{g:,}</td>" if isinstance(g, int) else f"<td>{DASH}</td>" for g in groups]
-    parts = numbers if len(numbers) == len(groups) else None
-    return ProjectMonth("".join(cells) + flags, parts)
-
-
-def _flags_cell(columns: MonthColumns, name: str) -> str:
-    honest = columns.honest
-    marks = honest.marks.get(name) if honest is not None else None
-    if not marks:
-        return "<td></td>"
-    words = ", ".join(PROJECT_FLAGS[flag.kind] for flag in marks)
-    return f'<td><a href="{columns.flags_link}">{words}</a></td>'
+    if all(isinstance(g, int) for g in groups):
+        parts: list[int] | None = groups  # type: ignore[assignment]
+        numbers = "".join([f"<td>{g:,}</td>" for g in groups])
+    else:
+        parts = None
+        numbers = "".join([f"<td>{g:,}</td>" if isinstance(g, int) else NONE for g in groups])
+    cells = (
+        f"{f'<td>{rank:,}</td>' if isinstance(rank, int) else NONE}"
+        f"<td>{ci_share(row) or DASH}</td>{numbers}{flags}"
+    )
+    return ProjectMonth(cells, parts)

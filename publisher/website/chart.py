@@ -131,6 +131,7 @@ def bar_chart(
     stacked: list[list[str]] = [[] for _ in groups]
     stars, missing = [], []
     split = parts if parts is not None else [None] * len(values)
+    across = f"h{width:.1f}"
     for x, value, slot, pieces in zip(axis.centres, values, axis.slots, split, strict=True):
         if value is None:
             if gaps:
@@ -139,14 +140,16 @@ def bar_chart(
         y = bottom - value * scale
         left = f"M{x - width / 2:.1f} "
         if pieces is None:
-            shapes[slot.marked].append(f"{left}{bottom}V{y:.1f}h{width:.1f}V{bottom}Z")
+            shapes[slot.marked].append(f"{left}{bottom}V{y:.1f}{across}V{bottom}Z")
         else:
-            base = 0
+            # Each segment's top is the next one's bottom: each height is formatted once.
+            low, base = str(bottom), 0
             for path, piece in zip(stacked, pieces, strict=True):
                 if piece > 0:
-                    low, high = bottom - base * scale, bottom - (base + piece) * scale
-                    path.append(f"{left}{low:.1f}V{high:.1f}h{width:.1f}V{low:.1f}Z")
-                base += piece
+                    base += piece
+                    high = f"{bottom - base * scale:.1f}"
+                    path.append(f"{left}{low}V{high}{across}V{low}Z")
+                    low = high
         if slot.marked:
             stars.append((f"{x:.1f}", f"{y - 4:.1f}"))
     ticks = [Tick(f"{bottom - v * scale:.1f}", compact(v)) for v in range(0, ceiling + 1, step)]

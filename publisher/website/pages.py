@@ -27,7 +27,7 @@ from publisher.release.calver import month_of
 from publisher.release.metadata import Human
 from publisher.release.record import Record
 from publisher.website.breakdown import (
-    HEADERS,
+    HEADER_CELLS,
     MonthColumns,
     ProjectMonth,
     month_columns,
@@ -343,7 +343,7 @@ def project_page(views: Views, name: str, path: str) -> Page:
         ),
         "rank_chart": rank_chart(views.frame, ranks, f"Rank of {name} per month"),
         "table": list(zip(views.monthly, ranks, downloads, months, strict=True))[::-1],
-        "headers": HEADERS,
+        "header_cells": HEADER_CELLS,
         "flags": project_flags(
             [(v.month.tag, views.honest[v.month.tag]) for v in views.monthly], name
         ),

@@ -14,7 +14,7 @@ import jinja2
 from markupsafe import Markup
 
 from publisher.release.metadata import METHOD_WORDS
-from publisher.website.breakdown import HEADERS, ProjectMonth, blank_notes
+from publisher.website.breakdown import GROUP_KEY, HEADERS, ProjectMonth, blank_notes
 from publisher.website.pages import ANY_DEPTH, MonthView, Page, Views, root_of
 from publisher.website.search import SEARCH_INDEX, full_list_path
 from publisher.website.svg import chart_svg, x_axis
@@ -38,6 +38,7 @@ def environment() -> jinja2.Environment:
     env.globals["method_words"] = METHOD_WORDS
     env.globals["history_rows"] = history_rows
     env.globals["chart_svg"] = chart_svg
+    env.globals["group_key"] = GROUP_KEY
     return env
 
 
