@@ -8,7 +8,17 @@ import re
 from pathlib import Path
 
 import pytest
-from published import FLAGGED, OLDER, SAMPLED, tag_blob
+from published import (
+    FLAGGED,
+    OLDER,
+    SAMPLED,
+    month_count,
+    month_end,
+    publish_month,
+    tag_blob,
+    with_breakdown,
+)
+from repos import publishing_repo
 
 from publisher.base.installers import INSTALLER_GROUPS
 from publisher.dataset.build import EXTENDED_JSON_FILE
@@ -78,6 +88,22 @@ def test_a_month_without_the_breakdown_shows_a_dash_and_says_why(built: Path) ->
     assert rows[SAMPLED][3] == "\u2014 no breakdown: not counted this month"
     assert rows[OLDER][3] == "\u2014 no breakdown: the release was made before the extended files"
     assert len(rows[OLDER]) == len(rows[FLAGGED]) - len(INSTALLER_GROUPS) - 1
+
+
+def test_a_column_the_engine_could_not_count_is_a_dash_and_the_note_says_why(
+    tmp_path: Path,
+) -> None:
+    work, _ = publishing_repo(tmp_path, "")
+    rows = [("alpha", 900), ("beta", 500)]
+    count = month_count(rows, month_end("2026.10"))
+    publish_month(work, "2026.10", with_breakdown(count, unavailable={"ci_downloads": "no flag"}))
+    build_site(Path(str(work.working_tree_dir)), tmp_path / "site", None, workers=1)
+    page = text(tmp_path / "site" / "project" / "beta.html")
+    cells = history(page)["2026.10"]
+    assert cells[4] == "\u2014"  # the CI share
+    assert cells[3] != "\u2014"  # the rank without mirrors was counted
+    assert cells[-1] == "CI share not counted: no flag"
+    assert 'class="part pip"' in page
 
 
 def test_a_stacked_bar_is_as_tall_as_the_plain_bar_of_the_same_total() -> None:

@@ -21,6 +21,7 @@ from publisher.website.honest import ANCHOR, FLAGS_PAGE, PROJECT_FLAGS, Honest, 
 
 DASH = "\u2014"
 NONE = f"<td>{DASH}</td>"
+FULL_ROW = "<td>{:,}</td><td>{}</td>" + "<td>{:,}</td>" * len(INSTALLER_GROUPS)
 # The table's columns after Rank and Downloads, and before the month's notes.
 HEADERS = ("Rank without mirrors", "CI share", *INSTALLER_GROUPS, "Flags")
 # Written once: the header cells and the stacked bars' key, the same on every project page.
@@ -79,15 +80,12 @@ def project_month(columns: MonthColumns, name: str) -> ProjectMonth:
         return ProjectMonth(columns.missing + flags if columns.missing else flags, None)
     row: dict[str, Any] = honest.rows.get(name, {})
     rank = row.get(WITHOUT_MIRRORS)
+    share = ci_share(row) or DASH
     groups = [row.get(column) for column in GROUP_COLUMNS]
-    if all(isinstance(g, int) for g in groups):
-        parts: list[int] | None = groups  # type: ignore[assignment]
-        numbers = "".join([f"<td>{g:,}</td>" for g in groups])
-    else:
-        parts = None
-        numbers = "".join([f"<td>{g:,}</td>" if isinstance(g, int) else NONE for g in groups])
-    cells = (
-        f"{f'<td>{rank:,}</td>' if isinstance(rank, int) else NONE}"
-        f"<td>{ci_share(row) or DASH}</td>{numbers}{flags}"
-    )
-    return ProjectMonth(cells, parts)
+    if isinstance(rank, int) and all(isinstance(g, int) for g in groups):
+        # The usual month: every number there, written with one format call.
+        return ProjectMonth(FULL_ROW.format(rank, share, *groups) + flags, groups)  # type: ignore[arg-type]
+    cells = [f"<td>{n:,}</td>" if isinstance(n, int) else NONE for n in (rank, *groups)]
+    cells.insert(1, f"<td>{share}</td>")
+    parts = groups if all(isinstance(g, int) for g in groups) else None
+    return ProjectMonth("".join(cells) + flags, parts)  # type: ignore[arg-type]

@@ -63,7 +63,7 @@ def shared_fragments(views: Views) -> dict[str, Any]:
         },
         "notes_cells": {
             tag: macros.notes_cell(  # type: ignore[attr-defined]
-                [*view.notes, *blank_notes(views.columns[tag])]
+                view.notes, blank_notes(views.columns[tag])
             )
             for tag, view in views.views.items()
         },
