@@ -70,6 +70,8 @@ class Chart:
     marked: str  # path: those of months that are not comparable
     stars: list[tuple[str, str]]  # (x, y) of an asterisk over each marked bar or dot
     line: str  # path: the rank's line, broken where a month is missing
+    parts: tuple[tuple[str, str], ...] = ()  # (class, path): a stacked bar's segments by group
+    gaps: tuple[tuple[str, str], ...] = ()  # (x, y) of a "no total" label where a bar is missing
     width: int = WIDTH
     height: int = HEIGHT
     left: int = LEFT
@@ -109,27 +111,52 @@ def compact(number: float) -> str:
 
 
 def bar_chart(
-    axis: Frame, values: Sequence[int | None], title: str, y_label: str = "Downloads"
+    axis: Frame,
+    values: Sequence[int | None],
+    title: str,
+    y_label: str = "Downloads",
+    parts: Sequence[Sequence[int] | None] | None = None,
+    groups: Sequence[str] = (),
+    gaps: bool = False,
 ) -> Chart:
-    """Bars of `values`, one per slot of `axis` (None: no bar)."""
+    """Bars of `values`, one per slot of `axis` (None: no bar, and with `gaps` a label saying
+    so). Where `parts` has a month's values by group (in `groups`' order, adding up to its
+    value), its bar is stacked from them, the first group at the bottom."""
     top = max((v for v in values if v is not None), default=0) or 1
     step = nice_step(top)
     ceiling = step * math.ceil(top / step)
     scale = PLOT_HEIGHT / ceiling
     bottom, width = TOP + PLOT_HEIGHT, axis.bar_width
     shapes: dict[bool, list[str]] = {False: [], True: []}
-    stars = []
-    for x, value, slot in zip(axis.centres, values, axis.slots, strict=True):
+    stacked: list[list[str]] = [[] for _ in groups]
+    stars, missing = [], []
+    split = parts if parts is not None else [None] * len(values)
+    across = f"h{width:.1f}"
+    for x, value, slot, pieces in zip(axis.centres, values, axis.slots, split, strict=True):
         if value is None:
+            if gaps:
+                missing.append((f"{x:.1f}", f"{bottom - 4}"))
             continue
         y = bottom - value * scale
-        shapes[slot.marked].append(f"M{x - width / 2:.1f} {bottom}V{y:.1f}h{width:.1f}V{bottom}Z")
+        left = f"M{x - width / 2:.1f} "
+        if pieces is None:
+            shapes[slot.marked].append(f"{left}{bottom}V{y:.1f}{across}V{bottom}Z")
+        else:
+            # Each segment's top is the next one's bottom: each height is formatted once.
+            low, base = str(bottom), 0
+            for path, piece in zip(stacked, pieces, strict=True):
+                if piece > 0:
+                    base += piece
+                    high = f"{bottom - base * scale:.1f}"
+                    path.append(f"{left}{low}V{high}{across}V{low}Z")
+                    low = high
         if slot.marked:
             stars.append((f"{x:.1f}", f"{y - 4:.1f}"))
     ticks = [Tick(f"{bottom - v * scale:.1f}", compact(v)) for v in range(0, ceiling + 1, step)]
     return Chart(
         "bars", title, y_label, axis, ticks, grid(ticks), "".join(shapes[False]),
         "".join(shapes[True]), stars, "",
+        tuple((g, "".join(p)) for g, p in zip(groups, stacked, strict=True) if p), tuple(missing),
     )  # fmt: skip
 
 

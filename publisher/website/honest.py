@@ -52,6 +52,7 @@ class Honest:
     marks: dict[str, list[Flag]]  # project -> its own flags
     notes: list[str]  # what the new columns mean, and why one is blank
     columns: bool  # the breakdown was counted: the two columns are shown
+    unavailable: dict[str, str]  # column -> why the engine could not count it
 
     def cells(self, name: str) -> str:
         """The row's new cells: rank without mirrors and CI share when counted, and a flag
@@ -94,7 +95,8 @@ def honest(month: Month) -> Honest | None:
     rows = {row["project"]: row for row in extended["rows"]}
     breakdown = extended["breakdown"]
     counted = breakdown.get("counted") is True
-    return Honest(rows, flags, marks, column_notes(breakdown), counted)
+    unavailable = {str(k): str(v).rstrip(".") for k, v in breakdown.get("unavailable", {}).items()}
+    return Honest(rows, flags, marks, column_notes(breakdown), counted, unavailable)
 
 
 def flag_of(raw: dict[str, Any]) -> Flag:

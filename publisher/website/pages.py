@@ -20,14 +20,23 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from publisher.base.installers import INSTALLER_GROUPS
 from publisher.base.sizes import format_size
 from publisher.dataset.build import COPIES
 from publisher.release.calver import month_of
 from publisher.release.metadata import Human
 from publisher.release.record import Record
+from publisher.website.breakdown import (
+    HEADER_CELLS,
+    MonthColumns,
+    ProjectMonth,
+    month_columns,
+    project_month,
+)
 from publisher.website.changes import change, comparison, previous_ranks
 from publisher.website.chart import Frame, Slot, bar_chart, frame, rank_chart
 from publisher.website.cite import Citation, citation, released_on
+from publisher.website.glance import glance
 from publisher.website.history import History, month_index
 from publisher.website.honest import ANCHOR, FLAGS_PAGE, honest, project_flags
 from publisher.website.notes import (
@@ -100,6 +109,9 @@ class Views:
         self.monthly = [self.views[m.tag] for m in history.monthly]
         self.honest = {m.tag: honest(m) for m in history.published}
         self._name_cells: dict[str, dict[str, str]] = {}
+        self.columns: dict[str, MonthColumns] = {
+            m.tag: month_columns(m.tag, self.honest[m.tag]) for m in history.published
+        }
 
     @cached_property
     def projects(self) -> dict[str, str]:
@@ -285,6 +297,9 @@ def first_page_extras(views: Views, month: Month, folder: str, size: int) -> dic
     }
     if folder == "":
         extras["history"] = top_history(views, size)
+        before = previous_ranks(views.site.history, month)
+        months = [v.month for v in views.monthly]
+        extras["glance"] = glance(views.frame, months, before, views.projects)
     return extras
 
 
@@ -306,6 +321,11 @@ def project_page(views: Views, name: str, path: str) -> Page:
         v.month.rows[rank - 1]["download_count"] if rank else None
         for v, rank in zip(views.monthly, ranks, strict=True)
     ]
+    months: list[ProjectMonth | None] = [
+        project_month(views.columns[v.month.tag], name) if rank else None
+        for v, rank in zip(views.monthly, ranks, strict=True)
+    ]
+    parts = [m.parts if m is not None else None for m in months]
     latest = views.monthly[-1]
     context = {
         "name": name,
@@ -314,9 +334,16 @@ def project_page(views: Views, name: str, path: str) -> Page:
         "downloads": downloads[-1],
         "latest": latest,
         "total": len(latest.month.rows),
-        "downloads_chart": bar_chart(views.frame, downloads, f"Downloads of {name} per month"),
+        "downloads_chart": bar_chart(
+            views.frame,
+            downloads,
+            f"Downloads of {name} per month",
+            parts=parts,
+            groups=INSTALLER_GROUPS,
+        ),
         "rank_chart": rank_chart(views.frame, ranks, f"Rank of {name} per month"),
-        "table": list(zip(views.monthly, ranks, downloads, strict=True))[::-1],
+        "table": list(zip(views.monthly, ranks, downloads, months, strict=True))[::-1],
+        "header_cells": HEADER_CELLS,
         "flags": project_flags(
             [(v.month.tag, views.honest[v.month.tag]) for v in views.monthly], name
         ),

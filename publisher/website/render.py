@@ -14,6 +14,7 @@ import jinja2
 from markupsafe import Markup
 
 from publisher.release.metadata import METHOD_WORDS
+from publisher.website.breakdown import GROUP_KEY, HEADERS, ProjectMonth, blank_notes
 from publisher.website.pages import ANY_DEPTH, MonthView, Page, Views, root_of
 from publisher.website.search import SEARCH_INDEX, full_list_path
 from publisher.website.svg import chart_svg, x_axis
@@ -37,6 +38,7 @@ def environment() -> jinja2.Environment:
     env.globals["method_words"] = METHOD_WORDS
     env.globals["history_rows"] = history_rows
     env.globals["chart_svg"] = chart_svg
+    env.globals["group_key"] = GROUP_KEY
     return env
 
 
@@ -60,23 +62,28 @@ def shared_fragments(views: Views) -> dict[str, Any]:
             for tag, view in views.views.items()
         },
         "notes_cells": {
-            tag: macros.notes_cell(view.notes)  # type: ignore[attr-defined]
+            tag: macros.notes_cell(  # type: ignore[attr-defined]
+                view.notes, blank_notes(views.columns[tag])
+            )
             for tag, view in views.views.items()
         },
     }
 
 
-def history_rows(table: list[tuple[MonthView, int | None, int | None]], shared: Any) -> Markup:
+def history_rows(
+    table: list[tuple[MonthView, int | None, int | None, ProjectMonth | None]], shared: Any
+) -> Markup:
     """A project page's history rows: the build's hottest template loop (12 rows on each of
-    15,000 pages) as string joins of the fragments the macros rendered once per build. The
-    values are numbers, so nothing here needs escaping."""
+    15,000 pages) as string joins of the fragments the macros rendered once per build, and
+    the breakdown's cells (breakdown.py). The values are numbers, so nothing here needs
+    escaping."""
     rows = []
-    for view, rank, downloads in table:
+    for view, rank, downloads, month in table:
         tag = view.month.tag
         numbers = (
-            f"<td>{rank:,}</td><td>{downloads:,}</td>"
-            if rank
-            else f'<td colspan="2">not in the top {len(view.month.rows):,}</td>'
+            f"<td>{rank:,}</td><td>{downloads:,}</td>{month.cells}"
+            if rank and month is not None
+            else f'<td colspan="{2 + len(HEADERS)}">not in the top {len(view.month.rows):,}</td>'
         )
         rows.append(f"<tr>{shared['month_cells'][tag]}{numbers}{shared['notes_cells'][tag]}</tr>\n")
     return Markup("".join(rows))

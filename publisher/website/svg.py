@@ -39,6 +39,12 @@ def chart_svg(chart: Chart, id: str, axis: Markup | None = None) -> Markup:
         for kind, path in (("line", chart.line), ("plain", chart.plain), ("marked", chart.marked))
         if path
     )
+    shapes += "".join(f'<path class="part {kind}" d="{path}"/>\n' for kind, path in chart.parts)
+    gaps = "".join(
+        f'<text class="gap" transform="rotate(-90 {x} {y})" x="{x}" y="{y}" dy="0.32em">'
+        "no total</text>\n"
+        for x, y in chart.gaps
+    )
     stars = "".join(
         f'<text class="star" x="{x}" y="{y}" text-anchor="middle">*</text>\n'
         for x, y in chart.stars
@@ -52,5 +58,5 @@ def chart_svg(chart: Chart, id: str, axis: Markup | None = None) -> Markup:
         f"{axis if axis is not None else x_axis(chart.frame)}\n"
         f'<text class="axis" transform="rotate(-90)" x="{-(chart.top + chart.bottom) / 2}"'
         f' y="14" text-anchor="middle">{escape(chart.y_label)}</text>\n'
-        f"{shapes}{stars}</svg>\n"
+        f"{shapes}{gaps}{stars}</svg>\n"
     )
