@@ -7,7 +7,6 @@ two processes share, each writing its own files: 15,000 project pages take secon
 minutes. The processes are forked after the data is read, so git is read once.
 """
 
-import dataclasses
 import gc
 import multiprocessing
 from collections.abc import Iterator
@@ -24,7 +23,7 @@ from publisher.release.record import RELEASES_FILE, parse_record
 from publisher.website.address import pages_url, repository_url
 from publisher.website.checks import broken_reason
 from publisher.website.history import History
-from publisher.website.kinds import kept_files, month_kind
+from publisher.website.kinds import as_kind, month_kind
 from publisher.website.output import check_out_folder, staged, write_files
 from publisher.website.pages import (
     Site,
@@ -103,8 +102,7 @@ def checked_months(repo: git.Repo, tags: list[str]) -> tuple[list[Month], tuple[
         except ValidationError as exc:
             problem = exc
         if problem is None:
-            kept = kept_files(month.files, month_kind(tag, tags))
-            months.append(dataclasses.replace(month, files=kept))
+            months.append(as_kind(month, month_kind(tag, tags)))
         elif latest:
             raise ValidationError(
                 f"The latest publish tag, {tag}, fails validate: {problem.message.rstrip('.')}.",

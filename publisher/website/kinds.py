@@ -9,11 +9,13 @@ else the tag's files in the publishing repository). Its extended files (JSON, CS
 are left out of the site; they stay in the tag and in the release's record.
 """
 
+import dataclasses
 from collections.abc import Collection, Mapping
 from typing import Literal
 
 from publisher.dataset.build import COMPATIBLE_FILES, COPIES, EXTENDED_SCHEMA_FILE
 from publisher.release.calver import tag_order
+from publisher.website.tags import Month
 
 FULL_MONTHS = 12  # the newest months (calendar months published) that keep full folders
 SMALL_ROWS = 100  # the rows of an older month's small ranking pages
@@ -38,3 +40,16 @@ def month_kind(tag: str, tags: Collection[str]) -> Kind:
 def kept_files(files: Mapping[str, bytes], kind: Kind) -> dict[str, bytes]:
     """The files a month's folder holds on the site, for its kind."""
     return {n: b for n, b in files.items() if kind == "full" or n in SMALL_FILES}
+
+
+def as_kind(month: Month, kind: Kind) -> Month:
+    """The month as the site keeps it: a small one without the files its folder leaves out,
+    and without its extended rows (its pages show no extended columns; its flags stay)."""
+    if kind == "full":
+        return month
+    extended = month.extended
+    return dataclasses.replace(
+        month,
+        files=kept_files(month.files, kind),
+        extended=None if extended is None else {**extended, "rows": []},
+    )
