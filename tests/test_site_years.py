@@ -24,6 +24,8 @@ from publisher.website.builder import build_site
 from publisher.website.kinds import FULL_MONTHS, SMALL_ROWS, month_kind
 
 FIRST, ROWS = "2025.01", 1_200
+# The site when 12 months were published, the site after two more, and their folder.
+Sites = tuple[dict[str, bytes], dict[str, bytes], Path]
 TAGS = release_tags(FIRST, FULL_MONTHS + 2)
 OLDEST, SECOND = TAGS[0], TAGS[1]
 # Left out of an older month's folder (publisher.website.kinds; the README says so).
@@ -44,8 +46,7 @@ RECORD = {
 
 
 @pytest.fixture(scope="module")
-def sites(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, bytes], dict[str, bytes]]:
-    """(the site when 12 months were published, the site after two more)."""
+def sites(tmp_path_factory: pytest.TempPathFactory) -> Sites:
     folder = tmp_path_factory.mktemp("years")
     work, _ = publishing_repo(folder, "")
     publish_generated(work, FIRST, FULL_MONTHS, ROWS, breakdown=True)
@@ -57,7 +58,7 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, bytes], d
     more.git.remote("set-url", "origin", REMOTE)
     more.close()
     build_site(repo, folder / "after", None, workers=1)
-    return site_tree(folder / "before"), site_tree(folder / "after")
+    return site_tree(folder / "before"), site_tree(folder / "after"), folder
 
 
 def ranking_rows(page: str) -> int:
@@ -78,10 +79,8 @@ def test_the_newest_months_are_full_and_older_ones_small() -> None:
 
 
 @pytest.mark.parametrize("tag", [OLDEST, SECOND])
-def test_every_address_of_an_older_month_still_answers(
-    sites: tuple[dict[str, bytes], dict[str, bytes]], tag: str
-) -> None:
-    before, after = sites
+def test_every_address_of_an_older_month_still_answers(sites: Sites, tag: str) -> None:
+    before, after, _ = sites
     was, now = folder_of(before, tag), folder_of(after, tag)
     assert set(was) - set(now) == {f"{tag}/{name}" for name in DROPPED}
     kept = [*COMPATIBLE_FILES, *COPIES.values()]
@@ -90,10 +89,8 @@ def test_every_address_of_an_older_month_still_answers(
 
 
 @pytest.mark.parametrize("tag", [OLDEST, SECOND])
-def test_an_older_months_ranking_pages_are_small_with_its_top_rows(
-    sites: tuple[dict[str, bytes], dict[str, bytes]], tag: str
-) -> None:
-    _, after = sites
+def test_an_older_months_ranking_pages_are_small_with_its_top_rows(sites: Sites, tag: str) -> None:
+    _, after, _ = sites
     pages = {p: b.decode() for p, b in folder_of(after, tag).items() if p.endswith(".html")}
     assert set(pages) == {f"{tag}/index.html", f"{tag}/top-1000.html", f"{tag}/top-1200.html",
                           f"{tag}/flags.html"}  # fmt: skip
@@ -105,9 +102,9 @@ def test_an_older_months_ranking_pages_are_small_with_its_top_rows(
 
 
 def test_an_older_month_links_its_record_else_the_tags_files(
-    sites: tuple[dict[str, bytes], dict[str, bytes]],
+    sites: Sites,
 ) -> None:
-    _, after = sites
+    _, after, _ = sites
     oldest = after[f"{OLDEST}/top-1000.html"].decode()
     second = after[f"{SECOND}/top-1000.html"].decode()
     assert 'href="https://zenodo.org/records/201"' in oldest
@@ -116,10 +113,8 @@ def test_an_older_month_links_its_record_else_the_tags_files(
     assert f'href="{tree}"' in second
 
 
-def test_the_newest_months_keep_full_folders(
-    sites: tuple[dict[str, bytes], dict[str, bytes]], tmp_path: Path
-) -> None:
-    _, after = sites
+def test_the_newest_months_keep_full_folders(sites: Sites, tmp_path: Path) -> None:
+    _, after, _ = sites
     for tag in TAGS[2:]:
         folder = folder_of(after, tag)
         assert f"{tag}/{EXTENDED_PARQUET_FILE}" in folder
@@ -128,3 +123,14 @@ def test_the_newest_months_keep_full_folders(
         (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / path).write_bytes(body)
     assert broken_links(tmp_path) == []
+
+
+def test_a_new_remote_address_rebuilds_the_older_months_links(sites: Sites) -> None:
+    _, _, folder = sites
+    repo = folder / "work"
+    with git.Repo(repo) as work:
+        work.git.remote("set-url", "origin", "git@github.com:another-org/moved.git")
+    built = build_site(repo, folder / "after", None, workers=1)
+    assert not built.unchanged
+    moved = f"https://github.com/another-org/moved/tree/{SECOND}/data"
+    assert moved in (folder / "after" / SECOND / "index.html").read_text(encoding="utf-8")

@@ -246,7 +246,7 @@ def build_site(
     repo_path: Path, out: Path, url: str | None, workers: int = WORKERS, remote: str = "origin"
 ) -> Built:
     check_out_folder(out)
-    inputs = input_digest(repo_path, url)
+    inputs = input_digest(repo_path, url, remote)
     if (kept := kept_build(out, inputs)) is not None:
         skipped = tuple(kept.pop("skipped"))  # the warnings of the build that wrote it
         return Built(out=out, url=url, skipped=skipped, unchanged=True, **kept)
