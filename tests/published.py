@@ -170,14 +170,23 @@ def release_tags(first: str, months: int) -> list[str]:
 
 
 def publish_generated(
-    repo: git.Repo, first: str, months: int, rows: int, seed: int = 1, breakdown: bool = False
+    repo: git.Repo,
+    first: str,
+    months: int,
+    rows: int,
+    seed: int = 1,
+    breakdown: bool = False,
+    start: int = 0,
 ) -> None:
     """`months` monthly tags from `first` on, `rows` rows each: the same popular names every
     month, and a tail that changes (a twentieth of the rows enter and leave); with
-    `breakdown`, each split by installer group and CI (`with_breakdown`)."""
+    `breakdown`, each split by installer group and CI (`with_breakdown`). From the `start`-th
+    month on: the months before it were published by an earlier call."""
     churn = rows // 20
     names = project_names(rows + churn, seed)
     for i, tag in enumerate(release_tags(first, months)):
+        if i < start:
+            continue
         tail = random.Random(seed + i).sample(names[rows - churn :], churn)
         pool = names[: rows - churn] + tail
         count = month_count(generated_rows(pool, seed + i), month_end(tag))

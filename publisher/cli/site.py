@@ -64,9 +64,10 @@ def site_command(options: dict[str, Any], out: Console, err: Console) -> int:
     if not options.get("out"):
         raise UsageError("site needs --out DIR.", "Name the folder to write the site into.")
     repo = Path(options["repo"])
-    url = site_url(options, settings_for(options, repo), repo)
+    settings = settings_for(options, repo)
+    url = site_url(options, settings, repo)
     with status(err, "Building the site"):
-        built = build_site(repo, Path(options["out"]), url)
+        built = build_site(repo, Path(options["out"]), url, remote=settings.remote)
     table = Table(title="top-pypi site", show_header=False)
     table.add_column(style="bold cyan")
     table.add_column()

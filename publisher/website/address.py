@@ -48,3 +48,11 @@ def pages_url(remote_url: str | None) -> str | None:
     if name.lower() == f"{owner}.github.io":
         return f"https://{owner}.github.io/"
     return f"https://{owner}.github.io/{name}/"
+
+
+def repository_url(remote_url: str | None) -> str | None:
+    """The web address of a repository on GitHub (where a tag's files can be browsed)."""
+    match = GITHUB.search(remote_url or "")
+    if match is None:
+        return None
+    return f"https://github.com/{match.group(1)}/{match.group(2)}"

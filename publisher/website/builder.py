@@ -20,9 +20,10 @@ import git
 from publisher.base.errors import MetadataError, ValidationError
 from publisher.release.metadata import CITATION_CFF, ZENODO_JSON, Human, human_metadata
 from publisher.release.record import RELEASES_FILE, parse_record
-from publisher.website.address import pages_url
+from publisher.website.address import pages_url, repository_url
 from publisher.website.checks import broken_reason
 from publisher.website.history import History
+from publisher.website.kinds import as_kind, month_kind
 from publisher.website.output import check_out_folder, staged, write_files
 from publisher.website.pages import (
     Site,
@@ -35,6 +36,7 @@ from publisher.website.pages import (
 )
 from publisher.website.render import render, render_text, shared_fragments, static_files
 from publisher.website.search import SEARCH_INDEX, search_index
+from publisher.website.small import small_pages
 from publisher.website.tags import (
     Month,
     head_file,
@@ -65,11 +67,12 @@ class Built:
     unchanged: bool = False  # nothing it is made of changed: the site was left as it was
 
 
-def read_site(repo_path: Path, url: str | None) -> Site:
+def read_site(repo_path: Path, url: str | None, remote: str = "origin") -> Site:
     """Everything the pages show, read from git in one go: each tag's data, then the release
     record and the citation sources from the branch head."""
     repo = open_repository(repo_path)
     try:
+        source = repository_url(remote_url(repo, remote))
         months, skipped = checked_months(repo, publish_tags(repo))
         record_text = head_file(repo, RELEASES_FILE)
         sources = {
@@ -82,12 +85,13 @@ def read_site(repo_path: Path, url: str | None) -> Site:
     history = History(months)
     record = parse_record(record_text) if record_text is not None else None
     human = site_metadata(sources, repo_path) if sources else None
-    return Site(history, human, record, url, skipped)
+    return Site(history, human, record, url, skipped, source)
 
 
 def checked_months(repo: git.Repo, tags: list[str]) -> tuple[list[Month], tuple[str, ...]]:
     """Each tag's month, its files checked (publisher.website.checks): a broken latest tag
-    stops the build in one line; an older one is left out, said in the warnings returned."""
+    stops the build in one line; an older one is left out, said in the warnings returned.
+    A month of the small kind (publisher.website.kinds) keeps only the files its folder keeps."""
     months: list[Month] = []
     skipped: list[str] = []
     for index, tag in enumerate(tags):
@@ -98,7 +102,7 @@ def checked_months(repo: git.Repo, tags: list[str]) -> tuple[list[Month], tuple[
         except ValidationError as exc:
             problem = exc
         if problem is None:
-            months.append(month)
+            months.append(as_kind(month, month_kind(tag, tags)))
         elif latest:
             raise ValidationError(
                 f"The latest publish tag, {tag}, fails validate: {problem.message.rstrip('.')}.",
@@ -162,11 +166,20 @@ class Renderer:
             )
             return [], count, size
         if kind == "edition":
-            month = self.views.site.history.published[index]
-            pages = [
-                (p.path, render(p, url, self.shared))
-                for p in edition_pages(self.views, month, folder)
-            ]
+            published = self.views.site.history.published
+            month = published[index]
+            small = month_kind(month.tag, [m.tag for m in published]) == "small"
+            pages = (
+                [
+                    (p.path, render(p, url, self.shared))
+                    for p in small_pages(self.views, month, folder)
+                ]
+                if small
+                else [
+                    (p.path, render(p, url, self.shared))
+                    for p in edition_pages(self.views, month, folder)
+                ]
+            )
         else:
             names = list(self.views.projects)[index : index + PROJECTS_PER_JOB]
             pages = [
@@ -229,14 +242,16 @@ def other_files(
     yield ".nojekyll", b""  # GitHub Pages: serve the files as they are, `_` names included
 
 
-def build_site(repo_path: Path, out: Path, url: str | None, workers: int = WORKERS) -> Built:
+def build_site(
+    repo_path: Path, out: Path, url: str | None, workers: int = WORKERS, remote: str = "origin"
+) -> Built:
     check_out_folder(out)
-    inputs = input_digest(repo_path, url)
+    inputs = input_digest(repo_path, url, remote)
     if (kept := kept_build(out, inputs)) is not None:
         skipped = tuple(kept.pop("skipped"))  # the warnings of the build that wrote it
         return Built(out=out, url=url, skipped=skipped, unchanged=True, **kept)
     forget_build(out)
-    site = read_site(repo_path, url)
+    site = read_site(repo_path, url, remote)
     views = Views(site)
     html: list[str] = []
     files = size = 0

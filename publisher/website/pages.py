@@ -85,6 +85,7 @@ class Site:
     record: Record | None
     url: str | None
     skipped: tuple[str, ...] = ()  # older tags left out of the site, and why
+    source: str | None = None  # the publishing repository's web address, if on GitHub
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,10 @@ writes nothing, instead of 15,000 pages byte for byte as they are.
 
 What the pages are made of: the repository's tags (a tag's object id fixes its commit, so its
 data), the files read from the branch head (the release record, the citation sources), the
-site's address, and this package: its version, its code (a change in a checkout rebuilds too),
-its templates and static files. The site itself counts by each file's path, size and time of
-change: a file added, removed or edited by hand makes the next build write the site again.
+site's address, the remote's address (older months' pages link their tags there), and this
+package: its version, its code (a change in a checkout rebuilds too), its templates and static
+files. The site itself counts by each file's path, size and time of change: a file added,
+removed or edited by hand makes the next build write the site again.
 """
 
 import hashlib
@@ -25,7 +26,7 @@ from publisher.release.metadata import CITATION_CFF, ZENODO_JSON
 from publisher.release.record import RELEASES_FILE
 from publisher.website.output import MARKER
 from publisher.website.render import ASSETS, STATIC
-from publisher.website.tags import git_failure, open_repository
+from publisher.website.tags import git_failure, open_repository, remote_url
 
 # What `builder.read_site` reads from the branch head, besides the tags.
 HEAD_FILES = (RELEASES_FILE, ZENODO_JSON, CITATION_CFF)
@@ -39,9 +40,10 @@ def fingerprint_file(out: Path) -> Path:
     return out.parent / f".{out.name}.inputs.json"
 
 
-def input_digest(repo_path: Path, url: str | None) -> str:
+def input_digest(repo_path: Path, url: str | None, remote: str = "origin") -> str:
     """The fingerprint of everything the pages are made of."""
-    digest = hashlib.sha256(f"{__version__}\n{url}\n{_repository_state(repo_path)}\n".encode())
+    state = _repository_state(repo_path, remote)
+    digest = hashlib.sha256(f"{__version__}\n{url}\n{state}\n".encode())
     for name, body in package_files():
         digest.update(f"{name}\0{len(body)}\0".encode())
         digest.update(body)
@@ -86,15 +88,16 @@ def remember_build(out: Path, inputs: str, built: dict[str, Any]) -> None:
         temporary.unlink(missing_ok=True)
 
 
-def _repository_state(repo_path: Path) -> str:
+def _repository_state(repo_path: Path, remote: str) -> str:
     repo = open_repository(repo_path)
     try:
         with git_failure("Could not read the tags of the publishing repository"):
             tags = repo.git.for_each_ref("--format=%(refname) %(objectname)", "refs/tags")
             head = repo.git.ls_tree("HEAD", "--", *HEAD_FILES) if repo.head.is_valid() else ""
+            address = remote_url(repo, remote)
     finally:
         repo.close()
-    return f"{tags}\n{head}"
+    return f"{tags}\n{head}\n{address}"
 
 
 def package_files() -> Iterator[tuple[str, bytes]]:

@@ -69,6 +69,7 @@ def main() -> int:
         ("long tail", "bench_long_tail", str(args.long_tail_events)),
         ("make run", "bench_demo", ""),
         ("site", "bench_site", ""),
+        ("years", "bench_years", ""),
     ]
     failed = []
     for title, module, module_args in sections:

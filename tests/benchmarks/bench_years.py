@@ -1,0 +1,120 @@
+"""Ten years of months (issue 20): 120 generated monthly tags of 15,000 rows, each with an
+extended Parquet of 800,000 projects, and the site built from them once: its size on disk
+(goal <= 700 MB, GitHub Pages allows 1 GB), its build time and peak memory.
+
+Generating 120 such months through `publish` would take most of an hour, so the newest
+FULL_MONTHS months are published as `top-pypi publish` does (each its own draw of 800,000
+projects, with the installer breakdown), and the 108 older tags are written with git plumbing:
+each a commit of the oldest published month's tree, with its own tag in the trailer. Git
+stores their files once; the site writes each month's folder apart, so the size is real. The
+older months' pages show the same numbers, which changes nothing the site's size depends on.
+"""
+
+import dataclasses
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from measure import measure
+
+TESTS = Path(__file__).parents[1]
+sys.path.insert(0, str(TESTS))
+
+from published import (  # noqa: E402
+    generated_rows,
+    month_count,
+    month_end,
+    publish_month,
+    release_tags,
+    with_breakdown,
+)
+from repos import publishing_repo  # noqa: E402
+
+from publisher.sample.names import project_names  # noqa: E402
+from publisher.website.kinds import FULL_MONTHS  # noqa: E402
+
+MONTHS, ROWS, PROJECTS = 120, 15_000, 800_000
+FIRST = "2017.01"
+SIZE_GOAL = 700 * 10**6
+
+
+def publish_full_months(work_dir: Path, tags: list[str]) -> None:
+    import git
+
+    names = project_names(PROJECTS, 1)
+    with git.Repo(work_dir) as work:
+        for i, tag in enumerate(tags):
+            every = generated_rows(names, 100 + i)
+            count = with_breakdown(month_count(every, month_end(tag)), 100 + i)
+            top = dataclasses.replace(count, rows=every[:ROWS], projects_counted=PROJECTS)
+            publish_month(work, tag, top)
+
+
+def git_out(work_dir: Path, *args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=work_dir, check=True, capture_output=True, text=True)
+    return done.stdout.strip()
+
+
+def write_older_tags(work_dir: Path, template: str, tags: list[str]) -> None:
+    """Each tag a commit of `template`'s tree whose trailer names it, as publish writes it."""
+    tree = git_out(work_dir, "rev-parse", f"{template}^{{tree}}")
+    for tag in tags:
+        message = f"Publish {tag} (generated for the benchmark)\n\nTop-PyPI-Tag: {tag}\n"
+        commit = git_out(work_dir, "commit-tree", tree, "-m", message)
+        git_out(work_dir, "tag", tag, commit)
+
+
+def site_size(folder: Path) -> tuple[int, int]:
+    sizes = [path.stat().st_size for path in folder.rglob("*") if path.is_file()]
+    return len(sizes), sum(sizes)
+
+
+def part_sizes(out: Path, older: list[str], newest: list[str]) -> list[tuple[str, float, str]]:
+    """Where the bytes are: the older months' folders, the full ones, the project pages."""
+    parts = {
+        "the older months' folders": older,
+        "the full months' folders": newest,
+        "the project pages": ["project"],
+    }
+    return [
+        (f"years: {what}", sum(site_size(out / name)[1] for name in names) / 10**6, "MB")
+        for what, names in parts.items()
+    ]
+
+
+def run() -> list[tuple[str, float, str]]:
+    tags = release_tags(FIRST, MONTHS)
+    older, newest = tags[: MONTHS - FULL_MONTHS], tags[MONTHS - FULL_MONTHS :]
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        work, _ = publishing_repo(root, "")
+        work_dir = Path(str(work.working_tree_dir))
+        work.close()
+        started = time.perf_counter()
+        publish_full_months(work_dir, newest)
+        write_older_tags(work_dir, newest[0], older)
+        generated = time.perf_counter() - started
+        os.sync()
+        out = root / "site"
+        site = [sys.executable, "-m", "publisher", "site", "--repo", str(work_dir)]
+        built = measure([*site, "--out", str(out)])
+        files, size = site_size(out)
+        parquet = (out / "top-pypi-packages-extended.parquet").stat().st_size
+        return [
+            (f"years: generating {MONTHS} tags ({FULL_MONTHS} published, the rest plumbing)",
+             generated, "s"),
+            (f"years: site build, {MONTHS} months of {ROWS:,} rows", built.seconds, "s"),
+            ("years: site build peak memory", built.peak_bytes / 2**20, "MiB"),
+            ("years: site size", size / 10**6, f"MB (goal <= {SIZE_GOAL // 10**6})"),
+            ("years: site files", files, "files"),
+            (f"years: a month's Parquet of {PROJECTS:,} projects", parquet / 10**6, "MB"),
+            *part_sizes(out, older, newest),
+        ]  # fmt: skip
+
+
+if __name__ == "__main__":
+    for row in run():
+        print(*row)

@@ -1,0 +1,136 @@
+"""Ten years of months stay deployable: the newest FULL_MONTHS months keep full folders, an
+older month keeps, at the same addresses, its compatible files and small ranking pages. The
+site of 14 generated months is compared with the site the same repository made when it had
+only 12: every address of the two oldest months' folders then still answers now."""
+
+import json
+from pathlib import Path
+
+import git
+import pytest
+from published import RELEASES, commit_file, publish_generated, release_tags
+from repos import publishing_repo
+from site_pages import broken_links, site_tree
+
+from publisher.dataset.build import (
+    COMPATIBLE_FILES,
+    COPIES,
+    EXTENDED_CSV_FILE,
+    EXTENDED_JSON_FILE,
+    EXTENDED_PARQUET_FILE,
+)
+from publisher.release.record import RELEASES_FILE
+from publisher.website.builder import build_site
+from publisher.website.kinds import FULL_MONTHS, SMALL_ROWS, month_kind
+
+FIRST, ROWS = "2025.01", 1_200
+# The site when 12 months were published, the site after two more, and their folder.
+Sites = tuple[dict[str, bytes], dict[str, bytes], Path]
+TAGS = release_tags(FIRST, FULL_MONTHS + 2)
+OLDEST, SECOND = TAGS[0], TAGS[1]
+# Left out of an older month's folder (publisher.website.kinds; the README says so).
+DROPPED = {EXTENDED_JSON_FILE, EXTENDED_CSV_FILE, EXTENDED_PARQUET_FILE}
+REMOTE = "https://github.com/example-org/top-pypi-data.git"
+RECORD = {
+    **RELEASES,
+    "releases": {
+        OLDEST: {
+            "doi": "10.5281/zenodo.201",
+            "recid": 201,
+            "url": "https://zenodo.org/records/201",
+            "published": "2025-02-01",
+            "files": {},
+        }
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory: pytest.TempPathFactory) -> Sites:
+    folder = tmp_path_factory.mktemp("years")
+    work, _ = publishing_repo(folder, "")
+    publish_generated(work, FIRST, FULL_MONTHS, ROWS, breakdown=True)
+    commit_file(work, RELEASES_FILE, json.dumps(RECORD, indent=2) + "\n", "Release record")
+    repo = Path(str(work.working_tree_dir))
+    build_site(repo, folder / "before", None, workers=1)
+    more = git.Repo(repo)
+    publish_generated(more, FIRST, FULL_MONTHS + 2, ROWS, breakdown=True, start=FULL_MONTHS)
+    more.git.remote("set-url", "origin", REMOTE)
+    more.close()
+    build_site(repo, folder / "after", None, workers=1)
+    return site_tree(folder / "before"), site_tree(folder / "after"), folder
+
+
+def ranking_rows(page: str) -> int:
+    """The rows of the page's ranking table."""
+    return page.split('<table class="ranking', 1)[1].split("</table>", 1)[0].count("<tr><td>")
+
+
+def folder_of(tree: dict[str, bytes], tag: str) -> dict[str, bytes]:
+    return {path: body for path, body in tree.items() if path.startswith(f"{tag}/")}
+
+
+def test_the_newest_months_are_full_and_older_ones_small() -> None:
+    assert [month_kind(tag, TAGS) for tag in TAGS] == ["small"] * 2 + ["full"] * FULL_MONTHS
+    # A correction is of its month's kind; a gap does not shorten the full months.
+    assert month_kind(f"{TAGS[2]}.1", TAGS) == "full"
+    gapped = TAGS[:5] + TAGS[8:]
+    assert [month_kind(tag, gapped) for tag in gapped] == ["full"] * len(gapped)
+
+
+@pytest.mark.parametrize("tag", [OLDEST, SECOND])
+def test_every_address_of_an_older_month_still_answers(sites: Sites, tag: str) -> None:
+    before, after, _ = sites
+    was, now = folder_of(before, tag), folder_of(after, tag)
+    assert set(was) - set(now) == {f"{tag}/{name}" for name in DROPPED}
+    kept = [*COMPATIBLE_FILES, *COPIES.values()]
+    assert all(now[f"{tag}/{name}"] == was[f"{tag}/{name}"] for name in kept)
+    assert sum(map(len, now.values())) * 2 < sum(map(len, was.values()))
+
+
+@pytest.mark.parametrize("tag", [OLDEST, SECOND])
+def test_an_older_months_ranking_pages_are_small_with_its_top_rows(sites: Sites, tag: str) -> None:
+    _, after, _ = sites
+    pages = {p: b.decode() for p, b in folder_of(after, tag).items() if p.endswith(".html")}
+    assert set(pages) == {f"{tag}/index.html", f"{tag}/top-1000.html", f"{tag}/top-1200.html",
+                          f"{tag}/flags.html"}  # fmt: skip
+    first_rows = json.loads(after[f"{tag}/top-pypi-packages.json"])["rows"][:SMALL_ROWS]
+    for page in pages.values():
+        assert ranking_rows(page) == SMALL_ROWS
+        assert all(row["project"] in page for row in first_rows)
+        assert f"{first_rows[0]['download_count']:,}" in page
+
+
+def test_an_older_month_links_its_record_else_the_tags_files(
+    sites: Sites,
+) -> None:
+    _, after, _ = sites
+    oldest = after[f"{OLDEST}/top-1000.html"].decode()
+    second = after[f"{SECOND}/top-1000.html"].decode()
+    assert 'href="https://zenodo.org/records/201"' in oldest
+    assert "zenodo.org" not in second
+    tree = f"https://github.com/example-org/top-pypi-data/tree/{SECOND}/data"
+    assert f'href="{tree}"' in second
+
+
+def test_the_newest_months_keep_full_folders(sites: Sites, tmp_path: Path) -> None:
+    _, after, _ = sites
+    for tag in TAGS[2:]:
+        folder = folder_of(after, tag)
+        assert f"{tag}/{EXTENDED_PARQUET_FILE}" in folder
+        assert ranking_rows(folder[f"{tag}/top-1000.html"].decode()) == 1000
+    for path, body in after.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_bytes(body)
+    assert broken_links(tmp_path) == []
+
+
+def test_a_new_remote_address_rebuilds_the_older_months_links(sites: Sites) -> None:
+    _, _, folder = sites
+    repo = folder / "work"
+    with git.Repo(repo) as work:
+        work.git.remote("set-url", "origin", "git@github.com:another-org/moved.git")
+    built = build_site(repo, folder / "after", None, workers=1)
+    assert not built.unchanged
+    moved = f"https://github.com/another-org/moved/tree/{SECOND}/data"
+    assert moved in (folder / "after" / SECOND / "index.html").read_text(encoding="utf-8")
