@@ -200,7 +200,7 @@ def test_the_filter_shows_matches_as_you_type_and_everything_when_cleared(
     watched: Watched, example_site: str
 ) -> None:
     page = watched.page(example_site)
-    box = page.get_by_label("Find a project")
+    box = page.get_by_label("Filter this list")
     box.press_sequentially("URLLIB")
     assert [cells[1] for cells in visible_rows(page)] == ["urllib3"]
     assert page.locator(".filter .status").text_content() == "1 project match."
@@ -218,7 +218,7 @@ FIRST_MATCHES = 25  # LIMIT in site.js
 
 def test_the_filter_shows_the_first_matches_then_all(watched: Watched, big_site: str) -> None:
     page = watched.page(big_site + "top-1200.html")
-    box = page.get_by_label("Find a project")
+    box = page.get_by_label("Filter this list")
     box.press_sequentially("e")
     shown = visible_rows(page)
     more = page.get_by_role("button", name=re.compile(r"Show all [\d,]+ matches"))
@@ -242,7 +242,7 @@ def test_typing_in_the_filter_adds_or_removes_no_element(watched: Watched, big_s
     a key that added or removed nodes, Chromium's form autofill reads the whole page again
     (5 to 10 ms a key on 15,000 rows)."""
     page = watched.page(big_site + "top-1200.html")
-    box = page.get_by_label("Find a project")
+    box = page.get_by_label("Filter this list")
     box.press_sequentially("p")
     page.evaluate(
         """() => {
@@ -289,7 +289,7 @@ def test_columns_sort_by_their_text(watched: Watched, big_site: str) -> None:
 def test_the_filter_keeps_the_sorted_order(watched: Watched, big_site: str) -> None:
     page = watched.page(big_site + "top-1200.html")
     page.locator("table.ranking thead th").nth(1).get_by_role("button").click()
-    page.get_by_label("Find a project").press_sequentially("py")
+    page.get_by_label("Filter this list").press_sequentially("py")
     names = [c[1] for c in visible_rows(page)]
     assert names == sorted(names)
     assert names
@@ -297,7 +297,7 @@ def test_the_filter_keeps_the_sorted_order(watched: Watched, big_site: str) -> N
 
 def test_the_matches_sort_by_their_own_headers(watched: Watched, big_site: str) -> None:
     page = watched.page(big_site + "top-1200.html")
-    box = page.get_by_label("Find a project")
+    box = page.get_by_label("Filter this list")
     box.press_sequentially("py")
     found = page.get_by_role("table", name="Projects that match")
     found.get_by_role("button", name="Project", exact=True).click()
@@ -330,7 +330,7 @@ def test_rank_without_mirrors_and_ci_share_sort_by_their_numbers(
     shares = [float(c[5].rstrip("%")) for c in visible_rows(page)]
     assert shares == sorted(shares, reverse=True)
     assert header.nth(5).get_attribute("aria-sort") == "descending"
-    page.get_by_label("Find a project").press_sequentially("idna")
+    page.get_by_label("Filter this list").press_sequentially("idna")
     assert [c[6] for c in visible_rows(page)] == ["bot spike"]
 
 
