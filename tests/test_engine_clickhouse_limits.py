@@ -2,6 +2,7 @@
 is the one DuckDB gives on the same events, or the run stops in one line and writes nothing.
 Never a ranking cut short."""
 
+import re
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 from expect import assert_one_error_line, read_dataset, run_cli
+from repos import publishing_repo
 
 from publisher.base.settings import ENVIRONMENT
 from publisher.count.long_tail import CI, CI_CAPABLE, GROUP_COLUMNS
@@ -204,3 +206,35 @@ def test_group_by_overflow_any_is_refused(
     message = "limits max_rows_to_group_by = 100,000 (group_by_overflow_mode = any)"
     assert_refused(code, err, message, tmp_path / "clickhouse")
     assert WHAT_TO_DO in err
+
+
+def test_publish_summary_says_the_queries_and_the_most_rows_read(
+    server: ClickHouseStandIn,
+    table_rows: int,
+    now: datetime,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    cap = table_rows // 3
+    settings = (
+        f'engine = "clickhouse"\nclickhouse_url = "{server.url}"\n'
+        f'clickhouse_user = "{USER}"\nlimit = 500\n'
+    )
+    publishing_repo(tmp_path, settings)
+    summary = tmp_path / "summary.md"
+    argv = ["publish", "--repo", str(tmp_path / "work"), "--summary", str(summary)]
+    with server.limited(Limits({"max_rows_to_read": cap, "read_overflow_mode": "break"})):
+        code, _, err = run_cli(capsys, now, *argv)
+    assert code == 0, err
+    said = re.search(
+        r"^- queries: (\d+) queries; the most rows one query read: ([\d,]+) of ([\d,]+)"
+        r" allowed \((\d+)%\)$",
+        summary.read_text(encoding="utf-8"),
+        re.MULTILINE,
+    )
+    assert said is not None, summary.read_text(encoding="utf-8")
+    queries, most, allowed = int(said[1]), int(said[2].replace(",", "")), said[3]
+    assert queries > 3  # the limits, then a count and a recount per range at least
+    assert 0 < most <= cap
+    assert allowed == f"{cap:,}"
+    assert abs(int(said[4]) - 100 * most / cap) <= 0.5
