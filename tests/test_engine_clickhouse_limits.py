@@ -310,3 +310,26 @@ def test_dry_run_says_the_limits_are_assumed_when_they_cannot_be_read(
     assert count >= 1
     assert largest > 0
     assert_queries(plan)
+
+
+def estimated(sql: str) -> str:
+    """The statement an EXPLAIN ESTIMATE the engine sent asks about."""
+    return sql.removeprefix("EXPLAIN ESTIMATE ").removesuffix("\n FORMAT Native")
+
+
+def test_print_sql_prints_the_range_template_the_ranges_are_asked_with(
+    server: ClickHouseStandIn, table_rows: int, now: datetime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    limits = Limits({"max_rows_to_read": table_rows // 3, "read_overflow_mode": "break"})
+    before = len(server.queries)
+    with server.limited(limits):
+        code, out, err = run_cli(capsys, now, "collect", *options(server), "--print-sql")
+    assert code == 0, err
+    assert len(server.queries) == before  # printed without asking the server anything
+    template = out.split(";\n\n")[0]
+    names = set(re.findall(r"\{(\w+):\w+\}", template))
+    assert {"low", "high", "start", "stop"} <= names
+    dry_run(server, limits, capsys, now)
+    asked = [query for query in server.queries[before:] if estimated(query.sql) == template]
+    assert len(asked) >= 2  # every range but the last, which has no upper bound
+    assert all(set(query.params) == names for query in asked)
