@@ -213,3 +213,14 @@ def test_the_per_month_table_keeps_the_last_six_months(standin: ClickHouseStandI
         standin.today = None
         standin.rebuild_aggregates()
     assert [row[0] for row in ask(standin, Limits(), sql).result_rows] == before
+
+
+def test_a_user_may_be_refused_the_read_of_the_limits(standin: ClickHouseStandIn) -> None:
+    hidden = Limits({"max_rows_to_read": 1234}, settings_readable=False)
+    error = refusal(
+        standin, hidden, "SELECT value FROM system.settings WHERE name = 'max_rows_to_read'"
+    )
+    assert (error.code, error.name) == (497, "ACCESS_DENIED")
+    assert "SELECT(name, value) ON system.settings" in str(error)
+    # The client still connects (its listing at connect has no WHERE), and other queries run.
+    assert ask(standin, hidden, "SELECT 1").result_rows == [(1,)]

@@ -2,6 +2,7 @@
 is the one DuckDB gives on the same events, or the run stops in one line and writes nothing.
 Never a ranking cut short."""
 
+import re
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -9,8 +10,10 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 from expect import assert_one_error_line, read_dataset, run_cli
+from repos import publishing_repo
 
 from publisher.base.settings import ENVIRONMENT
+from publisher.count.engines.clickhouse.breakdown import INSTALLER_TABLE
 from publisher.count.long_tail import CI, CI_CAPABLE, GROUP_COLUMNS
 from publisher.sample.generator import SampleSpec, write_sample
 from tests.fakes.clickhouse import ClickHouseStandIn
@@ -204,3 +207,129 @@ def test_group_by_overflow_any_is_refused(
     message = "limits max_rows_to_group_by = 100,000 (group_by_overflow_mode = any)"
     assert_refused(code, err, message, tmp_path / "clickhouse")
     assert WHAT_TO_DO in err
+
+
+def test_publish_summary_says_the_queries_and_the_most_rows_read(
+    server: ClickHouseStandIn,
+    table_rows: int,
+    now: datetime,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    cap = table_rows // 3
+    settings = (
+        f'engine = "clickhouse"\nclickhouse_url = "{server.url}"\n'
+        f'clickhouse_user = "{USER}"\nlimit = 500\n'
+    )
+    publishing_repo(tmp_path, settings)
+    summary = tmp_path / "summary.md"
+    argv = ["publish", "--repo", str(tmp_path / "work"), "--summary", str(summary)]
+    with server.limited(Limits({"max_rows_to_read": cap, "read_overflow_mode": "break"})):
+        code, _, err = run_cli(capsys, now, *argv)
+    assert code == 0, err
+    said = re.search(
+        r"^- queries: (\d+) queries; the most rows one query read: ([\d,]+) of ([\d,]+)"
+        r" allowed \((\d+)%\)$",
+        summary.read_text(encoding="utf-8"),
+        re.MULTILINE,
+    )
+    assert said is not None, summary.read_text(encoding="utf-8")
+    queries, most, allowed = int(said[1]), int(said[2].replace(",", "")), said[3]
+    assert queries > 3  # the limits, then a count and a recount per range at least
+    assert 0 < most <= cap
+    assert allowed == f"{cap:,}"
+    assert abs(int(said[4]) - 100 * most / cap) <= 0.5
+
+
+PER_DAY = "pypi.pypi_downloads_per_day"
+RANGES = r"(\d+) range\(s\) of project names in {table}, the largest about ([\d,]+) rows to read"
+
+
+def plan_lines(out: str) -> dict[str, str]:
+    """The plan table's lines by label, a wrapped value joined again."""
+    lines: dict[str, str] = {}
+    label = ""
+    for row in out.splitlines():
+        cells = [cell.strip() for cell in row.split("│")]
+        if len(cells) != 4:
+            continue
+        label = cells[1] or label
+        lines[label] = f"{lines.get(label, '')} {cells[2]}".strip()
+    return lines
+
+
+def dry_run(
+    server: ClickHouseStandIn, limits: Limits, capsys: pytest.CaptureFixture[str], now: datetime
+) -> dict[str, str]:
+    with server.limited(limits):
+        code, out, err = run_cli(capsys, now, "collect", *options(server), "--dry-run")
+    assert code == 0, err
+    return plan_lines(out)
+
+
+def ranges(plan: dict[str, str], label: str, table: str) -> tuple[int, int]:
+    """(how many ranges, rows to read of the largest) the plan gives for `table`."""
+    found = re.search(RANGES.format(table=re.escape(table)), plan[label])
+    assert found is not None, plan[label]
+    return int(found[1]), int(found[2].replace(",", ""))
+
+
+def assert_queries(plan: dict[str, str]) -> None:
+    """The limits, then a count and a recount per range, a breakdown per installer range."""
+    counted, _ = ranges(plan, "ranges", PER_DAY)
+    broken_down, _ = ranges(plan, "installers", INSTALLER_TABLE)
+    assert plan["queries"].startswith(f"at least {1 + 2 * counted + broken_down}: ")
+
+
+def test_dry_run_shows_the_limits_read_and_ranges_under_them(
+    server: ClickHouseStandIn, table_rows: int, now: datetime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cap = table_rows // 3
+    limits = Limits({"max_rows_to_read": cap, "read_overflow_mode": "break"}, readonly=1)
+    plan = dry_run(server, limits, capsys, now)
+    assert plan["limits"] == f"max_rows_to_read = {cap:,} (read_overflow_mode = break) (read)"
+    count, largest = ranges(plan, "ranges", PER_DAY)
+    assert count >= 3  # a third of the table each at most
+    assert 0 < largest <= cap
+    assert ranges(plan, "installers", INSTALLER_TABLE)[1] <= cap
+    assert_queries(plan)
+
+
+def test_dry_run_says_the_limits_are_assumed_when_they_cannot_be_read(
+    server: ClickHouseStandIn, now: datetime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan = dry_run(server, Limits(settings_readable=False), capsys, now)
+    assert plan["limits"] == (
+        "max_rows_to_read = 1,000,000,000 (read_overflow_mode = break);"
+        " max_result_rows = 2,000 (result_overflow_mode = break);"
+        " max_result_bytes = 10,485,760 (result_overflow_mode = break);"
+        " max_execution_time = 60 (timeout_overflow_mode = break)"
+        " (assumed, not readable from the server)"
+    )
+    count, largest = ranges(plan, "ranges", PER_DAY)
+    assert count >= 1
+    assert largest > 0
+    assert_queries(plan)
+
+
+def estimated(sql: str) -> str:
+    """The statement an EXPLAIN ESTIMATE the engine sent asks about."""
+    return sql.removeprefix("EXPLAIN ESTIMATE ").removesuffix("\n FORMAT Native")
+
+
+def test_print_sql_prints_the_range_template_the_ranges_are_asked_with(
+    server: ClickHouseStandIn, table_rows: int, now: datetime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    limits = Limits({"max_rows_to_read": table_rows // 3, "read_overflow_mode": "break"})
+    before = len(server.queries)
+    with server.limited(limits):
+        code, out, err = run_cli(capsys, now, "collect", *options(server), "--print-sql")
+    assert code == 0, err
+    assert len(server.queries) == before  # printed without asking the server anything
+    template = out.split(";\n\n")[0]
+    names = set(re.findall(r"\{(\w+):\w+\}", template))
+    assert {"low", "high", "start", "stop"} <= names
+    dry_run(server, limits, capsys, now)
+    asked = [query for query in server.queries[before:] if estimated(query.sql) == template]
+    assert len(asked) >= 2  # every range but the last, which has no upper bound
+    assert all(set(query.params) == names for query in asked)

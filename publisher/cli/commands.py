@@ -42,7 +42,8 @@ def run_collect(options: dict[str, Any], now: datetime, out: Console, err: Conso
         accept = options["accept_anomalies"]
         collected = collect(engine, request, now, progress, None, previous, accept)
         paths = write_collected(collected, Path(options["out"]))
-    out.print(report.summary_table(collected.dataset, [("files", str(paths[0].parent))]))
+    facts = [*collected.facts, ("files", str(paths[0].parent))]
+    out.print(report.summary_table(collected.dataset, facts))
     return 0
 
 

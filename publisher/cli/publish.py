@@ -77,7 +77,7 @@ def publish_command(options: dict[str, Any], now: datetime, out: Console, err: C
         previous = read_previous_month(repo, plan.tag)  # before counting, which BigQuery bills
         accept = options["accept_anomalies"]
         collected, newest = publish(repo, counting, plan, now, err, previous, accept)
-    facts = release_facts(plan, root / DATA_FOLDER)
+    facts = [*collected.facts, *release_facts(plan, root / DATA_FOLDER)]
     if newest is not None:
         facts = [*facts, *restored_facts(newest, plan.tag)]
     out.print(report.summary_table(collected.dataset, facts))

@@ -37,6 +37,7 @@ from publisher.dataset.write import write_files
 class Collected:
     dataset: dict[str, Any]
     files: dict[str, bytes]  # file name → bytes, everything that goes into the data folder
+    facts: tuple[tuple[str, str], ...] = ()  # the engine's account of the run, for people
 
 
 def check_not_empty(count: Count) -> None:
@@ -83,7 +84,7 @@ def collect(
     files.update(extended_bytes)
     files[EXTENDED_SCHEMA_FILE] = schema_bytes(extended_json_schema(SCHEMA_VERSION))
     files[DATAPACKAGE_FILE] = datapackage_bytes(build_datapackage(dataset, files, version))
-    return Collected(dataset=dataset, files=files)
+    return Collected(dataset=dataset, files=files, facts=count.facts)
 
 
 def write_collected(collected: Collected, folder: Path) -> list[Path]:

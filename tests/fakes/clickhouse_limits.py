@@ -25,6 +25,9 @@ TIME_LIMIT, TIME_MODE = "max_execution_time", "timeout_overflow_mode"
 # reads nothing (only the row limit it stands in for would stop one).
 _SETTINGS_TABLE = re.compile(r"\bsystem\s*\.\s*settings\b|^\s*EXPLAIN\b", re.I)
 _TOO_MANY_ROWS = 158
+# A read of chosen rows of system.settings (the client's own listing at connect, which has no
+# WHERE, is still answered: clickhouse-connect would not connect otherwise).
+_SETTINGS_READ = re.compile(r"\bsystem\s*\.\s*settings\b.*\bWHERE\b", re.I | re.S)
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,8 @@ class Limits:
     # ClickHouse checks its limits block by block; its blocks are tiny beside ClickPy's billion
     # rows, as these must be beside the tests' thousands for a limit to cut mid-way.
     block_rows: int = 1000
+    # False: the user may not read the limits in system.settings (a server requiring grants).
+    settings_readable: bool = True
 
     def profile(self) -> dict[str, str]:
         values = {name: str(value) for name, value in self.settings.items()}
@@ -58,6 +63,13 @@ class Limits:
 
     def applied(self, requested: dict[str, str], sql: str) -> dict[str, str]:
         """The settings a request's query runs with: the profile, then the request's own."""
+        if not self.settings_readable and _SETTINGS_READ.search(sql):
+            raise ServerError(
+                497,
+                "ACCESS_DENIED",
+                "Not enough privileges. To execute this query, it's necessary to have the grant"
+                " SELECT(name, value) ON system.settings",
+            )
         if self.readonly == 1 and requested:
             name = next(iter(requested))
             raise ServerError(164, "READONLY", f"Cannot modify '{name}' setting in readonly mode")

@@ -53,6 +53,9 @@ class Count:
     # The window's missing or small days, counted anyway with --allow-incomplete: the low-day
     # anomaly flag reports them with their numbers.
     bad_days: tuple[BadDay, ...] = ()
+    # What the run did, as labelled lines for people (the run's summary), in no file: for
+    # ClickHouse, how many queries ran and the most rows one read against the limit.
+    facts: tuple[tuple[str, str], ...] = ()
 
     def every_project(self) -> pa.Table:
         """The long tail: the engine's table, or its top rows where it gave none."""

@@ -323,7 +323,8 @@ class ClickHouseEngine:
         progress(describe_reads(read, limits))
         count = count_from(ranked, installers_of(breakdown), request, read)
         fields = incomplete_fields(bad) | count.engine_fields
-        return replace(count, engine_fields=fields, bad_days=tuple(bad))
+        facts = (("queries", describe_reads(read, limits)),)
+        return replace(count, engine_fields=fields, bad_days=tuple(bad), facts=facts)
 
     @staticmethod
     def installers(

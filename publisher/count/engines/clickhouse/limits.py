@@ -62,7 +62,9 @@ class Limits:
         return int(min((cap for cap in caps if cap > 0), default=0))
 
     def describe(self, name: str) -> str:
-        return f"{name} = {self.value(name):,g} ({MODES[name]} = {self.mode(name)})"
+        value = float(self.value(name))
+        shown = f"{int(value):,}" if value.is_integer() else f"{value:,}"  # never 1e+09
+        return f"{name} = {shown} ({MODES[name]} = {self.mode(name)})"
 
     def describe_reads(self) -> str:
         """The limits that may stop a read."""
