@@ -10,6 +10,8 @@ DEFAULT_DAYS = 30
 # The first day of `bigquery-public-data.pypi.file_downloads`: no date option goes earlier (and
 # days near year 1 would overflow the window's arithmetic).
 FIRST_DAY = date(2016, 1, 1)
+# Since this day PyPI logs only .whl, .tar.gz and .zip downloads: counts across it differ.
+LOGGING_CHANGE = date(2026, 8, 24)
 
 
 def parse_date(text: str, option: str = "--end-date") -> date:

@@ -8,8 +8,8 @@ notes mark the same months on charts and in history tables.
 from datetime import date
 from typing import Any
 
-# Since this day PyPI logs only .whl, .tar.gz and .zip downloads: counts across it differ.
-LOGGING_CHANGE = date(2026, 8, 24)
+from publisher.base.days import LOGGING_CHANGE
+
 ENGINE_NAMES = {"duckdb": "DuckDB", "bigquery": "BigQuery", "clickhouse": "ClickHouse (ClickPy)"}
 
 

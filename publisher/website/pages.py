@@ -20,6 +20,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from publisher.base.days import LOGGING_CHANGE
 from publisher.base.installers import INSTALLER_GROUPS
 from publisher.base.sizes import format_size
 from publisher.dataset.build import COPIES
@@ -39,13 +40,7 @@ from publisher.website.cite import Citation, citation, released_on
 from publisher.website.glance import glance
 from publisher.website.history import History, month_index
 from publisher.website.honest import ANCHOR, FLAGS_PAGE, honest, project_flags
-from publisher.website.notes import (
-    LOGGING_CHANGE,
-    engine_text,
-    method_sentences,
-    period_text,
-    short_notes,
-)
+from publisher.website.notes import engine_text, method_sentences, period_text, short_notes
 from publisher.website.tags import Month
 
 SIZES = (100, 1000, 5000)  # the ranking pages below "all rows"

@@ -1,0 +1,35 @@
+"""The history folder's file names, and which year's file a month belongs to."""
+
+import re
+
+FOLDER = "history"
+BASENAME = "top-pypi-packages-history"
+INDEX_FILE = f"{BASENAME}.json"
+INDEX_SCHEMA_FILE = f"{BASENAME}.schema.json"
+DATAPACKAGE_FILE = "datapackage.json"
+# The index's own version: the monthly files' schema_version does not move with it.
+INDEX_VERSION = 1
+YEAR_FILE = re.compile(rf"{BASENAME}-(\d{{4}})\.parquet")
+MONTH_TAG = re.compile(r"(\d{4})\.(0[1-9]|1[0-2])")
+
+
+def year_file(year: int) -> str:
+    """`top-pypi-packages-history-2019.parquet` holds the tags 2019.01 to 2019.12."""
+    return f"{BASENAME}-{year:04d}.parquet"
+
+
+def year_of_file(name: str) -> int | None:
+    match = YEAR_FILE.fullmatch(name)
+    return int(match.group(1)) if match else None
+
+
+def is_month_tag(tag: str) -> bool:
+    """A month's own tag, `YYYY.MM`: the history holds months, never their corrections' tags."""
+    return MONTH_TAG.fullmatch(tag) is not None
+
+
+def tag_year(tag: str) -> int:
+    match = MONTH_TAG.fullmatch(tag)
+    if match is None:
+        raise ValueError(f"{tag!r} is not a month's tag (YYYY.MM)")
+    return int(match.group(1))
