@@ -9,8 +9,8 @@ INDEX_SCHEMA_FILE = f"{BASENAME}.schema.json"
 DATAPACKAGE_FILE = "datapackage.json"
 # The index's own version: the monthly files' schema_version does not move with it.
 INDEX_VERSION = 1
-YEAR_FILE = re.compile(rf"{BASENAME}-(\d{{4}})\.parquet")
-MONTH_TAG = re.compile(r"(\d{4})\.(0[1-9]|1[0-2])")
+YEAR_FILE = re.compile(rf"{BASENAME}-([0-9]{{4}})\.parquet")
+MONTH_TAG = re.compile(r"([0-9]{4})\.(0[1-9]|1[0-2])")
 
 
 def year_file(year: int) -> str:
