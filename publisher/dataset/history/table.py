@@ -105,8 +105,10 @@ def by_year(table: pa.Table) -> dict[int, pa.Table]:
 
 
 def to_parquet(table: pa.Table) -> bytes:
+    """The rows in order; metadata given with `table` (a kept month's facts) is kept."""
     sink = io.BytesIO()
-    pq.write_table(in_order(table.cast(HISTORY_SCHEMA)), sink, **PARQUET_OPTIONS)
+    typed = table.cast(HISTORY_SCHEMA).replace_schema_metadata(table.schema.metadata)
+    pq.write_table(in_order(typed), sink, **PARQUET_OPTIONS)
     return sink.getvalue()
 
 
