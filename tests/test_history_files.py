@@ -3,14 +3,16 @@ each month is, the folder's own data package; a correction replaces its month wh
 months give the same bytes; `check_history` refuses what breaks the rules."""
 
 import json
+import shutil
 import subprocess
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from expect import assert_one_error_line, run_cli
 
 from publisher.base.errors import ValidationError
 from publisher.dataset.history.check import check_history
@@ -179,3 +181,43 @@ def test_check_refuses_a_broken_folder_in_one_line(change: str, said: str) -> No
         check_history(broken(change))
     assert said in str(raised.value)
     assert "\n" not in str(raised.value)
+
+
+@pytest.fixture(scope="module")
+def data_folder(events_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from conftest import NOW
+
+    from publisher.cli import main
+
+    out = tmp_path_factory.mktemp("with-history") / "data"
+    assert (
+        main(["collect", "--events", str(events_dir), "--out", str(out), "--limit", "20"], NOW) == 0
+    )
+    return out
+
+
+def test_validate_checks_the_history_folder_and_does_not_call_it_stray(
+    data_folder: Path, tmp_path: Path, now: datetime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = Path(shutil.copytree(data_folder, tmp_path / "data"))
+    (folder / "history").mkdir()
+    for name, body in first_history().items():
+        (folder / "history" / name).write_bytes(body)
+    code, out, err = run_cli(capsys, now, "validate", str(folder))
+    assert code == 0
+    assert "history: valid, 3 month(s)" in out
+    assert "warning" not in err
+    (folder / "history" / year_file(2020)).write_bytes(b"PAR1")
+    code, _, err = run_cli(capsys, now, "validate", str(folder))
+    assert code != 0
+    assert_one_error_line(err, "top-pypi-packages-history-2020.parquet")
+
+
+def test_validate_refuses_a_history_that_is_not_a_folder(
+    data_folder: Path, tmp_path: Path, now: datetime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = Path(shutil.copytree(data_folder, tmp_path / "data"))
+    (folder / "history").write_text("months\n")
+    code, _, err = run_cli(capsys, now, "validate", str(folder))
+    assert code != 0
+    assert_one_error_line(err, "data/history/: is not a folder")

@@ -1,5 +1,6 @@
 """What each CLI command does, in terms of the library; the parsing lives in `cli`."""
 
+import os
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -76,11 +77,15 @@ def _yesterday(now: datetime) -> date:
 def run_validate(options: dict[str, Any], now: datetime, out: Console, err: Console) -> int:
     from publisher.dataset.check import check_folder
     from publisher.dataset.contents import RELEASES_NAME, stray_names, stray_warning
+    from publisher.dataset.history.check import check_history_folder
+    from publisher.dataset.history.names import FOLDER as HISTORY_FOLDER
 
     folder = Path(options["folder"])
     dataset = check_folder(folder)
     version = dataset["schema_version"]
     record = read_record(folder / RELEASES_NAME)
+    history = folder / HISTORY_FOLDER
+    months = check_history_folder(history) if os.path.lexists(history) else None
     for name in stray_names(version, (path.name for path in folder.iterdir())):
         err.print(f"warning: {stray_warning(str(folder / name))}", soft_wrap=True)
     out.print(
@@ -89,6 +94,8 @@ def run_validate(options: dict[str, Any], now: datetime, out: Console, err: Cons
         highlight=False,
         soft_wrap=True,
     )
+    if months is not None:
+        out.print(f"{history}: valid, {months} month(s)", highlight=False, soft_wrap=True)
     if record is not None:
         out.print(
             f"{folder / RELEASES_NAME}: {len(record.releases)} DOI(s), each the one {record.url}"

@@ -4,13 +4,15 @@ A month's own files are those of its `schema_version`: from version 3 on, exactl
 `datapackage.json` lists (the `-30-days` copies included) and `datapackage.json` itself
 (`validate` checks that the two agree); before, the compatible files. Beside them the folder
 keeps its `README.md`, which describes them and goes into every record, and `releases.json`,
-the release's own record, written after the tags and never part of a month. Anything else there
-is stray: never uploaded, and named by `validate` and `release`.
+the release's own record, written after the tags and never part of a month, and `history/`, the
+history's own data package (checked by `validate`, uploaded under its own names). Anything else
+there is stray: never uploaded, and named by `validate` and `release`.
 """
 
 from collections.abc import Iterable
 
 from publisher.dataset.build import VERSION_FILES
+from publisher.dataset.history.names import FOLDER as HISTORY_FOLDER
 
 README_FILE = "README.md"
 RELEASES_NAME = "releases.json"
@@ -23,7 +25,7 @@ def record_names(version: int) -> frozenset[str]:
 
 def stray_names(version: int, names: Iterable[str]) -> list[str]:
     """The names among `names` that are neither the month's nor the folder's own, sorted."""
-    known = record_names(version) | {RELEASES_NAME}
+    known = record_names(version) | {RELEASES_NAME, HISTORY_FOLDER}
     return sorted(name for name in names if name not in known)
 
 

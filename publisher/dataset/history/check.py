@@ -3,6 +3,7 @@ order, and that the index, the year files and the package describe the same mont
 
 import json
 from datetime import date
+from pathlib import Path
 from typing import Any, NoReturn
 
 import fastjsonschema
@@ -72,7 +73,10 @@ def check_month(name: str, tag: str, rows: pa.Table, block: dict[str, Any] | Non
 
 def check_year(name: str, year: int, body: bytes, months: dict[str, Any]) -> list[str]:
     """The tags the year file holds, each checked."""
-    table = from_parquet(body)
+    try:
+        table = from_parquet(body)
+    except (pa.ArrowException, OSError) as exc:
+        fail(name, f"is not a Parquet file that can be read ({str(exc)[:120]}).")
     if table.schema.remove_metadata() != HISTORY_SCHEMA:
         fail(name, f"its columns are not {', '.join(HISTORY_SCHEMA.names)} as typed.")
     tags = month_tags(table)
@@ -115,3 +119,23 @@ def check_history(files: dict[str, bytes]) -> int:
         fail(INDEX_FILE, f"lists {unheld[0]}, which no year file holds.")
     check_package(files)
     return len(held)
+
+
+def read_history_folder(folder: Path) -> dict[str, bytes]:
+    """The folder's files by name; a sub-folder or a link is no history file."""
+    files = {}
+    for path in sorted(folder.iterdir()):
+        if path.is_symlink() or not path.is_file():
+            fail(path.name, "is not a history file (a folder or a link).")
+        try:
+            files[path.name] = path.read_bytes()
+        except OSError as exc:
+            fail(path.name, f"cannot be read ({exc.strerror}).")
+    return files
+
+
+def check_history_folder(folder: Path) -> int:
+    """`data/history/` checked whole; the number of months it holds."""
+    if folder.is_symlink() or not folder.is_dir():
+        fail("", "is not a folder: the history's files go in a folder of that name.")
+    return check_history(read_history_folder(folder))
