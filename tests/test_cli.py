@@ -10,6 +10,7 @@ from expect import assert_one_error_line, run_cli
 
 from publisher import __version__
 from publisher.cli.parser import build_parser
+from tests.documentation import docs_text
 
 COMMANDS = ["sample", "collect", "publish", "validate", "demo", "site"]
 
@@ -28,8 +29,8 @@ def test_help_on_every_command(
     assert f"usage: top-pypi {command}" in out
 
 
-def test_every_option_is_in_the_readme() -> None:
-    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+def test_every_option_is_in_the_docs() -> None:
+    docs = docs_text()
     parser = build_parser()
     subparsers = parser._subparsers._group_actions[0].choices  # type: ignore[union-attr]
     options = {
@@ -39,7 +40,7 @@ def test_every_option_is_in_the_readme() -> None:
         for option in action.option_strings
         if option.startswith("--") and option != "--help"
     }
-    missing = sorted(option for option in options if option not in readme)
+    missing = sorted(option for option in options if option not in docs)
     assert missing == []
 
 

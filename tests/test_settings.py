@@ -14,6 +14,7 @@ from publisher.base.settings import (
     resolve,
     written_names,
 )
+from tests.documentation import docs_text
 
 
 def test_defaults() -> None:
@@ -27,9 +28,9 @@ def test_command_line_beats_file_beats_default() -> None:
     assert (settings.limit, settings.days, settings.over_budget) == (100, 7, "shrink")
 
 
-def test_every_key_is_documented_in_the_readme() -> None:
-    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
-    missing = [key for key in KEYS if f"`{key}`" not in readme]
+def test_every_key_is_documented_in_the_docs() -> None:
+    docs = docs_text()
+    missing = [key for key in KEYS if f"`{key}`" not in docs]
     assert missing == []
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tests.documentation import ROOT, anchors
 from tests.test_workflows import ALL, FLAGS, SELF, commands, jobs
 
 MONTHLY = ALL["monthly"]["jobs"]
@@ -129,7 +130,8 @@ def test_the_publish_job_outputs_whether_the_zenodo_secret_is_set_and_says_how_t
         (line,) = summary.splitlines()
         assert "No Zenodo release" in line
         assert "`ZENODO_API_TOKEN`" in line
-        assert "README" in line
+        assert "docs/github.md says (Your own publication, from a fork)" in line
+        assert "your-own-publication-from-a-fork" in anchors(ROOT / "docs" / "github.md")
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from publisher.base.settings import read_settings_file
+from tests.documentation import docs_text
 
 ROOT = Path(__file__).parents[1]
 WORKFLOWS = ROOT / ".github" / "workflows"
@@ -368,13 +369,13 @@ def test_this_repository_publishes_with_clickhouse() -> None:
     assert read_settings_file(ROOT) == {"engine": "clickhouse"}
 
 
-def test_the_readme_names_every_workflow_secret_variable_and_the_schedule() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+def test_the_docs_name_every_workflow_secret_variable_and_the_schedule() -> None:
+    docs = docs_text()
     text = "".join(path.read_text(encoding="utf-8") for path in FILES)
     names = set(re.findall(r"\b(?:secrets|vars)\.(\w+)", text))
     assert names >= {"ZENODO_API_TOKEN", "BIGQUERY_SERVICE_ACCOUNT_JSON"}
-    assert all(f"`{name}`" in readme for name in names), names
-    assert all(f"`{path.name}`" in readme for path in FILES)
+    assert all(f"`{name}`" in docs for name in names), names
+    assert all(f"`{path.name}`" in docs for path in FILES)
     for entry in ALL["monthly"]["on"]["schedule"]:
         minute, hour, _ = monthly_cron(entry["cron"])
-        assert f"{hour:02}:{minute:02} UTC" in readme
+        assert f"{hour:02}:{minute:02} UTC" in docs
