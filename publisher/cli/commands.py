@@ -177,6 +177,12 @@ def run_publish(options: dict[str, Any], now: datetime, out: Console, err: Conso
     return publish_command(options, now, out, err)
 
 
+def run_history(options: dict[str, Any], now: datetime, out: Console, err: Console) -> int:
+    from publisher.cli.history import history_command
+
+    return history_command(options, now, out, err)
+
+
 def run_release(options: dict[str, Any], now: datetime, out: Console, err: Console) -> int:
     from publisher.cli.release import release_command
 
@@ -195,6 +201,7 @@ COMMANDS = {
     "sample": run_sample,
     "validate": run_validate,
     "publish": run_publish,
+    "history": run_history,
     "release": run_release,
     "site": run_site,
 }

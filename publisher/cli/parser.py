@@ -39,20 +39,25 @@ def add_window_options(parser: argparse.ArgumentParser, days: int, end: str = YE
 
 def add_count_options(parser: argparse.ArgumentParser, end: str = YESTERDAY) -> None:
     add_window_options(parser, DEFAULTS.days, end)
+    parser.add_argument("--dry-run", action="store_true", help="print the plan, write nothing")
+    parser.add_argument("--print-sql", action="store_true", help="print the query and stop")
+    parser.add_argument(
+        "--breakdown",
+        action=argparse.BooleanOptionalAction,
+        help="count installer groups and CI per project (on)",
+    )
+    add_engine_options(parser)
+
+
+def add_engine_options(parser: argparse.ArgumentParser) -> None:
+    """What any count needs: the engine, its source and its limits."""
     parser.add_argument("--engine", metavar="E", help=f"{' | '.join(ENGINES)} ({DEFAULTS.engine})")
     parser.add_argument("--events", metavar="PATH", help="duckdb: Parquet file or folder")
     parser.add_argument(
         "--limit", type=int, metavar="N", help=f"rows, 1-{MAX_LIMIT:,} ({DEFAULTS.limit})"
     )
-    parser.add_argument("--dry-run", action="store_true", help="print the plan, write nothing")
-    parser.add_argument("--print-sql", action="store_true", help="print the query and stop")
     parser.add_argument(
         "--allow-incomplete", action="store_const", const=True, help="count despite missing days"
-    )
-    parser.add_argument(
-        "--breakdown",
-        action=argparse.BooleanOptionalAction,
-        help="count installer groups and CI per project (on)",
     )
     bigquery = parser.add_argument_group("bigquery")
     bigquery.add_argument(
@@ -141,7 +146,7 @@ SETTINGS_NOTE = (
 
 def add_command(commands: Any, name: str, summary: str) -> argparse.ArgumentParser:
     """A subcommand whose --help opens with its summary, and says where settings come from."""
-    counts = name in ("collect", "publish")
+    counts = name in ("collect", "publish", "history")
     description = f"{summary[0].upper()}{summary[1:]}." + (f" {SETTINGS_NOTE}" if counts else "")
     parser: argparse.ArgumentParser = commands.add_parser(
         name, help=summary, description=description
@@ -186,6 +191,7 @@ def build_parser() -> Parser:
     )
     add_summary_option(publish)
 
+    add_history_command(commands)
     release = add_command(
         commands, "release", "publish tags to Zenodo: a DOI for every monthly version"
     )
@@ -200,6 +206,27 @@ def build_parser() -> Parser:
         "--zenodo-url", metavar="URL", help="release the months to this Zenodo (a local stand-in)"
     )
     return parser
+
+
+def add_history_command(commands: Any) -> None:
+    history = add_command(
+        commands, "history", "count every month before the published ones into data/history"
+    )
+    history.add_argument(
+        "--from", dest="from_tag", metavar="TAG", help="first month (the first the source holds)"
+    )
+    history.add_argument(
+        "--to", dest="to_tag", metavar="TAG", help="last month (the one before publish's newest)"
+    )
+    history.add_argument("--repo", metavar="PATH", default=".", help="publishing repository (.)")
+    history.add_argument("--remote", metavar="NAME", help="remote to push to (origin)")
+    history.add_argument("--no-push", action="store_true", help="commit, do not push")
+    history.add_argument("--dry-run", action="store_true", help="print the plan, write nothing")
+    history.add_argument(
+        "--days", type=int, metavar="N", help=f"whole days of each month's window ({DEFAULTS.days})"
+    )
+    add_engine_options(history)
+    add_summary_option(history)
 
 
 def add_site_command(commands: Any) -> None:

@@ -1,0 +1,122 @@
+"""`top-pypi history`: the options, the months asked for and their bounds, then the stage."""
+
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import git
+from rich.console import Console
+from rich.table import Table
+
+from publisher.base.errors import UsageError
+from publisher.base.progress import status
+from publisher.base.settings import Settings
+from publisher.cli import summary
+from publisher.cli.options import settings_for
+from publisher.count.engines import make_engine
+from publisher.history.first_day import duckdb_days, first_whole_day
+from publisher.history.months import (
+    HistoryMonth,
+    check_range,
+    first_from,
+    history_months,
+    newest_to,
+    parse_month,
+)
+from publisher.history.progress import kept_months, progress_folder
+from publisher.history.run import Outcome, Step, held_sources, read_history, run_history, steps
+from publisher.release.calver import is_release_tag
+from publisher.release.git import check_remote, open_repo
+from publisher.release.previous_month import is_publish_tag
+
+# BigQuery's estimates are no history: every month is counted exactly or not at all.
+INEXACT = ("shrink", "sample")
+
+
+def published_tags(repo: git.Repo) -> list[str]:
+    return [t.name for t in repo.tags if is_release_tag(t.name) and is_publish_tag(t)]
+
+
+def earliest_month(settings: Settings) -> str | None:
+    """The first month whose whole window the source holds, where the engine can tell."""
+    if settings.engine != "duckdb":
+        return None
+    events_name = settings.name("events", str(settings.events))
+    first = first_whole_day(duckdb_days(settings.events, events_name))
+    if first is None:
+        raise UsageError(
+            f"{events_name} holds no downloads.", "Give events with at least one whole day."
+        )
+    return first_from(first, settings.days)
+
+
+def months_asked(
+    options: dict[str, Any], settings: Settings, now: datetime, repo: git.Repo
+) -> list[HistoryMonth]:
+    newest = newest_to(now.date())
+    earliest = earliest_month(settings)
+    given = options.get("from_tag")
+    if given is None and earliest is None:
+        raise UsageError(
+            f"--from is needed with --engine {settings.engine}: only the duckdb engine can tell"
+            " the first month its source holds whole.",
+            "Give --from YYYY.MM, the first month to count.",
+        )
+    first = parse_month(given, "--from") if given is not None else str(earliest)
+    last = parse_month(options["to_tag"], "--to") if options.get("to_tag") else newest
+    check_range(first, last, earliest or first, newest)
+    return history_months(first, last, settings.days, published_tags(repo))
+
+
+def check_exact(settings: Settings) -> None:
+    if settings.engine == "bigquery" and settings.over_budget in INEXACT:
+        raise UsageError(
+            f"over_budget {settings.over_budget!r} is not for history: its months are exact"
+            " counts or none.",
+            "Use --over-budget fail; a run counts the whole months the budget allows.",
+        )
+
+
+def plan_table(planned: list[Step]) -> Table:
+    table = Table("month", "window", "rows from", title="top-pypi history: the plan")
+    for step in planned:
+        window = step.month.window
+        source = {"count": "a count", "copy": f"tag {step.month.source}"}.get(step.action)
+        said = source or ("kept by a stopped run" if step.action == "kept" else "held already")
+        table.add_row(step.month.tag, f"{window.start} to {window.end}", said)
+    return table
+
+
+def outcome_lines(outcome: Outcome, remote: str | None) -> list[str]:
+    where = f", pushed to {remote}" if remote and outcome.commit else ""
+    commit = f"commit {outcome.commit[:12]}{where}" if outcome.commit else "nothing new to commit"
+    return [
+        f"counted: {len(outcome.counted)}, copied: {len(outcome.copied)}, kept by a stopped run:"
+        f" {len(outcome.resumed)}, held already: {len(outcome.held)}; {commit}"
+    ]
+
+
+def history_command(options: dict[str, Any], now: datetime, out: Console, err: Console) -> int:
+    repo = open_repo(Path(options["repo"]))
+    root = Path(str(repo.working_tree_dir))
+    settings = settings_for(options, root)
+    check_exact(settings)
+    months = months_asked(options, settings, now, repo)
+    remote = None if options["no_push"] else settings.remote
+    if remote is not None:
+        check_remote(repo, remote, settings.name("remote", remote))
+    if options["dry_run"]:
+        kept = kept_months(progress_folder(Path(repo.common_dir).resolve()))
+        planned = steps(months, held_sources(read_history(root)), set(kept))
+        out.print(plan_table(planned))
+        lines = [f"{s.month.tag}: {s.action}" for s in planned]
+        summary.append(options.get("summary"), ["## top-pypi history --dry-run", "", *lines])
+        return 0
+    engine = make_engine(replace(settings, allow_incomplete=True))
+    with status(err, f"History with {engine.name}") as progress:
+        outcome = run_history(repo, engine, settings.limit, months, remote, progress)
+    lines = outcome_lines(outcome, remote)
+    out.print(lines[0], highlight=False, soft_wrap=True)
+    summary.append(options.get("summary"), ["## top-pypi history", "", *lines])
+    return 0

@@ -1,0 +1,149 @@
+"""`top-pypi history`, start to finish: under the repository's lock, each month not yet in the
+history is taken from the progress a stopped run kept, copied from its published tag, or counted
+(oldest first); then `data/history/` is written and committed on the branch in one commit, never
+tagged, and pushed.
+
+A stop at any point (Ctrl-C, a kill, a server's refusal) keeps every month counted so far in the
+git directory and leaves the work tree as it was; the next run continues from there.
+"""
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import git
+
+from publisher.base.progress import Progress
+from publisher.count.engines.base import Engine, Request
+from publisher.dataset.check import read_json
+from publisher.dataset.history.folder import Month, with_history_months
+from publisher.dataset.history.index import COUNTED
+from publisher.dataset.history.names import FOLDER, INDEX_FILE
+from publisher.dataset.write import write_files
+from publisher.history.months import COUNT, HistoryMonth
+from publisher.history.progress import forget_months, kept_months, progress_folder, save_month
+from publisher.history.sources import copied_month, counted_month
+from publisher.release.git import check_clean, commit_paths, current_branch, push_branch
+from publisher.release.lock import repository_lock
+from publisher.release.tag_files import TagFolder
+
+DATA = "data"
+HISTORY = f"{DATA}/{FOLDER}"
+COPY, KEPT, HELD = "copy", "kept", "held"
+
+
+@dataclass(frozen=True)
+class Step:
+    """What a run does with one month: count it, copy it from its tag, take the month a stopped
+    run kept, or nothing (the history holds it already, from the same source)."""
+
+    month: HistoryMonth
+    action: str  # COUNT, COPY, KEPT or HELD
+
+
+def held_sources(files: dict[str, bytes]) -> dict[str, str]:
+    """Each month the history holds, and where its rows came from."""
+    if INDEX_FILE not in files:
+        return {}
+    months = json.loads(files[INDEX_FILE]).get("months", {})
+    return {tag: str(block.get("source")) for tag, block in months.items()}
+
+
+def steps(months: list[HistoryMonth], held: dict[str, str], kept: set[str]) -> list[Step]:
+    """Pure: a month already held from the same source is left; a counted month stays counted
+    even if a later run would count it differently (ClickPy loads days late); a published month
+    replaces whatever the history held before (its latest correction wins)."""
+    planned = []
+    for month in months:
+        source = held.get(month.tag)
+        if month.source == COUNT and source is not None:
+            action = HELD
+        elif month.source != COUNT:
+            action = HELD if source == month.source else COPY
+        else:
+            action = KEPT if month.tag in kept else COUNT
+        planned.append(Step(month, action))
+    return planned
+
+
+def read_history(root: Path) -> dict[str, bytes]:
+    folder = root / HISTORY
+    if not folder.is_dir():
+        return {}
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def copy_from_tag(repo: git.Repo, month: HistoryMonth) -> Month:
+    from publisher.dataset.build import EXTENDED_JSON_FILE, JSON_FILE
+
+    folder = TagFolder(repo, month.source)
+    dataset = read_json(folder, JSON_FILE)
+    names = {item.name for item in folder.tree.blobs} if folder.tree is not None else set()
+    extended = read_json(folder, EXTENDED_JSON_FILE) if EXTENDED_JSON_FILE in names else None
+    return copied_month(month.tag, month.source, dataset, extended)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    commit: str | None  # None: nothing new, nothing committed
+    counted: list[str]
+    copied: list[str]
+    resumed: list[str]
+    held: list[str]
+
+
+def message(outcome: Outcome, months: list[Month]) -> str:
+    tags = sorted(m.facts.tag for m in months)
+    said = [f"{len(outcome.counted)} counted", f"{len(outcome.copied)} copied"]
+    if outcome.resumed:
+        said.append(f"{len(outcome.resumed)} kept by a stopped run")
+    return f"History: {tags[0]} to {tags[-1]} ({', '.join(said)})"
+
+
+def run_history(
+    repo: git.Repo,
+    engine: Engine,
+    limit: int,
+    months: list[HistoryMonth],
+    remote: str | None,
+    progress: Progress,
+    counted: Callable[[str], None] = lambda tag: None,
+) -> Outcome:
+    """Count, copy and commit every month of `months` the history lacks; `counted` hears each
+    month once it is kept."""
+    root, git_dir = Path(str(repo.working_tree_dir)), Path(repo.common_dir).resolve()
+    with repository_lock(git_dir):
+        current = read_history(root)
+        paths = [f"{HISTORY}/{name}" for name in current]
+        check_clean(repo, paths)
+        branch = current_branch(repo)
+        kept_dir = progress_folder(git_dir)
+        kept = kept_months(kept_dir)
+        planned = steps(months, held_sources(current), set(kept))
+        done: dict[str, list[str]] = {COUNT: [], COPY: [], KEPT: [], HELD: []}
+        finished: list[Month] = []
+        for step in planned:
+            tag = step.month.tag
+            done[step.action].append(tag)
+            if step.action == KEPT:
+                finished.append(kept[tag])
+            elif step.action == COPY:
+                finished.append(copy_from_tag(repo, step.month))
+            elif step.action == COUNT:
+                progress(f"Counting {tag} ({step.month.window.start} to {step.month.window.end})")
+                request = Request(step.month.window, limit, breakdown=False)
+                month = counted_month(tag, engine.count(request, progress), engine.name)
+                save_month(kept_dir, month)
+                finished.append(month)
+                counted(tag)
+        outcome = Outcome(None, done[COUNT], done[COPY], done[KEPT], done[HELD])
+        if not finished:
+            return outcome
+        files = with_history_months(current, finished)
+        write_files(root / HISTORY, files)
+        commit = commit_paths(repo, [f"{HISTORY}/{n}" for n in files], message(outcome, finished))
+        forget_months(kept_dir, [m.facts.tag for m in finished if m.facts.source == COUNTED])
+        if remote is not None:
+            push_branch(repo, remote, branch, f"The local history commit {commit[:12]} is kept")
+    return Outcome(commit, done[COUNT], done[COPY], done[KEPT], done[HELD])

@@ -1,0 +1,172 @@
+"""`top-pypi history` on a real publishing repository (issue 21 §1): the months before the
+published ones counted by DuckDB over local events, a published month copied from its tag,
+one commit on main and no tag, a re-run that does nothing, a stop that keeps what it counted."""
+
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import git
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from expect import assert_one_error_line, run_cli
+from repos import publishing_repo
+
+from publisher.base.progress import silent
+from publisher.count.engines.duckdb.engine import DuckDBEngine
+from publisher.history.months import history_months
+from publisher.history.progress import kept_months, progress_folder
+from publisher.history.run import run_history
+from publisher.sample.generator import SampleSpec, write_sample
+
+# Five months of events up to the day before the clock's month: 2026.07 to 2026.10 are whole.
+SPEC = SampleSpec(events=60_000, projects=400, days=153, end=date(2026, 10, 31), seed=21)
+NOW = datetime(2026, 11, 1, 6, 30, tzinfo=UTC)
+HISTORY = Path("data") / "history"
+
+
+@pytest.fixture(scope="module")
+def months_of_events(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("history-events")
+    write_sample(folder, SPEC)
+    return folder
+
+
+def new_repo(tmp_path: Path, events: Path) -> tuple[git.Repo, git.Repo]:
+    return publishing_repo(tmp_path, f'events = "{events}"\nlimit = 50\n')
+
+
+def year_rows(work: git.Repo) -> pa.Table:
+    path = Path(str(work.working_tree_dir)) / HISTORY / "top-pypi-packages-history-2026.parquet"
+    return pq.read_table(path)
+
+
+def tag_rows(table: pa.Table, tag: str) -> list[tuple[str, int]]:
+    month = table.filter(pa.compute.equal(table.column("tag"), tag))
+    return list(
+        zip(
+            month.column("project").to_pylist(),
+            month.column("download_count").to_pylist(),
+            strict=True,
+        )
+    )
+
+
+def test_history_counts_the_months_before_the_published_one_and_copies_it(
+    months_of_events: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    work, remote = new_repo(tmp_path, months_of_events)
+    repo = str(work.working_tree_dir)
+    assert run_cli(capsys, NOW, "publish", "--repo", repo, "--end-date", "2026-08-31")[0] == 0
+    tags_before = sorted(t.name for t in work.tags)
+    code, out, _ = run_cli(capsys, NOW, "history", "--repo", repo)
+    assert code == 0
+    assert "counted: 3, copied: 1" in out
+    assert sorted(t.name for t in work.tags) == tags_before  # never tags
+    assert work.head.commit.message.startswith("History: 2026.07 to 2026.10")
+    assert remote.commit("main") == work.head.commit  # pushed
+    assert work.git.status("--porcelain") == ""
+    index = json.loads((Path(repo) / HISTORY / "top-pypi-packages-history.json").read_text())
+    assert {t: m["source"] for t, m in index["months"].items()} == {
+        "2026.07": "count",
+        "2026.08": "count",
+        "2026.09": "2026.09",
+        "2026.10": "count",
+    }
+    table = year_rows(work)
+    published = json.loads(work.git.show("2026.09:data/top-pypi-packages.json"))
+    assert tag_rows(table, "2026.09") == [
+        (r["project"], r["download_count"]) for r in published["rows"]
+    ]
+    months = history_months("2026.08", "2026.08", 30, [])
+    count = DuckDBEngine(str(months_of_events)).count(
+        __import__("publisher.count.engines.base", fromlist=["Request"]).Request(
+            months[0].window, 50, False
+        ),
+        silent,
+    )
+    assert tag_rows(table, "2026.08") == count.rows
+    assert run_cli(capsys, NOW, "validate", str(Path(repo) / "data"))[0] == 0
+    head = work.head.commit
+    code, out, _ = run_cli(capsys, NOW, "history", "--repo", repo)
+    assert code == 0
+    assert "nothing new to commit" in out
+    assert work.head.commit == head
+
+
+def test_a_stopped_run_keeps_its_months_and_the_next_one_continues(
+    months_of_events: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    work, _ = new_repo(tmp_path, months_of_events)
+    repo = str(work.working_tree_dir)
+    head = work.head.commit
+    months = history_months("2026.07", "2026.10", 30, [])
+
+    def stop_after_the_first(tag: str) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_history(
+            work,
+            DuckDBEngine(str(months_of_events), True),
+            50,
+            months,
+            None,
+            silent,
+            stop_after_the_first,
+        )
+    assert work.head.commit == head
+    assert work.git.status("--porcelain") == ""  # the tree as it was
+    assert list(kept_months(progress_folder(Path(work.git_dir)))) == ["2026.07"]
+    code, out, _ = run_cli(capsys, NOW, "history", "--repo", repo, "--no-push")
+    assert code == 0
+    assert "counted: 3, copied: 0, kept by a stopped run: 1" in out
+    assert kept_months(progress_folder(Path(work.git_dir))) == {}
+    assert sorted(set(year_rows(work).column("tag").to_pylist())) == [
+        "2026.07",
+        "2026.08",
+        "2026.09",
+        "2026.10",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["--from", "2026.06"], "--from 2026.06 is before 2026.07, the first month"),
+        (["--to", "2026.11"], "--to 2026.11 is not a finished month"),
+        (["--from", "2026.9"], "--from '2026.9' is not a month's tag"),
+        (["--engine", "clickhouse"], "--from is needed with --engine clickhouse"),
+        (
+            ["--engine", "bigquery", "--over-budget", "shrink", "--from", "2026.07"],
+            "'shrink' is not for history",
+        ),
+    ],
+)
+def test_history_refuses_in_one_line(
+    months_of_events: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+    said: str,
+) -> None:
+    work, _ = new_repo(tmp_path, months_of_events)
+    code, _, err = run_cli(capsys, NOW, "history", "--repo", str(work.working_tree_dir), *argv)
+    assert code != 0
+    assert_one_error_line(err, said)
+
+
+def test_the_dry_run_shows_the_plan_and_changes_nothing(
+    months_of_events: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    work, _ = new_repo(tmp_path, months_of_events)
+    head = work.head.commit
+    code, out, _ = run_cli(
+        capsys, NOW, "history", "--repo", str(work.working_tree_dir), "--dry-run"
+    )
+    assert code == 0
+    for tag in ("2026.07", "2026.08", "2026.09", "2026.10"):
+        assert tag in out
+    assert work.head.commit == head
+    assert not (Path(str(work.working_tree_dir)) / HISTORY).exists()
