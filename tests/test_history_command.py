@@ -89,10 +89,29 @@ def test_history_counts_the_months_before_the_published_one_and_copies_it(
     assert tag_rows(table, "2026.08") == count.rows
     assert run_cli(capsys, NOW, "validate", str(Path(repo) / "data"))[0] == 0
     head = work.head.commit
-    code, out, _ = run_cli(capsys, NOW, "history", "--repo", repo)
+    code, out, _ = run_cli(capsys, NOW, "history", "--repo", repo, "--no-push")
     assert code == 0
     assert "nothing new to commit" in out
     assert work.head.commit == head
+
+
+def test_a_push_that_failed_is_made_by_the_next_run(
+    months_of_events: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    work, remote = new_repo(tmp_path, months_of_events)
+    repo = str(work.working_tree_dir)
+    hook = Path(remote.git_dir) / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho closed for the night >&2\nexit 1\n")
+    hook.chmod(0o755)
+    code, _, err = run_cli(capsys, NOW, "history", "--repo", repo, "--to", "2026.07")
+    assert code != 0
+    assert_one_error_line(err, "rejected the push")
+    assert work.head.commit.message.startswith("History: 2026.07 to 2026.07")
+    hook.unlink()
+    code, out, _ = run_cli(capsys, NOW, "history", "--repo", repo, "--to", "2026.07")
+    assert code == 0
+    assert "nothing new to commit" in out
+    assert remote.commit("main") == work.head.commit
 
 
 def test_a_stopped_run_keeps_its_months_and_the_next_one_continues(

@@ -138,7 +138,9 @@ def run_history(
                 finished.append(month)
                 counted(tag)
         outcome = Outcome(None, done[COUNT], done[COPY], done[KEPT], done[HELD])
-        if not finished:
+        if not finished:  # a push an earlier run could not make is made now
+            if remote is not None:
+                push_branch(repo, remote, branch, "The local history commits are kept")
             return outcome
         files = with_history_months(current, finished)
         write_files(root / HISTORY, files)
