@@ -122,3 +122,22 @@ def finish(child: "subprocess.Popen[str]") -> tuple[int, str, str]:
     """(exit code, the rest of stdout, the rest of stderr) once the child ends."""
     out, err = child.communicate(timeout=CEILING)
     return child.returncode, out or "", err or ""
+
+
+def kill_at(child: "subprocess.Popen[str]", point: Callable[[int], bool]) -> bool:
+    """SIGKILL the child once `point(pid)` holds, looked at with the child stopped as
+    `interrupt_at` does; False when the child ended before the point."""
+    while child.poll() is None:
+        os.kill(child.pid, signal.SIGSTOP)
+        try:
+            while child.poll() is None and not stopped(child.pid):
+                time.sleep(POLL / 10)
+            if child.poll() is None and point(child.pid):
+                child.kill()
+                child.wait()
+                return True
+        finally:
+            if child.poll() is None:
+                os.kill(child.pid, signal.SIGCONT)
+        time.sleep(POLL)
+    return False

@@ -10,6 +10,7 @@ import git
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from children import cli, finish, has_entry, interrupt_at, kill_at, running
 from expect import assert_one_error_line, run_cli
 from repos import publishing_repo
 
@@ -189,3 +190,39 @@ def test_the_dry_run_shows_the_plan_and_changes_nothing(
         assert tag in out
     assert work.head.commit == head
     assert not (Path(str(work.working_tree_dir)) / HISTORY).exists()
+
+
+@pytest.fixture(scope="module")
+def one_run(months_of_events: Path, tmp_path_factory: pytest.TempPathFactory) -> pa.Table:
+    """The history of 2026.07 to 2026.10 as one uninterrupted run writes it."""
+    from publisher.cli import main
+
+    work, _ = new_repo(tmp_path_factory.mktemp("one-run"), months_of_events)
+    assert main(["history", "--repo", str(work.working_tree_dir), "--no-push"], NOW) == 0
+    return year_rows(work)
+
+
+@pytest.mark.parametrize("how", ["SIGKILL", "Ctrl-C"])
+def test_a_killed_run_keeps_its_months_and_a_re_run_ends_as_one_run_would(
+    months_of_events: Path,
+    one_run: pa.Table,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    how: str,
+) -> None:
+    work, _ = new_repo(tmp_path, months_of_events)
+    repo, head = str(work.working_tree_dir), work.head.commit
+    kept = progress_folder(Path(work.git_dir))
+    with running(cli("history", "--repo", repo, "--no-push")) as child:
+        if how == "SIGKILL":
+            assert kill_at(child, has_entry(kept, ".parquet"))
+        else:
+            interrupt_at(child, has_entry(kept, ".parquet"))
+            assert finish(child)[0] == 130
+    assert work.head.commit == head
+    assert work.git.status("--porcelain") == ""
+    assert len(kept_months(kept)) >= 1
+    code, out, _ = run_cli(capsys, NOW, "history", "--repo", repo, "--no-push")
+    assert code == 0
+    assert "kept by a stopped run: 0" not in out
+    assert year_rows(work).equals(one_run)
