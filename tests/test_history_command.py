@@ -15,16 +15,21 @@ from expect import assert_one_error_line, run_cli
 from repos import publishing_repo
 
 from publisher.base.progress import silent
+from publisher.base.sizes import parse_size
+from publisher.count.engines.base import Request
 from publisher.count.engines.duckdb.engine import DuckDBEngine
 from publisher.history.months import history_months
 from publisher.history.progress import kept_months, progress_folder
 from publisher.history.run import run_history
 from publisher.sample.generator import SampleSpec, write_sample
+from tests.fakes.bigquery import BigQueryStandIn
 
 # Five months of events up to the day before the clock's month: 2026.07 to 2026.10 are whole.
 SPEC = SampleSpec(events=60_000, projects=400, days=153, end=date(2026, 10, 31), seed=21)
 NOW = datetime(2026, 11, 1, 6, 30, tzinfo=UTC)
 HISTORY = Path("data") / "history"
+# Room for two months of counts here: each bills its three queries at 10 MiB at least.
+BUDGET = "70MiB"
 
 
 @pytest.fixture(scope="module")
@@ -226,3 +231,31 @@ def test_a_killed_run_keeps_its_months_and_a_re_run_ends_as_one_run_would(
     assert code == 0
     assert "kept by a stopped run: 0" not in out
     assert year_rows(work).equals(one_run)
+
+
+def test_bigquery_counts_the_whole_months_the_budget_allows_oldest_first_and_says_what_is_left(
+    months_of_events: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    work, _ = new_repo(tmp_path, months_of_events)
+    repo = str(work.working_tree_dir)
+    with BigQueryStandIn(months_of_events) as standin:
+        for name, value in standin.env().items():
+            monkeypatch.setenv(name, value)
+        argv = ["history", "--repo", repo, "--no-push", "--engine", "bigquery", "--from", "2026.07"]
+        code, out, err = run_cli(capsys, NOW, *argv, "--budget", BUDGET)
+        assert code == 0, err
+        assert "counted: 2, copied: 0" in out
+        assert "left: 2 month(s), 2026.09 to 2026.10, for a run with budget to spare" in out
+        billed = sum(job.bytes_billed for job in standin.jobs if not job.dry_run)
+        assert billed <= parse_size(BUDGET)
+    index = json.loads((Path(repo) / HISTORY / "top-pypi-packages-history.json").read_text())
+    assert list(index["months"]) == ["2026.07", "2026.08"]
+    assert {m["engine"]["name"] for m in index["months"].values()} == {"bigquery"}
+    table = year_rows(work)
+    count = DuckDBEngine(str(months_of_events)).count(
+        Request(history_months("2026.07", "2026.07", 30, [])[0].window, 50, False), silent
+    )
+    assert tag_rows(table, "2026.07") == count.rows

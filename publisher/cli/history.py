@@ -91,10 +91,17 @@ def plan_table(planned: list[Step]) -> Table:
 def outcome_lines(outcome: Outcome, remote: str | None) -> list[str]:
     where = f", pushed to {remote}" if remote and outcome.commit else ""
     commit = f"commit {outcome.commit[:12]}{where}" if outcome.commit else "nothing new to commit"
-    return [
+    lines = [
         f"counted: {len(outcome.counted)}, copied: {len(outcome.copied)}, kept by a stopped run:"
         f" {len(outcome.resumed)}, held already: {len(outcome.held)}; {commit}"
     ]
+    if outcome.left:
+        first, last = outcome.left[0], outcome.left[-1]
+        lines.append(
+            f"left: {len(outcome.left)} month(s), {first} to {last}, for a run with budget to"
+            f" spare ({outcome.why_left})"
+        )
+    return lines
 
 
 def history_command(options: dict[str, Any], now: datetime, out: Console, err: Console) -> int:
@@ -117,6 +124,7 @@ def history_command(options: dict[str, Any], now: datetime, out: Console, err: C
     with status(err, f"History with {engine.name}") as progress:
         outcome = run_history(repo, engine, settings.limit, months, remote, progress)
     lines = outcome_lines(outcome, remote)
-    out.print(lines[0], highlight=False, soft_wrap=True)
+    for line in lines:
+        out.print(line, highlight=False, soft_wrap=True)
     summary.append(options.get("summary"), ["## top-pypi history", "", *lines])
     return 0

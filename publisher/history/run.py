@@ -9,11 +9,12 @@ git directory and leaves the work tree as it was; the next run continues from th
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import git
 
+from publisher.base.errors import BudgetError
 from publisher.base.progress import Progress
 from publisher.count.engines.base import Engine, Request
 from publisher.dataset.check import read_json
@@ -91,6 +92,15 @@ class Outcome:
     copied: list[str]
     resumed: list[str]
     held: list[str]
+    left: list[str]  # months the budget had no room for, left for a later run
+    why_left: str = ""  # the engine's refusal that stopped the counting
+
+
+def count_month(engine: Engine, month: HistoryMonth, limit: int, progress: Progress) -> Month:
+    window = month.window
+    progress(f"Counting {month.tag} ({window.start} to {window.end})")
+    request = Request(window, limit, breakdown=False)
+    return counted_month(month.tag, engine.count(request, progress), engine.name)
 
 
 def message(outcome: Outcome, months: list[Month]) -> str:
@@ -98,6 +108,8 @@ def message(outcome: Outcome, months: list[Month]) -> str:
     said = [f"{len(outcome.counted)} counted", f"{len(outcome.copied)} copied"]
     if outcome.resumed:
         said.append(f"{len(outcome.resumed)} kept by a stopped run")
+    if outcome.left:
+        said.append(f"{len(outcome.left)} left for the next budget")
     return f"History: {tags[0]} to {tags[-1]} ({', '.join(said)})"
 
 
@@ -123,21 +135,29 @@ def run_history(
         planned = steps(months, held_sources(current), set(kept))
         done: dict[str, list[str]] = {COUNT: [], COPY: [], KEPT: [], HELD: []}
         finished: list[Month] = []
+        left: list[str] = []
+        why_left = ""
         for step in planned:
             tag = step.month.tag
-            done[step.action].append(tag)
+            if step.action == COUNT and why_left:
+                left.append(tag)
+                continue
             if step.action == KEPT:
                 finished.append(kept[tag])
             elif step.action == COPY:
                 finished.append(copy_from_tag(repo, step.month))
             elif step.action == COUNT:
-                progress(f"Counting {tag} ({step.month.window.start} to {step.month.window.end})")
-                request = Request(step.month.window, limit, breakdown=False)
-                month = counted_month(tag, engine.count(request, progress), engine.name)
+                try:
+                    month = count_month(engine, step.month, limit, progress)
+                except BudgetError as refusal:  # whole months only: the rest waits
+                    left.append(tag)
+                    why_left = refusal.message
+                    continue
                 save_month(kept_dir, month)
                 finished.append(month)
                 counted(tag)
-        outcome = Outcome(None, done[COUNT], done[COPY], done[KEPT], done[HELD])
+            done[step.action].append(tag)
+        outcome = Outcome(None, done[COUNT], done[COPY], done[KEPT], done[HELD], left, why_left)
         if not finished:  # a push an earlier run could not make is made now
             if remote is not None:
                 push_branch(repo, remote, branch, "The local history commits are kept")
@@ -148,4 +168,4 @@ def run_history(
         forget_months(kept_dir, [m.facts.tag for m in finished if m.facts.source == COUNTED])
         if remote is not None:
             push_branch(repo, remote, branch, f"The local history commit {commit[:12]} is kept")
-    return Outcome(commit, done[COUNT], done[COPY], done[KEPT], done[HELD])
+    return replace(outcome, commit=commit)
