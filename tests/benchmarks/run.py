@@ -70,6 +70,7 @@ def main() -> int:
         ("make run", "bench_demo", ""),
         ("site", "bench_site", ""),
         ("years", "bench_years", ""),
+        ("history", "bench_history", ""),
     ]
     failed = []
     for title, module, module_args in sections:
