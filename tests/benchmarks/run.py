@@ -60,6 +60,9 @@ def main() -> int:
     parser.add_argument(
         "--long-tail-events", type=int, default=100_000_000, help="events for the long tail"
     )
+    parser.add_argument(
+        "--history-events", type=int, default=100_000_000, help="events over 24 months, history"
+    )
     parser.add_argument("--only", metavar="TITLE", help="run one benchmark, e.g. site")
     args = parser.parse_args()
     console = Console()
@@ -71,6 +74,7 @@ def main() -> int:
         ("site", "bench_site", ""),
         ("years", "bench_years", ""),
         ("history", "bench_history", ""),
+        ("history time", "bench_history_time", str(args.history_events)),
     ]
     failed = []
     for title, module, module_args in sections:
