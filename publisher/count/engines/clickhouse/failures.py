@@ -8,16 +8,15 @@ import base64
 import re
 import socket
 import ssl
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TypeVar, cast
 from urllib.parse import quote, quote_plus
 
 from clickhouse_connect.driver.exceptions import ClickHouseError, OperationalError
 
 from publisher.base.errors import EngineError
 from publisher.base.progress import Progress
+from publisher.base.retry import GaveUp, Retry, Transient, retrying
 from publisher.count.engines.clickhouse.server import EXPECTED_TABLE, PUBLIC_URL, Server
 
 # ClickHouse error codes, by what they mean here.
@@ -85,26 +84,6 @@ class NotProven(EngineError):
 
 class TooBig(Exception):
     """The server refused an answer over its result cap or its time: a smaller range may pass."""
-
-
-@dataclass(frozen=True)
-class Retry:
-    """How often, and how patiently, a transient failure is tried again."""
-
-    attempts: int = 3
-    backoff: float = 1.0  # seconds before the second attempt, doubled before each later one
-    # No attempt starts later than this many seconds after the first began (None: no limit),
-    # so that retries do not multiply a wait: a call ends within about twice the deadline.
-    deadline: float | None = None
-    sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
-    clock: Callable[[], float] = field(default=time.monotonic, repr=False)
-
-    def delay(self, attempt: int) -> float:
-        return self.backoff * 2.0 ** (attempt - 1)
-
-    def too_late(self, started: float, delay: float) -> bool:
-        """Whether an attempt after `delay` more seconds would start past the deadline."""
-        return self.deadline is not None and self.clock() + delay - started > self.deadline
 
 
 def http_status(exc: ClickHouseError) -> int | None:
@@ -262,18 +241,18 @@ def without_secret(error: EngineError, secret: str, user: str = "") -> EngineErr
 
 
 def with_retries(call: Callable[[], T], retry: Retry, notify: Progress) -> T:
-    """`call()`, tried again after transient failures with growing pauses, within the retry's
-    deadline; `notify` hears each failure and the pause before the next attempt."""
-    started = retry.clock()
-    for attempt in range(1, retry.attempts):
+    """`call()`, tried again after the failures `is_transient` names, as `retry` says
+    (publisher.base.retry); the last failure is raised as the client raised it."""
+
+    def once() -> T:
         try:
             return call()
         except ClickHouseError as exc:
-            delay = retry.delay(attempt)
-            if not is_transient(exc) or retry.too_late(started, delay):
-                raise
-            notify(
-                f"{reason(exc)}; trying again in {delay:g} s ({attempt + 1} of {retry.attempts})"
-            )
-            retry.sleep(delay)
-    return call()
+            if is_transient(exc):
+                raise Transient(reason(exc), cause=exc) from None
+            raise
+
+    try:
+        return retrying(once, retry, notify)
+    except GaveUp as gave_up:
+        raise cast(ClickHouseError, gave_up.last.cause) from None
