@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from publisher.base.errors import OutputError, UsageError
+from publisher.base.secrets import without_secrets
 from publisher.count.engines.base import Plan
 
 
@@ -22,14 +23,14 @@ def check_path(path: str) -> None:
 
 def append(path: str | None, lines: Sequence[str], done: str | None = None) -> None:
     """Append `lines` to `path` (nothing without one): the one writer of every command's
-    summary. A summary that cannot be written is not worth failing a publish over: the log has
-    the same lines. Given `done` (what the command did, e.g. "The site was built"), such a
-    failure is an error that says it."""
+    summary, each line without the command's secrets. A summary that cannot be written is not
+    worth failing a publish over: the log has the same lines. Given `done` (what the command
+    did, e.g. "The site was built"), such a failure is an error that says it."""
     if not path:
         return
     try:
         with open(path, "a", encoding="utf-8") as summary:
-            summary.write("\n".join(lines) + "\n\n")
+            summary.write("\n".join(without_secrets(line) for line in lines) + "\n\n")
     except OSError as exc:
         if done is not None:
             raise OutputError(

@@ -277,8 +277,7 @@ class ZenodoApi:
 
     def redact(self, text: str) -> str:
         """One line of at most MESSAGE_CHARS characters, without the token in any form."""
-        text = " ".join(self.redactor(text).split())
-        return text if len(text) <= MESSAGE_CHARS else text[: MESSAGE_CHARS - 3] + "..."
+        return self.redactor.line(text, MESSAGE_CHARS)
 
 
 TOKEN_TIP = (
