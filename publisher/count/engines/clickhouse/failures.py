@@ -159,10 +159,10 @@ def engine_error(
     password: str = "",
     what: str = "the query",
 ) -> EngineError:
-    where, secrets = f"ClickHouse at {server.url}", Redactor(password)
+    where, redact = f"ClickHouse at {server.url}", Redactor(password)
     if error_code(exc) in LIMIT_CODES:
         return NotProven(
-            f"{where} stopped {what} at its limit: {server_message(exc, secrets)};"
+            f"{where} stopped {what} at its limit: {server_message(exc, redact)};"
             " nothing was written.",
             WHAT_TO_DO,
         )
@@ -184,7 +184,7 @@ def engine_error(
         )
     if error_code(exc) in SCHEMA_CODES:
         return EngineError(
-            f"{where} does not have {EXPECTED_TABLE} ({server_message(exc, secrets)}).",
+            f"{where} does not have {EXPECTED_TABLE} ({server_message(exc, redact)}).",
             f"Point --clickhouse-url at a ClickPy server, e.g. {PUBLIC_URL}.",
         )
     if is_transient(exc):
@@ -194,7 +194,7 @@ def engine_error(
             f"Check the URL and the network{slow}, or try again later.",
         )
     return EngineError(
-        f"{where} refused the query: {server_message(exc, secrets)}.",
+        f"{where} refused the query: {server_message(exc, redact)}.",
         "Check --clickhouse-url; if the server is ClickPy's, try again later.",
     )
 
