@@ -6,6 +6,12 @@ token as `?access_token=…`, and `requests` quotes the URL in its errors), insi
 header (base64 of `user:secret`), or escaped by `repr` in an exception. A `Redactor` built from
 every secret in play removes each of these forms; `secret_from` reads a secret from the
 environment and refuses one that cannot be a token, without showing it.
+
+This is the only redaction. While a command runs (`secrets_kept_out`, held by the command
+line) every line it prints, every line of its `--summary` and its error pass one `Redactor`;
+a secret met on the way (a password in top-pypi.toml, a BigQuery key, an access token) joins
+it by `keep_out`. A stage that shortens a message redacts it first (`Redactor.line`,
+`without_secrets`), so that the cut cannot leave part of a secret behind.
 """
 
 from __future__ import annotations
@@ -14,16 +20,30 @@ import base64
 import copy
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from urllib.parse import quote, quote_plus
 
 from publisher.base.errors import PublisherError, UsageError
 
 HIDDEN = "***"
-# Credentials in text whatever their value: a token in a query string, an Authorization header.
+# Credentials in text whatever their value, each pattern keeping its first group: a header
+# as a proxy or debug page echoes it (`Authorization: Basic …`, ClickHouse's
+# `X-ClickHouse-Key`), a password or token in a query string, a bearer token, HTTP Basic
+# credentials, the password of a URL (`https://user:token@host`, as git remotes hold it),
+# and Google's: a private key's PEM block, an OAuth access token, a signed JWT.
 ECHOED = (
+    re.compile(
+        r"(?i)(\b(?:(?:proxy-)?authorization|x-clickhouse-key)\s*[=:]\s*)"
+        r"(?:(?:basic|bearer)\s+)?[^\s,;&]+"
+    ),
+    re.compile(r"(?i)(\bpassword=)[^\s,;&]+"),
     re.compile(r"(?i)(access_token=)[^&\s'\"]+"),
     re.compile(r"(?i)(\bbearer\s+)[^\s'\",]+"),
     re.compile(r"(\bBasic\s+)[A-Za-z0-9+/_-]{8,}=*"),
+    re.compile(r"(\b[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*:)[^/\s@]+(?=@)"),
+    re.compile(r"()-----BEGIN[^-]*-----.*?(?:-----END[^-]*-----|$)", re.DOTALL),
+    re.compile(r"()\bya29\.[\w.-]+"),
+    re.compile(r"()\beyJ[\w-]+\.[\w-]+\.[\w-]*"),
 )
 # The characters of base64 in both alphabets, padding apart.
 _BASE64_CHAR = "[A-Za-z0-9+/_-]"
@@ -37,12 +57,20 @@ class Redactor:
     command (`Redactor(token, password)`; None and empty ones are ignored)."""
 
     def __init__(self, *secrets: str | None) -> None:
-        given = [secret for secret in secrets if secret and secret.strip()]
-        encoded = [_base64_pattern(core) for secret in given for core in _base64_cores(secret)]
-        literals = sorted({form for secret in given for form in _text_forms(secret)}, key=len)
+        self.secrets: list[str] = []
+        self.patterns: list[re.Pattern[str]] = []
+        self.add(*secrets)
+
+    def add(self, *secrets: str | None) -> None:
+        """Remove these secrets too, from now on (a secret met while a command runs)."""
+        self.secrets += [secret for secret in secrets if secret and secret.strip()]
+        encoded = [
+            _base64_pattern(core) for secret in self.secrets for core in _base64_cores(secret)
+        ]
+        forms = {form for secret in self.secrets for form in _text_forms(secret)}
         self.patterns = [
             *encoded,
-            *(_literal_pattern(form) for form in reversed(literals)),  # the longest first
+            *(_literal_pattern(form) for form in sorted(forms, key=len, reverse=True)),
         ]
 
     def __call__(self, text: str) -> str:
@@ -52,12 +80,54 @@ class Redactor:
             text = echoed.sub(rf"\g<1>{HIDDEN}", text)
         return text
 
+    def line(self, text: str, chars: int) -> str:
+        """`text` redacted, on one line, at most `chars` characters: cut after the secrets are
+        removed, so that the cut cannot leave part of one behind."""
+        text = " ".join(self(text).split())
+        return text if len(text) <= chars else text[: chars - 3] + "..."
+
     def error(self, error: PublisherError) -> PublisherError:
         """The same error, its message and tip redacted."""
         redacted = copy.copy(error)
         redacted.message, redacted.tip = self(error.message), self(error.tip)
         redacted.args = (self(str(error)),)
         return redacted
+
+
+# The redactor of the command that runs, which every message and every line of its summary
+# passes (see `secrets_kept_out`). A plain list, not a context variable: a secret met in a
+# worker thread (an access token) must reach the command's redactor.
+_RUNNING: list[Redactor] = []
+_NO_SECRET = Redactor()
+
+
+@contextmanager
+def secrets_kept_out(*secrets: str | None) -> Iterator[Redactor]:
+    """While a command runs: one redactor of `secrets` and of every one `keep_out` adds."""
+    redactor = Redactor(*secrets)
+    _RUNNING.append(redactor)
+    try:
+        yield redactor
+    finally:
+        _RUNNING.remove(redactor)
+
+
+def keep_out(*secrets: str | None) -> None:
+    """A secret met while the command runs (a password read from a file, a private key, an
+    access token): never shown by the command from now on."""
+    if _RUNNING:
+        _RUNNING[-1].add(*secrets)
+
+
+def running() -> Redactor:
+    """The running command's redactor; outside a command, one of no secret (it still removes
+    every credential `ECHOED` finds)."""
+    return _RUNNING[-1] if _RUNNING else _NO_SECRET
+
+
+def without_secrets(text: str) -> str:
+    """`text` without the running command's secrets, nor any credential it shows."""
+    return running()(text)
 
 
 def secret_from(environ: Mapping[str, str], name: str) -> str | None:

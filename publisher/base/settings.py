@@ -10,7 +10,7 @@ import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast, get_args, get_type_hints
 from urllib.parse import urlsplit
 
 from publisher.base.days import DEFAULT_DAYS, check_days
@@ -87,25 +87,22 @@ class Settings:
         return self.written[key][1] if key in self.written else f"{self.label(key)} {shown}"
 
 
+# Not a key: how errors name the values (see `Settings.written`).
+_NOT_KEYS = frozenset({"written"})
+
+
+def _key_type(annotation: Any) -> type:
+    """The type a key's value must have: its field's, without the `None` of 'not set'."""
+    kinds = [kind for kind in get_args(annotation) if kind is not type(None)] or [annotation]
+    (kind,) = kinds
+    return cast(type, kind)
+
+
+# Each key's type, as its field in `Settings` declares it.
 _TYPES: dict[str, type] = {
-    "engine": str,
-    "limit": int,
-    "days": int,
-    "events": str,
-    "remote": str,
-    "budget": str,
-    "over_budget": str,
-    "billing_project": str,
-    "credentials": str,
-    "allow_incomplete": bool,
-    "breakdown": bool,
-    "clickhouse_url": str,
-    "clickhouse_user": str,
-    "clickhouse_password": str,
-    "zenodo_url": str,
-    "zenodo_concept": int,
-    "site_url": str,
-    "timeout": int,
+    name: _key_type(annotation)
+    for name, annotation in get_type_hints(Settings).items()
+    if name not in _NOT_KEYS
 }
 
 _TYPE_WORDS = {str: "a string", int: "a whole number", bool: "true or false"}

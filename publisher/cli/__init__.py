@@ -5,6 +5,7 @@ Every failure a person can mend is a `PublisherError`, printed here as one line;
 in the package prints errors or exits.
 """
 
+import os
 import sys
 from collections.abc import Sequence
 from datetime import datetime
@@ -14,6 +15,7 @@ from rich.console import Console
 from rich.text import Text
 
 from publisher.base.errors import PublisherError
+from publisher.base.secrets import keep_out, secrets_kept_out, without_secrets
 from publisher.cli import summary
 from publisher.cli.parser import build_parser, join_dashed_values, option_values
 from publisher.cli.stdout import LOST, StandardOutput, plain_when_needed
@@ -32,6 +34,18 @@ def main(argv: Sequence[str] | None = None, now: datetime | None = None) -> int:
 def run_command(
     argv: Sequence[str] | None, now: datetime | None, out: Console, err: Console
 ) -> int:
+    """Every line the command prints or writes into --summary, and its error, without any
+    secret of the command (publisher.base.secrets)."""
+    from publisher.cli.redacted import environment_secrets, redacted_output
+
+    secrets = environment_secrets(os.environ)
+    with secrets_kept_out(*secrets) as redact, redacted_output(redact, out, err):
+        return command_result(argv, now, out, err)
+
+
+def command_result(
+    argv: Sequence[str] | None, now: datetime | None, out: Console, err: Console
+) -> int:
     from publisher.base.clock import now_utc
     from publisher.cli import commands
 
@@ -40,13 +54,15 @@ def run_command(
         given = sys.argv[1:] if argv is None else argv
         args = build_parser().parse_args(join_dashed_values(given))
         options = option_values(args)
+        keep_out(options.get("clickhouse_password"))
         if options.get("summary"):
             summary.check_path(options["summary"])
         return commands.run(args.command, options, now or now_utc(), out, err)
     except PublisherError as exc:
-        err.print(Text.assemble(("error: ", "bold red"), str(exc)), soft_wrap=True)
+        message = without_secrets(str(exc))
+        err.print(Text.assemble(("error: ", "bold red"), message), soft_wrap=True)
         if options.get("summary"):
-            summary.append(options["summary"], summary.failure_lines(args.command, str(exc)))
+            summary.append(options["summary"], summary.failure_lines(args.command, message))
         return exc.exit_code
     except SystemExit as exc:  # --help and --version end here
         return int(exc.code or 0)

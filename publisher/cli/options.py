@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from publisher.base.days import parse_date
+from publisher.base.secrets import keep_out
 from publisher.base.settings import (
     END_DATE_VARIABLE,
     Settings,
@@ -29,6 +30,7 @@ def settings_for(options: dict[str, Any], folder: Path) -> Settings:
     from_file = read_written_settings(folder)
     variables = environment_settings(os.environ)
     written = written_names(from_file, os.environ)
+    keep_out(from_file.get("clickhouse_password"))
     return resolve(options, in_repository(folder, from_file), variables, written)
 
 

@@ -1,11 +1,32 @@
 """What a command prints, without its secrets: while `redacted_output` holds, every write of
-the given consoles passes one `Redactor` (publisher.base.secrets), whatever printed it."""
+the given consoles passes one `Redactor` (publisher.base.secrets), whatever printed it.
 
-from collections.abc import Callable, Iterator
+The secrets a command is given in its environment are known before it starts; those it meets
+later (a password in top-pypi.toml, a BigQuery key and its access token) are added where they
+are read (`publisher.base.secrets.keep_out`).
+"""
+
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import IO
 
 from rich.console import Console
+
+from publisher.base.settings import VARIABLES
+
+# The variables that hold a secret: the ClickHouse password, the Zenodo tokens, and the token
+# the workflows' git credential helper reads to push.
+SECRET_VARIABLES = (
+    VARIABLES["clickhouse_password"],
+    "ZENODO_API_TOKEN",
+    "ZENODO_SANDBOX_API_TOKEN",
+    "PUSH_TOKEN",
+)
+
+
+def environment_secrets(environ: Mapping[str, str]) -> list[str]:
+    """The secrets of the environment, as they are given there (pasted line ends and all)."""
+    return [environ[name] for name in SECRET_VARIABLES if environ.get(name)]
 
 
 class RedactedFile:

@@ -15,11 +15,10 @@ from rich.table import Table
 
 from publisher.base.errors import MetadataError, PublisherError, UsageError
 from publisher.base.progress import Progress, status
-from publisher.base.secrets import Redactor, secret_from
+from publisher.base.secrets import secret_from
 from publisher.base.settings import check_zenodo_url
 from publisher.cli import summary
 from publisher.cli.options import settings_for
-from publisher.cli.redacted import redacted_output
 from publisher.dataset.write import write_files
 from publisher.release.citation import version_citation
 from publisher.release.duplicate import pushed
@@ -59,11 +58,6 @@ def zenodo_token(environ: Mapping[str, str], sandbox: bool) -> str | None:
     return secret_from(environ, TOKEN_VARIABLES[sandbox])
 
 
-def token_redactor(environ: Mapping[str, str]) -> Redactor:
-    """Both tokens, as the environment holds them: neither is ever shown, in any form."""
-    return Redactor(*(environ.get(name) for name in TOKEN_VARIABLES.values()))
-
-
 def sandbox_url(environ: Mapping[str, str]) -> str:
     """Zenodo's sandbox, or a stand-in of it (the tests', or one's own)."""
     url = environ.get(SANDBOX_URL_VARIABLE) or SANDBOX_URL
@@ -72,25 +66,13 @@ def sandbox_url(environ: Mapping[str, str]) -> str:
 
 
 def release_command(options: dict[str, Any], now: datetime, out: Console, err: Console) -> int:
-    """Every line the release prints, writes into --summary or fails with is redacted."""
-    redact = token_redactor(os.environ)
-    with redacted_output(redact, out, err):
-        try:
-            return release_steps(options, now, out, err, redact)
-        except PublisherError as error:
-            raise redact.error(error) from None
-
-
-def release_steps(
-    options: dict[str, Any], now: datetime, out: Console, err: Console, redact: Redactor
-) -> int:
     repo = open_repo(Path(options["repo"]))
     if options["dry_run"]:  # it reads, and changes nothing: no lock
-        return release_locked(repo, options, now, out, err, redact)
+        return release_locked(repo, options, now, out, err)
     # From reading the record to its last push: a run that read the branch before another
     # recorded its DOIs would release again from a stale record. The sandbox writes the notes.
     with repository_lock(Path(repo.common_dir).resolve()):
-        return release_locked(repo, options, now, out, err, redact)
+        return release_locked(repo, options, now, out, err)
 
 
 def release_locked(
@@ -99,7 +81,6 @@ def release_locked(
     now: datetime,
     out: Console,
     err: Console,
-    redact: Redactor,
 ) -> int:
     root = Path(str(repo.working_tree_dir))
     settings = settings_for(options, root)
@@ -137,7 +118,7 @@ def release_locked(
     record_and_push(repo, done.head, done.released, remote, err)
     notes.forget(list(done.head.record.releases))  # recorded: the DOIs say it now
     show(out, done.head, done.released, tags_asked(options, done.head), url)
-    write_summary(options.get("summary"), done, url, redact)
+    write_summary(options.get("summary"), done, url)
     if done.failure is not None:
         raise done.failure
     return 0
@@ -256,7 +237,7 @@ def show(out: Console, head: Head, released: list[Released], tags: list[str], ur
         out.print(table)
 
 
-def write_summary(path: str | None, done: Progressed, url: str, redact: Redactor) -> None:
+def write_summary(path: str | None, done: Progressed, url: str) -> None:
     """Markdown for a CI job's summary: what was released, and what stopped the run."""
     if not path:
         return
@@ -268,8 +249,8 @@ def write_summary(path: str | None, done: Progressed, url: str, redact: Redactor
         lines.append(f"- **{released.tag}**: DOI [{r.doi}](https://doi.org/{r.doi}), {r.url}")
     if done.head.record.concept_doi:
         lines += ["", f"All versions: {done.head.record.concept_doi}"]
-    # A failure is added by the command line, as for every command (redacted by then).
-    summary.append(path, [redact(line) for line in lines])
+    # A failure is added by the command line, as for every command.
+    summary.append(path, lines)
 
 
 def dry_run(run: Run, head: Head, tags: list[str], looked: bool, out: Console) -> int:

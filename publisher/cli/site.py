@@ -8,10 +8,11 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from publisher.base.errors import OutputError, UsageError
+from publisher.base.errors import UsageError
 from publisher.base.progress import status
 from publisher.base.settings import SETTINGS_FILE, Settings
 from publisher.base.sizes import format_size
+from publisher.cli import summary
 from publisher.cli.options import settings_for
 from publisher.website.address import check_site_url
 from publisher.website.builder import Built, build_site, remote_pages_url
@@ -44,20 +45,9 @@ def facts(built: Built) -> list[tuple[str, str]]:
     ]
 
 
-def summary_markdown(built: Built) -> str:
-    rows = "".join(f"| {label} | {value} |\n" for label, value in facts(built))
-    return f"### Site\n\n| | |\n| --- | --- |\n{rows}\n"
-
-
-def append_summary(path: Path, text: str) -> None:
-    try:
-        with path.open("a", encoding="utf-8") as summary:
-            summary.write(text)
-    except OSError as exc:
-        raise OutputError(
-            f"--summary {path} cannot be written ({exc.strerror or exc}).",
-            "The site was built; give a file you may write to.",
-        ) from None
+def summary_lines(built: Built) -> list[str]:
+    rows = [f"| {label} | {value} |" for label, value in facts(built)]
+    return ["### Site", "", "| | |", "| --- | --- |", *rows]
 
 
 def site_command(options: dict[str, Any], out: Console, err: Console) -> int:
@@ -76,6 +66,5 @@ def site_command(options: dict[str, Any], out: Console, err: Console) -> int:
     out.print(table)
     for warning in built.skipped:
         err.print(Text.assemble(("warning: ", "bold yellow"), warning), soft_wrap=True)
-    if options.get("summary"):
-        append_summary(Path(options["summary"]), summary_markdown(built))
+    summary.append(options.get("summary"), summary_lines(built), "The site was built")
     return 0

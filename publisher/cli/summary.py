@@ -5,7 +5,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from publisher.base.errors import UsageError
+from publisher.base.errors import OutputError, UsageError
+from publisher.base.secrets import without_secrets
 from publisher.count.engines.base import Plan
 
 
@@ -20,16 +21,22 @@ def check_path(path: str) -> None:
         raise UsageError(f"--summary {path}: the folder {file.parent} does not exist.", tip)
 
 
-def append(path: str | None, lines: Sequence[str]) -> None:
-    """Append `lines` to `path` (nothing without one). A summary that cannot be written is
-    not worth failing a publish over: the log has the same lines."""
+def append(path: str | None, lines: Sequence[str], done: str | None = None) -> None:
+    """Append `lines` to `path` (nothing without one): the one writer of every command's
+    summary, each line without the command's secrets. A summary that cannot be written is not
+    worth failing a publish over: the log has the same lines. Given `done` (what the command
+    did, e.g. "The site was built"), such a failure is an error that says it."""
     if not path:
         return
     try:
         with open(path, "a", encoding="utf-8") as summary:
-            summary.write("\n".join(lines) + "\n\n")
-    except OSError:
-        pass
+            summary.write("\n".join(without_secrets(line) for line in lines) + "\n\n")
+    except OSError as exc:
+        if done is not None:
+            raise OutputError(
+                f"--summary {path} cannot be written ({exc.strerror or exc}).",
+                f"{done}; give a file you may write to.",
+            ) from None
 
 
 def failure_lines(command: str, message: str) -> list[str]:

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
@@ -23,6 +22,7 @@ from requests.exceptions import ChunkedEncodingError
 from zenodo_client import Zenodo
 
 from publisher.base.errors import PublisherError, ZenodoError
+from publisher.base.retry import GaveUp, Retry, Transient, retrying
 from publisher.base.secrets import Redactor
 
 ZENODO_URL = "https://zenodo.org"
@@ -34,25 +34,12 @@ CREATE = "create a deposition"
 
 
 @dataclass(frozen=True)
-class Patience:
+class Patience(Retry):
     """How long one call may take, and how often a transient failure is tried again."""
 
     timeout: float = 60.0  # seconds for one request
     attempts: int = 4
-    backoff: float = 2.0  # seconds before the second try, doubled before each later one
-    longest_wait: float = 300.0  # a Retry-After beyond this is not waited for
-    sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
-
-    def delay(self, attempt: int) -> float:
-        return self.backoff * 2.0 ** (attempt - 1)
-
-
-class Transient(Exception):
-    """A failure worth another try; `wait` is what the server asked for, if anything."""
-
-    def __init__(self, reason: str, wait: float | None = None) -> None:
-        super().__init__(reason)
-        self.reason, self.wait = reason, wait
+    backoff: float = 2.0
 
 
 class ZenodoApi:
@@ -144,6 +131,7 @@ class ZenodoApi:
         second publish is refused: after any failure the draft is read again, and a draft that
         is `submitted` is published, whatever the answer said."""
         patience, reason, attempt = self.patience, "no answer", 0
+        started = patience.clock()
         for attempt in range(1, patience.attempts + 1):
             try:
                 return _object(self.checked("publish", lambda: self._publish(deposition_id)))
@@ -157,12 +145,11 @@ class ZenodoApi:
             state = self.deposition(deposition_id)
             if state.get("submitted"):
                 return state
-            pause = patience.delay(attempt) if wait is None else wait
-            if pause > patience.longest_wait:  # not waited for, as in `attempt`
-                reason = f"{reason}, retry after {pause:g} s"
+            pause = patience.delay(attempt, wait)
+            if patience.gives_up(attempt, pause, started):
+                reason = patience.why_given_up(reason, pause)
                 break
-            if attempt < patience.attempts:
-                patience.sleep(pause)
+            patience.sleep(pause)
         raise ZenodoError(
             f"Zenodo at {self.url} did not publish draft {deposition_id}"
             f" ({self.redact(reason)}) after {attempt} {'try' if attempt == 1 else 'tries'}.",
@@ -231,19 +218,10 @@ class ZenodoApi:
 
     def attempt(self, what: str, send: Callable[[], requests.Response]) -> requests.Response:
         """`send()`, tried again after transient failures; any other failure is one line."""
-        patience = self.patience
-        for attempt in range(1, patience.attempts + 1):
-            try:
-                return self.checked(what, send)
-            except Transient as failure:
-                if attempt == patience.attempts:
-                    raise self.gave_up(what, failure.reason, attempt) from None
-                wait = patience.delay(attempt) if failure.wait is None else failure.wait
-                if wait > patience.longest_wait:
-                    reason = f"{failure.reason}, retry after {wait:g} s"
-                    raise self.gave_up(what, reason, attempt) from None
-                patience.sleep(wait)
-        raise AssertionError("unreachable")
+        try:
+            return retrying(lambda: self.checked(what, send), self.patience)
+        except GaveUp as gave_up:
+            raise self.gave_up(what, gave_up.reason, gave_up.attempts) from None
 
     def checked(self, what: str, send: Callable[[], requests.Response]) -> requests.Response:
         try:
@@ -299,8 +277,7 @@ class ZenodoApi:
 
     def redact(self, text: str) -> str:
         """One line of at most MESSAGE_CHARS characters, without the token in any form."""
-        text = " ".join(self.redactor(text).split())
-        return text if len(text) <= MESSAGE_CHARS else text[: MESSAGE_CHARS - 3] + "..."
+        return self.redactor.line(text, MESSAGE_CHARS)
 
 
 TOKEN_TIP = (

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from publisher.base.errors import MetadataError, ZenodoError
+from publisher.base.retry import Transient
 from publisher.release.record import RELEASES_FILE
-from publisher.release.zenodo_api import CREATE, Transient, ZenodoApi
+from publisher.release.zenodo_api import CREATE, ZenodoApi
 from publisher.release.zenodo_identity import held_files, is_this_tags, named, other_files
 from publisher.release.zenodo_notes import ZenodoNotes
 
@@ -226,6 +227,7 @@ def created(
     """A first record's draft, made once: after an answer lost (the draft may exist, not
     listed yet) the list is searched for a while before Zenodo is asked again."""
     patience = api.patience
+    started = patience.clock()
     for attempt in range(1, patience.attempts + 1):
         notes.opening(tag)
         try:
@@ -235,9 +237,10 @@ def created(
                 found = search_until(api, first_draft(api, tag, expected))
                 if found is not None:
                     return reused(api, notes, tag, int(found["id"]), metadata)
-            wait = patience.delay(attempt) if failure.wait is None else failure.wait
-            if attempt == patience.attempts or wait > patience.longest_wait:
-                raise api.gave_up(CREATE, failure.reason, attempt) from None
+            wait = patience.delay(attempt, failure.wait)
+            if patience.gives_up(attempt, wait, started):
+                reason = patience.why_given_up(failure.reason, wait)
+                raise api.gave_up(CREATE, reason, attempt) from None
             patience.sleep(wait)
             continue
         notes.opened(tag, int(draft["id"]))

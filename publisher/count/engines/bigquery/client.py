@@ -12,7 +12,6 @@ import errno
 import functools
 import json
 import os
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from google.oauth2 import service_account
 
 from publisher.base.errors import BudgetError, EngineError, PublisherError, UsageError
 from publisher.base.paths import loop_words
+from publisher.base.secrets import keep_out, running
 from publisher.count.engines.bigquery.plan import NOTHING_FITS_TIP
 
 T = TypeVar("T")
@@ -40,22 +40,22 @@ CREDENTIALS_TIP = (
     "store a key with `pypinfo --auth FILE`, or run `gcloud auth application-default login`."
 )
 MESSAGE_CHARS = 200
-# What a credential looks like in text an exception may carry: a PEM block, an OAuth access
-# token, a bearer header, a signed JWT.
-_SECRETS = (
-    re.compile(r"-----BEGIN[^-]*-----.*?(-----END[^-]*-----|$)", re.DOTALL),
-    re.compile(r"ya29\.[\w.-]+"),
-    re.compile(r"(?i)bearer\s+\S+"),
-    re.compile(r"eyJ[\w-]+\.[\w-]+\.[\w-]*"),
-)
 
 
 def redact(text: str) -> str:
-    """One line, credentials cut out, at most MESSAGE_CHARS characters."""
-    for secret in _SECRETS:
-        text = secret.sub("[redacted]", text)
-    text = " ".join(text.split())
-    return text if len(text) <= MESSAGE_CHARS else text[: MESSAGE_CHARS - 3] + "..."
+    """One line, credentials cut out (the command's secrets, and any key, token or JWT), at
+    most MESSAGE_CHARS characters."""
+    return running().line(text, MESSAGE_CHARS)
+
+
+def keep_key_out(path: str | None) -> None:
+    """The private key of a key file, never shown from now on, whoever reads the file."""
+    try:
+        info = json.loads(Path(path).read_text(encoding="utf-8")) if path else None
+    except (OSError, ValueError):
+        return
+    if isinstance(info, dict):
+        keep_out(str(info.get("private_key") or ""))
 
 
 # -- credentials and the billing project ----------------------------------------------------------
@@ -136,11 +136,13 @@ def find_identity(credentials_file: str | None, name: str | None = None) -> Iden
     """--credentials (named `name` in errors, if not by the option), else
     GOOGLE_APPLICATION_CREDENTIALS, else pypinfo's stored key, else the rest of Application
     Default Credentials."""
+    keep_key_out(credentials_file or os.environ.get("GOOGLE_APPLICATION_CREDENTIALS"))
     if credentials_file:
         source = name or f"--credentials {credentials_file}"
         return service_account_identity(credentials_file, source)
     stored = None if os.environ.get("GOOGLE_APPLICATION_CREDENTIALS") else pypinfo_key_path()
     if stored:
+        keep_key_out(stored)
         return service_account_identity(stored, f"pypinfo's stored key {stored}")
     return default_identity()
 
@@ -162,6 +164,7 @@ def fetch_token(credentials: Credentials, timeout: float) -> None:
     from google.auth.transport.requests import Request as AuthRequest
 
     credentials.refresh(functools.partial(AuthRequest(), timeout=timeout))  # type: ignore[no-untyped-call]
+    keep_out(credentials.token)
 
 
 def open_client(identity: Identity, project: str) -> bigquery.Client:

@@ -29,6 +29,7 @@ from clickhouse_connect.driver.query import QueryResult
 from publisher import __version__
 from publisher.base.errors import EngineError
 from publisher.base.progress import Progress, silent
+from publisher.base.retry import Retry
 from publisher.base.settings import Settings
 from publisher.count.completeness import (
     check_complete,
@@ -51,7 +52,6 @@ from publisher.count.engines.clickhouse.counted import (
 from publisher.count.engines.clickhouse.failures import (
     SMALLER_MAY_PASS,
     NotProven,
-    Retry,
     TooBig,
     engine_error,
     error_code,

@@ -4,20 +4,18 @@ for each that is not."""
 
 from __future__ import annotations
 
-import base64
 import re
 import socket
 import ssl
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TypeVar
-from urllib.parse import quote, quote_plus
+from typing import TypeVar, cast
 
 from clickhouse_connect.driver.exceptions import ClickHouseError, OperationalError
 
 from publisher.base.errors import EngineError
 from publisher.base.progress import Progress
+from publisher.base.retry import GaveUp, Retry, Transient, retrying
+from publisher.base.secrets import Redactor
 from publisher.count.engines.clickhouse.server import EXPECTED_TABLE, PUBLIC_URL, Server
 
 # ClickHouse error codes, by what they mean here.
@@ -61,16 +59,6 @@ _FOREIGN_ANSWER = re.compile(
     r"HTTP driver received HTTP status (\d{3}), server response: (.*)", re.S
 )
 _TAGS = re.compile(r"<[^>]*>")
-# Credentials a server or proxy may echo in its error, whatever the password: request headers
-# (`Authorization: Basic ...`, `X-ClickHouse-Key`) and URL parameters.
-_ECHOED_CREDENTIALS = (
-    re.compile(
-        r"(?i)\b((?:proxy-)?authorization|x-clickhouse-key)"  # the header's name
-        r"(\s*[=:]\s*)(?:(?:basic|bearer)\s+)?[^\s,;&]+"  # its value, scheme and credentials
-    ),
-    re.compile(r"(?i)\b(password)(=)[^\s,;&]+"),
-)
-
 T = TypeVar("T")
 
 WHAT_TO_DO = (
@@ -85,26 +73,6 @@ class NotProven(EngineError):
 
 class TooBig(Exception):
     """The server refused an answer over its result cap or its time: a smaller range may pass."""
-
-
-@dataclass(frozen=True)
-class Retry:
-    """How often, and how patiently, a transient failure is tried again."""
-
-    attempts: int = 3
-    backoff: float = 1.0  # seconds before the second attempt, doubled before each later one
-    # No attempt starts later than this many seconds after the first began (None: no limit),
-    # so that retries do not multiply a wait: a call ends within about twice the deadline.
-    deadline: float | None = None
-    sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
-    clock: Callable[[], float] = field(default=time.monotonic, repr=False)
-
-    def delay(self, attempt: int) -> float:
-        return self.backoff * 2.0 ** (attempt - 1)
-
-    def too_late(self, started: float, delay: float) -> bool:
-        """Whether an attempt after `delay` more seconds would start past the deadline."""
-        return self.deadline is not None and self.clock() + delay - started > self.deadline
 
 
 def http_status(exc: ClickHouseError) -> int | None:
@@ -166,11 +134,11 @@ def is_authentication(exc: ClickHouseError) -> bool:
     )
 
 
-def server_message(exc: ClickHouseError, secrets: list[str] | None = None) -> str:
+def server_message(exc: ClickHouseError, redact: Redactor | None = None) -> str:
     """ClickHouse's own sentence, on one line and short; of another server's answer (a
-    proxy's page), the status and the first line of text. `secrets` are cut out first, so
+    proxy's page), the status and the first line of text. The secrets are cut out first, so
     that shortening cannot leave part of one behind."""
-    text = redact(str(exc), secrets or [])
+    text = (redact or Redactor())(str(exc))
     foreign = _FOREIGN_ANSWER.search(text)
     if foreign and error_code(exc) is None:
         lines = (" ".join(line.split()) for line in _TAGS.sub(" ", foreign.group(2)).splitlines())
@@ -191,10 +159,10 @@ def engine_error(
     password: str = "",
     what: str = "the query",
 ) -> EngineError:
-    where, secrets = f"ClickHouse at {server.url}", secret_forms(password, user)
+    where, redact = f"ClickHouse at {server.url}", Redactor(password)
     if error_code(exc) in LIMIT_CODES:
         return NotProven(
-            f"{where} stopped {what} at its limit: {server_message(exc, secrets)};"
+            f"{where} stopped {what} at its limit: {server_message(exc, redact)};"
             " nothing was written.",
             WHAT_TO_DO,
         )
@@ -216,7 +184,7 @@ def engine_error(
         )
     if error_code(exc) in SCHEMA_CODES:
         return EngineError(
-            f"{where} does not have {EXPECTED_TABLE} ({server_message(exc, secrets)}).",
+            f"{where} does not have {EXPECTED_TABLE} ({server_message(exc, redact)}).",
             f"Point --clickhouse-url at a ClickPy server, e.g. {PUBLIC_URL}.",
         )
     if is_transient(exc):
@@ -226,54 +194,31 @@ def engine_error(
             f"Check the URL and the network{slow}, or try again later.",
         )
     return EngineError(
-        f"{where} refused the query: {server_message(exc, secrets)}.",
+        f"{where} refused the query: {server_message(exc, redact)}.",
         "Check --clickhouse-url; if the server is ClickPy's, try again later.",
     )
 
 
-def secret_forms(password: str, user: str) -> list[str]:
-    """The password as a server may echo it: as typed, URL-encoded, and inside HTTP Basic
-    credentials (base64 of user:password, either alphabet, padded or not); longest first."""
-    if not password:
-        return []
-    forms = {password}
-    for safe in ("/", ""):  # the default, and what a query string needs
-        forms |= {quote(password, safe=safe), quote_plus(password, safe=safe)}
-    for clear in (f"{user}:{password}", password):
-        for encode in (base64.b64encode, base64.urlsafe_b64encode):
-            encoded = encode(clear.encode()).decode()
-            forms |= {encoded, encoded.rstrip("=")}
-    return sorted(forms, key=len, reverse=True)
-
-
-def redact(text: str, forms: list[str]) -> str:
-    for form in forms:
-        text = text.replace(form, "***")
-    for pattern in _ECHOED_CREDENTIALS:
-        text = pattern.sub(r"\1\2[redacted]", text)
-    return text
-
-
 def without_secret(error: EngineError, secret: str, user: str = "") -> EngineError:
     """Belt and braces: whatever a server or proxy echoed, the password is never shown, in
-    any encoding, nor any credentials header."""
-    forms = secret_forms(secret, user)
-    return type(error)(redact(error.message, forms), redact(error.tip, forms))
+    any form, nor any credentials header. (The user is not needed: the password is found
+    inside base64 of any `user:password`.)"""
+    return cast(EngineError, Redactor(secret).error(error))
 
 
 def with_retries(call: Callable[[], T], retry: Retry, notify: Progress) -> T:
-    """`call()`, tried again after transient failures with growing pauses, within the retry's
-    deadline; `notify` hears each failure and the pause before the next attempt."""
-    started = retry.clock()
-    for attempt in range(1, retry.attempts):
+    """`call()`, tried again after the failures `is_transient` names, as `retry` says
+    (publisher.base.retry); the last failure is raised as the client raised it."""
+
+    def once() -> T:
         try:
             return call()
         except ClickHouseError as exc:
-            delay = retry.delay(attempt)
-            if not is_transient(exc) or retry.too_late(started, delay):
-                raise
-            notify(
-                f"{reason(exc)}; trying again in {delay:g} s ({attempt + 1} of {retry.attempts})"
-            )
-            retry.sleep(delay)
-    return call()
+            if is_transient(exc):
+                raise Transient(reason(exc), cause=exc) from None
+            raise
+
+    try:
+        return retrying(once, retry, notify)
+    except GaveUp as gave_up:
+        raise cast(ClickHouseError, gave_up.last.cause) from None
