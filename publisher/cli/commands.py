@@ -121,17 +121,21 @@ def read_record(path: Path) -> "Record | None":
 
 
 def run_demo(options: dict[str, Any], now: datetime, out: Console, err: Console) -> int:
-    from publisher.cli.demo import demo_month_ends, demo_spec, ensure_events, ensure_repository
+    from publisher.cli.demo import demo_month_ends, demo_specs, ensure_events, ensure_repository
     from publisher.cli.parser import build_parser
 
     folder = Path(options["folder"])
     check_writable_folder(folder, "FOLDER")
-    ensure_events(folder / "events", demo_spec(now), err)
+    for spec in demo_specs(now):
+        ensure_events(folder / "events", spec, err)
     work = ensure_repository(folder)
     code = 0
     for end in demo_month_ends(now):  # the older month first: the history of a real repository
         argv = ["publish", "--repo", str(work), "--end-date", end.isoformat()]
         code = code or run_publish(vars(build_parser().parse_args(argv)), now, out, err)
+    if code == 0:  # the months before them, counted one way, and the published ones copied
+        argv = ["history", "--repo", str(work)]
+        code = run_history(vars(build_parser().parse_args(argv)), now, out, err)
     out.print(
         f"Publishing repository: {work} (remote: {folder / 'remote.git'})",
         highlight=False,

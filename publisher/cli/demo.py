@@ -1,6 +1,6 @@
 """`top-pypi demo` (what `make run` does): sample events, a scratch publishing repository with
-a local bare remote, and real publishes into it of the last two whole months, the older first,
-so the repository shows history; all inside one folder the user names."""
+a local bare remote, real publishes into it of the last two whole months, the older first, and
+the history of the year before them; all inside one folder the user names."""
 
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -18,6 +18,8 @@ from publisher.sample.generator import SampleSpec, day_file, write_sample
 DEMO_EVENTS = 3_000_000  # over both months: make run stays quick
 DEMO_PROJECTS = 20_000
 LEAD_DAYS = 5  # days before the older window, as real data has days before any window
+# The year before, for `top-pypi history`: few events a month, so make run stays quick.
+HISTORY_DAYS, HISTORY_EVENTS = 366, 1_200_000
 IDENTITY = {"user.name": "top-pypi demo", "user.email": "demo@top-pypi.invalid"}
 SETTINGS = 'engine = "duckdb"\nevents = "../events"\nlimit = 15000\n'
 # What the Zenodo release reads for its metadata: a dataset's minimal citation file.
@@ -43,6 +45,20 @@ def demo_spec(now: datetime) -> SampleSpec:
     older, newer = demo_month_ends(now)
     days = (newer - older).days + DEFAULT_DAYS + LEAD_DAYS
     return SampleSpec(events=DEMO_EVENTS, projects=DEMO_PROJECTS, days=days, end=newer, seed=0)
+
+
+def history_spec(now: datetime) -> SampleSpec:
+    """Fewer events a day over the year before `demo_spec`'s first day."""
+    recent = demo_spec(now)
+    end = recent.end - timedelta(days=recent.days)
+    return SampleSpec(
+        events=HISTORY_EVENTS, projects=DEMO_PROJECTS, days=HISTORY_DAYS, end=end, seed=1
+    )
+
+
+def demo_specs(now: datetime) -> list[SampleSpec]:
+    """The year before for the history, then the two published months."""
+    return [history_spec(now), demo_spec(now)]
 
 
 def ensure_events(folder: Path, spec: SampleSpec, err: Console) -> None:
