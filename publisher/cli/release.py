@@ -21,16 +21,16 @@ from publisher.cli import summary
 from publisher.cli.options import settings_for
 from publisher.cli.redacted import redacted_output
 from publisher.dataset.write import write_files
-from publisher.release.citation import version_citation
 from publisher.release.duplicate import pushed
 from publisher.release.git import check_remote, commit_paths, current_branch, open_repo, push_branch
 from publisher.release.lock import repository_lock
-from publisher.release.metadata import CITATION_CFF, version_metadata
-from publisher.release.order import check_order
-from publisher.release.record import RELEASES_FILE
-from publisher.release.zenodo_api import SANDBOX_URL, TOKEN_TIP, Patience, ZenodoApi
-from publisher.release.zenodo_notes import NOTES_FILE, ZenodoNotes
-from publisher.release.zenodo_run import (
+from publisher.release.zenodo.api import SANDBOX_URL, TOKEN_TIP, Patience, ZenodoApi
+from publisher.release.zenodo.citation import version_citation
+from publisher.release.zenodo.metadata import CITATION_CFF, version_metadata
+from publisher.release.zenodo.notes import NOTES_FILE, ZenodoNotes
+from publisher.release.zenodo.order import check_order
+from publisher.release.zenodo.record import RELEASES_FILE
+from publisher.release.zenodo.run import (
     RELEASED_TRAILER,
     Head,
     Released,

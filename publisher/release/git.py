@@ -47,8 +47,8 @@ from publisher.release.commits import (
     window_text,
     with_trailer,
 )
-from publisher.release.metadata import CITATION_CFF
-from publisher.release.record import RELEASES_FILE
+from publisher.release.zenodo.metadata import CITATION_CFF
+from publisher.release.zenodo.record import RELEASES_FILE
 
 BASE_TAG = re.compile(r"\d{4}\.\d{2}")
 IDENTITY_KEYS = ("user.name", "user.email")

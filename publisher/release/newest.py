@@ -14,8 +14,8 @@ import git
 
 from publisher.release.calver import is_release_tag, tag_order
 from publisher.release.git import commit_paths
-from publisher.release.order import OUT_OF_ORDER
 from publisher.release.previous_month import is_publish_tag
+from publisher.release.zenodo.order import OUT_OF_ORDER
 
 
 def newest_publish_tag(repo: git.Repo) -> str | None:

@@ -18,8 +18,8 @@ from typing import Any
 import git
 
 from publisher.base.errors import MetadataError, ValidationError
-from publisher.release.metadata import CITATION_CFF, ZENODO_JSON, Human, human_metadata
-from publisher.release.record import RELEASES_FILE, parse_record
+from publisher.release.zenodo.metadata import CITATION_CFF, ZENODO_JSON, Human, human_metadata
+from publisher.release.zenodo.record import RELEASES_FILE, parse_record
 from publisher.website.address import pages_url, repository_url
 from publisher.website.checks import broken_reason
 from publisher.website.history import History

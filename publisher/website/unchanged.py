@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from publisher import __version__
-from publisher.release.metadata import CITATION_CFF, ZENODO_JSON
-from publisher.release.record import RELEASES_FILE
+from publisher.release.zenodo.metadata import CITATION_CFF, ZENODO_JSON
+from publisher.release.zenodo.record import RELEASES_FILE
 from publisher.website.output import MARKER
 from publisher.website.render import ASSETS, STATIC
 from publisher.website.tags import git_failure, open_repository, remote_url
