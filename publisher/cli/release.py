@@ -21,9 +21,12 @@ from publisher.cli import summary
 from publisher.cli.options import settings_for
 from publisher.cli.redacted import redacted_output
 from publisher.dataset.write import write_files
+from publisher.release.commits import publish_tags
 from publisher.release.duplicate import pushed
-from publisher.release.git import check_remote, commit_paths, current_branch, open_repo, push_branch
+from publisher.release.git import commit_paths, push_branch
+from publisher.release.git_state import check_remote, current_branch
 from publisher.release.lock import repository_lock
+from publisher.release.repository import open_repo
 from publisher.release.zenodo.api import SANDBOX_URL, TOKEN_TIP, Patience, ZenodoApi
 from publisher.release.zenodo.citation import version_citation
 from publisher.release.zenodo.metadata import CITATION_CFF, version_metadata
@@ -39,7 +42,6 @@ from publisher.release.zenodo.run import (
     check_new_concept,
     head_text,
     pending_tags,
-    publish_tags,
     read_head,
     record_files,
     record_message,

@@ -1,7 +1,8 @@
 """Our publish commits and what they record: the tag in a trailer (`Top-PyPI-Tag: 2026.11`) and the
 window asked for in another (`Top-PyPI-Window: 2026-10-02..2026-10-31`), read back to tell a
 month "already published" for the same request from one published for another window, and a
-release of ours from a tag someone made by hand.
+release of ours from a tag someone made by hand; and so what a publish tag is (`publish_tags`),
+for the release, Zenodo and the site alike.
 
 The request is recorded, not the dataset's `period`: BigQuery's `shrink` counts fewer days
 than were asked for, and a re-run asking the same must still find the month done.
@@ -11,16 +12,21 @@ their subject ("downloads 2026-10-02 to 2026-10-31"); for them the last day is c
 a shrunk period starts later than asked but ends on the same day.
 """
 
+from __future__ import annotations
+
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-
-import git
+from typing import TYPE_CHECKING
 
 from publisher.base.errors import GitError, UsageError
 from publisher.count.window import Window
 from publisher.dataset.build import COMPATIBLE_FILES
+from publisher.release.calver import is_release_tag, tag_order
+
+if TYPE_CHECKING:  # the decision (decision.py) reads these records without GitPython loaded
+    import git
 
 TAG_TRAILER = "Top-PyPI-Tag"
 WINDOW_TRAILER = "Top-PyPI-Window"
@@ -154,3 +160,23 @@ def subject(commit: git.Commit) -> str:
     """The first line of the message ("" for a hand-made commit without one)."""
     message = commit.message if isinstance(commit.message, str) else commit.message.decode()
     return (message.strip().splitlines() or [""])[0]
+
+
+# --- publish tags ---------------------------------------------------------------------------
+
+
+def is_publish_tag(tag: git.TagReference) -> bool:
+    """A publish tag: a CalVer tag whose commit names it in its `Top-PyPI-Tag` trailer, as
+    `top-pypi publish` makes it. A tag made by hand is none, nor one of a tree or a blob."""
+    if not is_release_tag(tag.name):
+        return False
+    try:
+        commit = tag.commit
+    except ValueError:  # a tag of a tree or a blob
+        return False
+    return record_of(commit, []).tag == tag.name
+
+
+def publish_tags(repo: git.Repo) -> list[str]:
+    """Every publish tag of the repository, in release order (2026.10 < 2026.10.1 < 2026.11)."""
+    return sorted((tag.name for tag in repo.tags if is_publish_tag(tag)), key=tag_order)

@@ -19,8 +19,8 @@ from publisher.base.errors import MetadataError, UsageError, ValidationError
 from publisher.base.progress import Progress, silent
 from publisher.dataset.check import check_folder
 from publisher.dataset.contents import stray_warning
-from publisher.release.calver import corrected_tag, is_release_tag, tag_order
-from publisher.release.commits import record_of
+from publisher.release.calver import corrected_tag, tag_order
+from publisher.release.commits import publish_tags
 from publisher.release.tag_files import (
     DATA_FOLDER,
     TagFolder,
@@ -67,21 +67,6 @@ class Head:
 class Released:
     tag: str
     outcome: Outcome
-
-
-def publish_tags(repo: git.Repo) -> list[str]:
-    """CalVer tags made by `top-pypi publish` (hand-made tags are no release), oldest first."""
-    tags = []
-    for ref in repo.tags:
-        if not is_release_tag(ref.name):
-            continue
-        try:
-            commit = ref.commit
-        except ValueError:  # a tag of a tree or a blob: no release either
-            continue
-        if record_of(commit, []).tag == ref.name:
-            tags.append(ref.name)
-    return sorted(tags, key=tag_order)
 
 
 def head_text(repo: git.Repo, path: str) -> str | None:
