@@ -10,9 +10,12 @@ import pytest
 
 from publisher.base.errors import GitError, PublisherError, UsageError
 from publisher.count.window import Window
+from publisher.release import decision
 from publisher.release import git as git_stage
-from publisher.release.commits import Record, Tagged
-from publisher.release.git import Action, ReleasePlan, RepoState
+from publisher.release.commits import Record, Tagged, with_trailer
+from publisher.release.decision import Action, ReleasePlan, RepoState
+from publisher.release.git_state import remote_has_tag
+from publisher.release.repository import open_repo
 
 MONTH = "2026.11"
 DATA = ["data/top-pypi-packages.json"]
@@ -94,23 +97,23 @@ def assert_one_line(error: PublisherError, *words: str) -> None:
     ],
 )
 def test_next_correction_tag(existing: list[str], expected: str) -> None:
-    assert git_stage.next_correction_tag(existing, MONTH) == expected
+    assert decision.next_correction_tag(existing, MONTH) == expected
 
 
 def test_series_tags_are_in_release_order() -> None:
     tags = ["2026.11.10", "2026.11.2", "2026.10", "2026.11", "2026.11.1"]
-    assert git_stage.series_tags(tags, MONTH) == ["2026.11", "2026.11.1", "2026.11.2", "2026.11.10"]
+    assert decision.series_tags(tags, MONTH) == ["2026.11", "2026.11.1", "2026.11.2", "2026.11.10"]
 
 
 def test_with_trailer_ends_the_message_with_the_tag() -> None:
-    assert git_stage.with_trailer("Subject\n\nBody.\n\n", "2026.11.1") == (
+    assert with_trailer("Subject\n\nBody.\n\n", "2026.11.1") == (
         "Subject\n\nBody.\n\nTop-PyPI-Tag: 2026.11.1\n"
     )
 
 
 def test_base_tag_must_be_calver() -> None:
     with pytest.raises(ValueError, match="not CalVer"):
-        git_stage.check_base_tag("2026.1")
+        decision.check_base_tag("2026.1")
 
 
 NOTHING_YET = RepoState("main", "origin", {}, {}, frozenset(), None)
@@ -132,14 +135,14 @@ def released(*tags: str, **changes: Any) -> dict[str, Tagged]:
 
 
 def test_decide_ignores_a_trailer_of_another_month() -> None:
-    decided = git_stage.decide(state(head=record("2026.10")), MONTH, False, ASKED)
+    decided = decision.decide(state(head=record("2026.10")), MONTH, False, ASKED)
     assert (decided.action, decided.tag) == (Action.PUBLISH, MONTH)
 
 
 def test_decide_pushes_an_unpushed_correction_even_without_correction_flag() -> None:
     tags = {"2026.11": "a" * 40, "2026.11.1": "b" * 40}
     pushed = state(local_tags=tags, remote_tags={"2026.11": "a" * 40}, tagged=released(*tags))
-    decided = git_stage.decide(pushed, MONTH, False, ASKED)
+    decided = decision.decide(pushed, MONTH, False, ASKED)
     assert (decided.action, decided.tag) == (Action.PUSH, "2026.11.1")
 
 
@@ -148,7 +151,7 @@ def test_decide_refuses_a_tag_that_differs_on_the_remote() -> None:
         local_tags={MONTH: "a" * 40}, remote_tags={MONTH: "b" * 40}, tagged=released(MONTH)
     )
     with pytest.raises(GitError) as caught:
-        git_stage.decide(conflict, MONTH, False, ASKED)
+        decision.decide(conflict, MONTH, False, ASKED)
     assert_one_line(caught.value, MONTH, "origin", "git tag -d 2026.11")
 
 
@@ -158,15 +161,15 @@ PUBLISHED = {MONTH: "a" * 40}
 
 def test_decide_is_done_only_for_the_window_asked_for() -> None:
     done = state(local_tags=PUBLISHED, remote_tags=PUBLISHED, tagged=released(MONTH))
-    assert git_stage.decide(done, MONTH, False, ASKED).action is Action.DONE
+    assert decision.decide(done, MONTH, False, ASKED).action is Action.DONE
     with pytest.raises(UsageError) as caught:
-        git_stage.decide(done, MONTH, False, OTHER)
+        decision.decide(done, MONTH, False, OTHER)
     assert str(caught.value) == (
         "2026.11 is already published for 2026-10-02..2026-10-31, not for the "
         "2026-10-25..2026-10-31 asked for. To publish 2026-10-25..2026-10-31 too, re-run with "
         "--correction (it becomes 2026.11.1)."
     )
-    corrected = git_stage.decide(done, MONTH, True, OTHER)
+    corrected = decision.decide(done, MONTH, True, OTHER)
     assert (corrected.action, corrected.tag) == (Action.PUBLISH, "2026.11.1")
 
 
@@ -175,7 +178,7 @@ def test_decide_compares_the_request_not_the_shrunk_period() -> None:
     done = state(
         local_tags=PUBLISHED, remote_tags=PUBLISHED, tagged=released(MONTH, subject=shrunk)
     )
-    assert git_stage.decide(done, MONTH, False, ASKED).action is Action.DONE
+    assert decision.decide(done, MONTH, False, ASKED).action is Action.DONE
 
 
 @pytest.mark.parametrize(
@@ -195,27 +198,27 @@ def test_decide_on_a_publish_commit_without_the_window_trailer(
     old = released(MONTH, window=None, subject=subject)
     done = state(local_tags=PUBLISHED, remote_tags=PUBLISHED, tagged=old)
     if not refused:
-        assert git_stage.decide(done, MONTH, False, asked).action is Action.DONE
+        assert decision.decide(done, MONTH, False, asked).action is Action.DONE
         return
     with pytest.raises(UsageError, match=refused):
-        git_stage.decide(done, MONTH, False, asked)
+        decision.decide(done, MONTH, False, asked)
 
 
 def test_decide_finishes_an_earlier_run_only_for_its_window() -> None:
     untagged = state(head=record(MONTH))
-    assert git_stage.decide(untagged, MONTH, False, ASKED).action is Action.TAG
+    assert decision.decide(untagged, MONTH, False, ASKED).action is Action.TAG
     with pytest.raises(UsageError) as caught:
-        git_stage.decide(untagged, MONTH, False, OTHER)
+        decision.decide(untagged, MONTH, False, OTHER)
     assert_one_line(
         caught.value, "HEAD cccccccccccc is a publish commit of 2026.11, not tagged yet, made "
         "for 2026-10-02..2026-10-31, not for the 2026-10-25..2026-10-31", "git reset --keep"
     )  # fmt: skip
     unpushed = state(local_tags=PUBLISHED, remote_tags={}, tagged=released(MONTH))
-    assert git_stage.decide(unpushed, MONTH, False, ASKED).action is Action.PUSH
+    assert decision.decide(unpushed, MONTH, False, ASKED).action is Action.PUSH
     with pytest.raises(UsageError) as caught:
-        git_stage.decide(unpushed, MONTH, False, OTHER)
+        decision.decide(unpushed, MONTH, False, OTHER)
     assert_one_line(caught.value, "2026.11 is tagged but origin lacks the tag", "--correction")
-    assert git_stage.decide(unpushed, MONTH, True, OTHER).action is Action.PUSH
+    assert decision.decide(unpushed, MONTH, True, OTHER).action is Action.PUSH
 
 
 @pytest.mark.parametrize(
@@ -243,7 +246,7 @@ def test_decide_refuses_a_tag_that_is_not_a_release_of_ours(
     foreign = state(local_tags=local, remote_tags=remote, tagged={MONTH: tagged})
     for correction in (False, True):
         with pytest.raises(GitError) as caught:
-            git_stage.decide(foreign, MONTH, correction, ASKED)
+            decision.decide(foreign, MONTH, correction, ASKED)
         assert_one_line(caught.value, message)
 
 
@@ -265,7 +268,7 @@ def test_fresh_publish_commits_tags_and_pushes(work: git.Repo, bare: git.Repo) -
     assert tag_object.message.strip() == MESSAGE.splitlines()[0]
     assert remote_ref(bare, f"refs/tags/{MONTH}^{{commit}}") == sha
     assert remote_ref(bare, "refs/heads/main") == sha
-    assert git_stage.remote_has_tag(work, "origin", MONTH)
+    assert remote_has_tag(work, "origin", MONTH)
 
 
 def test_publish_into_an_empty_repository(tmp_path: Path, bare: git.Repo) -> None:
@@ -302,7 +305,7 @@ def test_no_push_is_done_once_tagged_locally(work: git.Repo, bare: git.Repo) -> 
 def test_committed_not_tagged_is_tagged_then_pushed(work: git.Repo, bare: git.Repo) -> None:
     write_data(work)
     work.git.add(*DATA)
-    work.git.commit("-m", git_stage.with_trailer(MESSAGE, MONTH))  # then the run died
+    work.git.commit("-m", with_trailer(MESSAGE, MONTH))  # then the run died
     half = plan(work)
     assert (half.action, half.tag) == (Action.TAG, MONTH)
     git_stage.resume(work, half)
@@ -434,13 +437,13 @@ def test_non_repository_is_refused(tmp_path: Path, name: str) -> None:
     if name == "plain-folder":
         path.mkdir()
     with pytest.raises(UsageError) as caught:
-        git_stage.open_repo(path)
+        open_repo(path)
     assert_one_line(caught.value, f"--repo {path} is not a git repository")
 
 
 def test_bare_repository_is_refused(bare: git.Repo) -> None:
     with pytest.raises(UsageError, match="bare"):
-        git_stage.open_repo(Path(bare.git_dir))
+        open_repo(Path(bare.git_dir))
 
 
 def test_push_refused_by_a_hook_keeps_commit_and_tag(work: git.Repo, bare: git.Repo) -> None:

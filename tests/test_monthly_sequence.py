@@ -10,7 +10,7 @@ from pathlib import Path
 import git
 import pytest
 
-from publisher.release.record import RELEASES_FILE, parse_record
+from publisher.release.zenodo.record import RELEASES_FILE, parse_record
 from tests.expect import run_cli
 from tests.fakes.clickhouse import ClickHouseStandIn
 from tests.fakes.zenodo import DEFAULT_TOKEN, ZenodoStandIn

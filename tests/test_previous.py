@@ -20,7 +20,8 @@ from publisher.base.errors import UsageError
 from publisher.count.window import Window
 from publisher.dataset.build import EXTENDED_JSON_FILE, EXTENDED_PARQUET_FILE, JSON_FILE
 from publisher.dataset.previous_files import read_previous
-from publisher.release.previous_month import previous_tag, read_previous_month
+from publisher.release.calver import previous_tag
+from publisher.release.previous_month import read_previous_month
 
 ROWS = [("boto3", 900), ("requests", 800), ("urllib3", 700)]
 

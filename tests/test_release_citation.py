@@ -4,8 +4,8 @@ from datetime import date
 
 from ruamel.yaml import YAML
 
-from publisher.release.citation import update_root_citation, version_citation
-from publisher.release.metadata import from_citation_cff
+from publisher.release.zenodo.citation import update_root_citation, version_citation
+from publisher.release.zenodo.metadata import from_citation_cff
 
 ROOT = """\
 # Our citation file: keep this comment.

@@ -12,7 +12,7 @@ import git
 import pytest
 from ruamel.yaml import YAML
 
-from publisher.release.record import RELEASES_FILE, parse_record
+from publisher.release.zenodo.record import RELEASES_FILE, parse_record
 from tests.expect import assert_one_error_line, run_cli
 from tests.fakes.zenodo import DEFAULT_TOKEN, ZenodoStandIn
 from tests.repos import publishing_repo

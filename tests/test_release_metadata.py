@@ -7,7 +7,7 @@ import pytest
 
 from publisher.base.errors import MetadataError
 from publisher.release.calver import corrected_tag, tag_order
-from publisher.release.metadata import (
+from publisher.release.zenodo.metadata import (
     Human,
     Version,
     description,

@@ -3,7 +3,7 @@
 import pytest
 
 from publisher.base.errors import UsageError
-from publisher.release.order import check_order, superseded, waiting
+from publisher.release.zenodo.order import check_order, superseded, waiting
 
 TAGS = ["2026.09", "2026.10", "2026.11", "2026.11.1", "2026.12"]
 

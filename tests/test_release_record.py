@@ -5,7 +5,7 @@ import json
 import pytest
 
 from publisher.base.errors import MetadataError
-from publisher.release.record import (
+from publisher.release.zenodo.record import (
     Record,
     Released,
     doi_prefix,

@@ -14,8 +14,8 @@ from pathlib import Path
 import git
 import pytest
 
-from publisher.release.record import RELEASES_FILE, parse_record
-from publisher.release.zenodo_notes import NOTES_FILE, ZenodoNotes
+from publisher.release.zenodo.notes import NOTES_FILE, ZenodoNotes
+from publisher.release.zenodo.record import RELEASES_FILE, parse_record
 from tests import test_release_command as command
 from tests.children import CEILING, cli, finish, running
 from tests.fakes.zenodo import DEFAULT_TOKEN, ZenodoStandIn

@@ -11,7 +11,7 @@ from ruamel.yaml import YAML
 
 from publisher.base.errors import BusyError
 from publisher.release.lock import repository_lock
-from publisher.release.record import RELEASES_FILE, parse_record
+from publisher.release.zenodo.record import RELEASES_FILE, parse_record
 from tests import test_release_command as command
 from tests.expect import assert_one_error_line, run_cli
 from tests.fakes.zenodo import DEFAULT_TOKEN, ZenodoStandIn

@@ -10,13 +10,13 @@ import pytest
 from ruamel.yaml import YAML
 
 from publisher.base.errors import MetadataError, ZenodoError
-from publisher.release.metadata import Human, Version
 from publisher.release.tag_files import tag_files
-from publisher.release.zenodo_api import Patience, ZenodoApi
-from publisher.release.zenodo_drafts import INDEX_PAUSES, unlisted_draft
-from publisher.release.zenodo_notes import NOTES_FILE, Noted, ZenodoNotes
-from publisher.release.zenodo_release import Ask, Outcome, release_version
-from publisher.release.zenodo_run import uploads_of
+from publisher.release.zenodo.api import Patience, ZenodoApi
+from publisher.release.zenodo.drafts import INDEX_PAUSES, unlisted_draft
+from publisher.release.zenodo.metadata import Human, Version
+from publisher.release.zenodo.notes import NOTES_FILE, Noted, ZenodoNotes
+from publisher.release.zenodo.run import uploads_of
+from publisher.release.zenodo.version import Ask, Outcome, release_version
 from tests.fakes.zenodo import DEFAULT_TOKEN, ZenodoStandIn
 from tests.repos import publishing_repo
 

@@ -56,7 +56,7 @@ from publisher.dataset.datapackage import build_datapackage
 from publisher.dataset.datapackage import to_bytes as datapackage_bytes
 from publisher.dataset.extended import to_extended_json
 from publisher.release.git import commit_and_tag
-from publisher.release.metadata import Human
+from publisher.release.zenodo.metadata import Human
 from publisher.website.address import check_site_url, pages_url
 from publisher.website.builder import build_site
 from publisher.website.changes import change

@@ -19,7 +19,7 @@ from publisher.dataset.build import (
     EXTENDED_JSON_FILE,
     EXTENDED_PARQUET_FILE,
 )
-from publisher.release.record import RELEASES_FILE
+from publisher.release.zenodo.record import RELEASES_FILE
 from publisher.website.builder import build_site
 from publisher.website.kinds import FULL_MONTHS, SMALL_ROWS, month_kind
 

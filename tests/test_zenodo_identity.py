@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from publisher.release.zenodo_identity import held_files, is_this_tags, named, other_files
+from publisher.release.zenodo.identity import held_files, is_this_tags, named, other_files
 
 JSON_MD5 = "md5:" + "a" * 32
 CSV_MD5 = "md5:" + "b" * 32

@@ -18,7 +18,7 @@ from publisher.dataset.previous_files import check_earlier, read_previous
 from publisher.dataset.write import check_writable_folder
 
 if TYPE_CHECKING:
-    from publisher.release.record import Record
+    from publisher.release.zenodo.record import Record
 
 
 def run_collect(options: dict[str, Any], now: datetime, out: Console, err: Console) -> int:
@@ -109,7 +109,7 @@ def run_validate(options: dict[str, Any], now: datetime, out: Console, err: Cons
 def read_record(path: Path) -> "Record | None":
     """The release record beside the data, checked, when there is one."""
     from publisher.base.errors import MetadataError
-    from publisher.release.record import RESET_TIP, parse_record
+    from publisher.release.zenodo.record import RESET_TIP, parse_record
 
     if not path.is_file():
         return None

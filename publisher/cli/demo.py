@@ -11,8 +11,8 @@ from rich.console import Console
 from publisher.base.days import DEFAULT_DAYS
 from publisher.base.progress import counter
 from publisher.base.settings import SETTINGS_FILE
-from publisher.release.metadata import CITATION_CFF
 from publisher.release.month import previous_month_end
+from publisher.release.zenodo.metadata import CITATION_CFF
 from publisher.sample.generator import SampleSpec, day_file, write_sample
 
 DEMO_EVENTS = 3_000_000  # over both months: make run stays quick

@@ -26,16 +26,12 @@ from publisher.history.months import (
 )
 from publisher.history.progress import kept_months, progress_folder
 from publisher.history.run import Outcome, Step, held_sources, read_history, run_history, steps
-from publisher.release.calver import is_release_tag
-from publisher.release.git import check_remote, open_repo
-from publisher.release.previous_month import is_publish_tag
+from publisher.release.commits import publish_tags
+from publisher.release.git_state import check_remote
+from publisher.release.repository import open_repo
 
 # BigQuery's estimates are no history: every month is counted exactly or not at all.
 INEXACT = ("shrink", "sample")
-
-
-def published_tags(repo: git.Repo) -> list[str]:
-    return [t.name for t in repo.tags if is_release_tag(t.name) and is_publish_tag(t)]
 
 
 def earliest_month(settings: Settings) -> str | None:
@@ -66,7 +62,7 @@ def months_asked(
     first = parse_month(given, "--from") if given is not None else str(earliest)
     last = parse_month(options["to_tag"], "--to") if options.get("to_tag") else newest
     check_range(first, last, earliest or first, newest)
-    return history_months(first, last, settings.days, published_tags(repo))
+    return history_months(first, last, settings.days, publish_tags(repo))
 
 
 def check_exact(settings: Settings) -> None:

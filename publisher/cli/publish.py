@@ -15,22 +15,15 @@ from publisher.dataset.build import DATA_FILES
 from publisher.dataset.collect import Collected, collect, write_collected
 from publisher.dataset.previous import Previous
 from publisher.dataset.write import check_writable_folder
+from publisher.release.decision import Action, ReleasePlan
 from publisher.release.duplicate import drop_duplicate, duplicate_publish
-from publisher.release.git import (
-    Action,
-    ReleasePlan,
-    check_remote,
-    commit_and_tag,
-    current_branch,
-    open_repo,
-    plan_release,
-    push,
-    tag_commit,
-)
+from publisher.release.git import commit_and_tag, plan_release, push, tag_commit
+from publisher.release.git_state import check_remote, current_branch
 from publisher.release.lock import repository_lock
 from publisher.release.month import release_tag
 from publisher.release.newest import newer_published, restore_newest, restored_facts
 from publisher.release.previous_month import read_previous_month
+from publisher.release.repository import open_repo
 
 DATA_FOLDER = "data"
 DATA_PATHS = [f"{DATA_FOLDER}/{name}" for name in DATA_FILES]

@@ -4,7 +4,6 @@ recorded on the branch in one commit, pushed. `--dry-run` shows what would be se
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -13,41 +12,29 @@ import git
 from rich.console import Console
 from rich.table import Table
 
-from publisher.base.errors import MetadataError, PublisherError, UsageError
 from publisher.base.progress import Progress, status
 from publisher.base.secrets import secret_from
 from publisher.base.settings import check_zenodo_url
 from publisher.cli import summary
 from publisher.cli.options import settings_for
-from publisher.dataset.write import write_files
-from publisher.release.citation import version_citation
-from publisher.release.duplicate import pushed
-from publisher.release.git import check_remote, commit_paths, current_branch, open_repo, push_branch
 from publisher.release.lock import repository_lock
-from publisher.release.metadata import CITATION_CFF, version_metadata
-from publisher.release.order import check_order
-from publisher.release.record import RELEASES_FILE
-from publisher.release.zenodo_api import SANDBOX_URL, TOKEN_TIP, Patience, ZenodoApi
-from publisher.release.zenodo_notes import NOTES_FILE, ZenodoNotes
-from publisher.release.zenodo_run import (
-    RELEASED_TRAILER,
-    Head,
-    Released,
-    Run,
-    ask_for,
-    check_new_concept,
-    head_text,
-    pending_tags,
-    publish_tags,
-    read_head,
-    record_files,
-    record_message,
-    release_tags,
+from publisher.release.repository import open_repo
+from publisher.release.stage import (
+    Asked,
+    Prepared,
+    Progressed,
+    concept_words,
+    dry_run_rows,
+    prepare,
+    record,
+    release_all,
+    token_words,
+    tried,
 )
+from publisher.release.zenodo.api import SANDBOX_URL
+from publisher.release.zenodo.run import Head, Released
 
 TOKEN_VARIABLES = {False: "ZENODO_API_TOKEN", True: "ZENODO_SANDBOX_API_TOKEN"}
-NOT_ASKED = "no token: Zenodo was not asked"
-KEPT = "The local commit of the DOIs is kept"
 SANDBOX_URL_VARIABLE = "TOP_PYPI_ZENODO_SANDBOX_URL"
 
 
@@ -82,77 +69,53 @@ def release_locked(
     out: Console,
     err: Console,
 ) -> int:
-    root = Path(str(repo.working_tree_dir))
-    settings = settings_for(options, root)
-    sandbox = bool(options["sandbox"])
-    url = sandbox_url(os.environ) if sandbox else settings.zenodo_url.rstrip("/")
-    token = zenodo_token(os.environ, sandbox)
-    head = read_head(repo, url, fresh_record=sandbox)
-    # zenodo_concept is zenodo.org's: the sandbox, where every run starts afresh, has none.
-    concept = None if sandbox else settings.zenodo_concept
-    if options["new_concept"]:
-        concept_setting = settings.name("zenodo_concept", str(concept))
-        check_new_concept(head.record, concept, concept_setting)
-    tags = pending_tags(repo, head.record, options["tag"])
-    if not sandbox:  # the sandbox keeps no record: every run there starts afresh
-        released, out_of_order = head.record.releases, bool(options["out_of_order"])
-        for line in check_order(publish_tags(repo), released, tags, out_of_order):
-            warner(err)(line)
-    remote = None if options["no_push"] or sandbox else check_remote(repo, settings.remote)
-    remote_url = remote_url_of(repo, settings.remote)
-    if token is None and not options["dry_run"]:
-        raise UsageError(f"{TOKEN_VARIABLES[sandbox]} is not set.", TOKEN_TIP)
-    patience = Patience(timeout=settings.timeout)
-    if options["dry_run"]:  # one read, tried once: a check of the setup, not a release
-        patience = replace(patience, attempts=1)
-    api = ZenodoApi(url, token or "", patience)
-    notes = ZenodoNotes(Path(repo.common_dir).resolve() / NOTES_FILE, url)
-    run = Run(api, repo, now.date(), remote_url, concept, notes, options["new_concept"])
-    if options["dry_run"]:
-        return dry_run(run, head, tags, token is not None, out)
-    if sandbox:
-        return try_out(run, head, tags, out, err)
-    if not tags:
+    asked = asked_for(options, Path(str(repo.working_tree_dir)))
+    prepared = prepare(repo, asked, now.date(), warner(err))
+    if asked.dry_run:
+        return dry_run(prepared, asked.token is not None, out)
+    if asked.sandbox:
+        return try_out(prepared, out, err)
+    if not prepared.tags:
         out.print("Nothing to release: every publish tag has a DOI.", highlight=False)
-    done = release_all(run, head, tags, err)
-    record_and_push(repo, done.head, done.released, remote, err)
-    notes.forget(list(done.head.record.releases))  # recorded: the DOIs say it now
-    show(out, done.head, done.released, tags_asked(options, done.head), url)
-    write_summary(options.get("summary"), done, url)
+    done = releasing(prepared, err)
+    record(prepared, done, lambda line: err.print(line, style="dim", highlight=False))
+    show(out, done.head, done.released, tags_asked(options, done.head), asked.url)
+    write_summary(options.get("summary"), done, asked.url)
     if done.failure is not None:
         raise done.failure
     return 0
 
 
-def remote_url_of(repo: git.Repo, name: str) -> str | None:
-    try:
-        return str(repo.remote(name).url)
-    except ValueError:
-        return None
+def asked_for(options: dict[str, Any], root: Path) -> Asked:
+    """The options, settings and environment, read into what the release stage takes."""
+    settings = settings_for(options, root)
+    sandbox = bool(options["sandbox"])
+    url = sandbox_url(os.environ) if sandbox else settings.zenodo_url.rstrip("/")
+    concept = settings.zenodo_concept
+    return Asked(
+        url=url,
+        token=zenodo_token(os.environ, sandbox),
+        token_variable=TOKEN_VARIABLES[sandbox],
+        sandbox=sandbox,
+        concept=concept,
+        concept_setting=settings.name("zenodo_concept", str(None if sandbox else concept)),
+        new_concept=bool(options["new_concept"]),
+        tag=options["tag"],
+        out_of_order=bool(options["out_of_order"]),
+        remote=settings.remote,
+        no_push=bool(options["no_push"]),
+        dry_run=bool(options["dry_run"]),
+        timeout=settings.timeout,
+    )
 
 
-@dataclass
-class Progressed:
-    """What a run released, the head with their DOIs, and the failure that stopped it, if any:
-    the versions published before a failure are recorded all the same."""
-
-    head: Head
-    released: list[Released] = field(default_factory=list)
-    failure: PublisherError | None = None
-
-
-def release_all(run: Run, head: Head, tags: list[str], err: Console) -> Progressed:
-    done = Progressed(head)
-    if not tags:
-        return done
-    with status(err, f"Releasing {', '.join(tags)} to Zenodo at {run.api.url}") as progress:
-        try:
-            for released, after in release_tags(run, head, tags, progress, warner(err)):
-                done.released.append(released)
-                done.head = after
-        except PublisherError as failure:
-            done.failure = failure
-    return done
+def releasing(prepared: Prepared, err: Console) -> Progressed:
+    """The stage's release of every tag, under a status line while Zenodo is at work."""
+    if not prepared.tags:
+        return Progressed(prepared.head)
+    where = f"Releasing {', '.join(prepared.tags)} to Zenodo at {prepared.run.api.url}"
+    with status(err, where) as progress:
+        return release_all(prepared, progress, warner(err))
 
 
 def warner(err: Console) -> Progress:
@@ -160,60 +123,16 @@ def warner(err: Console) -> Progress:
     return lambda line: err.print(f"warning: {line}", highlight=False, soft_wrap=True)
 
 
-def try_out(run: Run, head: Head, tags: list[str], out: Console, err: Console) -> int:
+def try_out(prepared: Prepared, out: Console, err: Console) -> int:
     """The sandbox: DOIs printed, nothing written into the repository."""
-    done = release_all(run, head, tags, err)
-    run.notes.forget([r.tag for r in done.released])
-    show(out, done.head, done.released, [r.tag for r in done.released], run.api.url)
+    done = releasing(prepared, err)
+    tried(prepared, done)
+    released = [r.tag for r in done.released]
+    show(out, done.head, done.released, released, prepared.run.api.url)
     out.print("Sandbox: nothing was committed; these DOIs are not real.", highlight=False)
     if done.failure is not None:
         raise done.failure
     return 0
-
-
-def record_and_push(
-    repo: git.Repo, head: Head, released: list[Released], remote: str | None, err: Console
-) -> None:
-    """One follow-up commit with the DOIs, pushed; or the push a failed run left to do."""
-    root, branch = Path(str(repo.working_tree_dir)), current_branch(repo)
-    if released:
-        files = record_files(head, root)
-        check_own_files(repo, root, files)
-        write_files_at(root, files)
-        commit_paths(repo, list(files), record_message([r.tag for r in released]))
-    if remote is not None and ours_unpushed(repo, branch, remote):
-        err.print(f"Pushing the DOI record to {remote}/{branch}", style="dim", highlight=False)
-        push_branch(repo, remote, branch, KEPT)
-
-
-def check_own_files(repo: git.Repo, root: Path, files: dict[str, str]) -> None:
-    """The record files are the release's own: a copy a failed run wrote is rewritten, but a
-    person's uncommitted edit is never overwritten."""
-    for name, text in files.items():
-        path = root / name
-        if not path.exists():
-            continue
-        found = path.read_text(encoding="utf-8", errors="replace")
-        if found not in (text, head_text(repo, name)):
-            raise MetadataError(
-                f"{name} has uncommitted changes that the release would overwrite.",
-                f"Commit or stash them (`git stash -- {name}`), then run the release again.",
-            )
-
-
-def write_files_at(root: Path, files: dict[str, str]) -> None:
-    by_folder: dict[Path, dict[str, bytes]] = {}
-    for name, text in files.items():
-        path = root / name
-        by_folder.setdefault(path.parent, {})[path.name] = text.encode()
-    for folder, contents in by_folder.items():
-        write_files(folder, contents)
-
-
-def ours_unpushed(repo: git.Repo, branch: str, remote: str) -> bool:
-    """HEAD is a DOI record commit of ours that the remote's branch lacks."""
-    head = repo.head.commit
-    return RELEASED_TRAILER in head.trailers_dict and not pushed(repo, head, branch, remote)
 
 
 def tags_asked(options: dict[str, Any], head: Head) -> list[str]:
@@ -253,52 +172,20 @@ def write_summary(path: str | None, done: Progressed, url: str) -> None:
     summary.append(path, lines)
 
 
-def dry_run(run: Run, head: Head, tags: list[str], looked: bool, out: Console) -> int:
+def dry_run(prepared: Prepared, looked: bool, out: Console) -> int:
     """What would be sent, tag by tag, after one read that checks the token (only with one);
     Zenodo is never changed."""
-    said = token_check(run.api) if looked else NOT_ASKED
-    out.print(said, highlight=False, soft_wrap=True)
-    if not tags:
+    out.print(token_words(prepared.run.api, looked), highlight=False, soft_wrap=True)
+    if not prepared.tags:
         out.print("Nothing to release: every tag has a DOI.", highlight=False)
         return 0
-    out.print(f"Zenodo at {run.api.url}: {concept_words(run, head)}.", highlight=False)
-    for tag in tags:
-        ask = ask_for(run, tag, head)
-        metadata = version_metadata(ask.human, ask.version, ask.related)
+    where = f"Zenodo at {prepared.run.api.url}: {concept_words(prepared)}."
+    out.print(where, highlight=False)
+    for tag in prepared.tags:
         table = Table(title=f"Release {tag} (dry run: nothing is sent)", show_header=False)
         table.add_column(style="bold cyan")
         table.add_column(overflow="fold")
-        for key in ("title", "version", "publication_date", "license", "related_identifiers"):
-            table.add_row(key, str(metadata.get(key, "")))
-        table.add_row("creators", "; ".join(c["name"] for c in metadata["creators"]))
-        for file in ask.files:
-            table.add_row(file.name, f"{file.size:,} bytes, {file.md5()}")
-        for name in ask.stray:
-            table.add_row(name, "not sent: not one of the month's files")
-        citation = version_citation(ask.human, tag, run.today, "10.5281/zenodo.RESERVED", "…")
-        table.add_row(CITATION_CFF, f"generated, {len(citation.encode()):,} bytes")
+        for name, what in dry_run_rows(prepared, tag):
+            table.add_row(name, what)
         out.print(table)
     return 0
-
-
-def token_check(api: ZenodoApi) -> str:
-    """One read-only call (the token's depositions): Zenodo answers and takes the token, or a
-    one-line error. Publishing needs more (the deposit:actions scope), which no read shows."""
-    api.read_depositions()
-    return (
-        f"Zenodo at {api.url} answered and read this token's depositions; a read cannot prove"
-        " the right to publish (the deposit:write and deposit:actions scopes): a release does."
-    )
-
-
-def concept_words(run: Run, head: Head) -> str:
-    concept = head.record.concept_recid or run.concept
-    unless = "unless the token's depositions hold these tags' own files"
-    if run.new_concept:
-        return f"a new concept of this repository's own (--new-concept), {unless}"
-    if concept is None:
-        return f"a new concept, {unless}"
-    return f"a new version of concept {concept}"
-
-
-RELEASE_PATHS = (RELEASES_FILE, CITATION_CFF)

@@ -25,7 +25,8 @@ from publisher.dataset.write import write_files
 from publisher.history.months import COUNT, HistoryMonth
 from publisher.history.progress import forget_months, kept_months, progress_folder, save_month
 from publisher.history.sources import copied_month, counted_month
-from publisher.release.git import check_clean, commit_paths, current_branch, push_branch
+from publisher.release.git import commit_paths, push_branch
+from publisher.release.git_state import check_clean, current_branch
 from publisher.release.lock import repository_lock
 from publisher.release.tag_files import TagFolder
 

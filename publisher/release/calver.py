@@ -2,6 +2,7 @@
 correction, in the order they were released."""
 
 import re
+from collections.abc import Iterable
 
 TAG = re.compile(r"(\d{4})\.(\d{2})(?:\.([1-9]\d*))?")
 
@@ -32,4 +33,12 @@ def corrected_tag(tag: str, released: list[str]) -> str | None:
     earlier = [
         t for t in released if month_of(t) == month_of(tag) and tag_order(t) < tag_order(tag)
     ]
+    return max(earlier, key=tag_order) if earlier else None
+
+
+def previous_tag(tags: Iterable[str], tag: str) -> str | None:
+    """The release "the previous month" of `tag` is: the latest correction of the nearest
+    earlier month among `tags` (`2026.10.2` for `2026.11` and for `2026.11.1`), or None."""
+    month = tag_order(tag)[:2]
+    earlier = [t for t in tags if is_release_tag(t) and tag_order(t)[:2] < month]
     return max(earlier, key=tag_order) if earlier else None

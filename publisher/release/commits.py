@@ -1,7 +1,8 @@
 """Our publish commits and what they record: the tag in a trailer (`Top-PyPI-Tag: 2026.11`) and the
 window asked for in another (`Top-PyPI-Window: 2026-10-02..2026-10-31`), read back to tell a
 month "already published" for the same request from one published for another window, and a
-release of ours from a tag someone made by hand.
+release of ours from a tag someone made by hand; and so what a publish tag is (`publish_tags`),
+for the release, Zenodo and the site alike.
 
 The request is recorded, not the dataset's `period`: BigQuery's `shrink` counts fewer days
 than were asked for, and a re-run asking the same must still find the month done.
@@ -11,16 +12,21 @@ their subject ("downloads 2026-10-02 to 2026-10-31"); for them the last day is c
 a shrunk period starts later than asked but ends on the same day.
 """
 
+from __future__ import annotations
+
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-
-import git
+from typing import TYPE_CHECKING
 
 from publisher.base.errors import GitError, UsageError
 from publisher.count.window import Window
 from publisher.dataset.build import COMPATIBLE_FILES
+from publisher.release.calver import is_release_tag, tag_order
+
+if TYPE_CHECKING:  # the decision (decision.py) reads these records without GitPython loaded
+    import git
 
 TAG_TRAILER = "Top-PyPI-Tag"
 WINDOW_TRAILER = "Top-PyPI-Window"
@@ -154,3 +160,35 @@ def subject(commit: git.Commit) -> str:
     """The first line of the message ("" for a hand-made commit without one)."""
     message = commit.message if isinstance(commit.message, str) else commit.message.decode()
     return (message.strip().splitlines() or [""])[0]
+
+
+# --- publish tags ---------------------------------------------------------------------------
+
+# Every tag in one `git for-each-ref`: its name, the kind of object it names and that object's
+# trailers, then the same through an annotated tag (`*`), read by git's own trailer parser as
+# `record_of` reads them, without a process per tag.
+_OBJECT = "%(objecttype)%00%(trailers:only,unfold,separator=%x01)"
+TAGS_FORMAT = f"%(refname:strip=2)%00{_OBJECT}%00{_OBJECT.replace('%(', '%(*')}"
+
+
+def publish_tags(repo: git.Repo) -> list[str]:
+    """Every publish tag, in release order (2026.10 < 2026.10.1 < 2026.11): a CalVer tag whose
+    commit names it in its `Top-PyPI-Tag` trailer, as `top-pypi publish` makes it. A tag made
+    by hand is none, nor one of a tree or a blob."""
+    output = str(repo.git.for_each_ref(f"--format={TAGS_FORMAT}", "refs/tags"))
+    named = [fields[0] for line in output.splitlines() if _names_itself(fields := line.split("\0"))]
+    return sorted(named, key=tag_order)
+
+
+def _names_itself(fields: list[str]) -> bool:
+    name, kind, trailers, peeled_kind, peeled_trailers = fields
+    if kind != "commit":  # an annotated tag: what it names
+        kind, trailers = peeled_kind, peeled_trailers
+    return kind == "commit" and is_release_tag(name) and trailer_value(trailers) == name
+
+
+def trailer_value(trailers: str, key: str = TAG_TRAILER) -> str | None:
+    """The last value of `key` among git's "key: value" trailers, separated by \\x01."""
+    pairs = (line.partition(":") for line in trailers.split("\x01"))
+    values = [value.strip() for found, _, value in pairs if found.strip() == key]
+    return values[-1] if values else None

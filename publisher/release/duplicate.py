@@ -8,7 +8,8 @@ import git
 from git.exc import GitCommandError
 
 from publisher.release.commits import record_of
-from publisher.release.git import correction_number, has_object, remote_refs
+from publisher.release.decision import correction_number
+from publisher.release.git_state import has_object, remote_refs
 
 
 def duplicate_publish(

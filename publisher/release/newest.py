@@ -12,15 +12,15 @@ from pathlib import Path
 
 import git
 
-from publisher.release.calver import is_release_tag, tag_order
+from publisher.release.calver import tag_order
+from publisher.release.commits import publish_tags
 from publisher.release.git import commit_paths
-from publisher.release.order import OUT_OF_ORDER
-from publisher.release.previous_month import is_publish_tag
+from publisher.release.zenodo.order import OUT_OF_ORDER
 
 
 def newest_publish_tag(repo: git.Repo) -> str | None:
-    published = [t.name for t in repo.tags if is_release_tag(t.name) and is_publish_tag(t)]
-    return max(published, key=tag_order) if published else None
+    published = publish_tags(repo)
+    return published[-1] if published else None
 
 
 def blobs(commit: git.Commit, paths: Sequence[str]) -> dict[str, str | None]:

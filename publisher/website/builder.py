@@ -18,8 +18,9 @@ from typing import Any
 import git
 
 from publisher.base.errors import MetadataError, ValidationError
-from publisher.release.metadata import CITATION_CFF, ZENODO_JSON, Human, human_metadata
-from publisher.release.record import RELEASES_FILE, parse_record
+from publisher.release.repository import open_repo
+from publisher.release.zenodo.metadata import CITATION_CFF, ZENODO_JSON, Human, human_metadata
+from publisher.release.zenodo.record import RELEASES_FILE, parse_record
 from publisher.website.address import pages_url, repository_url
 from publisher.website.checks import broken_reason
 from publisher.website.history import History
@@ -40,9 +41,8 @@ from publisher.website.small import small_pages
 from publisher.website.tags import (
     Month,
     head_file,
-    open_repository,
-    publish_tags,
     read_month,
+    read_publish_tags,
     remote_url,
 )
 from publisher.website.unchanged import forget_build, input_digest, kept_build, remember_build
@@ -70,10 +70,10 @@ class Built:
 def read_site(repo_path: Path, url: str | None, remote: str = "origin") -> Site:
     """Everything the pages show, read from git in one go: each tag's data, then the release
     record and the citation sources from the branch head."""
-    repo = open_repository(repo_path)
+    repo = open_repo(repo_path, work_tree=False)
     try:
         source = repository_url(remote_url(repo, remote))
-        months, skipped = checked_months(repo, publish_tags(repo))
+        months, skipped = checked_months(repo, read_publish_tags(repo))
         record_text = head_file(repo, RELEASES_FILE)
         sources = {
             name: text
@@ -129,7 +129,7 @@ def site_metadata(sources: dict[str, str], repo_path: Path) -> Human:
 
 def remote_pages_url(repo_path: Path, remote: str) -> str | None:
     """GitHub Pages' address of the repository's remote, if it is on GitHub."""
-    repo = open_repository(repo_path)
+    repo = open_repo(repo_path, work_tree=False)
     try:
         return pages_url(remote_url(repo, remote))
     finally:

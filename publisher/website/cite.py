@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from publisher.release.calver import tag_order
-from publisher.release.citation import citation_head, dump, version_citation
-from publisher.release.metadata import Human
-from publisher.release.record import Record
+from publisher.release.zenodo.citation import citation_head, dump, version_citation
+from publisher.release.zenodo.metadata import Human
+from publisher.release.zenodo.record import Record
 
 DOI_URL = "https://doi.org/"
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")

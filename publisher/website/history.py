@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from publisher.base.errors import UsageError
-from publisher.release.calver import month_of, tag_order
+from publisher.release.calver import month_of, previous_tag, tag_order
 from publisher.website.tags import Month
 
 
@@ -38,9 +38,13 @@ class History:
         }
 
     def previous(self, month: Month) -> Month | None:
-        """The latest correction of the nearest earlier published month."""
-        earlier = [m for m in self.monthly if m.month < month.month]
-        return earlier[-1] if earlier else None
+        """The previous published month, as the release finds it (`calver.previous_tag`)."""
+        found = previous_tag(self.by_tag, month.tag)
+        return None if found is None else self.by_tag[found]
+
+    @cached_property
+    def by_tag(self) -> dict[str, Month]:
+        return {m.tag: m for m in self.published}
 
 
 def latest_per_month(published: Sequence[Month]) -> list[Month]:

@@ -25,8 +25,8 @@ from publisher.base.installers import INSTALLER_GROUPS
 from publisher.base.sizes import format_size
 from publisher.dataset.build import COPIES
 from publisher.release.calver import month_of
-from publisher.release.metadata import Human
-from publisher.release.record import Record
+from publisher.release.zenodo.metadata import Human
+from publisher.release.zenodo.record import Record
 from publisher.website.breakdown import (
     HEADER_CELLS,
     MonthColumns,

@@ -13,7 +13,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from publisher.release.metadata import METHOD_WORDS
+from publisher.release.zenodo.metadata import METHOD_WORDS
 from publisher.website.breakdown import GROUP_KEY, HEADERS, ProjectMonth, blank_notes
 from publisher.website.pages import ANY_DEPTH, MonthView, Page, Views, root_of
 from publisher.website.search import SEARCH_INDEX, full_list_path

@@ -1,28 +1,23 @@
 """The publish tags of a repository and their files, read from git objects without checking
 anything out: one `git cat-file` process serves every blob, however many pages use them.
 
-A publish tag is a CalVer tag whose commit names it in the `Top-PyPI-Tag` trailer, as
-`top-pypi publish` writes it; a tag made by hand (no trailer) is ignored.
+Which tags are publish tags is the release's rule (`commits.publish_tags`): a tag made by hand
+is ignored.
 """
 
 import json
-import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from operator import itemgetter
-from pathlib import Path
 from typing import Any
 
 import git
-from git.exc import GitCommandError, InvalidGitRepositoryError, NoSuchPathError
 
-from publisher.base.errors import GitError, UsageError, ValidationError
+from publisher.base.errors import ValidationError
 from publisher.dataset.build import EXTENDED_JSON_FILE, JSON_FILE
-from publisher.release.calver import is_release_tag, tag_order
-from publisher.release.git import check_git_accepts
+from publisher.release.calver import tag_order
+from publisher.release.commits import publish_tags
+from publisher.release.repository import git_failure
 
-TRAILER = "Top-PyPI-Tag"
 DATA_FOLDER = "data"
 MAIN_FILE = JSON_FILE
 # From schema_version 3 on: the installer groups, CI counts, rank without mirrors and the
@@ -32,7 +27,6 @@ EXTENDED_FILE = EXTENDED_JSON_FILE
 # its data package; anything else there (README.md, releases.json) is not a month's data.
 DOWNLOAD_PREFIXES = ("top-pypi-packages", "datapackage")
 MEND_TIP = "Check it with `top-pypi validate`; mend the tag or delete it."
-TRAILER_LINE = re.compile(rf"^{TRAILER}:\s*(\S+)\s*$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -55,38 +49,10 @@ class Month:
         return year, month
 
 
-def open_repository(path: Path) -> git.Repo:
-    tip = "Give the top folder of a clone of the publishing repository."
-    try:
-        repo = git.Repo(path)
-    except (InvalidGitRepositoryError, NoSuchPathError):
-        raise UsageError(f"--repo {path} is not a git repository.", tip) from None
-    try:
-        check_git_accepts(repo, path)  # another user's checkout: one line and the fix
-    except GitError:
-        repo.close()
-        raise
-    return repo
-
-
-def trailer_tag(message: str) -> str | None:
-    """The tag a commit message names in its trailer block (its last paragraph), if any."""
-    paragraphs = [p for p in message.strip().split("\n\n") if p.strip()]
-    if len(paragraphs) < 2:
-        return None
-    found = TRAILER_LINE.findall(paragraphs[-1])
-    return found[-1] if found else None
-
-
-def publish_tags(repo: git.Repo) -> list[str]:
-    """Every publish tag, in release order."""
+def read_publish_tags(repo: git.Repo) -> list[str]:
+    """Every publish tag (`commits.publish_tags` says what one is), in release order."""
     with git_failure("Could not read the tags of the publishing repository"):
-        named = [
-            tag.name
-            for tag in repo.tags
-            if is_release_tag(tag.name) and trailer_tag(_message(tag.commit)) == tag.name
-        ]
-    return sorted(named, key=tag_order)
+        return publish_tags(repo)
 
 
 def read_month(repo: git.Repo, tag: str) -> Month:
@@ -189,17 +155,3 @@ def _entry(tree: git.Tree, path: str) -> git.Tree | git.Blob | None:
     except KeyError:
         return None
     return entry
-
-
-def _message(commit: git.Commit) -> str:
-    message = commit.message
-    return message if isinstance(message, str) else message.decode("utf-8", "replace")
-
-
-@contextmanager
-def git_failure(what: str) -> Iterator[None]:
-    try:
-        yield
-    except GitCommandError as exc:
-        words = " ".join(str(exc.stderr).split()).strip("'") or f"exit status {exc.status}"
-        raise GitError(f"{what}: {words}.", "Check the repository with `git status`.") from None

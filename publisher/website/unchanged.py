@@ -22,11 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from publisher import __version__
-from publisher.release.metadata import CITATION_CFF, ZENODO_JSON
-from publisher.release.record import RELEASES_FILE
+from publisher.release.repository import git_failure, open_repo
+from publisher.release.zenodo.metadata import CITATION_CFF, ZENODO_JSON
+from publisher.release.zenodo.record import RELEASES_FILE
 from publisher.website.output import MARKER
 from publisher.website.render import ASSETS, STATIC
-from publisher.website.tags import git_failure, open_repository, remote_url
+from publisher.website.tags import remote_url
 
 # What `builder.read_site` reads from the branch head, besides the tags.
 HEAD_FILES = (RELEASES_FILE, ZENODO_JSON, CITATION_CFF)
@@ -89,7 +90,7 @@ def remember_build(out: Path, inputs: str, built: dict[str, Any]) -> None:
 
 
 def _repository_state(repo_path: Path, remote: str) -> str:
-    repo = open_repository(repo_path)
+    repo = open_repo(repo_path, work_tree=False)
     try:
         with git_failure("Could not read the tags of the publishing repository"):
             tags = repo.git.for_each_ref("--format=%(refname) %(objectname)", "refs/tags")

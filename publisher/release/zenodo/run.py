@@ -19,13 +19,8 @@ from publisher.base.errors import MetadataError, UsageError, ValidationError
 from publisher.base.progress import Progress, silent
 from publisher.dataset.check import check_folder
 from publisher.dataset.contents import stray_warning
-from publisher.release.calver import corrected_tag, is_release_tag, tag_order
-from publisher.release.citation import update_root_citation
-from publisher.release.commits import record_of
-from publisher.release.metadata import CITATION_CFF, ZENODO_JSON, Human, Version, human_metadata
-from publisher.release.metadata import related_identifiers as related
-from publisher.release.order import waiting
-from publisher.release.record import RELEASES_FILE, Record, parse_record, record_text, with_release
+from publisher.release.calver import corrected_tag, tag_order
+from publisher.release.commits import publish_tags
 from publisher.release.tag_files import (
     DATA_FOLDER,
     TagFolder,
@@ -33,10 +28,27 @@ from publisher.release.tag_files import (
     month_files,
     tag_files,
 )
-from publisher.release.zenodo_api import ZenodoApi
-from publisher.release.zenodo_identity import upload_md5s
-from publisher.release.zenodo_notes import ZenodoNotes
-from publisher.release.zenodo_release import Ask, Outcome, release_version
+from publisher.release.zenodo.api import ZenodoApi
+from publisher.release.zenodo.citation import update_root_citation
+from publisher.release.zenodo.identity import upload_md5s
+from publisher.release.zenodo.metadata import (
+    CITATION_CFF,
+    ZENODO_JSON,
+    Human,
+    Version,
+    human_metadata,
+)
+from publisher.release.zenodo.metadata import related_identifiers as related
+from publisher.release.zenodo.notes import ZenodoNotes
+from publisher.release.zenodo.order import waiting
+from publisher.release.zenodo.record import (
+    RELEASES_FILE,
+    Record,
+    parse_record,
+    record_text,
+    with_release,
+)
+from publisher.release.zenodo.version import Ask, Outcome, release_version
 
 RELEASED_TRAILER = "Top-PyPI-Released"
 CORRECTION_TIP = "Publish a correction (`top-pypi publish --correction`), then release that."
@@ -55,21 +67,6 @@ class Head:
 class Released:
     tag: str
     outcome: Outcome
-
-
-def publish_tags(repo: git.Repo) -> list[str]:
-    """CalVer tags made by `top-pypi publish` (hand-made tags are no release), oldest first."""
-    tags = []
-    for ref in repo.tags:
-        if not is_release_tag(ref.name):
-            continue
-        try:
-            commit = ref.commit
-        except ValueError:  # a tag of a tree or a blob: no release either
-            continue
-        if record_of(commit, []).tag == ref.name:
-            tags.append(ref.name)
-    return sorted(tags, key=tag_order)
 
 
 def head_text(repo: git.Repo, path: str) -> str | None:

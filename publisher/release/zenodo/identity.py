@@ -9,8 +9,8 @@ permanent: a version taken on its name alone would cite another dataset for good
 
 from typing import Any
 
-from publisher.release.metadata import CITATION_CFF
 from publisher.release.tag_files import TagFile
+from publisher.release.zenodo.metadata import CITATION_CFF
 
 SHOWN_NAMES = 3
 

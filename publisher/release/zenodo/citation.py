@@ -11,7 +11,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from publisher.release.calver import tag_order
-from publisher.release.metadata import ORCID_URL, Human
+from publisher.release.zenodo.metadata import ORCID_URL, Human
 
 CFF_VERSION = "1.2.0"
 MESSAGE = "If you use this dataset, please cite it using the metadata from this file."

@@ -3,13 +3,13 @@ another dataset's concept.
 
 A run killed or interrupted may leave a draft, or a version published but not recorded. The
 next run takes it up, in this order: the deposition noted in the git directory
-(zenodo_notes); a version published for the tag (its record lost), by `metadata.version`; the
+(`notes.py`); a version published for the tag (its record lost), by `metadata.version`; the
 concept's latest draft (`links.latest_draft`); for a first record, the owner's drafts. Zenodo's
 depositions list is a search index that shows a new draft only seconds after it was made, so
 it is never the only way: when a run may have made a draft it could not note, the list is
 asked again for a while before anything new is made.
 
-Whatever is found by its name is taken only if it holds the tag's own files (zenodo_identity):
+Whatever is found by its name is taken only if it holds the tag's own files (`identity.py`):
 one account may hold another dataset with versions of the same names.
 """
 
@@ -19,10 +19,10 @@ from typing import Any
 
 from publisher.base.errors import MetadataError, ZenodoError
 from publisher.base.retry import Transient
-from publisher.release.record import RELEASES_FILE
-from publisher.release.zenodo_api import CREATE, ZenodoApi
-from publisher.release.zenodo_identity import held_files, is_this_tags, named, other_files
-from publisher.release.zenodo_notes import ZenodoNotes
+from publisher.release.zenodo.api import CREATE, ZenodoApi
+from publisher.release.zenodo.identity import held_files, is_this_tags, named, other_files
+from publisher.release.zenodo.notes import ZenodoNotes
+from publisher.release.zenodo.record import RELEASES_FILE
 
 NEW_CONCEPT = "top-pypi release --new-concept"
 

@@ -7,19 +7,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from publisher.base.progress import Progress
-from publisher.release.citation import version_citation
-from publisher.release.metadata import CITATION_CFF, Human, Version, version_metadata
-from publisher.release.record import Released, zenodo_record_page
 from publisher.release.tag_files import TagFile
-from publisher.release.zenodo_api import ZenodoApi
-from publisher.release.zenodo_drafts import (
+from publisher.release.zenodo.api import ZenodoApi
+from publisher.release.zenodo.citation import version_citation
+from publisher.release.zenodo.drafts import (
     Target,
     noted_target,
     target_in_concept,
     target_without_concept,
 )
-from publisher.release.zenodo_identity import held_files
-from publisher.release.zenodo_notes import ZenodoNotes
+from publisher.release.zenodo.identity import held_files
+from publisher.release.zenodo.metadata import CITATION_CFF, Human, Version, version_metadata
+from publisher.release.zenodo.notes import ZenodoNotes
+from publisher.release.zenodo.record import Released, zenodo_record_page
 
 
 @dataclass(frozen=True)
