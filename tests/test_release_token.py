@@ -150,7 +150,7 @@ def test_a_dry_run_whose_token_is_refused_or_unanswered_fails_in_one_line(
     setup: str,
     message: str,
 ) -> None:
-    """The dry run is how a setup is checked (the README's fork recipe): it must not pass."""
+    """The dry run is how a setup is checked (docs/github.md's fork recipe): it must not pass."""
     work, _ = repos
     if setup == "wrong-token":
         monkeypatch.setenv("ZENODO_API_TOKEN", "not-a-token-here")

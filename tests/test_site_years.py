@@ -28,7 +28,7 @@ FIRST, ROWS = "2025.01", 1_200
 Sites = tuple[dict[str, bytes], dict[str, bytes], Path]
 TAGS = release_tags(FIRST, FULL_MONTHS + 2)
 OLDEST, SECOND = TAGS[0], TAGS[1]
-# Left out of an older month's folder (publisher.website.kinds; the README says so).
+# Left out of an older month's folder (publisher.website.kinds; docs/site.md says so).
 DROPPED = {EXTENDED_JSON_FILE, EXTENDED_CSV_FILE, EXTENDED_PARQUET_FILE}
 REMOTE = "https://github.com/example-org/top-pypi-data.git"
 RECORD = {

@@ -2,7 +2,7 @@
 repository's `top-pypi.toml`, then defaults.
 
 Every key a `top-pypi.toml` may hold is a field of `Settings`, with the same name (dashes in
-option names become underscores). README's "Settings" section documents each one.
+option names become underscores). docs/settings.md documents each one.
 """
 
 import re

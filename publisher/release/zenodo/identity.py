@@ -1,7 +1,7 @@
 """Whether something found on Zenodo is this repository's: by its bytes, never by its name.
 
 A token's account may hold other datasets with versions of the same names (a test repository
-and the real one, a fork reset as the README says). A version found there is this tag's only
+and the real one, a fork reset as docs/github.md says). A version found there is this tag's only
 if every data file it holds has the MD5 of the file the tag would upload; its own CITATION.cff
 is exempt, since it names the version's own DOI and the authors of its day. A DOI is
 permanent: a version taken on its name alone would cite another dataset for good.
