@@ -41,9 +41,10 @@ EXTENDED_SCHEMA = pa.schema(
 )
 COLUMNS = tuple(EXTENDED_SCHEMA.names)
 EXTENDED_CSV_HEADER = ",".join(COLUMNS)
-# Measured on a generated month of 784,910 projects (docs/data.md, "How much the repository grows"): zstd over
-# delta-encoded integers and prefix-shared names is the smallest (5.7 MB; 17 MB with pyarrow's
-# defaults); dictionaries only grow unique names and counts; one row group for the month.
+# Measured on a generated month of 784,910 projects (docs/data.md, "How much the repository
+# grows"): zstd over delta-encoded integers and prefix-shared names is the smallest (5.7 MB;
+# 17 MB with pyarrow's defaults); dictionaries only grow unique names and counts; one row group
+# for the month.
 PARQUET_OPTIONS: dict[str, Any] = {
     "compression": "zstd",
     "compression_level": 9,
