@@ -1,5 +1,6 @@
 """`top-pypi demo`, what `make run` does: the last two whole months of a generated sample,
-published in turn into a scratch repository, and nothing counted again on a re-run."""
+published in turn into a scratch repository, the year before them counted into the history, and
+nothing counted again on a re-run."""
 
 import json
 from datetime import UTC, date, datetime
@@ -42,6 +43,7 @@ def test_demo_publishes_the_last_two_months_then_counts_nothing(
     remote = git.Repo(scratch / "remote.git")
     assert sorted(tag.name for tag in remote.tags) == ["2026.10", "2026.11"]
     assert [commit.summary for commit in remote.iter_commits("main")] == [
+        "History: 2025.10 to 2026.10 (12 counted, 1 copied)",
         "Publish 2026.11: downloads 2026-10-02 to 2026-10-31 (30 days)",
         "Publish 2026.10: downloads 2026-09-01 to 2026-09-30 (30 days)",
         "Citation of the demo dataset",
@@ -51,14 +53,20 @@ def test_demo_publishes_the_last_two_months_then_counts_nothing(
     assert "2026.11, pushed to origin/main" in out
     assert "Zenodo release skipped: no --zenodo-url" in " ".join(out.split())
     events = sorted(path.name for path in (scratch / "events").iterdir())
-    assert (events[0], events[-1]) == ("2026-08-27.parquet", "2026-10-31.parquet")
+    assert (events[0], events[-1]) == ("2025-08-26.parquet", "2026-10-31.parquet")
+    history = json.loads(
+        (scratch / "publishing" / "data" / "history" / "top-pypi-packages-history.json").read_text()
+    )
+    assert history["months"]["2026.10"]["source"] == "2026.10"
+    assert {m["source"] for t, m in history["months"].items() if t < "2026.10"} == {"count"}
     written = {path: path.stat().st_mtime_ns for path in (scratch / "events").iterdir()}
 
     code, out, err = run_cli(capsys, now, "demo", str(scratch))
     assert code == 0, err
-    assert out.splitlines()[:2] == [
+    assert out.splitlines()[:3] == [
         "2026.10 is already published; nothing to do.",
         "2026.11 is already published; nothing to do.",
+        "counted: 0, copied: 0, kept by a stopped run: 0, held already: 13; nothing new to commit",
     ]
     assert "as it was: nothing it is made of changed" in " ".join(out.split())
     assert {path: path.stat().st_mtime_ns for path in (scratch / "events").iterdir()} == written
