@@ -43,7 +43,7 @@ def test_demo_publishes_the_last_two_months_then_counts_nothing(
     remote = git.Repo(scratch / "remote.git")
     assert sorted(tag.name for tag in remote.tags) == ["2026.10", "2026.11"]
     assert [commit.summary for commit in remote.iter_commits("main")] == [
-        "History: 2025.10 to 2026.10 (12 counted, 1 copied)",
+        "History: 2025.10 to 2026.09 (12 counted, 0 copied)",
         "Publish 2026.11: downloads 2026-10-02 to 2026-10-31 (30 days)",
         "Publish 2026.10: downloads 2026-09-01 to 2026-09-30 (30 days)",
         "Citation of the demo dataset",

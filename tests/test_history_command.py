@@ -65,10 +65,12 @@ def test_history_counts_the_months_before_the_published_one_and_copies_it(
     work, remote = new_repo(tmp_path, months_of_events)
     repo = str(work.working_tree_dir)
     assert run_cli(capsys, NOW, "publish", "--repo", repo, "--end-date", "2026-08-31")[0] == 0
+    work.git.rm("-r", "--quiet", "data/history")  # as a month published before the history
+    work.git.commit("--quiet", "-m", "Without the history")
     tags_before = sorted(t.name for t in work.tags)
     code, out, _ = run_cli(capsys, NOW, "history", "--repo", repo)
     assert code == 0
-    assert "counted: 3, copied: 1" in out
+    assert "counted: 3, copied: 1, kept by a stopped run: 0, held already: 0" in out
     assert sorted(t.name for t in work.tags) == tags_before  # never tags
     assert work.head.commit.message.startswith("History: 2026.07 to 2026.10")
     assert remote.commit("main") == work.head.commit  # pushed
@@ -259,3 +261,22 @@ def test_bigquery_counts_the_whole_months_the_budget_allows_oldest_first_and_say
         Request(history_months("2026.07", "2026.07", 30, [])[0].window, 50, False), silent
     )
     assert tag_rows(table, "2026.07") == count.rows
+
+
+def test_publish_writes_its_month_into_the_history_and_a_correction_replaces_it(
+    months_of_events: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    work, _ = new_repo(tmp_path, months_of_events)
+    repo = str(work.working_tree_dir)
+    argv = ["publish", "--repo", repo, "--no-push", "--end-date", "2026-08-31"]
+    assert run_cli(capsys, NOW, *argv)[0] == 0
+    assert "data/history/top-pypi-packages-history.json" in work.git.show("--name-only", "2026.09")
+    index = Path(repo) / HISTORY / "top-pypi-packages-history.json"
+    assert json.loads(index.read_text())["months"]["2026.09"]["source"] == "2026.09"
+    assert run_cli(capsys, NOW, *argv, "--limit", "20", "--correction")[0] == 0
+    assert json.loads(index.read_text())["months"]["2026.09"]["source"] == "2026.09.1"
+    corrected = json.loads(work.git.show("2026.09.1:data/top-pypi-packages.json"))
+    rows = [(r["project"], r["download_count"]) for r in corrected["rows"]]
+    assert tag_rows(year_rows(work), "2026.09") == rows
+    assert len(rows) == 20
+    assert run_cli(capsys, NOW, "validate", str(Path(repo) / "data"))[0] == 0

@@ -68,6 +68,11 @@ def test_first_publish_commits_tags_and_pushes(
     files = sorted(p.path for p in work.head.commit.tree["data"].traverse())  # type: ignore[union-attr]
     assert files == [
         "data/datapackage.json",
+        "data/history",
+        "data/history/datapackage.json",
+        "data/history/top-pypi-packages-history-2026.parquet",
+        "data/history/top-pypi-packages-history.json",
+        "data/history/top-pypi-packages-history.schema.json",
         "data/top-pypi-packages-30-days.csv",
         "data/top-pypi-packages-30-days.json",
         "data/top-pypi-packages-30-days.min.json",
@@ -87,6 +92,11 @@ def test_first_publish_commits_tags_and_pushes(
     package = json.loads(Path(str(work.working_tree_dir), "data/datapackage.json").read_text())
     assert package["version"] == MONTH
     assert "2026.11, pushed to origin/main" in out
+    history = json.loads(
+        Path(str(work.working_tree_dir), "data/history/top-pypi-packages-history.json").read_text()
+    )
+    assert history["months"][MONTH]["source"] == MONTH
+    assert history["months"][MONTH]["rows"] == 500
 
 
 def test_rerun_says_published_and_counts_nothing(
@@ -94,8 +104,8 @@ def test_rerun_says_published_and_counts_nothing(
 ) -> None:
     publish(work, now)
     shutil.rmtree(events)  # a query now would fail
-    code, out, _ = publish(work, now)
-    assert (code, out.strip()) == (0, "2026.11 is already published; nothing to do.")
+    code, out, err = publish(work, now)
+    assert (code, out.strip()) == (0, "2026.11 is already published; nothing to do."), err
 
 
 def test_tagged_but_not_pushed_is_completed_without_counting(
@@ -325,8 +335,8 @@ def test_a_release_made_before_the_extended_files_is_still_published(
     work.create_tag(MONTH, message=subject)
     work.git.push("origin", "main", MONTH)
     shutil.rmtree(events)  # a query now would fail
-    code, out, _ = publish(work, now)
-    assert (code, out.strip()) == (0, "2026.11 is already published; nothing to do.")
+    code, out, err = publish(work, now)
+    assert (code, out.strip()) == (0, "2026.11 is already published; nothing to do."), err
 
 
 def hand_made_tag(work: git.Repo, remote: git.Repo, kind: str, tmp_path: Path) -> str:

@@ -15,6 +15,7 @@ from publisher.dataset.build import DATA_FILES
 from publisher.dataset.collect import Collected, collect, write_collected
 from publisher.dataset.previous import Previous
 from publisher.dataset.write import check_writable_folder
+from publisher.history.published import history_paths, write_published_month
 from publisher.release.decision import Action, ReleasePlan
 from publisher.release.duplicate import drop_duplicate, duplicate_publish
 from publisher.release.git import commit_and_tag, plan_release, push, tag_commit
@@ -83,9 +84,10 @@ def release_plan(
 ) -> ReleasePlan:
     window = counting.request.window
     tag, correction = release_tag(window), options["correction"]
-    plan = plan_release(repo, tag, remote, correction, DATA_PATHS, window)
+    root = Path(str(repo.working_tree_dir))
+    history = history_paths(root, tag)
+    plan = plan_release(repo, tag, remote, correction, DATA_PATHS, window, history)
     if plan.action is Action.PUBLISH:  # before counting, which BigQuery bills
-        root = Path(str(repo.working_tree_dir))
         check_writable_folder(root / DATA_FOLDER, "The data folder", DATA_FOLDER_TIPS)
     return plan
 
@@ -122,9 +124,11 @@ def publish(
         request, tag = counting.request, plan.tag
         collected = collect(engine, request, now, progress, tag, previous, accept_anomalies)
         write_collected(collected, root / DATA_FOLDER)
+        history = write_published_month(root, plan.tag, collected.files)
         progress(f"Committing and tagging {plan.tag}")
         message = commit_message(plan.tag, collected.dataset)
-        commit_and_tag(repo, plan.tag, DATA_PATHS, message, counting.request.window)
+        paths = [*DATA_PATHS, *history]
+        commit_and_tag(repo, plan.tag, paths, message, counting.request.window)
         newest = restore_newest(repo, plan.tag, DATA_PATHS)
         if plan.remote is not None:  # not with --no-push
             progress(f"Pushing {plan.tag} to {plan.remote}")

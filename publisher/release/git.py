@@ -54,12 +54,15 @@ def plan_release(
     correction: bool,
     data_paths: Sequence[str],
     window: Window,
+    also_written: Sequence[str] = (),
 ) -> ReleasePlan:
     """What this run must do for the month `base_tag`; refuses early, before any query is spent.
 
     `remote` None means --no-push. `data_paths` are the repository-relative files the run will
     write (e.g. "data/top-pypi-packages.json"): untracked files beside them block a publish, and
-    a release of ours holds them all. `window` is the one asked for.
+    a release of ours holds them all. `also_written` are files the run rewrites beside them that
+    a release need not hold (the history's): left changed by a stopped run, they block nothing.
+    `window` is the one asked for.
     """
     check_base_tag(base_tag)
     branch = current_branch(repo)
@@ -70,7 +73,7 @@ def plan_release(
     if plan.action in (Action.TAG, Action.PUBLISH):
         check_identity(repo)
     if plan.action is Action.PUBLISH:
-        check_clean(repo, data_paths)
+        check_clean(repo, [*data_paths, *also_written])
     return plan
 
 
