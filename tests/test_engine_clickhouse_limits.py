@@ -286,8 +286,13 @@ def test_dry_run_shows_the_limits_read_and_ranges_under_them(
 ) -> None:
     cap = table_rows // 3
     limits = Limits({"max_rows_to_read": cap, "read_overflow_mode": "break"}, readonly=1)
+    before = len(server.queries)
     plan = dry_run(server, limits, capsys, now)
     assert plan["limits"] == f"max_rows_to_read = {cap:,} (read_overflow_mode = break) (read)"
+    # Planned in a few statements, many ranges each, not an estimate per range tried.
+    plans = [query.sql for query in server.queries[before:] if query.sql.startswith("EXPLAIN")]
+    assert all(sql.startswith("EXPLAIN json = 1, indexes = 1 ") for sql in plans)
+    assert len(plans) <= 12
     count, largest = ranges(plan, "ranges", PER_DAY)
     assert count >= 3  # a third of the table each at most
     assert 0 < largest <= cap

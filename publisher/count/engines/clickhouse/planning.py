@@ -4,8 +4,8 @@ One `EXPLAIN json = 1, indexes = 1` of many ranges at once (a UNION ALL of the t
 read of its table, a branch per range) shows, branch by branch, how many granules of rows the
 index selects for each range; it runs nothing. Every name is asked first; a range over half
 the row limit is cut into as many ranges as its granules call for (ranges.cuts), all asked in
-the next statement, until every range is small enough; then neighbours are joined back, and
-the joins checked in one more statement. The boundaries come from the
+the next statement, until every range is small enough; then neighbours are joined back, each
+round of joins checked in one more statement. The boundaries come from the
 per-day and installer tables themselves, never from which months another table holds.
 
 Under a row limit with overflow mode `throw` the server refuses the whole statement if one
@@ -32,7 +32,6 @@ from publisher.count.engines.clickhouse.ranges import (
     cuts,
     grouped,
     joined,
-    together,
 )
 
 PROBED_AT_ONCE = 100  # ranges per statement: a short query text, a small answer
@@ -208,20 +207,20 @@ def plan(asker: Prober, scan: Planning, limits: Limits) -> list[Planned]:
 def join(
     asker: Prober, scan: Planning, pieces: list[Planned], most: int, per_granule: int, shared: int
 ) -> list[Planned]:
-    """Neighbours joined as far as granules they may share allow, each join then checked in
-    one more plan; a join that reads more is joined again counting every granule."""
-    groups = grouped(pieces, most, shared)
-    merged = [group for group in groups if len(group) > 1]
-    checked = iter(probe(asker, scan, [joined(group, 0, 0).range for group in merged]))
+    """Neighbours joined as far as the granules they may share allow, every join checked in
+    one plan per round; a join that reads more is tried again as two halves."""
     planned: list[Planned] = []
-    for group in groups:
-        if len(group) == 1:
-            planned += group
-            continue
-        found = next(checked)
-        if found is not None and found.selected <= most:
-            planned.append(joined(group, found.selected, per_granule))
-            continue
-        for smaller in grouped(group, most):
-            planned.append(joined(smaller, together(smaller, 0), per_granule))
-    return planned
+    pending = grouped(pieces, most, shared)
+    while pending:
+        planned += [group[0] for group in pending if len(group) == 1]
+        pending = [group for group in pending if len(group) > 1]
+        found = probe(asker, scan, [joined(group, 0, 0).range for group in pending])
+        halves: list[list[Planned]] = []
+        for group, granules in zip(pending, found, strict=True):
+            if granules is not None and granules.selected <= most:
+                planned.append(joined(group, granules.selected, per_granule))
+            else:
+                middle = len(group) // 2
+                halves += [group[:middle], group[middle:]]
+        pending = halves
+    return sorted(planned, key=lambda item: item.range.low)
