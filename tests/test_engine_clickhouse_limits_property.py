@@ -8,6 +8,7 @@ The examples share one stand-in and one DuckDB count, and run the engine in this
 
 from collections.abc import Iterator
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
 
 import pyarrow as pa
@@ -19,6 +20,7 @@ from publisher.base.errors import EngineError
 from publisher.base.progress import silent
 from publisher.count.engines.base import Count, Request
 from publisher.count.engines.clickhouse.engine import ClickHouseEngine
+from publisher.count.engines.clickhouse.ranges import EVERY_NAME, Range, cuts
 from publisher.count.engines.clickhouse.server import parse_url
 from publisher.count.engines.duckdb.engine import DuckDBEngine
 from publisher.count.long_tail import CI, CI_CAPABLE
@@ -84,3 +86,27 @@ def counted_or_refused(engine: ClickHouseEngine) -> Count | EngineError:
         return engine.count(REQUEST, silent)
     except EngineError as refusal:
         return refusal
+
+
+NAMES = st.text(alphabet="-._0123456789abcdefghijklmnopqrstuvwxyz~!Z\u00e9", max_size=12)
+
+
+@settings(max_examples=100, derandomize=True, database=None)
+@given(names=st.lists(NAMES, max_size=20), pieces=st.integers(2, 64), depth=st.integers(0, 6))
+def test_cut_ranges_still_hold_every_name_once(names: list[str], pieces: int, depth: int) -> None:
+    """Whatever is cut, however often, the ranges partition every name from '' on."""
+    ranges = [EVERY_NAME]
+    for level in range(depth):
+        index = level * 7 % len(ranges)
+        ranges[index : index + 1] = cuts(ranges[index], pieces) or [ranges[index]]
+    assert ranges[0].low == ""
+    assert ranges[-1].high is None
+    assert all(ahead.high == behind.low for ahead, behind in pairwise(ranges))
+    for name in ["", *names]:
+        assert sum(part.holds(name) for part in ranges) == 1
+
+
+def test_a_single_name_cannot_be_cut() -> None:
+    assert cuts(Range("requests", "requests-"), 8) == []
+    assert cuts(Range("", "-"), 8) == []
+    assert len(cuts(Range("requests", "requestt"), 8)) > 1
