@@ -1,8 +1,9 @@
 """A seeded property of the ClickHouse engine under a public server's row limit: wherever the
-limit falls between a tenth and nine tenths of the per-day table, in either overflow mode, the
-engine counts what DuckDB counts on the same events (every project, its day stats and its
-installer breakdown; the CI columns empty, as ClickPy has no CI flag), or it stops in one line.
-Never an answer cut short.
+limit falls between a tenth and nine tenths of the per-day table, with overflow mode `break`
+(a public server's: a cut answer without a word; `throw` has its own cases beside the other
+limits in test_engine_clickhouse_limits.py), the engine counts what DuckDB counts on the same
+events (every project, its day stats and its installer breakdown; the CI columns empty, as
+ClickPy has no CI flag), or it stops in one line. Never an answer cut short.
 
 The examples share one stand-in and one DuckDB count, and run the engine in this process."""
 
@@ -62,12 +63,12 @@ def without_ci(count: Count) -> pa.Table:
 
 
 @settings(max_examples=20, derandomize=True, database=None)
-@given(share=st.floats(0.1, 0.9), mode=st.sampled_from(["break", "throw"]))
+@given(share=st.floats(0.1, 0.9))
 def test_under_any_row_limit_the_count_is_duckdbs_or_a_refusal(
-    server: ClickHouseStandIn, duckdb: Count, share: float, mode: str
+    server: ClickHouseStandIn, duckdb: Count, share: float
 ) -> None:
     cap = int(server.rows(PER_DAY) * share)
-    limits = Limits({"max_rows_to_read": cap, "read_overflow_mode": mode})
+    limits = Limits({"max_rows_to_read": cap, "read_overflow_mode": "break"})
     engine = ClickHouseEngine(parse_url(server.url), USER)
     with server.limited(limits):
         count = counted_or_refused(engine)
