@@ -309,8 +309,8 @@ class ClickHouseEngine:
         total = 1 + 2 * len(planned) + extra
         return (
             f"at least {total}: the limits, a count and a recount per range"
-            f"{', a breakdown per range' if extra else ''} (a range whose answer is over the"
-            " result cap is asked again in halves)"
+            f"{', a breakdown per range' if extra else ''} (a range whose answer met a limit"
+            " a smaller range may stay under is asked again in halves)"
         )
 
     def count(self, request: Request, progress: Progress) -> Count:
