@@ -24,9 +24,9 @@ SCHEMA_CODES = frozenset({8, 10, 16, 43, 47, 60, 81})  # no such column, table o
 BUSY_CODES = frozenset({202, 209, 210})  # too many queries, socket timeout, network error
 # A limit met, with overflow mode `throw`: the server refused to go on.
 LIMIT_CODES = frozenset({158, 159, 160, 307, 396})  # rows, time, speed, bytes, result
-# Over the result cap (TOO_MANY_ROWS_OR_BYTES) or the time limit (TIMEOUT_EXCEEDED): a query
-# of a smaller range may pass.
-SMALLER_MAY_PASS = frozenset({159, 396})
+# Over the rows or bytes to read (TOO_MANY_ROWS, TOO_MANY_BYTES), the result cap
+# (TOO_MANY_ROWS_OR_BYTES) or the time limit (TIMEOUT_EXCEEDED): a smaller range may pass.
+SMALLER_MAY_PASS = frozenset({158, 159, 307, 396})
 RETRY_STATUSES = frozenset({429, 502, 503, 504})  # a proxy in front, overloaded or restarting
 AUTHENTICATION_STATUSES = frozenset({401, 403})  # a proxy's own refusal, no ClickHouse code
 _CODE = re.compile(r"\bCode: (\d+)\. DB::Exception")

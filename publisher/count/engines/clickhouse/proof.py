@@ -45,12 +45,15 @@ def shortfall(read: Read, limits: Limits, rows: int) -> str | None:
 
 
 def smaller_may_pass(read: Read, limits: Limits) -> bool:
-    """Whether the answer met a limit that a query of a smaller range may stay under: whole
-    but over the byte cap, or cut by the clock (the server's speed is not known beforehand)."""
+    """Whether the answer met a limit that a query of a smaller range may stay under: cut
+    short with more rows to read than a query may read, whole but over the byte cap, or cut
+    by the clock (the server's speed is not known beforehand)."""
     if not read.summarized:
         return False
-    cap, seconds = limits.value(RESULT_BYTES), limits.value(SECONDS)
+    cap, seconds, rows = limits.value(RESULT_BYTES), limits.value(SECONDS), limits.rows_cap()
     if seconds and read.elapsed_ns >= seconds * 1e9 * TIMED_OUT:
+        return True
+    if read.rows < read.to_read and rows and read.to_read > rows:
         return True
     return read.rows == read.to_read and bool(cap) and read.result_bytes >= cap
 

@@ -8,6 +8,7 @@ against the byte cap instead (proof.py).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pyarrow as pa
@@ -145,3 +146,46 @@ DAYS_SCHEMA = pa.schema(
     [("dates", pa.list_(pa.date32())), ("date_downloads", pa.list_(pa.int64()))]
 )
 TABLES[DAYS_SQL] = TABLE
+
+
+# The one read of a table a range template makes: its table and its filter besides the range.
+_READ = re.compile(r"FROM (\S+)\s+WHERE \{range\} AND ([^\n]+)")
+_BOUND_NAME = re.compile(r"\{(\w+):")
+
+
+def read_of(template: str) -> tuple[str, str]:
+    """The table a template reads and its filter besides the range."""
+    found = _READ.search(template)
+    if found is None:
+        raise ValueError("a range template reads one table, filtered by its {range}")
+    return found[1], found[2]
+
+
+def probe_sql(template: str, parts: list[Range]) -> str:
+    """One statement reading, branch by branch, what the template reads for each range (the
+    i-th bounded by `low_i`, `high_i`): its plan shows what the server's index selects for
+    each range, and runs nothing."""
+    table, where = read_of(template)
+    branches = []
+    for index, part in enumerate(parts):
+        bounds = f"project >= {{low_{index}:String}}"
+        if part.high is not None:
+            bounds += f" AND project < {{high_{index}:String}}"
+        branches.append(f"SELECT 1 FROM {table} WHERE {bounds} AND {where}")
+    return "\nUNION ALL\n".join(branches)
+
+
+def probe_values(template: str, values: dict[str, Any], parts: list[Range]) -> dict[str, Any]:
+    """The values `probe_sql` binds: the ranges' bounds and those of the template's filter."""
+    used = set(_BOUND_NAME.findall(read_of(template)[1]))
+    bound = {name: value for name, value in values.items() if name in used}
+    for index, part in enumerate(parts):
+        bound[f"low_{index}"] = part.low
+        if part.high is not None:
+            bound[f"high_{index}"] = part.high
+    return bound
+
+
+def count_sql(template: str) -> str:
+    """The rows of the template's table: ClickHouse answers it from its parts' metadata."""
+    return f"SELECT count() AS table_rows FROM {read_of(template)[0]}"

@@ -4,16 +4,16 @@ ClickPy's tables are sorted by project first, so a query bounded to a range of n
 only that range (the server's index prunes the rest), whatever its date filter. The ranges
 partition the whole string space: the first starts at '' inclusive (ClickPy's unnamed project
 '' and names starting with a digit are in it), each ends where the next starts, and the last
-has no end. A range is split at a name half-way between its ends until the server's own
-estimate of what it would read (EXPLAIN ESTIMATE) is small enough, then neighbours are joined
-back while their estimates together still are.
+has no end. A range too big is cut into as many ranges of equal spans of names as the server's
+index shows to be needed (`cuts`, planning.py), then neighbours are joined back while they are
+still small enough together; an answer that still meets a limit is asked again in two halves.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import pairwise
 
 # Names are split on the characters of PyPI's normalized project names (and one above them),
 # so that no split is spent between names nobody has; any other name still falls in exactly
@@ -63,12 +63,13 @@ def name_of(value: int, precision: int) -> str:
     return "".join(characters)
 
 
-def midpoint(part: Range) -> str | None:
-    """A name strictly inside `part`, about half-way; None when there is none to find."""
+def between(part: Range, share: float) -> str | None:
+    """A name strictly inside `part`, about `share` of the way from its low end to its high
+    one (as names are numbers, a character a digit); None when there is none to find."""
     for precision in PRECISIONS:
         low = digits(part.low, precision)
         high = BASE**precision if part.high is None else digits(part.high, precision)
-        name = name_of((low + high) // 2, precision)
+        name = name_of(low + int((high - low) * share), precision)
         # Its shortest beginning still inside, for names a person can read in a plan.
         for end in range(1, len(name) + 1):
             if part.holds(name[:end]) and part.low != name[:end]:
@@ -76,65 +77,55 @@ def midpoint(part: Range) -> str | None:
     return None
 
 
+def cuts(part: Range, pieces: int) -> list[Range]:
+    """`part` cut into about `pieces` ranges of about equal spans of names, in order; none
+    when it holds no name to cut at (a single name, or '' and what sorts below '-')."""
+    ends = [part.low]
+    for index in range(1, pieces):
+        name = between(part, index / pieces)
+        if name is not None and name > ends[-1]:
+            ends.append(name)
+    if len(ends) == 1:
+        return []
+    return [Range(low, high) for low, high in pairwise([*ends, part.high]) if low is not None]
+
+
 def halves(part: Range) -> tuple[Range, Range] | None:
-    middle = midpoint(part)
-    if middle is None:
-        return None
-    return Range(part.low, middle), Range(middle, part.high)
-
-
-Estimate = Callable[[Range], int]
+    found = cuts(part, 2)
+    return (found[0], found[1]) if found else None
 
 
 @dataclass(frozen=True)
 class Planned:
-    """A range and the rows the server estimates a query of it reads."""
+    """A range and the granules of rows the server's index selects to read it (ClickHouse
+    reads whole granules), with the rows they hold."""
 
     range: Range
+    granules: int
     rows: int
 
 
-def split(
-    estimate: Estimate, target: int, cap: int = 0, whole: Range = EVERY_NAME
-) -> list[Planned]:
-    """Ranges covering `whole` in order, each estimated at `target` rows or fewer unless it
-    cannot be split: it holds a single name, or as few rows as the smallest range estimated
-    (the server's index counts whole granules of rows, so no query reads less)."""
-    done: list[Planned] = []
-    pending = [Planned(whole, estimate(whole))]
-    least = 0  # the fewest rows a range was estimated at, once one was split
-    while pending:
-        current = pending.pop()
-        parts = halves(current.range) if target and current.rows > max(target, least) else None
-        if parts is None:
-            done.append(current)
-            continue
-        first, second = (Planned(part, estimate(part)) for part in parts)
-        least = min([least, *(item.rows for item in (first, second) if item.rows)])
-        if cap and least > cap:  # no query reads less than the least range: none can pass
-            return [next(item for item in (first, second) if item.rows == least)]
-        if min(first.rows, second.rows) >= current.rows:  # no smaller: the index cannot tell
-            done.append(current)
-            continue
-        pending += [second, first]
-    return join(done, target, estimate)
-
-
-def join(planned: list[Planned], target: int, estimate: Estimate) -> list[Planned]:
-    """Neighbours joined while the server estimates them together within `target`, so that
-    the empty stretches of the name space and the splits inside one granule cost no query of
-    their own."""
-    joined: list[Planned] = []
+def grouped(planned: list[Planned], most: int, shared: int = 0) -> list[list[Planned]]:
+    """Neighbours grouped while their granules together are `most` or fewer, so that the
+    empty stretches of the name space cost no query of their own. Two neighbours may share up
+    to `shared` granules (one per part of the table, where one range ends and the next
+    starts): counted once, with 0 the sum is never under what the group reads."""
+    groups: list[list[Planned]] = []
     for item in planned:
-        if joined and (not target or joined[-1].rows + item.rows <= target):
-            whole = Range(joined[-1].range.low, item.range.high)
-            joined[-1] = Planned(whole, joined[-1].rows + item.rows)
-            continue
-        if joined and item.rows <= target:
-            whole = Range(joined[-1].range.low, item.range.high)
-            rows = estimate(whole)
-            if rows <= target:
-                joined[-1] = Planned(whole, rows)
-                continue
-        joined.append(item)
-    return joined
+        if groups and together([*groups[-1], item], shared) <= most:
+            groups[-1].append(item)
+        else:
+            groups.append([item])
+    return groups
+
+
+def together(group: list[Planned], shared: int) -> int:
+    """The granules a range of the group's ranges reads, each shared granule counted once."""
+    read = [item.granules for item in group if item.granules]
+    return max([*read, sum(read) - shared * (len(read) - 1), 0])
+
+
+def joined(group: list[Planned], granules: int, rows_per_granule: int) -> Planned:
+    """The group's ranges as one, reading `granules`."""
+    whole = Range(group[0].range.low, group[-1].range.high)
+    return Planned(whole, granules, granules * rows_per_granule)

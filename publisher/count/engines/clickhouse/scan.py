@@ -1,8 +1,9 @@
 """One table read in ranges of project names, every range's answer proven whole.
 
-The ranges are planned from the server's estimates (EXPLAIN ESTIMATE of the very query) to
-read at most half the row limit each. An answer whole but over the byte cap is asked again
-in two halves; any other answer not proven whole stops the run (proof.py).
+The ranges are planned from the server's index (planning.py) to read about half the row limit
+each at most. An answer that met a limit a smaller range may stay under (the rows to read, the
+bytes of the answer, the clock) is asked again in two halves; any other answer not proven
+whole stops the run (proof.py).
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ import pyarrow.compute as pc
 
 from publisher.base.errors import EngineError
 from publisher.base.progress import Progress
+from publisher.count.engines.clickhouse import planning
 from publisher.count.engines.clickhouse.answers import NOTHING_READ, Answer, Read
 from publisher.count.engines.clickhouse.failures import WHAT_TO_DO, NotProven, TooBig
 from publisher.count.engines.clickhouse.limits import Limits
 from publisher.count.engines.clickhouse.proof import prove, smaller_may_pass
 from publisher.count.engines.clickhouse.queries import TABLES, range_values, ranged
-from publisher.count.engines.clickhouse.ranges import Planned, Range, halves, split
+from publisher.count.engines.clickhouse.ranges import Planned, Range, halves
 
 
 class Asker(Protocol):
@@ -32,6 +34,8 @@ class Asker(Protocol):
     def where(self) -> str: ...
 
     def estimate(self, sql: str, values: dict[str, Any]) -> int: ...
+
+    def explain(self, sql: str, values: dict[str, Any]) -> str: ...
 
     def answer(self, sql: str, values: dict[str, Any], what: str) -> Answer: ...
 
@@ -68,19 +72,8 @@ class Scanned:
 
 
 def plan(asker: Asker, scan: Scan, limits: Limits) -> list[Planned]:
-    """The ranges to read, each estimated within the row limit; a range that cannot be split
-    small enough (a single project's rows over the limit) stops the run, named."""
-    cap = limits.rows_cap()
-    planned = split(lambda part: asker.estimate(scan.sql(part), scan.bound(part)), cap // 2, cap)
-    for item in planned:
-        if cap and item.rows > cap:
-            raise NotProven(
-                f"{asker.where}: {scan.describe(item.range)} would read {item.rows:,} rows"
-                " or more in one query, over {limits.describe(ROWS)}, and cannot be split"
-                " further; nothing was written.",
-                WHAT_TO_DO,
-            )
-    return planned
+    """The ranges to read, each small enough under the row limit (planning.py)."""
+    return planning.plan(asker, scan, limits)
 
 
 def run(

@@ -1,0 +1,226 @@
+"""The ranges a scan reads, planned from the server's index in a few statements.
+
+One `EXPLAIN json = 1, indexes = 1` of many ranges at once (a UNION ALL of the template's one
+read of its table, a branch per range) shows, branch by branch, how many granules of rows the
+index selects for each range; it runs nothing. Every name is asked first; a range over half
+the row limit is cut into as many ranges as its granules call for (ranges.cuts), all asked in
+the next statement, until every range is small enough; then neighbours are joined back, each
+round of joins checked in one more statement. The boundaries come from the
+per-day and installer tables themselves, never from which months another table holds.
+
+Under a row limit with overflow mode `throw` the server refuses the whole statement if one
+branch would read past it: the ranges are then asked in halves, and a range refused alone is
+over the limit. A range holding a single name that is over the limit stops the run, named.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from publisher.base.errors import EngineError
+from publisher.count.engines.clickhouse.answers import Answer
+from publisher.count.engines.clickhouse.failures import WHAT_TO_DO, NotProven, TooBig
+from publisher.count.engines.clickhouse.limits import Limits
+from publisher.count.engines.clickhouse.queries import count_sql, probe_sql, probe_values
+from publisher.count.engines.clickhouse.ranges import (
+    EVERY_NAME,
+    Planned,
+    Range,
+    cuts,
+    grouped,
+    joined,
+)
+
+PROBED_AT_ONCE = 100  # ranges per statement: a short query text, a small answer
+CUT_MOST, CUT_UNKNOWN = 64, 8  # ranges one is cut into at most; when its size is unknown
+# ClickHouse's default index_granularity: rows per granule when the table's rows are unknown.
+DEFAULT_ROWS_PER_GRANULE = 8192
+
+
+class Prober(Protocol):
+    """How planning reaches the server (scan.Asker)."""
+
+    @property
+    def where(self) -> str: ...
+
+    def estimate(self, sql: str, values: dict[str, Any]) -> int: ...
+
+    def explain(self, sql: str, values: dict[str, Any]) -> str: ...
+
+    def answer(self, sql: str, values: dict[str, Any], what: str) -> Answer: ...
+
+
+class Planning(Protocol):
+    """What planning needs of a scan (scan.Scan)."""
+
+    @property
+    def template(self) -> str: ...
+
+    @property
+    def values(self) -> dict[str, Any]: ...
+
+    def sql(self, part: Range) -> str: ...
+
+    def bound(self, part: Range) -> dict[str, Any]: ...
+
+    def describe(self, part: Range) -> str: ...
+
+
+@dataclass(frozen=True)
+class Granules:
+    """What the index selects for one read: granules, in how many parts, of how many."""
+
+    selected: int
+    parts: int  # the fewest granules a read of any name in the range takes
+    total: int  # the table's granules
+
+
+def reads_of(node: Any) -> Iterator[Granules]:
+    """The reads of a table in a JSON plan, in the order of the statement's branches."""
+    if not isinstance(node, dict):
+        return
+    if node.get("Node Type") == "ReadFromMergeTree":
+        indexes = node.get("Indexes") or []
+        if indexes:
+            yield Granules(
+                selected=min(int(index["Selected Granules"]) for index in indexes),
+                parts=int(indexes[-1]["Selected Parts"]),
+                total=max(int(index["Initial Granules"]) for index in indexes),
+            )
+    for child in node.get("Plans", []):
+        yield from reads_of(child)
+
+
+def read_plan(text: str) -> list[Granules]:
+    """Each read's granules from `EXPLAIN json = 1, indexes = 1`; ValueError if unreadable."""
+    try:
+        plans = json.loads(text)
+        return [found for plan in plans for found in reads_of(plan.get("Plan"))]
+    except (TypeError, KeyError, AttributeError, json.JSONDecodeError) as exc:
+        raise ValueError(str(exc)) from None
+
+
+def probe(asker: Prober, scan: Planning, parts: list[Range]) -> list[Granules | None]:
+    """What the index selects for each range; None for one the server refused to plan alone
+    (its read is over a row limit in mode `throw`)."""
+    found: list[Granules | None] = []
+    for start in range(0, len(parts), PROBED_AT_ONCE):
+        found += probe_batch(asker, scan, parts[start : start + PROBED_AT_ONCE])
+    return found
+
+
+def probe_batch(asker: Prober, scan: Planning, parts: list[Range]) -> list[Granules | None]:
+    sql, values = probe_sql(scan.template, parts), probe_values(scan.template, scan.values, parts)
+    try:
+        found: list[Granules | None] = list(read_plan(asker.explain(sql, values)))
+        if len(found) == len(parts):
+            return found
+        why = f"{len(found)} reads of a table for {len(parts)} ranges"
+    except NotProven:
+        if len(parts) == 1:
+            return [None]
+        why = ""
+    except ValueError as exc:
+        why = f"a plan it could not read ({exc})"
+    if len(parts) == 1:
+        raise EngineError(
+            f"{asker.where} showed {why} in its plan of {scan.describe(parts[0])}.",
+            "Point --clickhouse-url at a ClickPy server, or count with --engine bigquery.",
+        )
+    half = len(parts) // 2
+    return probe_batch(asker, scan, parts[:half]) + probe_batch(asker, scan, parts[half:])
+
+
+def rows_per_granule(asker: Prober, scan: Planning, granules: int) -> int:
+    """The table's rows over its granules, rounded up; ClickHouse's default when unknown."""
+    try:
+        answer = asker.answer(count_sql(scan.template), {}, "the count of the table's rows")
+        rows = int(answer.table.column(0)[0].as_py())
+    except (EngineError, TooBig, IndexError, TypeError, ValueError):
+        return DEFAULT_ROWS_PER_GRANULE
+    if not rows or not granules:
+        return DEFAULT_ROWS_PER_GRANULE
+    return -(-rows // granules)
+
+
+def settled(found: Granules, parent: int, most: int, allowed: int) -> bool:
+    """Whether a range is planned as it is: within `most` granules, or as few as a read of a
+    single name takes; or within what a query may read and no smaller than the range it was
+    cut from (one project fills it: more cuts would only close in on its name)."""
+    if found.selected <= max(most, found.parts):
+        return True
+    return found.selected <= allowed and found.selected + found.parts >= parent
+
+
+def pieces_for(found: Granules | None, most: int) -> int:
+    """How many ranges to cut a range into that reads `found`, for each to read half of
+    `most` if its rows were spread evenly; a range the server refused to plan, into a few."""
+    if found is None:
+        return CUT_UNKNOWN
+    return min(CUT_MOST, max(2, -(-2 * found.selected // most)))
+
+
+def too_big(asker: Prober, scan: Planning, part: Range, limits: Limits) -> NotProven:
+    return NotProven(
+        f"{asker.where}: {scan.describe(part)} would read more rows in one query than"
+        f" {limits.describe_reads()}, and a single project's rows cannot be split further;"
+        " nothing was written.",
+        WHAT_TO_DO,
+    )
+
+
+def plan(asker: Prober, scan: Planning, limits: Limits) -> list[Planned]:
+    """The ranges to read in name order, each about half the row limit at most; without a
+    row limit, every name in one range, its rows as the server estimates them."""
+    cap = limits.rows_cap()
+    if not cap:
+        rows = asker.estimate(scan.sql(EVERY_NAME), scan.bound(EVERY_NAME))
+        return [Planned(EVERY_NAME, 0, rows)]
+    done: list[Planned] = []
+    pending: list[tuple[Range, int]] = [(EVERY_NAME, 0)]  # and the granules of its parent
+    per_granule, most, shared = 0, 1, 0
+    while pending:
+        probed = probe(asker, scan, [part for part, _ in pending])
+        if not per_granule and any(probed):
+            total = max(found.total for found in probed if found)
+            per_granule = rows_per_granule(asker, scan, total)
+            most = max(1, cap // per_granule // 2)
+        shared = max([shared, *(found.parts for found in probed if found)])
+        cut: list[tuple[Range, int]] = []
+        for (part, parent), found in zip(pending, probed, strict=True):
+            if found is not None and settled(found, parent, most, cap // per_granule):
+                done.append(Planned(part, found.selected, found.selected * per_granule))
+            elif smaller := cuts(part, pieces_for(found, most)):
+                cut += [(piece, found.selected if found else 0) for piece in smaller]
+            elif found is not None and found.selected * per_granule <= cap:
+                done.append(Planned(part, found.selected, found.selected * per_granule))
+            else:
+                raise too_big(asker, scan, part, limits)
+        pending = cut
+    pieces = sorted(done, key=lambda item: item.range.low)
+    return join(asker, scan, pieces, most, per_granule, shared)
+
+
+def join(
+    asker: Prober, scan: Planning, pieces: list[Planned], most: int, per_granule: int, shared: int
+) -> list[Planned]:
+    """Neighbours joined as far as the granules they may share allow, every join checked in
+    one plan per round; a join that reads more is tried again as two halves."""
+    planned: list[Planned] = []
+    pending = grouped(pieces, most, shared)
+    while pending:
+        planned += [group[0] for group in pending if len(group) == 1]
+        pending = [group for group in pending if len(group) > 1]
+        found = probe(asker, scan, [joined(group, 0, 0).range for group in pending])
+        halves: list[list[Planned]] = []
+        for group, granules in zip(pending, found, strict=True):
+            if granules is not None and granules.selected <= most:
+                planned.append(joined(group, granules.selected, per_granule))
+            else:
+                middle = len(group) // 2
+                halves += [group[:middle], group[middle:]]
+        pending = halves
+    return sorted(planned, key=lambda item: item.range.low)
