@@ -21,8 +21,11 @@ def measure(command: list[str], env: dict[str, str] | None = None) -> Measured:
     child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - started
+    child.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
     stderr = child.stderr.read().decode() if child.stderr else ""
-    if os.waitstatus_to_exitcode(status) != 0:
+    if child.stderr:
+        child.stderr.close()
+    if child.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed: {stderr.strip()[-500:]}")
     return Measured(seconds=seconds, peak_bytes=usage.ru_maxrss * 1024)  # Linux: KiB
 
