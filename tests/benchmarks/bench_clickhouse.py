@@ -108,6 +108,7 @@ def figures(plain: Collected, limited: Collected, cap: int) -> list[tuple[str, f
 
 
 def collected(standin: MonthStandIn, out: Path) -> Collected:
+    standin.forget_conditions()
     standin.served.clear()
     measured = collect(standin.url, out)
     return Collected(measured, list(standin.served))
