@@ -63,7 +63,10 @@ def main() -> int:
     parser.add_argument(
         "--history-events", type=int, default=100_000_000, help="events over 24 months, history"
     )
-    parser.add_argument("--only", metavar="TITLE", help="run one benchmark, e.g. site")
+    parser.add_argument(
+        "--clickhouse-projects", type=int, default=800_000, help="projects for clickhouse"
+    )
+    parser.add_argument("--only", metavar="TITLE", help="run one benchmark, e.g. clickhouse")
     args = parser.parse_args()
     console = Console()
     sections = [
@@ -73,9 +76,13 @@ def main() -> int:
         ("make run", "bench_demo", ""),
         ("site", "bench_site", ""),
         ("years", "bench_years", ""),
+        ("clickhouse", "bench_clickhouse", str(args.clickhouse_projects)),
         ("history", "bench_history", ""),
         ("history time", "bench_history_time", str(args.history_events)),
     ]
+    titles = [title for title, _, _ in sections]
+    if args.only and args.only not in titles:
+        parser.error(f"--only {args.only!r} is no benchmark; give one of: {', '.join(titles)}")
     failed = []
     for title, module, module_args in sections:
         if args.only and title != args.only:
