@@ -7,11 +7,13 @@ import subprocess
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import git
 import pytest
 from ruamel.yaml import YAML
 
+from publisher.dataset.history.names import UPLOADED_DATAPACKAGE
 from publisher.release.zenodo.record import RELEASES_FILE, parse_record
 from tests.expect import assert_one_error_line, run_cli
 from tests.fakes.zenodo import DEFAULT_TOKEN, ZenodoStandIn
@@ -100,6 +102,13 @@ def head_file(repo: git.Repo, path: str) -> str:
     return bytes((repo.head.commit.tree / path).data_stream.read()).decode()
 
 
+def history_names(zenodo: ZenodoStandIn, deposition: dict[str, Any]) -> set[str]:
+    """The history's files in a record: those its own data package lists, and the package
+    itself under its record name (issue 21 §2)."""
+    package = json.loads(zenodo.file_bytes(deposition["id"], UPLOADED_DATAPACKAGE))
+    return {resource["path"] for resource in package["resources"]} | {UPLOADED_DATAPACKAGE}
+
+
 def test_two_tags_make_one_concept_recorded_on_the_branch(
     repos: tuple[git.Repo, git.Repo], zenodo: ZenodoStandIn, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -121,7 +130,8 @@ def test_two_tags_make_one_concept_recorded_on_the_branch(
         assert "top-pypi-packages.json" in names
         package = json.loads(zenodo.file_bytes(deposition["id"], "datapackage.json"))
         listed = {resource["path"] for resource in package["resources"]}
-        assert names == listed | {"datapackage.json", "CITATION.cff"}  # -30-days copies too
+        history = history_names(zenodo, deposition)
+        assert names == listed | {"datapackage.json", "CITATION.cff"} | history  # -30-days too
         assert deposition["metadata"]["creators"] == [
             {"name": "Lovelace, Ada", "orcid": "0000-0002-1825-0097"}
         ]

@@ -15,7 +15,7 @@ from publisher.release.zenodo.record import RELEASES_FILE, parse_record
 from tests import test_release_command as command
 from tests.expect import assert_one_error_line, run_cli
 from tests.fakes.zenodo import DEFAULT_TOKEN, ZenodoStandIn
-from tests.test_release_command import head_file, release, run_main
+from tests.test_release_command import head_file, history_names, release, run_main
 
 # The release command's fixtures: two tags made by `top-pypi publish`, the local Zenodo.
 published, repos, zenodo = command.published, command.repos, command.zenodo
@@ -77,7 +77,7 @@ def test_a_record_holds_exactly_the_months_files_and_a_stray_file_is_named(
         package = json.loads(zenodo.file_bytes(deposition["id"], "datapackage.json"))
         month = {resource["path"] for resource in package["resources"]} | {"datapackage.json"}
         readme = {"README.md"} if deposition["metadata"]["version"] == "2026.11" else set()
-        assert names == month | readme | {"CITATION.cff"}
+        assert names == month | readme | {"CITATION.cff"} | history_names(zenodo, deposition)
         assert "top-pypi-packages-30-days.csv" in names
 
 

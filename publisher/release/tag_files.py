@@ -11,6 +11,8 @@ import git
 
 from publisher.base.errors import MetadataError
 from publisher.dataset.contents import record_names, stray_names
+from publisher.dataset.history.names import FOLDER as HISTORY_FOLDER
+from publisher.dataset.history.names import is_uploaded_history, upload_name
 
 DATA_FOLDER = "data"
 CHUNK = 1 << 20
@@ -88,14 +90,27 @@ def tag_files(repo: git.Repo, tag: str) -> list[TagFile]:
         raise MetadataError(
             f"Tag {tag} has no {DATA_FOLDER}/ folder.", "Release a tag made by `top-pypi publish`."
         ) from None
+    blobs = [TagFile(b.name, b.size, b) for b in tree if isinstance(b, git.Blob)]
+    return sorted([*blobs, *history_files(tree)], key=lambda f: f.name)
+
+
+def history_files(data: git.Tree) -> list[TagFile]:
+    """The history's files at the tag (`data/history/`), under the names a record gives them."""
+    try:
+        tree = data / HISTORY_FOLDER
+    except KeyError:
+        return []
+    if not isinstance(tree, git.Tree):
+        return []
     blobs = [item for item in tree if isinstance(item, git.Blob)]
-    return sorted((TagFile(b.name, b.size, b) for b in blobs), key=lambda f: f.name)
+    return [TagFile(upload_name(b.name), b.size, b) for b in blobs]
 
 
 def month_files(files: list[TagFile], version: int) -> tuple[list[TagFile], list[str]]:
     """(what a record of the month holds, the stray names that no record holds)."""
-    stray = stray_names(version, (file.name for file in files))
-    return [file for file in files if file.name in record_names(version)], stray
+    names = [file.name for file in files if not is_uploaded_history(file.name)]
+    held = [f for f in files if f.name in record_names(version) or is_uploaded_history(f.name)]
+    return held, stray_names(version, names)
 
 
 def github_tag_url(remote_url: str | None, tag: str) -> str | None:

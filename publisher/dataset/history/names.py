@@ -33,3 +33,20 @@ def tag_year(tag: str) -> int:
     if match is None:
         raise ValueError(f"{tag!r} is not a month's tag (YYYY.MM)")
     return int(match.group(1))
+
+
+# A Zenodo record is one flat folder: the history's files go there under their own names, but
+# its data package would meet the month's `datapackage.json`, so it is renamed.
+UPLOADED_DATAPACKAGE = f"{BASENAME}.datapackage.json"
+
+
+def upload_name(name: str) -> str:
+    """The name a history file has in a Zenodo record."""
+    return UPLOADED_DATAPACKAGE if name == DATAPACKAGE_FILE else name
+
+
+def is_uploaded_history(name: str) -> bool:
+    """Whether a record's file name is one of the history's."""
+    return name in (INDEX_FILE, INDEX_SCHEMA_FILE, UPLOADED_DATAPACKAGE) or bool(
+        YEAR_FILE.fullmatch(name)
+    )
