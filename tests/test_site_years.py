@@ -12,6 +12,7 @@ from published import RELEASES, commit_file, publish_generated, release_tags
 from repos import publishing_repo
 from site_pages import broken_links, site_tree
 
+from publisher.base.sizes import format_size
 from publisher.dataset.build import (
     COMPATIBLE_FILES,
     COPIES,
@@ -20,7 +21,7 @@ from publisher.dataset.build import (
     EXTENDED_PARQUET_FILE,
 )
 from publisher.release.record import RELEASES_FILE
-from publisher.website.builder import build_site
+from publisher.website.builder import Spool, build_site, read_site
 from publisher.website.kinds import FULL_MONTHS, SMALL_ROWS, month_kind
 
 FIRST, ROWS = "2025.01", 1_200
@@ -134,3 +135,24 @@ def test_a_new_remote_address_rebuilds_the_older_months_links(sites: Sites) -> N
     assert not built.unchanged
     moved = f"https://github.com/another-org/moved/tree/{SECOND}/data"
     assert moved in (folder / "after" / SECOND / "index.html").read_text(encoding="utf-8")
+
+
+def test_an_older_tags_files_go_to_the_site_as_it_is_read(sites: Sites, tmp_path: Path) -> None:
+    """Ten years of files are not held in memory to the end of the build: each tag but the
+    latest has its files written into its folder as it is read, and keeps their sizes."""
+    _, after, folder = sites
+    spool = Spool(tmp_path / "site")
+    published = read_site(folder / "work", None, spool=spool).history.published
+    *older, latest = published
+    assert latest.files  # written twice later: at the root and in its folder
+    assert latest.sizes is None
+    assert all(month.files == {} for month in older)
+    written = {f"{m.tag}/{name}": size for m in older for name, size in (m.sizes or {}).items()}
+    files = {p.relative_to(spool.folder).as_posix() for p in spool.folder.rglob("*") if p.is_file()}
+    assert files == set(written)
+    assert all(after[path] == (spool.folder / path).read_bytes() for path in written)
+    assert (spool.files, spool.bytes) == (len(written), sum(written.values()))
+    # The pages still say each file's size.
+    page = after[f"{OLDEST}/index.html"].decode()
+    size = written[f"{OLDEST}/top-pypi-packages.csv"]
+    assert f"top-pypi-packages.csv</a></td><td>{format_size(size)}</td>" in page

@@ -186,13 +186,19 @@ def month_files(month: Month) -> dict[str, bytes]:
     return files
 
 
-def file_rows(files: dict[str, bytes], folder: str) -> list[tuple[str, str, str]]:
-    """(link, size, what it is) for each file, the main files first."""
-    known = [name for name in FILE_WORDS if name in files]
-    others = sorted(name for name in files if name not in FILE_WORDS)
+def month_sizes(month: Month) -> dict[str, int]:
+    """The size of each file of `month_files`, also once they are written and let go."""
+    if month.sizes is not None:
+        return month.sizes
+    return {name: len(body) for name, body in month_files(month).items()}
+
+
+def file_rows(sizes: dict[str, int], folder: str) -> list[tuple[str, str, str]]:
+    """(link, size, what it is) for each file (name -> size), the main files first."""
+    known = [name for name in FILE_WORDS if name in sizes]
+    others = sorted(name for name in sizes if name not in FILE_WORDS)
     return [
-        (folder + name, format_size(len(files[name])), _file_words(name))
-        for name in [*known, *others]
+        (folder + name, format_size(sizes[name]), _file_words(name)) for name in [*known, *others]
     ]
 
 
@@ -293,7 +299,7 @@ def flags_page(shared: dict[str, Any], folder: str) -> Page:
 
 def first_page_extras(views: Views, month: Month, folder: str, size: int) -> dict[str, Any]:
     extras: dict[str, Any] = {
-        "files": file_rows(month_files(month), folder),
+        "files": file_rows(month_sizes(month), folder),
         "cite": month_citation(views.site, month),
     }
     if folder == "":

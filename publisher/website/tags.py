@@ -37,12 +37,14 @@ TRAILER_LINE = re.compile(rf"^{TRAILER}:\s*(\S+)\s*$", re.MULTILINE)
 
 @dataclass(frozen=True)
 class Month:
-    """One published tag: its dataset, parsed, and every data file it holds, as bytes."""
+    """One published tag: its dataset, parsed, and every data file it holds, as bytes (or,
+    once the build has written them to the site, only their sizes: `sizes`)."""
 
     tag: str
     dataset: dict[str, Any]
     files: dict[str, bytes]
     extended: dict[str, Any] | None = None  # the extended JSON, parsed, when the tag has it
+    sizes: dict[str, int] | None = None  # name -> bytes of the files already written, if so
 
     @property
     def rows(self) -> list[dict[str, Any]]:
