@@ -21,8 +21,10 @@ from publisher.dataset.build import (
     EXTENDED_PARQUET_FILE,
 )
 from publisher.release.record import RELEASES_FILE
+from publisher.website.breakdown import HEADERS
 from publisher.website.builder import Spool, build_site, read_site
 from publisher.website.kinds import FULL_MONTHS, SMALL_ROWS, month_kind
+from publisher.website.pages import project_path
 
 FIRST, ROWS = "2025.01", 1_200
 # The site when 12 months were published, the site after two more, and their folder.
@@ -156,3 +158,24 @@ def test_an_older_tags_files_go_to_the_site_as_it_is_read(sites: Sites, tmp_path
     page = after[f"{OLDEST}/index.html"].decode()
     size = written[f"{OLDEST}/top-pypi-packages.csv"]
     assert f"top-pypi-packages.csv</a></td><td>{format_size(size)}</td>" in page
+
+
+def history_row(page: str, tag: str) -> str:
+    """A project page's row of the month `tag`."""
+    return page.split(f'<a href="../{tag}/">{tag}</a>', 1)[1].split("</tr>", 1)[0]
+
+
+def test_an_older_month_shows_one_dash_across_the_breakdown_on_project_pages(
+    sites: Sites,
+) -> None:
+    _, after, _ = sites
+    latest = json.loads(after["top-pypi-packages.json"])["rows"]
+    rows = json.loads(after[f"{OLDEST}/top-pypi-packages.json"])["rows"]
+    oldest = {row["project"] for row in rows}
+    name = next(row["project"] for row in latest if row["project"] in oldest)
+    page = after[project_path(name)].decode()
+    older = history_row(page, OLDEST)
+    assert f'<td class="none" colspan="{len(HEADERS) - 1}">\u2014</td>' in older
+    assert older.count("\u2014") == 1
+    assert "\u2014" not in history_row(page, TAGS[-1])  # a full month: its numbers
+    assert f"a release older than the newest {FULL_MONTHS} months" in page

@@ -39,6 +39,7 @@ from publisher.website.cite import Citation, citation, released_on
 from publisher.website.glance import glance
 from publisher.website.history import History, month_index
 from publisher.website.honest import ANCHOR, FLAGS_PAGE, honest, project_flags
+from publisher.website.kinds import FULL_MONTHS, month_kind
 from publisher.website.notes import (
     LOGGING_CHANGE,
     engine_text,
@@ -110,8 +111,11 @@ class Views:
         self.monthly = [self.views[m.tag] for m in history.monthly]
         self.honest = {m.tag: honest(m) for m in history.published}
         self._name_cells: dict[str, dict[str, str]] = {}
+        tags = [m.tag for m in history.published]
+        self.full = {tag for tag in tags if month_kind(tag, tags) == "full"}
         self.columns: dict[str, MonthColumns] = {
-            m.tag: month_columns(m.tag, self.honest[m.tag]) for m in history.published
+            m.tag: month_columns(m.tag, self.honest[m.tag], m.tag in self.full)
+            for m in history.published
         }
 
     @cached_property
@@ -333,6 +337,7 @@ def project_page(views: Views, name: str, path: str) -> Page:
         for v, rank in zip(views.monthly, ranks, strict=True)
     ]
     parts = [m.parts if m is not None else None for m in months]
+    tags = [v.month.tag for v, rank in zip(views.monthly, ranks, strict=True) if rank]
     latest = views.monthly[-1]
     context = {
         "name": name,
@@ -356,6 +361,8 @@ def project_page(views: Views, name: str, path: str) -> Page:
         ),
         "flags_anchor": ANCHOR,
         "flags_page": FLAGS_PAGE,
+        "older": any(tag not in views.full for tag in tags),  # the note on their dashes
+        "full_months": FULL_MONTHS,
     }
     return Page(path, "project.html", context)
 
