@@ -141,7 +141,8 @@ def test_a_new_remote_address_rebuilds_the_older_months_links(sites: Sites) -> N
 
 def test_an_older_tags_files_go_to_the_site_as_it_is_read(sites: Sites, tmp_path: Path) -> None:
     """Ten years of files are not held in memory to the end of the build: each tag but the
-    latest has its files written into its folder as it is read, and keeps their sizes."""
+    latest has its files written into its folder as it is read, and keeps their sizes; and
+    a project's name is held once for every month that ranks it."""
     _, after, folder = sites
     spool = Spool(tmp_path / "site")
     published = read_site(folder / "work", None, spool=spool).history.published
@@ -154,6 +155,12 @@ def test_an_older_tags_files_go_to_the_site_as_it_is_read(sites: Sites, tmp_path
     assert files == set(written)
     assert all(after[path] == (spool.folder / path).read_bytes() for path in written)
     assert (spool.files, spool.bytes) == (len(written), sum(written.values()))
+    # Each project's name is held once, however many months (and extended rows) name it.
+    held: dict[str, str] = {}
+    for month in published:
+        extended = month.extended["rows"] if month.extended is not None else []
+        assert all(held.setdefault(r["project"], r["project"]) is r["project"] for r in extended)
+        assert all(held.setdefault(r["project"], r["project"]) is r["project"] for r in month.rows)
     # The pages still say each file's size.
     page = after[f"{OLDEST}/index.html"].decode()
     size = written[f"{OLDEST}/top-pypi-packages.csv"]
