@@ -21,7 +21,7 @@ from publisher.dataset.build import (
     EXTENDED_PARQUET_FILE,
 )
 from publisher.release.record import RELEASES_FILE
-from publisher.website.breakdown import HEADERS
+from publisher.website.breakdown import BEFORE_EXTENDED, HEADERS, month_columns
 from publisher.website.builder import Spool, build_site, read_site
 from publisher.website.kinds import FULL_MONTHS, SMALL_ROWS, month_kind
 from publisher.website.pages import project_path
@@ -186,3 +186,11 @@ def test_an_older_month_shows_one_dash_across_the_breakdown_on_project_pages(
     assert older.count("\u2014") == 1
     assert "\u2014" not in history_row(page, TAGS[-1])  # a full month: its numbers
     assert f"a release older than the newest {FULL_MONTHS} months" in page
+
+
+def test_an_older_month_made_before_the_extended_files_still_says_so() -> None:
+    """The lone dash is for a breakdown the site does not keep; a release made before the
+    extended files never had one, and its row keeps saying so."""
+    missing = month_columns(OLDEST, None, kept=False).missing
+    assert missing is not None
+    assert BEFORE_EXTENDED in missing

@@ -41,14 +41,14 @@ class MonthColumns:
 
 
 def month_columns(tag: str, honest: Honest | None, kept: bool = True) -> MonthColumns:
-    """What the month adds to project pages; an older month whose breakdown the site does not
+    """What the month adds to project pages; an older month with a breakdown the site does not
     keep (`kept` False, publisher.website.kinds) shows one dash across the breakdown's columns:
     ten years of months on 15,000 pages, a dash in each column made a sixth of the site."""
     flags_link = f"../{escape(tag)}/{FLAGS_PAGE}#{ANCHOR}"
-    if not kept:
-        return MonthColumns(honest, _dash_cell(""), flags_link, {})
     if honest is None:
         return MonthColumns(None, _dash_cell(BEFORE_EXTENDED), flags_link, {})
+    if not kept:
+        return MonthColumns(honest, _dash_cell(""), flags_link, {})
     if not honest.columns:
         why = "; ".join(sorted(set(honest.unavailable.values())))
         words = f"no breakdown: not counted this month{f': {why}' if why else ''}"

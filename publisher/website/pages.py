@@ -337,7 +337,12 @@ def project_page(views: Views, name: str, path: str) -> Page:
         for v, rank in zip(views.monthly, ranks, strict=True)
     ]
     parts = [m.parts if m is not None else None for m in months]
-    tags = [v.month.tag for v, rank in zip(views.monthly, ranks, strict=True) if rank]
+    # Older months of this project with a breakdown the site does not keep: a note on their dash.
+    older = [
+        v.month.tag
+        for v, rank in zip(views.monthly, ranks, strict=True)
+        if rank and v.month.tag not in views.full and views.honest[v.month.tag] is not None
+    ]
     latest = views.monthly[-1]
     context = {
         "name": name,
@@ -361,7 +366,7 @@ def project_page(views: Views, name: str, path: str) -> Page:
         ),
         "flags_anchor": ANCHOR,
         "flags_page": FLAGS_PAGE,
-        "older": any(tag not in views.full for tag in tags),  # the note on their dashes
+        "older": bool(older),
         "full_months": FULL_MONTHS,
     }
     return Page(path, "project.html", context)
