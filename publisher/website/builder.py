@@ -23,6 +23,7 @@ from publisher.release.metadata import CITATION_CFF, ZENODO_JSON, Human, human_m
 from publisher.release.record import RELEASES_FILE, parse_record
 from publisher.website.address import pages_url, repository_url
 from publisher.website.checks import broken_reason
+from publisher.website.downloads import month_files
 from publisher.website.history import History
 from publisher.website.kinds import as_kind, month_kind
 from publisher.website.output import check_out_folder, staged, write_files
@@ -31,7 +32,6 @@ from publisher.website.pages import (
     Views,
     archive_page,
     edition_pages,
-    month_files,
     not_found_page,
     project_pages,
 )

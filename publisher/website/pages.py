@@ -21,8 +21,6 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from publisher.base.installers import INSTALLER_GROUPS
-from publisher.base.sizes import format_size
-from publisher.dataset.build import COPIES
 from publisher.release.calver import month_of
 from publisher.release.metadata import Human
 from publisher.release.record import Record
@@ -36,6 +34,7 @@ from publisher.website.breakdown import (
 from publisher.website.changes import change, comparison, previous_ranks
 from publisher.website.chart import Frame, Slot, bar_chart, frame, rank_chart
 from publisher.website.cite import Citation, citation, released_on
+from publisher.website.downloads import file_rows, month_sizes
 from publisher.website.glance import glance
 from publisher.website.history import History, month_index
 from publisher.website.honest import ANCHOR, FLAGS_PAGE, honest, project_flags
@@ -55,19 +54,6 @@ PROJECT_PAGES = 15_000  # at most this many project pages, the top of the latest
 PYPI_PROJECT = "https://pypi.org/project/{}/"
 SAFE_NAME = re.compile(r"[a-z0-9-]+")
 LONGEST_NAME, CUT = 200, 180  # bytes of a project page's file name (ASCII), before ".html"
-FILE_WORDS = {
-    "top-pypi-packages.json": "the dataset, JSON",
-    "top-pypi-packages.min.json": "the same, minified JSON",
-    "top-pypi-packages.csv": "download_count and project, CSV",
-    "top-pypi-packages.schema.json": "JSON Schema of the dataset",
-    "top-pypi-packages-extended.json": "the top rows with every column: installer groups,"
-    " CI counts, rank without mirrors, previous rank; the month's flags, JSON",
-    "top-pypi-packages-extended.csv": "the same rows and columns, CSV",
-    "top-pypi-packages-extended.parquet": "every project counted, the whole long tail, Parquet",
-    "top-pypi-packages-extended.schema.json": "JSON Schema of the extended JSON; the columns"
-    " of its CSV and Parquet",
-    "datapackage.json": "Frictionless data package: sizes and hashes",
-}
 
 
 @dataclass(frozen=True)
@@ -176,41 +162,6 @@ def ranking_path(folder: str, size: int, first: bool) -> str:
 
 def ranking_label(size: int, rows: int) -> str:
     return f"All {size:,}" if size == rows and size not in SIZES else f"Top {size:,}"
-
-
-# --- data files -----------------------------------------------------------------------------
-
-
-def month_files(month: Month) -> dict[str, bytes]:
-    """The tag's files, and the `-30-days` names as copies of the main files where missing."""
-    files = dict(month.files)
-    for main, old_name in COPIES.items():
-        if old_name not in files and main in files:
-            files[old_name] = files[main]
-    return files
-
-
-def month_sizes(month: Month) -> dict[str, int]:
-    """The size of each file of `month_files`, also once they are written and let go."""
-    if month.sizes is not None:
-        return month.sizes
-    return {name: len(body) for name, body in month_files(month).items()}
-
-
-def file_rows(sizes: dict[str, int], folder: str) -> list[tuple[str, str, str]]:
-    """(link, size, what it is) for each file (name -> size), the main files first."""
-    known = [name for name in FILE_WORDS if name in sizes]
-    others = sorted(name for name in sizes if name not in FILE_WORDS)
-    return [
-        (folder + name, format_size(sizes[name]), _file_words(name)) for name in [*known, *others]
-    ]
-
-
-def _file_words(name: str) -> str:
-    for main, old_name in COPIES.items():
-        if name == old_name:
-            return f"copy of {main}, for scripts that ask for this name"
-    return FILE_WORDS.get(name, "")
 
 
 # --- ranking pages ------------------------------------------------------------------------------

@@ -7,13 +7,12 @@ from typing import Any
 
 from markupsafe import Markup
 
+from publisher.website.downloads import file_rows, month_sizes
 from publisher.website.honest import FLAGS_PAGE
 from publisher.website.kinds import FULL_MONTHS, SMALL_ROWS
 from publisher.website.pages import (
     Page,
     Views,
-    file_rows,
-    month_sizes,
     name_cell,
     ranking_label,
     ranking_path,
