@@ -12,6 +12,7 @@ from published import RELEASES, commit_file, publish_generated, release_tags
 from repos import publishing_repo
 from site_pages import broken_links, site_tree
 
+from publisher.base.sizes import format_size
 from publisher.dataset.build import (
     COMPATIBLE_FILES,
     COPIES,
@@ -20,8 +21,10 @@ from publisher.dataset.build import (
     EXTENDED_PARQUET_FILE,
 )
 from publisher.release.zenodo.record import RELEASES_FILE
-from publisher.website.builder import build_site
+from publisher.website.breakdown import BEFORE_EXTENDED, HEADERS, month_columns
+from publisher.website.builder import Spool, build_site, read_site
 from publisher.website.kinds import FULL_MONTHS, SMALL_ROWS, month_kind
+from publisher.website.pages import project_path
 
 FIRST, ROWS = "2025.01", 1_200
 # The site when 12 months were published, the site after two more, and their folder.
@@ -134,3 +137,60 @@ def test_a_new_remote_address_rebuilds_the_older_months_links(sites: Sites) -> N
     assert not built.unchanged
     moved = f"https://github.com/another-org/moved/tree/{SECOND}/data"
     assert moved in (folder / "after" / SECOND / "index.html").read_text(encoding="utf-8")
+
+
+def test_an_older_tags_files_go_to_the_site_as_it_is_read(sites: Sites, tmp_path: Path) -> None:
+    """Ten years of files are not held in memory to the end of the build: each tag but the
+    latest has its files written into its folder as it is read, and keeps their sizes; and
+    a project's name is held once for every month that ranks it."""
+    _, after, folder = sites
+    spool = Spool(tmp_path / "site")
+    published = read_site(folder / "work", None, spool=spool).history.published
+    *older, latest = published
+    assert latest.files  # written twice later: at the root and in its folder
+    assert latest.sizes is None
+    assert all(month.files == {} for month in older)
+    written = {f"{m.tag}/{name}": size for m in older for name, size in (m.sizes or {}).items()}
+    files = {p.relative_to(spool.folder).as_posix() for p in spool.folder.rglob("*") if p.is_file()}
+    assert files == set(written)
+    assert all(after[path] == (spool.folder / path).read_bytes() for path in written)
+    assert (spool.files, spool.bytes) == (len(written), sum(written.values()))
+    # Each project's name is held once, however many months (and extended rows) name it.
+    held: dict[str, str] = {}
+    for month in published:
+        extended = month.extended["rows"] if month.extended is not None else []
+        assert all(held.setdefault(r["project"], r["project"]) is r["project"] for r in extended)
+        assert all(held.setdefault(r["project"], r["project"]) is r["project"] for r in month.rows)
+    # The pages still say each file's size.
+    page = after[f"{OLDEST}/index.html"].decode()
+    size = written[f"{OLDEST}/top-pypi-packages.csv"]
+    assert f"top-pypi-packages.csv</a></td><td>{format_size(size)}</td>" in page
+
+
+def history_row(page: str, tag: str) -> str:
+    """A project page's row of the month `tag`."""
+    return page.split(f'<a href="../{tag}/">{tag}</a>', 1)[1].split("</tr>", 1)[0]
+
+
+def test_an_older_month_shows_one_dash_across_the_breakdown_on_project_pages(
+    sites: Sites,
+) -> None:
+    _, after, _ = sites
+    latest = json.loads(after["top-pypi-packages.json"])["rows"]
+    rows = json.loads(after[f"{OLDEST}/top-pypi-packages.json"])["rows"]
+    oldest = {row["project"] for row in rows}
+    name = next(row["project"] for row in latest if row["project"] in oldest)
+    page = after[project_path(name)].decode()
+    older = history_row(page, OLDEST)
+    assert f'<td class="none" colspan="{len(HEADERS) - 1}">\u2014</td>' in older
+    assert older.count("\u2014") == 1
+    assert "\u2014" not in history_row(page, TAGS[-1])  # a full month: its numbers
+    assert f"a release older than the newest {FULL_MONTHS} months" in page
+
+
+def test_an_older_month_made_before_the_extended_files_still_says_so() -> None:
+    """The lone dash is for a breakdown the site does not keep; a release made before the
+    extended files never had one, and its row keeps saying so."""
+    missing = month_columns(OLDEST, None, kept=False).missing
+    assert missing is not None
+    assert BEFORE_EXTENDED in missing

@@ -7,6 +7,7 @@ two processes share, each writing its own files: 15,000 project pages take secon
 minutes. The processes are forked after the data is read, so git is read once.
 """
 
+import dataclasses
 import gc
 import multiprocessing
 from collections.abc import Iterator
@@ -23,6 +24,7 @@ from publisher.release.zenodo.metadata import CITATION_CFF, ZENODO_JSON, Human, 
 from publisher.release.zenodo.record import RELEASES_FILE, parse_record
 from publisher.website.address import pages_url, repository_url
 from publisher.website.checks import broken_reason
+from publisher.website.downloads import month_files
 from publisher.website.history import History
 from publisher.website.kinds import as_kind, month_kind
 from publisher.website.output import check_out_folder, staged, write_files
@@ -31,7 +33,6 @@ from publisher.website.pages import (
     Views,
     archive_page,
     edition_pages,
-    month_files,
     not_found_page,
     project_pages,
 )
@@ -67,13 +68,34 @@ class Built:
     unchanged: bool = False  # nothing it is made of changed: the site was left as it was
 
 
-def read_site(repo_path: Path, url: str | None, remote: str = "origin") -> Site:
+@dataclass
+class Spool:
+    """Where the data files of each tag but the latest go as soon as the tag is read: into
+    the site's folder at once, only their sizes kept. Ten years of months hold ~750 MB of
+    files; kept in memory to the end of the build, they made most of its peak. The latest
+    month keeps its bytes: its files are written twice, at the root and in its folder."""
+
+    folder: Path
+    files: int = 0
+    bytes: int = 0
+
+    def let_go(self, month: Month) -> Month:
+        files = month_files(month)
+        count, size = write_files(self.folder, ((f"{month.tag}/{n}", b) for n, b in files.items()))
+        self.files, self.bytes = self.files + count, self.bytes + size
+        return dataclasses.replace(month, files={}, sizes={n: len(b) for n, b in files.items()})
+
+
+def read_site(
+    repo_path: Path, url: str | None, remote: str = "origin", spool: Spool | None = None
+) -> Site:
     """Everything the pages show, read from git in one go: each tag's data, then the release
-    record and the citation sources from the branch head."""
+    record and the citation sources from the branch head. With a `spool`, each older tag's
+    files are written into its folder as it is read (see Spool)."""
     repo = open_repo(repo_path, work_tree=False)
     try:
         source = repository_url(remote_url(repo, remote))
-        months, skipped = checked_months(repo, read_publish_tags(repo))
+        months, skipped = checked_months(repo, read_publish_tags(repo), spool)
         record_text = head_file(repo, RELEASES_FILE)
         sources = {
             name: text
@@ -88,7 +110,9 @@ def read_site(repo_path: Path, url: str | None, remote: str = "origin") -> Site:
     return Site(history, human, record, url, skipped, source)
 
 
-def checked_months(repo: git.Repo, tags: list[str]) -> tuple[list[Month], tuple[str, ...]]:
+def checked_months(
+    repo: git.Repo, tags: list[str], spool: Spool | None = None
+) -> tuple[list[Month], tuple[str, ...]]:
     """Each tag's month, its files checked (publisher.website.checks): a broken latest tag
     stops the build in one line; an older one is left out, said in the warnings returned.
     A month of the small kind (publisher.website.kinds) keeps only the files its folder keeps."""
@@ -102,7 +126,8 @@ def checked_months(repo: git.Repo, tags: list[str]) -> tuple[list[Month], tuple[
         except ValidationError as exc:
             problem = exc
         if problem is None:
-            months.append(as_kind(month, month_kind(tag, tags)))
+            kept = as_kind(month, month_kind(tag, tags))
+            months.append(spool.let_go(kept) if spool is not None and not latest else kept)
         elif latest:
             raise ValidationError(
                 f"The latest publish tag, {tag}, fails validate: {problem.message.rstrip('.')}.",
@@ -251,11 +276,12 @@ def build_site(
         skipped = tuple(kept.pop("skipped"))  # the warnings of the build that wrote it
         return Built(out=out, url=url, skipped=skipped, unchanged=True, **kept)
     forget_build(out)
-    site = read_site(repo_path, url, remote)
-    views = Views(site)
     html: list[str] = []
-    files = size = 0
     with staged(out) as folder:
+        spool = Spool(folder)
+        site = read_site(repo_path, url, remote, spool)
+        views = Views(site)
+        files, size = spool.files, spool.bytes
         renderer = Renderer(views, shared_fragments(views), folder)
         for paths, count, written in render_pages(renderer, workers):
             html += paths

@@ -22,8 +22,6 @@ from markupsafe import Markup, escape
 
 from publisher.base.days import LOGGING_CHANGE
 from publisher.base.installers import INSTALLER_GROUPS
-from publisher.base.sizes import format_size
-from publisher.dataset.build import COPIES
 from publisher.release.calver import month_of
 from publisher.release.zenodo.metadata import Human
 from publisher.release.zenodo.record import Record
@@ -37,9 +35,11 @@ from publisher.website.breakdown import (
 from publisher.website.changes import change, comparison, previous_ranks
 from publisher.website.chart import Frame, Slot, bar_chart, frame, rank_chart
 from publisher.website.cite import Citation, citation, released_on
+from publisher.website.downloads import file_rows, month_sizes
 from publisher.website.glance import glance
 from publisher.website.history import History, month_index
 from publisher.website.honest import ANCHOR, FLAGS_PAGE, honest, project_flags
+from publisher.website.kinds import FULL_MONTHS, month_kind
 from publisher.website.notes import engine_text, method_sentences, period_text, short_notes
 from publisher.website.tags import Month
 
@@ -49,19 +49,6 @@ PROJECT_PAGES = 15_000  # at most this many project pages, the top of the latest
 PYPI_PROJECT = "https://pypi.org/project/{}/"
 SAFE_NAME = re.compile(r"[a-z0-9-]+")
 LONGEST_NAME, CUT = 200, 180  # bytes of a project page's file name (ASCII), before ".html"
-FILE_WORDS = {
-    "top-pypi-packages.json": "the dataset, JSON",
-    "top-pypi-packages.min.json": "the same, minified JSON",
-    "top-pypi-packages.csv": "download_count and project, CSV",
-    "top-pypi-packages.schema.json": "JSON Schema of the dataset",
-    "top-pypi-packages-extended.json": "the top rows with every column: installer groups,"
-    " CI counts, rank without mirrors, previous rank; the month's flags, JSON",
-    "top-pypi-packages-extended.csv": "the same rows and columns, CSV",
-    "top-pypi-packages-extended.parquet": "every project counted, the whole long tail, Parquet",
-    "top-pypi-packages-extended.schema.json": "JSON Schema of the extended JSON; the columns"
-    " of its CSV and Parquet",
-    "datapackage.json": "Frictionless data package: sizes and hashes",
-}
 
 
 @dataclass(frozen=True)
@@ -105,8 +92,11 @@ class Views:
         self.monthly = [self.views[m.tag] for m in history.monthly]
         self.honest = {m.tag: honest(m) for m in history.published}
         self._name_cells: dict[str, dict[str, str]] = {}
+        tags = [m.tag for m in history.published]
+        self.full = {tag for tag in tags if month_kind(tag, tags) == "full"}
         self.columns: dict[str, MonthColumns] = {
-            m.tag: month_columns(m.tag, self.honest[m.tag]) for m in history.published
+            m.tag: month_columns(m.tag, self.honest[m.tag], m.tag in self.full)
+            for m in history.published
         }
 
     @cached_property
@@ -167,35 +157,6 @@ def ranking_path(folder: str, size: int, first: bool) -> str:
 
 def ranking_label(size: int, rows: int) -> str:
     return f"All {size:,}" if size == rows and size not in SIZES else f"Top {size:,}"
-
-
-# --- data files -----------------------------------------------------------------------------
-
-
-def month_files(month: Month) -> dict[str, bytes]:
-    """The tag's files, and the `-30-days` names as copies of the main files where missing."""
-    files = dict(month.files)
-    for main, old_name in COPIES.items():
-        if old_name not in files and main in files:
-            files[old_name] = files[main]
-    return files
-
-
-def file_rows(files: dict[str, bytes], folder: str) -> list[tuple[str, str, str]]:
-    """(link, size, what it is) for each file, the main files first."""
-    known = [name for name in FILE_WORDS if name in files]
-    others = sorted(name for name in files if name not in FILE_WORDS)
-    return [
-        (folder + name, format_size(len(files[name])), _file_words(name))
-        for name in [*known, *others]
-    ]
-
-
-def _file_words(name: str) -> str:
-    for main, old_name in COPIES.items():
-        if name == old_name:
-            return f"copy of {main}, for scripts that ask for this name"
-    return FILE_WORDS.get(name, "")
 
 
 # --- ranking pages ------------------------------------------------------------------------------
@@ -288,7 +249,7 @@ def flags_page(shared: dict[str, Any], folder: str) -> Page:
 
 def first_page_extras(views: Views, month: Month, folder: str, size: int) -> dict[str, Any]:
     extras: dict[str, Any] = {
-        "files": file_rows(month_files(month), folder),
+        "files": file_rows(month_sizes(month), folder),
         "cite": month_citation(views.site, month),
     }
     if folder == "":
@@ -322,6 +283,12 @@ def project_page(views: Views, name: str, path: str) -> Page:
         for v, rank in zip(views.monthly, ranks, strict=True)
     ]
     parts = [m.parts if m is not None else None for m in months]
+    # Older months of this project with a breakdown the site does not keep: a note on their dash.
+    older = [
+        v.month.tag
+        for v, rank in zip(views.monthly, ranks, strict=True)
+        if rank and v.month.tag not in views.full and views.honest[v.month.tag] is not None
+    ]
     latest = views.monthly[-1]
     context = {
         "name": name,
@@ -345,6 +312,8 @@ def project_page(views: Views, name: str, path: str) -> Page:
         ),
         "flags_anchor": ANCHOR,
         "flags_page": FLAGS_PAGE,
+        "older": bool(older),
+        "full_months": FULL_MONTHS,
     }
     return Page(path, "project.html", context)
 

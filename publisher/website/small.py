@@ -7,13 +7,12 @@ from typing import Any
 
 from markupsafe import Markup
 
+from publisher.website.downloads import file_rows, month_sizes
 from publisher.website.honest import FLAGS_PAGE
 from publisher.website.kinds import FULL_MONTHS, SMALL_ROWS
 from publisher.website.pages import (
     Page,
     Views,
-    file_rows,
-    month_files,
     name_cell,
     ranking_label,
     ranking_path,
@@ -46,7 +45,7 @@ def small_context(views: Views, month: Month, folder: str) -> dict[str, Any]:
         "total": len(month.rows),
         "size": min(SMALL_ROWS, len(month.rows)),
         "body": top_rows(views, month, root_of(folder)),
-        "files": file_rows(month_files(month), folder),
+        "files": file_rows(month_sizes(month), folder),
         "record": released,
         "source": source,
         "full_months": FULL_MONTHS,

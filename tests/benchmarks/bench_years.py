@@ -33,6 +33,15 @@ from published import (  # noqa: E402
 )
 from repos import publishing_repo  # noqa: E402
 
+from publisher.dataset.build import (  # noqa: E402
+    COPIES,
+    CSV_FILE,
+    EXTENDED_CSV_FILE,
+    EXTENDED_JSON_FILE,
+    EXTENDED_PARQUET_FILE,
+    JSON_FILE,
+    MIN_JSON_FILE,
+)
 from publisher.sample.names import project_names  # noqa: E402
 from publisher.website.kinds import FULL_MONTHS  # noqa: E402
 
@@ -72,17 +81,51 @@ def site_size(folder: Path) -> tuple[int, int]:
     return len(sizes), sum(sizes)
 
 
+PAGE_KINDS = ("project pages", "ranking and other pages")
+
+
+def file_kind(path: str) -> str:
+    """What a file of the site is, for the size by kind: a data file by its name, a page by
+    what it shows."""
+    name = path.rsplit("/", 1)[-1]
+    if path.startswith("project/"):
+        return "project pages"
+    if name in COPIES.values():
+        return "`-30-days` copies"
+    if name in (JSON_FILE, MIN_JSON_FILE, CSV_FILE):
+        return "compatible files"
+    if name == EXTENDED_PARQUET_FILE:
+        return "extended Parquet"
+    if name in (EXTENDED_JSON_FILE, EXTENDED_CSV_FILE):
+        return "extended JSON and CSV"
+    if name.endswith(".html"):
+        return "ranking and other pages"
+    return "schemas, data packages, assets"
+
+
 def part_sizes(out: Path, older: list[str], newest: list[str]) -> list[tuple[str, float, str]]:
-    """Where the bytes are: the older months' folders, the full ones, the project pages."""
+    """Where the bytes are: the older months' folders, the full ones, the project pages, then
+    the whole site by kind of file."""
     parts = {
         "the older months' folders": older,
         "the full months' folders": newest,
         "the project pages": ["project"],
     }
+    kinds: dict[str, int] = {}
+    for path in out.rglob("*"):
+        if path.is_file():
+            kind = file_kind(path.relative_to(out).as_posix())
+            kinds[kind] = kinds.get(kind, 0) + path.stat().st_size
+    # The data files are served byte for byte as tagged (their data package has their sizes
+    # and hashes): whatever the pages weigh, the site cannot be smaller than these.
+    data = sum(size for kind, size in kinds.items() if kind not in PAGE_KINDS)
     return [
-        (f"years: {what}", sum(site_size(out / name)[1] for name in names) / 10**6, "MB")
-        for what, names in parts.items()
-    ]
+        *((f"years: {what}", sum(site_size(out / name)[1] for name in names) / 10**6, "MB")
+          for what, names in parts.items()),
+        *((f"years, by kind: {kind}", size / 10**6, "MB")
+          for kind, size in sorted(kinds.items(), key=lambda item: -item[1])),
+        ("years: data files, kept byte for byte", data / 10**6, "MB"),
+    ]  # fmt: skip
 
 
 def run() -> list[tuple[str, float, str]]:
