@@ -33,7 +33,6 @@ def run_command(
     argv: Sequence[str] | None, now: datetime | None, out: Console, err: Console
 ) -> int:
     from publisher.base.clock import now_utc
-    from publisher.cli import commands
 
     options: dict[str, Any] = {}
     try:
@@ -42,6 +41,9 @@ def run_command(
         options = option_values(args)
         if options.get("summary"):
             summary.check_path(options["summary"])
+        # After parsing: `--help` and a mistyped option answer without loading the stages.
+        from publisher.cli import commands
+
         return commands.run(args.command, options, now or now_utc(), out, err)
     except PublisherError as exc:
         err.print(Text.assemble(("error: ", "bold red"), str(exc)), soft_wrap=True)
