@@ -1,7 +1,8 @@
 """`top-pypi release` killed (SIGKILL) or interrupted (Ctrl-C) at each step of a Zenodo
 version, then run once more: the run that is stopped is the real command line in a child
-process; the re-run, the same command line in this one, with the local Zenodo. The kill point is the stand-in's: it holds the answer to the request of that step
-(which has taken effect) until the child is gone, so the test never guesses with a sleep.
+process; the re-run, the same command line in this one, with the local Zenodo. The kill point
+is the stand-in's: it holds the answer to the request of that step (which has taken effect)
+until the child is gone, so the test never guesses with a sleep.
 
 Zenodo lists a new draft only some seconds after it is made (tests/fakes/zenodo_index.py), so
 a re-run at once cannot find its draft in the depositions list: it must know it otherwise."""
