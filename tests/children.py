@@ -26,6 +26,7 @@ def running(command: list[str], **popen: Any) -> Iterator["subprocess.Popen[str]
     """A child started with text pipes for stdout and stderr (unless given), killed if the
     test ends before it does."""
     streams = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE} | popen
+    hear_ctrl_c()
     child = subprocess.Popen(command, text=True, **streams)
     try:
         yield child
@@ -33,6 +34,16 @@ def running(command: list[str], **popen: Any) -> Iterator["subprocess.Popen[str]
         if child.poll() is None:
             child.kill()
         child.communicate()
+
+
+def hear_ctrl_c() -> None:
+    """Children that hear Ctrl-C, as a terminal's foreground command does. A process started
+    with SIGINT ignored (pytest as a background job of a script or CI step: `make test &`)
+    passes the ignoring on to every child it starts, whose Ctrl-C then does nothing: the
+    tests that send one saw exit 0, not 130. A handler, unlike SIG_IGN, is not inherited: the
+    child starts with the default, and Python turns it into KeyboardInterrupt."""
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def read_until(child: "subprocess.Popen[str]", words: str) -> str:

@@ -1,19 +1,20 @@
 """`top-pypi release` killed (SIGKILL) or interrupted (Ctrl-C) at each step of a Zenodo
-version, then run once more: the real command line in a child process, the local Zenodo in
-this one. The kill point is the stand-in's: it holds the answer to the request of that step
-(which has taken effect) until the child is gone, so the test never guesses with a sleep.
+version, then run once more: the run that is stopped is the real command line in a child
+process; the re-run, the same command line in this one, with the local Zenodo. The kill point
+is the stand-in's: it holds the answer to the request of that step (which has taken effect)
+until the child is gone, so the test never guesses with a sleep.
 
 Zenodo lists a new draft only some seconds after it is made (tests/fakes/zenodo_index.py), so
 a re-run at once cannot find its draft in the depositions list: it must know it otherwise."""
 
 import signal
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import git
 import pytest
 
+from publisher.cli import main
 from publisher.release.zenodo.notes import NOTES_FILE, ZenodoNotes
 from publisher.release.zenodo.record import RELEASES_FILE, parse_record
 from tests import test_release_command as command
@@ -57,6 +58,16 @@ def release_command(work: git.Repo) -> list[str]:
     return cli("release", "--repo", str(work.working_tree_dir))
 
 
+def in_process(
+    capsys: pytest.CaptureFixture[str], work: git.Repo, *args: str
+) -> tuple[int, str, str]:
+    """The same command line in this process, at the real clock, as a child would run it: only
+    the run that is stopped needs a process of its own."""
+    code = main(["release", "--repo", str(work.working_tree_dir), *args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
 @pytest.mark.parametrize(("version", "step", "signum"), CASES)
 def test_a_run_stopped_at_any_step_is_finished_by_one_rerun(
     repos: tuple[git.Repo, git.Repo],
@@ -64,6 +75,7 @@ def test_a_run_stopped_at_any_step_is_finished_by_one_rerun(
     version: str,
     step: str,
     signum: signal.Signals,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     work, remote = repos
     held = zenodo.hold(*STEPS[version, step])
@@ -74,11 +86,9 @@ def test_a_run_stopped_at_any_step_is_finished_by_one_rerun(
     held.release()
     assert code == (INTERRUPTED if signum == signal.SIGINT else -signal.SIGKILL), err
 
-    rerun = subprocess.run(
-        release_command(work), capture_output=True, text=True, timeout=CEILING, check=False
-    )
+    code, _, err = in_process(capsys, work)
 
-    assert rerun.returncode == 0, rerun.stderr
+    assert code == 0, err
     versions = zenodo.published()
     assert sorted(d["metadata"]["version"] for d in versions) == TAGS
     assert zenodo.drafts() == []
@@ -98,6 +108,7 @@ def test_a_noted_draft_another_repository_published_is_never_adopted(
     repos: tuple[git.Repo, git.Repo],
     other_repos: tuple[git.Repo, git.Repo],
     zenodo: ZenodoStandIn,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     """Killed once its first draft is noted: the draft holds no file yet, so a second publishing
     repository of the same account may take it up as its own first draft and publish its own
@@ -114,39 +125,35 @@ def test_a_noted_draft_another_repository_published_is_never_adopted(
     ZenodoNotes(Path(work.git_dir, NOTES_FILE), zenodo.url).opened("2026.10", draft["id"])
     zenodo.settle()  # later: the depositions list shows the empty draft
     other, _ = other_repos
-    done = subprocess.run(release_command(other), capture_output=True, text=True, check=False)
-    assert done.returncode == 0, done.stderr
+    code, _, err = in_process(capsys, other)
+    assert code == 0, err
     theirs = parse_record(head_file(other, RELEASES_FILE)).releases["2026.10"]
     zenodo.settle()
 
-    rerun = subprocess.run(release_command(work), capture_output=True, text=True, check=False)
+    code, _, err = in_process(capsys, work)
 
-    assert rerun.returncode == 1, rerun.stderr
-    last = rerun.stderr.strip().splitlines()[-1]
+    assert code == 1, err
+    last = err.strip().splitlines()[-1]
     assert f"Zenodo record {theirs.recid} ({theirs.doi}) is a version 2026.10" in last
     assert "--new-concept" in last
     assert all(theirs.doi not in c.message for c in work.iter_commits())
 
 
 def test_new_concept_again_after_a_lost_record_adds_no_second_concept(
-    repos: tuple[git.Repo, git.Repo], zenodo: ZenodoStandIn
+    repos: tuple[git.Repo, git.Repo], zenodo: ZenodoStandIn, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """`--new-concept` run again in a clone that lost the record and the notes (a fresh CI
     runner, a reset branch): the versions Zenodo holds with the tags' own files are this
     repository's, so their concept is taken up, never a second one begun with the same data."""
     work, _ = repos
-    first = subprocess.run(
-        [*release_command(work), "--new-concept", "--no-push"], capture_output=True, text=True
-    )
-    assert first.returncode == 0, first.stderr
+    code, _, err = in_process(capsys, work, "--new-concept", "--no-push")
+    assert code == 0, err
     work.git.reset("--hard", "HEAD~1")  # the follow-up commit is lost
     zenodo.settle()  # later: Zenodo's depositions list shows the versions
 
-    rerun = subprocess.run(
-        [*release_command(work), "--new-concept"], capture_output=True, text=True
-    )
+    code, _, err = in_process(capsys, work, "--new-concept")
 
-    assert rerun.returncode == 0, rerun.stderr
+    assert code == 0, err
     versions = zenodo.published()
     assert sorted(d["metadata"]["version"] for d in versions) == TAGS
     assert zenodo.drafts() == []

@@ -47,7 +47,6 @@ def command_result(
     argv: Sequence[str] | None, now: datetime | None, out: Console, err: Console
 ) -> int:
     from publisher.base.clock import now_utc
-    from publisher.cli import commands
 
     options: dict[str, Any] = {}
     try:
@@ -57,6 +56,9 @@ def command_result(
         keep_out(options.get("clickhouse_password"))
         if options.get("summary"):
             summary.check_path(options["summary"])
+        # After parsing: `--help` and a mistyped option answer without loading the stages.
+        from publisher.cli import commands
+
         return commands.run(args.command, options, now or now_utc(), out, err)
     except PublisherError as exc:
         message = without_secrets(str(exc))

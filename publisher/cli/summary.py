@@ -3,11 +3,13 @@
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from publisher.base.errors import OutputError, UsageError
 from publisher.base.secrets import without_secrets
-from publisher.count.engines.base import Plan
+
+if TYPE_CHECKING:  # the engines' module imports pyarrow: not worth it for `--help`
+    from publisher.count.engines.base import Plan
 
 
 def check_path(path: str) -> None:
@@ -57,7 +59,7 @@ def dataset_lines(dataset: dict[str, Any], facts: Sequence[tuple[str, str]]) -> 
     return lines + [f"- {label}: {value}" for label, value in facts]
 
 
-def plan_lines(plan: Plan, extra: Sequence[tuple[str, str]]) -> list[str]:
+def plan_lines(plan: "Plan", extra: Sequence[tuple[str, str]]) -> list[str]:
     lines = ["## top-pypi publish --dry-run", "", f"- engine: {plan.engine}"]
     lines.append(f"- period: {plan.window.start} to {plan.window.end} ({plan.window.days} days)")
     lines += [f"- {label}: {value}" for label, value in [*plan.facts, *extra]]

@@ -29,7 +29,7 @@ import tempfile
 import threading
 import uuid
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -196,8 +196,28 @@ class ClickHouseStandIn:
 
     def drop_day(self, day: date) -> None:
         """Make `day` missing everywhere, as when ClickPy's loader stalled on it."""
-        self._db.run(f"DELETE FROM {DATABASE}.pypi WHERE date = {sql_string(day.isoformat())}")
-        self.rebuild_aggregates()
+        self.drop_days([day])
+
+    def drop_days(self, days: Iterable[date]) -> None:
+        """Make `days` missing everywhere: gone from the raw table and from every aggregate,
+        whose other days stay as they were. Only the months they fall in are summed again
+        (rebuilding every aggregate once per day made a test's teardown take 20 s)."""
+        listed = sorted(set(days))
+        if not listed:
+            return
+        dates = ", ".join(sql_string(day.isoformat()) for day in listed)
+        months = ", ".join(sorted({sql_string(day.replace(day=1).isoformat()) for day in listed}))
+        self._db.run(f"DELETE FROM {DATABASE}.pypi WHERE date IN ({dates})")
+        for table, (_, _, select) in AGGREGATES.items():
+            if table != MONTHLY_TABLE:
+                self._db.run(f"DELETE FROM {DATABASE}.{table} WHERE date IN ({dates})")
+                continue
+            self._db.run(f"DELETE FROM {DATABASE}.{table} WHERE month IN ({months})")
+            self._db.run(
+                f"INSERT INTO {DATABASE}.{table} SELECT * FROM ({select}) WHERE month IN ({months})"
+            )
+        self.forget_old_months()
+        self.merge_parts()
 
     def rebuild_aggregates(self) -> None:
         """Every aggregate again from the raw table, as its materialized view would have it."""
