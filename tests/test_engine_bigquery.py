@@ -1006,7 +1006,7 @@ def test_publish_with_bigquery(
         "budget", "billed_this_month", "estimate", "allowed", "policy", "days_queried"
     }  # fmt: skip
     assert dataset["total_rows"] == 500
-    written = b"".join(path.read_bytes() for path in data.iterdir())
+    written = b"".join(path.read_bytes() for path in data.rglob("*") if path.is_file())
     assert key_text(small).encode() not in written
     assert key_text(small) not in out + err
 
