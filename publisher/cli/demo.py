@@ -19,7 +19,7 @@ DEMO_EVENTS = 3_000_000  # over both months: make run stays quick
 DEMO_PROJECTS = 20_000
 LEAD_DAYS = 5  # days before the older window, as real data has days before any window
 # The year before, for `top-pypi history`: few events a month, so make run stays quick.
-HISTORY_DAYS, HISTORY_EVENTS = 366, 1_200_000
+HISTORY_DAYS, HISTORY_EVENTS = 366, 360_000
 IDENTITY = {"user.name": "top-pypi demo", "user.email": "demo@top-pypi.invalid"}
 SETTINGS = 'engine = "duckdb"\nevents = "../events"\nlimit = 15000\n'
 # What the Zenodo release reads for its metadata: a dataset's minimal citation file.
