@@ -294,9 +294,15 @@ def events_without_details(path: Path) -> None:
 
 
 def test_no_breakdown_counts_events_without_installer_columns(
-    tmp_path: Path, now: datetime, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    now: datetime,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The option and the key reach the engine; the breakdown needs the `details` columns."""
+    # Its own folder: the top-pypi.toml it writes (allow_incomplete = true) must not reach
+    # the later tests that share the session's folder (a low day then went through).
+    monkeypatch.chdir(tmp_path)
     events = tmp_path / "old.parquet"
     events_without_details(events)
     argv = ["collect", "--events", str(events), "--end-date", "2026-10-31", "--days", "2"]

@@ -12,9 +12,16 @@ BOUNDS = (
 def test_bigquery_text_counts_every_project_then_the_days_of_the_top_1000() -> None:
     sql = top_projects_sql(WINDOW)
     assert sql.endswith("ORDER BY totals.download_count DESC, totals.project ASC")  # no LIMIT
-    assert f"  WHERE {BOUNDS}\n  GROUP BY project, installer_name, ci_flag\n" in sql
-    assert "SUM(IF(installer_name = 'pip', download_count, 0)) AS pip_downloads" in sql
-    assert "SUM(IF(ci_flag IS TRUE, download_count, 0)) AS ci_downloads" in sql
+    # One group a project: the installer groups counted beside the downloads, `other` what
+    # the four others leave.
+    assert f"  WHERE {BOUNDS}\n  GROUP BY project\n" in sql
+    assert "COUNT(IF(details.installer.name = 'pip', 1, NULL)) AS pip_downloads" in sql
+    assert "COUNT(IF(details.ci IS TRUE, 1, NULL)) AS ci_downloads" in sql
+    assert "NOT IN" not in sql
+    assert (
+        "totals.download_count - totals.pip_downloads - totals.uv_downloads"
+        " - totals.mirror_downloads - totals.unknown_downloads AS other_downloads"
+    ) in sql
     assert "totals.pip_downloads + totals.uv_downloads AS ci_capable_downloads" in sql
     # The days of the top 1,000 only, ties broken by name as in the ranking.
     assert "ORDER BY download_count DESC, project ASC LIMIT 1000\n" in sql
