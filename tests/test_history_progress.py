@@ -14,7 +14,7 @@ from publisher.count.engines.duckdb.engine import DuckDBEngine
 from publisher.dataset.history.folder import Month
 from publisher.dataset.history.index import COUNTED
 from publisher.history.months import month_window
-from publisher.history.progress import forget_months, kept_months, save_month
+from publisher.history.progress import forget_months, kept_months, save_month, usable
 from publisher.history.sources import copied_month, counted_month
 
 
@@ -75,10 +75,11 @@ def test_kept_months_come_back_whole_and_a_cut_file_is_counted_again(tmp_path: P
     folder = tmp_path / "git" / "top-pypi-history"
     first, second = month_of("2019.04", 5), month_of("2019.05", 7)
     for month in (first, second):
-        save_month(folder, month)
+        save_month(folder, month, 50)
     kept = kept_months(folder)
-    assert kept["2019.04"].facts == first.facts
-    assert kept["2019.05"].rows.equals(second.rows)
+    assert kept["2019.04"].month.facts == first.facts
+    assert kept["2019.05"].month.rows.equals(second.rows)
+    assert kept["2019.04"].limit == 50
     cut = (folder / "2019.05.parquet").read_bytes()
     (folder / "2019.05.parquet").write_bytes(cut[: len(cut) // 2])  # as a full disk leaves it
     (folder / ".2019.06.123.partial").write_bytes(b"PAR1")  # a run killed while writing
@@ -91,3 +92,15 @@ def test_kept_months_come_back_whole_and_a_cut_file_is_counted_again(tmp_path: P
 def test_no_folder_means_no_month_kept(tmp_path: Path) -> None:
     assert kept_months(tmp_path / "absent") == {}
     forget_months(tmp_path / "absent", ["2019.04"])
+
+
+def test_a_kept_month_stands_only_for_the_same_engine_limit_and_window(tmp_path: Path) -> None:
+    month = month_of("2019.04", 5)
+    save_month(tmp_path, month, 50)
+    kept = kept_months(tmp_path)["2019.04"]
+    window = month_window("2019.04", 30)
+    assert usable(kept, "duckdb", 50, window.start, window.end)
+    assert not usable(kept, "duckdb", 100, window.start, window.end)  # another --limit
+    assert not usable(kept, "clickhouse", 50, window.start, window.end)
+    shorter = month_window("2019.04", 28)  # another `days`
+    assert not usable(kept, "duckdb", 50, shorter.start, shorter.end)

@@ -25,7 +25,15 @@ from publisher.history.months import (
     parse_month,
 )
 from publisher.history.progress import kept_months, progress_folder
-from publisher.history.run import Outcome, Step, held_sources, read_history, run_history, steps
+from publisher.history.run import (
+    Outcome,
+    Step,
+    held_sources,
+    read_history,
+    run_history,
+    steps,
+    usable_months,
+)
 from publisher.release.commits import publish_tags
 from publisher.release.git_state import check_remote
 from publisher.release.repository import open_repo
@@ -110,7 +118,8 @@ def history_command(options: dict[str, Any], now: datetime, out: Console, err: C
     if remote is not None:
         check_remote(repo, remote, settings.name("remote", remote))
     if options["dry_run"]:
-        kept = kept_months(progress_folder(Path(repo.common_dir).resolve()))
+        found = kept_months(progress_folder(Path(repo.common_dir).resolve()))
+        kept = usable_months(found, months, settings.engine, settings.limit)
         planned = steps(months, held_sources(read_history(root)), set(kept))
         out.print(plan_table(planned))
         lines = [f"{s.month.tag}: {s.action}" for s in planned]

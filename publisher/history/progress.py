@@ -8,7 +8,7 @@ beside its final name and renamed into place, so a kill leaves either the whole 
 
 import json
 import os
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 
@@ -21,6 +21,15 @@ from publisher.dataset.history.table import HISTORY_SCHEMA, from_parquet, to_par
 
 FOLDER = "top-pypi-history"
 FACTS_KEY = b"top-pypi-history-month"
+LIMIT_KEY = b"top-pypi-history-limit"
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A month a stopped run finished, and the row limit it was counted with."""
+
+    month: Month
+    limit: int
 
 
 def progress_folder(git_dir: Path) -> Path:
@@ -41,37 +50,38 @@ def facts_of(text: str) -> MonthFacts:
     return MonthFacts(**fields)
 
 
-def month_bytes(month: Month) -> bytes:
-    metadata = {FACTS_KEY: facts_text(month.facts).encode()}
+def month_bytes(month: Month, limit: int) -> bytes:
+    metadata = {FACTS_KEY: facts_text(month.facts).encode(), LIMIT_KEY: str(limit).encode()}
     return to_parquet(month.rows.replace_schema_metadata(metadata))
 
 
-def save_month(folder: Path, month: Month) -> Path:
+def save_month(folder: Path, month: Month, limit: int) -> Path:
     """Keep a finished month; the file appears whole or not at all."""
     folder.mkdir(parents=True, exist_ok=True)
     final = folder / f"{month.facts.tag}.parquet"
     partial = folder / f".{month.facts.tag}.{os.getpid()}.partial"
     with partial.open("wb") as out:
-        out.write(month_bytes(month))
+        out.write(month_bytes(month, limit))
         out.flush()
         os.fsync(out.fileno())
     partial.replace(final)
     return final
 
 
-def read_month(path: Path) -> Month | None:
+def read_month(path: Path) -> Kept | None:
     """A kept month, or None for a file that is not one (it is counted again)."""
     try:
         table = from_parquet(path.read_bytes())
         facts = facts_of(table.schema.metadata[FACTS_KEY].decode())
+        limit = int(table.schema.metadata[LIMIT_KEY])
     except (OSError, pa.ArrowException, KeyError, TypeError, ValueError):
         return None
     if facts.tag != path.stem or table.num_rows != facts.rows:
         return None
-    return Month(facts, table.replace_schema_metadata(None).cast(HISTORY_SCHEMA))
+    return Kept(Month(facts, table.replace_schema_metadata(None).cast(HISTORY_SCHEMA)), limit)
 
 
-def kept_months(folder: Path) -> dict[str, Month]:
+def kept_months(folder: Path) -> dict[str, Kept]:
     """Every whole month kept by earlier runs, by tag."""
     if not folder.is_dir():
         return {}
@@ -79,7 +89,7 @@ def kept_months(folder: Path) -> dict[str, Month]:
     for path in sorted(folder.glob("*.parquet")):
         month = read_month(path) if is_month_tag(path.stem) else None
         if month is not None:
-            kept[month.facts.tag] = month
+            kept[month.month.facts.tag] = month
     return kept
 
 
@@ -89,3 +99,10 @@ def forget_months(folder: Path, tags: list[str]) -> None:
         (folder / f"{tag}.parquet").unlink(missing_ok=True)
     for partial in folder.glob(".*.partial") if folder.is_dir() else []:
         partial.unlink(missing_ok=True)
+
+
+def usable(kept: Kept, engine: str, limit: int, start: date, end: date) -> bool:
+    """A kept month stands for the month asked only if counted the same way: the same engine,
+    row limit and window (a run with another `--limit` or `days` counts it again)."""
+    facts = kept.month.facts
+    return (facts.engine, kept.limit, facts.start, facts.end) == (engine, limit, start, end)

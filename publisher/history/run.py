@@ -23,7 +23,14 @@ from publisher.dataset.history.index import COUNTED
 from publisher.dataset.history.names import FOLDER, INDEX_FILE
 from publisher.dataset.write import write_files
 from publisher.history.months import COUNT, HistoryMonth
-from publisher.history.progress import forget_months, kept_months, progress_folder, save_month
+from publisher.history.progress import (
+    Kept,
+    forget_months,
+    kept_months,
+    progress_folder,
+    save_month,
+    usable,
+)
 from publisher.history.sources import copied_month, counted_month
 from publisher.release.git import commit_paths, push_branch
 from publisher.release.git_state import check_clean, current_branch
@@ -42,6 +49,18 @@ class Step:
 
     month: HistoryMonth
     action: str  # COUNT, COPY, KEPT or HELD
+
+
+def usable_months(
+    kept: dict[str, Kept], months: list[HistoryMonth], engine: str, limit: int
+) -> dict[str, Month]:
+    """The kept months that stand for the months asked (see `progress.usable`)."""
+    windows = {m.tag: m.window for m in months}
+    return {
+        tag: k.month
+        for tag, k in kept.items()
+        if tag in windows and usable(k, engine, limit, windows[tag].start, windows[tag].end)
+    }
 
 
 def held_sources(files: dict[str, bytes]) -> dict[str, str]:
@@ -132,7 +151,7 @@ def run_history(
         check_clean(repo, paths)
         branch = current_branch(repo)
         kept_dir = progress_folder(git_dir)
-        kept = kept_months(kept_dir)
+        kept = usable_months(kept_months(kept_dir), months, engine.name, limit)
         planned = steps(months, held_sources(current), set(kept))
         done: dict[str, list[str]] = {COUNT: [], COPY: [], KEPT: [], HELD: []}
         finished: list[Month] = []
@@ -154,7 +173,7 @@ def run_history(
                     left.append(tag)
                     why_left = refusal.message
                     continue
-                save_month(kept_dir, month)
+                save_month(kept_dir, month, limit)
                 finished.append(month)
                 counted(tag)
             done[step.action].append(tag)
