@@ -120,7 +120,7 @@ def history_command(options: dict[str, Any], now: datetime, out: Console, err: C
     if options["dry_run"]:
         found = kept_months(progress_folder(Path(repo.common_dir).resolve()))
         kept = usable_months(found, months, settings.engine, settings.limit)
-        planned = steps(months, held_sources(read_history(root)), set(kept))
+        planned = steps(months, held_sources(read_history(repo)), set(kept))
         out.print(plan_table(planned))
         lines = [f"{s.month.tag}: {s.action}" for s in planned]
         summary.append(options.get("summary"), ["## top-pypi history --dry-run", "", *lines])

@@ -84,10 +84,10 @@ def release_plan(
 ) -> ReleasePlan:
     window = counting.request.window
     tag, correction = release_tag(window), options["correction"]
-    root = Path(str(repo.working_tree_dir))
-    history = history_paths(root, tag)
+    history = history_paths(repo, tag)  # before counting: a broken history stops the run
     plan = plan_release(repo, tag, remote, correction, DATA_PATHS, window, history)
     if plan.action is Action.PUBLISH:  # before counting, which BigQuery bills
+        root = Path(str(repo.working_tree_dir))
         check_writable_folder(root / DATA_FOLDER, "The data folder", DATA_FOLDER_TIPS)
     return plan
 
@@ -124,7 +124,7 @@ def publish(
         request, tag = counting.request, plan.tag
         collected = collect(engine, request, now, progress, tag, previous, accept_anomalies)
         write_collected(collected, root / DATA_FOLDER)
-        history = write_published_month(root, plan.tag, collected.files)
+        history = write_published_month(repo, plan.tag, collected.files)
         progress(f"Committing and tagging {plan.tag}")
         message = commit_message(plan.tag, collected.dataset)
         paths = [*DATA_PATHS, *history]

@@ -18,6 +18,7 @@ from publisher.base.errors import BudgetError
 from publisher.base.progress import Progress
 from publisher.count.engines.base import Engine, Request
 from publisher.dataset.check import read_json
+from publisher.dataset.history.check import check_history, check_history_folder
 from publisher.dataset.history.folder import Month, with_history_months
 from publisher.dataset.history.index import COUNTED
 from publisher.dataset.history.names import FOLDER, INDEX_FILE
@@ -88,11 +89,28 @@ def steps(months: list[HistoryMonth], held: dict[str, str], kept: set[str]) -> l
     return planned
 
 
-def read_history(root: Path) -> dict[str, bytes]:
-    folder = root / HISTORY
-    if not folder.is_dir():
+def read_history(repo: git.Repo) -> dict[str, bytes]:
+    """The history as the branch holds it, checked whole: a run builds on what was committed,
+    never on what a stopped run left in the work tree (those files are rewritten anyway)."""
+    if not repo.head.is_valid():
         return {}
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+    try:
+        folder = repo.head.commit.tree / HISTORY
+    except KeyError:
+        return {}
+    if not isinstance(folder, git.Tree):
+        check_history_folder(Path(str(repo.working_tree_dir)) / HISTORY)  # refuses: no folder
+        return {}
+    files = {b.name: b.data_stream.read() for b in folder if isinstance(b, git.Blob)}
+    if files:
+        check_history(files)
+    return files
+
+
+def names_in_tree(root: Path) -> set[str]:
+    """The history's file names in the work tree, a stopped run's included."""
+    folder = root / HISTORY
+    return {p.name for p in folder.iterdir()} if folder.is_dir() else set()
 
 
 def copy_from_tag(repo: git.Repo, month: HistoryMonth) -> Month:
@@ -146,8 +164,8 @@ def run_history(
     month once it is kept."""
     root, git_dir = Path(str(repo.working_tree_dir)), Path(repo.common_dir).resolve()
     with repository_lock(git_dir):
-        current = read_history(root)
-        paths = [f"{HISTORY}/{name}" for name in current]
+        current = read_history(repo)
+        paths = [f"{HISTORY}/{name}" for name in {*current, *names_in_tree(root)}]
         check_clean(repo, paths)
         branch = current_branch(repo)
         kept_dir = progress_folder(git_dir)

@@ -33,7 +33,7 @@ from publisher.dataset.history.table import (
 )
 from publisher.dataset.validate import NORMALISED_NAME, shipped
 
-TIP = "Publish or run `top-pypi history` again to rewrite the folder; nothing was changed."
+TIP = "Restore it from git (`git checkout -- data/history`), then re-run; nothing was changed."
 
 
 def fail(where: str, message: str) -> NoReturn:
