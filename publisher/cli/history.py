@@ -15,7 +15,7 @@ from publisher.base.settings import Settings
 from publisher.cli import summary
 from publisher.cli.options import settings_for
 from publisher.count.engines import make_engine
-from publisher.history.first_day import duckdb_days, first_whole_day
+from publisher.history.first_day import first_whole_day, source_days, source_name
 from publisher.history.months import (
     HistoryMonth,
     check_range,
@@ -36,13 +36,14 @@ INEXACT = ("shrink", "sample")
 
 def earliest_month(settings: Settings) -> str | None:
     """The first month whose whole window the source holds, where the engine can tell."""
-    if settings.engine != "duckdb":
+    per_day = source_days(settings)
+    if per_day is None:
         return None
-    events_name = settings.name("events", str(settings.events))
-    first = first_whole_day(duckdb_days(settings.events, events_name))
+    first = first_whole_day(per_day)
     if first is None:
         raise UsageError(
-            f"{events_name} holds no downloads.", "Give events with at least one whole day."
+            f"{source_name(settings)} holds no whole day of downloads.",
+            "Give a source with at least one whole day.",
         )
     return first_from(first, settings.days)
 
@@ -55,8 +56,8 @@ def months_asked(
     given = options.get("from_tag")
     if given is None and earliest is None:
         raise UsageError(
-            f"--from is needed with --engine {settings.engine}: only the duckdb engine can tell"
-            " the first month its source holds whole.",
+            f"--from is needed with --engine {settings.engine}: its first days are not read"
+            " (they would be billed).",
             "Give --from YYYY.MM, the first month to count.",
         )
     first = parse_month(given, "--from") if given is not None else str(earliest)

@@ -147,6 +147,21 @@ DAYS_SCHEMA = pa.schema(
 )
 TABLES[DAYS_SQL] = TABLE
 
+# The first days with downloads in a range, and their downloads, whatever the window: where
+# the source starts (history's first month). No range holds a day before the table's first, so
+# a range's first {days} days hold every one of the table's first {days} calendar days it has.
+FIRST_DAYS_SQL = f"""\
+SELECT groupArray(date) AS dates, groupArray(downloads) AS date_downloads
+FROM (
+    SELECT date, sum(count) AS downloads
+    FROM {TABLE}
+    WHERE {RANGE} AND count > 0
+    GROUP BY date
+    ORDER BY date
+    LIMIT {{days:UInt32}}
+)"""
+TABLES[FIRST_DAYS_SQL] = TABLE
+
 
 # The one read of a table a range template makes: its table and its filter besides the range.
 _READ = re.compile(r"FROM (\S+)\s+WHERE \{range\} AND ([^\n]+)")
