@@ -81,6 +81,29 @@ def test_the_first_month_is_found_under_a_row_limit(
     assert "2026.08" not in out
 
 
+# Whole days from 2026-08-03, and a first day logged only in part: 2026.09's window starts on
+# that day, so the first month held whole is 2026.10.
+WHOLE_FROM_AUGUST_3 = SampleSpec(events=20_000, projects=200, days=90, end=date(2026, 10, 31))
+PART_OF_AUGUST_2 = SampleSpec(events=20, projects=10, days=1, end=date(2026, 8, 2), seed=1)
+
+
+def test_a_first_day_logged_in_part_is_no_whole_day(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    whole, part = tmp_path / "whole", tmp_path / "part"
+    write_sample(whole, WHOLE_FROM_AUGUST_3)
+    write_sample(part, PART_OF_AUGUST_2)
+    with ClickHouseStandIn(whole, user=USER) as standin:
+        standin.load_events(part)
+        rows = standin.rows("pypi.pypi_downloads_per_day")
+        with standin.limited(
+            Limits({"max_rows_to_read": rows // 5, "read_overflow_mode": "break"})
+        ):
+            code, _, err, _ = history(standin, tmp_path, capsys, "--from", "2026.09", "--dry-run")
+    assert code != 0
+    assert_one_error_line(err, "--from 2026.09 is before 2026.10")
+
+
 def test_a_from_before_the_first_month_is_refused_naming_it(
     server: ClickHouseStandIn,
     limited: Limits,
