@@ -17,6 +17,7 @@ from publisher.count.engines.base import Request
 from publisher.count.engines.clickhouse.first_days import earliest
 from publisher.count.engines.duckdb.engine import DuckDBEngine
 from publisher.history.months import history_months
+from publisher.history.run import COUNT, Step, batch_of
 from publisher.sample.generator import SampleSpec, write_sample
 from tests.fakes.clickhouse import ClickHouseStandIn
 from tests.fakes.clickhouse_limits import Limits
@@ -104,8 +105,12 @@ def test_history_under_a_row_limit_counts_as_duckdb(
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
+    before = len(server.queries)
     code, out, err, repo = history(server, tmp_path, capsys)
     assert code == 0, err
+    ranking = [q.sql for q in server.queries[before:] if "busiest_two_days" in q.sql]
+    assert ranking
+    assert all("month_indexes" in sql for sql in ranking)  # both months in one pass
     assert "counted: 2, copied: 0" in out
     table = pq.read_table(repo / YEAR_FILE)
     assert sorted(set(table.column("tag").to_pylist())) == ["2026.09", "2026.10"]
@@ -127,3 +132,13 @@ def test_the_ranges_days_past_the_first_ones_are_left_out() -> None:
         date(2026, 7, 7): 13,
     }
     assert earliest({}, 4) == {}
+
+
+def test_a_pass_counts_the_months_in_a_row_whose_windows_share_no_day() -> None:
+    """With 30 days, 2027.03's window (2027-01-30 to 2027-02-28) shares two days with
+    2027.02's: it starts the next pass."""
+    planned = [Step(month, COUNT) for month in history_months("2027.01", "2027.04", 30, [])]
+    assert [m.tag for m in batch_of(planned, 0)] == ["2027.01", "2027.02"]
+    assert [m.tag for m in batch_of(planned, 2)] == ["2027.03", "2027.04"]
+    copied = [planned[0], Step(planned[1].month, "copy"), *planned[2:]]
+    assert [m.tag for m in batch_of(copied, 0)] == ["2027.01"]

@@ -14,7 +14,7 @@ from publisher.base.progress import status
 from publisher.base.settings import Settings
 from publisher.cli import summary
 from publisher.cli.options import settings_for
-from publisher.count.engines import make_engine
+from publisher.count.engines import make_engine, many_months
 from publisher.history.first_day import first_whole_day, source_days, source_name
 from publisher.history.months import (
     HistoryMonth,
@@ -119,7 +119,8 @@ def history_command(options: dict[str, Any], now: datetime, out: Console, err: C
         return 0
     engine = make_engine(replace(settings, allow_incomplete=True))
     with status(err, f"History with {engine.name}") as progress:
-        outcome = run_history(repo, engine, settings.limit, months, remote, progress)
+        many = many_months(engine)
+        outcome = run_history(repo, engine, settings.limit, months, remote, progress, many=many)
     lines = outcome_lines(outcome, remote)
     for line in lines:
         out.print(line, highlight=False, soft_wrap=True)
