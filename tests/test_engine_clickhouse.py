@@ -727,7 +727,7 @@ def test_publish_with_clickhouse(
     dataset = read_dataset(data)
     assert (dataset["engine"]["name"], dataset["total_rows"]) == ("clickhouse", 500)
     assert set(dataset["statistics"]) == {"rows_read", "bytes_read", "elapsed"}
-    written = b"".join(path.read_bytes() for path in data.iterdir())
+    written = b"".join(path.read_bytes() for path in data.rglob("*") if path.is_file())
     assert PASSWORD.encode() not in written
     assert PASSWORD not in out + err
 
