@@ -164,7 +164,7 @@ def test_a_stopped_run_keeps_its_months_and_the_next_one_continues(
         (["--from", "2026.06"], "--from 2026.06 is before 2026.07, the first month"),
         (["--to", "2026.11"], "--to 2026.11 is not a finished month"),
         (["--from", "2026.9"], "--from '2026.9' is not a month's tag"),
-        (["--engine", "clickhouse"], "--from is needed with --engine clickhouse"),
+        (["--engine", "bigquery"], "--from is needed with --engine bigquery"),
         (
             ["--engine", "bigquery", "--over-budget", "shrink", "--from", "2026.07"],
             "'shrink' is not for history",

@@ -14,8 +14,8 @@ from publisher.base.progress import status
 from publisher.base.settings import Settings
 from publisher.cli import summary
 from publisher.cli.options import settings_for
-from publisher.count.engines import make_engine
-from publisher.history.first_day import duckdb_days, first_whole_day
+from publisher.count.engines import make_engine, many_months
+from publisher.history.first_day import first_whole_day, source_days, source_name
 from publisher.history.months import (
     HistoryMonth,
     check_range,
@@ -44,13 +44,14 @@ INEXACT = ("shrink", "sample")
 
 def earliest_month(settings: Settings) -> str | None:
     """The first month whose whole window the source holds, where the engine can tell."""
-    if settings.engine != "duckdb":
+    per_day = source_days(settings)
+    if per_day is None:
         return None
-    events_name = settings.name("events", str(settings.events))
-    first = first_whole_day(duckdb_days(settings.events, events_name))
+    first = first_whole_day(per_day)
     if first is None:
         raise UsageError(
-            f"{events_name} holds no downloads.", "Give events with at least one whole day."
+            f"{source_name(settings)} holds no whole day of downloads.",
+            "Give a source with at least one whole day.",
         )
     return first_from(first, settings.days)
 
@@ -63,8 +64,8 @@ def months_asked(
     given = options.get("from_tag")
     if given is None and earliest is None:
         raise UsageError(
-            f"--from is needed with --engine {settings.engine}: only the duckdb engine can tell"
-            " the first month its source holds whole.",
+            f"--from is needed with --engine {settings.engine}: its first days are not read"
+            " (they would be billed).",
             "Give --from YYYY.MM, the first month to count.",
         )
     first = parse_month(given, "--from") if given is not None else str(earliest)
@@ -127,7 +128,8 @@ def history_command(options: dict[str, Any], now: datetime, out: Console, err: C
         return 0
     engine = make_engine(replace(settings, allow_incomplete=True))
     with status(err, f"History with {engine.name}") as progress:
-        outcome = run_history(repo, engine, settings.limit, months, remote, progress)
+        many = many_months(engine)
+        outcome = run_history(repo, engine, settings.limit, months, remote, progress, many=many)
     lines = outcome_lines(outcome, remote)
     for line in lines:
         out.print(line, highlight=False, soft_wrap=True)

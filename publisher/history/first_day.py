@@ -4,8 +4,13 @@ rule does not call short (logging that began mid-day is no whole day)."""
 from collections.abc import Mapping
 from datetime import date
 
+from publisher.base.settings import Settings
 from publisher.count.completeness import find_bad_days
 from publisher.count.window import Window
+
+# Days read from the source's start: four weeks, each weekday four times, so that the
+# completeness rule compares every day with its weekday's peers.
+FIRST_DAYS = 28
 
 
 def first_whole_day(per_day: Mapping[date, int]) -> date | None:
@@ -25,3 +30,28 @@ def duckdb_days(events: str | None, events_name: str | None) -> dict[date, int]:
     files = find_event_files(events, events_name, False)
     with session(files) as con:
         return rows_per_day(files, con)
+
+
+def clickhouse_days(settings: Settings) -> dict[date, int]:
+    """Downloads per day of the server's first days, read in ranges proven whole."""
+    from publisher.count.engines.clickhouse.engine import ClickHouseEngine
+    from publisher.count.engines.clickhouse.first_days import first_days
+
+    return first_days(ClickHouseEngine.from_settings(settings), FIRST_DAYS)
+
+
+def source_days(settings: Settings) -> dict[date, int] | None:
+    """The source's first days and their downloads; None where the engine cannot tell
+    (BigQuery: a scan of its first partitions is billed)."""
+    if settings.engine == "duckdb":
+        return duckdb_days(settings.events, settings.name("events", str(settings.events)))
+    if settings.engine == "clickhouse":
+        return clickhouse_days(settings)
+    return None
+
+
+def source_name(settings: Settings) -> str:
+    """The source as an error names it: the events as given, or the server."""
+    if settings.engine == "clickhouse":
+        return f"ClickHouse at {settings.name('clickhouse_url', str(settings.clickhouse_url))}"
+    return settings.name("events", str(settings.events))

@@ -16,6 +16,7 @@ import git
 
 from publisher.base.errors import BudgetError
 from publisher.base.progress import Progress
+from publisher.count.engines import CountMany
 from publisher.count.engines.base import Engine, Request
 from publisher.dataset.check import read_json
 from publisher.dataset.history.check import check_history, check_history_folder
@@ -141,6 +142,35 @@ def count_month(engine: Engine, month: HistoryMonth, limit: int, progress: Progr
     return counted_month(month.tag, engine.count(request, progress), engine.name)
 
 
+MOST_AT_ONCE = 12  # months one pass counts at most: a year
+
+
+def batch_of(planned: list[Step], first: int) -> list[HistoryMonth]:
+    """The month to count at `first` and the months to count right after it, up to a year,
+    while no two windows share a day (with 30 days, February's shares January's last)."""
+    batch = [planned[first].month]
+    for step in planned[first + 1 :]:
+        if step.action != COUNT or len(batch) == MOST_AT_ONCE:
+            break
+        if step.month.window.start <= batch[-1].window.end:
+            break
+        batch.append(step.month)
+    return batch
+
+
+def count_many(
+    many: CountMany, engine: str, months: list[HistoryMonth], limit: int, progress: Progress
+) -> dict[str, Month]:
+    first, last = months[0], months[-1]
+    progress(f"Counting {first.tag} to {last.tag} in one pass")
+    requests = [Request(month.window, limit, breakdown=False) for month in months]
+    counts = many(requests, progress)
+    return {
+        month.tag: counted_month(month.tag, count, engine)
+        for month, count in zip(months, counts, strict=True)
+    }
+
+
 def message(outcome: Outcome, months: list[Month]) -> str:
     tags = sorted(m.facts.tag for m in months)
     said = [f"{len(outcome.counted)} counted", f"{len(outcome.copied)} copied"]
@@ -159,9 +189,11 @@ def run_history(
     remote: str | None,
     progress: Progress,
     counted: Callable[[str], None] = lambda tag: None,
+    many: CountMany | None = None,
 ) -> Outcome:
     """Count, copy and commit every month of `months` the history lacks; `counted` hears each
-    month once it is kept."""
+    month once it is kept. With `many`, the months to count in a row are counted in one pass
+    (a year at most), and kept when the pass is done."""
     root, git_dir = Path(str(repo.working_tree_dir)), Path(repo.common_dir).resolve()
     with repository_lock(git_dir):
         current = read_history(repo)
@@ -175,7 +207,8 @@ def run_history(
         finished: list[Month] = []
         left: list[str] = []
         why_left = ""
-        for step in planned:
+        passed: dict[str, Month] = {}  # counted in a pass, not yet kept
+        for position, step in enumerate(planned):
             tag = step.month.tag
             if step.action == COUNT and why_left:
                 left.append(tag)
@@ -185,8 +218,13 @@ def run_history(
             elif step.action == COPY:
                 finished.append(copy_from_tag(repo, step.month))
             elif step.action == COUNT:
+                if many is not None and tag not in passed:
+                    batch = batch_of(planned, position)
+                    passed |= count_many(many, engine.name, batch, limit, progress)
                 try:
-                    month = count_month(engine, step.month, limit, progress)
+                    month = passed.pop(tag, None) or count_month(
+                        engine, step.month, limit, progress
+                    )
                 except BudgetError as refusal:  # whole months only: the rest waits
                     left.append(tag)
                     why_left = refusal.message

@@ -3,8 +3,15 @@
 Each engine's module is imported only when chosen: their client libraries are heavy.
 """
 
+from collections.abc import Callable
+from functools import partial
+
+from publisher.base.progress import Progress
 from publisher.base.settings import Settings, check_engine
-from publisher.count.engines.base import Engine
+from publisher.count.engines.base import Count, Engine, Request
+
+# Many windows counted in one pass, oldest first, none overlapping, without the breakdown.
+CountMany = Callable[[list[Request], Progress], list[Count]]
 
 
 def make_engine(settings: Settings) -> Engine:
@@ -24,3 +31,14 @@ def make_engine(settings: Settings) -> Engine:
         allow_incomplete=settings.allow_incomplete,
         events_name=settings.name("events", str(settings.events)),
     )
+
+
+def many_months(engine: Engine) -> CountMany | None:
+    """How the engine counts many months in one pass, where it can (ClickHouse: each range of
+    names read once for all of them); None: a month at a time."""
+    if engine.name != "clickhouse":
+        return None
+    from publisher.count.engines.clickhouse.engine import ClickHouseEngine
+    from publisher.count.engines.clickhouse.many_months import count_months
+
+    return partial(count_months, engine) if isinstance(engine, ClickHouseEngine) else None

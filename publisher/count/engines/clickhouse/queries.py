@@ -147,6 +147,21 @@ DAYS_SCHEMA = pa.schema(
 )
 TABLES[DAYS_SQL] = TABLE
 
+# The first days with downloads in a range, and their downloads, whatever the window: where
+# the source starts (history's first month). No range holds a day before the table's first, so
+# a range's first {days} days hold every one of the table's first {days} calendar days it has.
+FIRST_DAYS_SQL = f"""\
+SELECT groupArray(date) AS dates, groupArray(downloads) AS date_downloads
+FROM (
+    SELECT date, sum(count) AS downloads
+    FROM {TABLE}
+    WHERE {RANGE} AND count > 0
+    GROUP BY date
+    ORDER BY date
+    LIMIT {{days:UInt32}}
+)"""
+TABLES[FIRST_DAYS_SQL] = TABLE
+
 
 # The one read of a table a range template makes: its table and its filter besides the range.
 _READ = re.compile(r"FROM (\S+)\s+WHERE \{range\} AND ([^\n]+)")
@@ -189,3 +204,55 @@ def probe_values(template: str, values: dict[str, Any], parts: list[Range]) -> d
 def count_sql(template: str) -> str:
     """The rows of the template's table: ClickHouse answers it from its parts' metadata."""
     return f"SELECT count() AS table_rows FROM {read_of(template)[0]}"
+
+
+# Many windows counted in one pass (history's months): the ranking of RANKING_SQL per window,
+# each day of the span given to the window holding it (`month_index`, from 1; 0 for a day in
+# none). The windows must not overlap: a day is counted in one window only.
+MONTHS_SQL = f"""\
+SELECT
+    month_indexes, projects, download_counts, busiest_two_days, median_days,
+    per_day.1 AS dates, per_day.2 AS date_downloads
+FROM (
+    SELECT
+        groupArray(month_index) AS month_indexes,
+        groupArray(project) AS projects,
+        groupArray(download_count) AS download_counts,
+        groupArray(busiest) AS busiest_two_days,
+        groupArray(median_day) AS median_days,
+        sumMap(days, day_downloads) AS per_day
+    FROM (
+        SELECT
+            month_index, project, download_count, busiest, days, day_downloads,
+            (every_day[intDiv({{days:UInt32}} + 1, 2)] + every_day[intDiv({{days:UInt32}}, 2) + 1])
+                / 2 AS median_day
+        FROM (
+            SELECT
+                month_index,
+                project,
+                sum(downloads) AS download_count,
+                arraySum(arraySlice(arrayReverseSort(groupArray(downloads)), 1, 2)) AS busiest,
+                arrayConcat(
+                    arrayWithConstant({{days:UInt32}} - count(), toInt64(0)),
+                    arraySort(groupArray(downloads))
+                ) AS every_day,
+                groupArray(date) AS days,
+                groupArray(downloads) AS day_downloads
+            FROM (
+                SELECT
+                    project, date, sum(count) AS downloads,
+                    arrayFirstIndex(
+                        (first, stop) -> date >= first AND date < stop,
+                        {{starts:Array(Date)}}, {{stops:Array(Date)}}
+                    ) AS month_index
+                FROM {TABLE}
+                WHERE {RANGE} AND date >= {{start:Date}} AND date < {{stop:Date}}
+                GROUP BY project, date
+            )
+            WHERE month_index > 0
+            GROUP BY month_index, project
+        )
+    )
+)"""
+MONTHS_SCHEMA = pa.schema([("month_indexes", pa.list_(pa.int64())), *RANKING_SCHEMA])
+TABLES[MONTHS_SQL] = TABLE
