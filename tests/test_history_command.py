@@ -280,3 +280,24 @@ def test_publish_writes_its_month_into_the_history_and_a_correction_replaces_it(
     assert tag_rows(year_rows(work), "2026.09") == rows
     assert len(rows) == 20
     assert run_cli(capsys, NOW, "validate", str(Path(repo) / "data"))[0] == 0
+
+
+def test_a_broken_history_stops_the_run_and_a_half_written_one_is_rewritten(
+    months_of_events: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    work, _ = new_repo(tmp_path, months_of_events)
+    repo = str(work.working_tree_dir)
+    argv = ["history", "--repo", repo, "--no-push", "--to", "2026.07"]
+    assert run_cli(capsys, NOW, *argv)[0] == 0
+    year = Path(repo) / HISTORY / "top-pypi-packages-history-2026.parquet"
+    whole = year.read_bytes()
+    year.write_bytes(whole[: len(whole) // 2])  # a stopped run's half-written file
+    assert run_cli(capsys, NOW, *argv[:-1], "2026.08")[0] == 0
+    assert sorted(set(year_rows(work).column("tag").to_pylist())) == ["2026.07", "2026.08"]
+    index = Path(repo) / HISTORY / "top-pypi-packages-history.json"
+    index.write_text("{}\n")
+    work.git.commit("--quiet", "-am", "A broken history, committed")
+    for command in (argv, ["publish", "--repo", repo, "--no-push", "--end-date", "2026-09-30"]):
+        code, _, err = run_cli(capsys, NOW, *command)
+        assert code != 0
+        assert_one_error_line(err, "data/history/top-pypi-packages-history.json")
