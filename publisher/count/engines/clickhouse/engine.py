@@ -49,6 +49,11 @@ from publisher.count.engines.clickhouse.counted import (
     recount_names,
     recounted,
 )
+from publisher.count.engines.clickhouse.describing import (
+    describe_parameters,
+    describe_ranges,
+    describe_reads,
+)
 from publisher.count.engines.clickhouse.failures import (
     SMALLER_MAY_PASS,
     NotProven,
@@ -98,10 +103,6 @@ def top_parameters(window: Window) -> dict[str, Any]:
     return {**window_values(window), "days": window.days}
 
 
-def describe_parameters(values: dict[str, Any]) -> str:
-    return ", ".join(f"{name} = {value}" for name, value in values.items())
-
-
 def check_shape(result: QueryResult, shape: tuple[tuple[str, type], ...], server: Server) -> None:
     if not result.result_rows and not result.column_names:
         return  # an empty answer may come without its columns
@@ -134,21 +135,6 @@ def installers_scan(window: Window) -> scan.Scan:
 
 def days_scan(window: Window) -> scan.Scan:
     return scan.Scan(DAYS_SQL, window_values(window), DAYS_SCHEMA, "the check of the days")
-
-
-def describe_ranges(planned: list[Planned], table: str) -> str:
-    largest = max((item.rows for item in planned), default=0)
-    return (
-        f"{len(planned)} range(s) of project names in {table},"
-        f" the largest about {largest:,} rows to read"
-    )
-
-
-def describe_reads(read: Read, limits: Limits) -> str:
-    """How many queries ran and the most rows one read, against the limit."""
-    cap = limits.rows_cap()
-    share = f" of {cap:,} allowed ({read.most_rows / cap:.0%})" if cap else " (no row limit)"
-    return f"{read.queries} queries; the most rows one query read: {read.most_rows:,}{share}"
 
 
 @dataclass

@@ -18,7 +18,8 @@ from publisher.count.completeness import check_complete, incomplete_fields
 from publisher.count.engines.base import Count, Request
 from publisher.count.engines.clickhouse import scan
 from publisher.count.engines.clickhouse.counted import count_from, downloads_per_day, ranked_of
-from publisher.count.engines.clickhouse.engine import ClickHouseEngine, Session, describe_reads
+from publisher.count.engines.clickhouse.describing import describe_reads
+from publisher.count.engines.clickhouse.engine import ClickHouseEngine, Session
 from publisher.count.engines.clickhouse.limits import Limits
 from publisher.count.engines.clickhouse.queries import MONTHS_SCHEMA, MONTHS_SQL, RANKING_SCHEMA
 from publisher.count.window import Window
