@@ -158,6 +158,14 @@ def broken(change: str) -> dict[str, bytes]:
         pq.write_table(pq.read_table(pa.BufferReader(files[year_file(2020)])), sink)
         files[year_file(2020)] = sink.getvalue().to_pybytes()
         return files
+    elif change == "name":
+        window = (date(2019, 12, 2), date(2019, 12, 31))
+        names, counts = pa.array(["fine", "Not_Normal"]), pa.array([2, 1], pa.int64())
+        bad = Month(
+            MonthFacts("2020.01", *window, "duckdb", "exact", COUNTED, 2),
+            month_table("2020.01", *window, names, counts),
+        )
+        return with_history_months(files, [bad])
     elif change == "other year":
         files[year_file(2020)] = files[year_file(2019)]
         return files
@@ -174,6 +182,7 @@ def broken(change: str) -> dict[str, bytes]:
         ("stray", "notes.txt: is not a history file"),
         ("hash", "the hash it gives for top-pypi-packages-history-2020.parquet"),
         ("other year", "holds 2019.01, a month of another year"),
+        ("name", "2020.01: 'Not_Normal' is not a PEP 503-normalised name"),
     ],
 )
 def test_check_refuses_a_broken_folder_in_one_line(change: str, said: str) -> None:
