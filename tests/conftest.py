@@ -86,18 +86,23 @@ def no_settings_from_the_shell(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(autouse=True)
 def isolated_git(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No user or system git config, and no identity from the environment, leaks in."""
-    home = tmp_path / "home"
+    isolate_git(monkeypatch, tmp_path)
+
+
+def isolate_git(patch: pytest.MonkeyPatch, folder: Path) -> None:
+    """`isolated_git` for a module's or a session's fixture: a home of its own in `folder`."""
+    home = folder / "home"
     home.mkdir()
     (home / "gitconfig").write_text("")
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(home))
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / "gitconfig"))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    patch.setenv("HOME", str(home))
+    patch.setenv("XDG_CONFIG_HOME", str(home))
+    patch.setenv("GIT_CONFIG_GLOBAL", str(home / "gitconfig"))
+    patch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     for who in ("AUTHOR", "COMMITTER"):
         for field in ("NAME", "EMAIL", "DATE"):
-            monkeypatch.delenv(f"GIT_{who}_{field}", raising=False)
+            patch.delenv(f"GIT_{who}_{field}", raising=False)
     for name in ("EMAIL", "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"):
-        monkeypatch.delenv(name, raising=False)
+        patch.delenv(name, raising=False)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -3,15 +3,59 @@ published in turn into a scratch repository, the year before them counted into t
 nothing counted again on a re-run."""
 
 import json
+import shutil
+from collections.abc import Iterator
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from io import StringIO
 from pathlib import Path
 
 import git
 import pytest
+from conftest import isolate_git
 from expect import run_cli
 
+from publisher.base.settings import END_DATE_VARIABLE, ENVIRONMENT
+from publisher.cli import main
 from publisher.cli.demo import LEAD_DAYS, demo_month_ends, demo_spec
 from tests.fakes.zenodo import DEFAULT_TOKEN, ZenodoStandIn
+
+# Mid-month: still the two months before. The demo's first run, its sample and its year of
+# history, costs the most of this module: it runs once, and each test starts from its result.
+NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class FirstRun:
+    scratch: Path
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FirstRun]:
+    """`demo` in a new folder, as each test's own would run it (its git and settings isolated);
+    the tests that go on from it without changing it (the re-run) use it, the others a copy."""
+    folder = tmp_path_factory.mktemp("demo")
+    with pytest.MonkeyPatch.context() as patch:
+        isolate_git(patch, folder)
+        for name in [*ENVIRONMENT, END_DATE_VARIABLE]:
+            patch.delenv(name, raising=False)
+        patch.setenv("COLUMNS", "200")
+        out, err = StringIO(), StringIO()
+        with redirect_stdout(out), redirect_stderr(err):
+            code = main(["demo", str(folder / "scratch")], NOW)
+        yield FirstRun(folder / "scratch", code, out.getvalue(), err.getvalue())
+
+
+def copy_of(run: FirstRun, folder: Path) -> Path:
+    """The first run's scratch folder at `folder`, its repository pushing to its own remote."""
+    shutil.copytree(run.scratch, folder, symlinks=True)
+    work = git.Repo(folder / "publishing")
+    work.remote("origin").set_url(str((folder / "remote.git").resolve()))
+    return folder
 
 
 @pytest.mark.parametrize(
@@ -33,12 +77,12 @@ def test_the_sample_covers_both_windows_and_days_before(
 
 
 def test_demo_publishes_the_last_two_months_then_counts_nothing(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    first_run: FirstRun, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("COLUMNS", "200")
-    now = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)  # mid-month: still the two months before
-    scratch = tmp_path / "scratch"
-    code, out, err = run_cli(capsys, now, "demo", str(scratch))
+    now = NOW
+    scratch = first_run.scratch
+    code, out, err = first_run.code, first_run.out, first_run.err
     assert code == 0, err
     remote = git.Repo(scratch / "remote.git")
     assert sorted(tag.name for tag in remote.tags) == ["2026.10", "2026.11"]
@@ -73,10 +117,15 @@ def test_demo_publishes_the_last_two_months_then_counts_nothing(
 
 
 def test_demo_releases_both_months_to_a_local_zenodo(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    first_run: FirstRun,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """On a scratch folder the demo has published into (a re-run: the same two months)."""
     now = datetime(2026, 11, 1, 6, 30, tzinfo=UTC)
-    scratch = tmp_path / "scratch"
+    assert demo_spec(now) == demo_spec(NOW)  # the first run's sample is this run's
+    scratch = copy_of(first_run, tmp_path / "scratch")
     with ZenodoStandIn(tmp_path / "zenodo") as zenodo:
         monkeypatch.setenv("ZENODO_API_TOKEN", DEFAULT_TOKEN)
         code, out, err = run_cli(capsys, now, "demo", str(scratch), "--zenodo-url", zenodo.url)

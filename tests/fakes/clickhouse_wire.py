@@ -210,7 +210,7 @@ def prepare(sql: str, settings: dict[str, str], default_format: str) -> tuple[st
     query only, as URL settings do; statements without a result cannot carry one, so for them
     settings are checked but not applied."""
     sql = single_statement(sql)
-    if not _RESULT_STATEMENT.match(_LEADING_COMMENTS.sub("", sql, count=1)):
+    if not has_result(sql):
         return sql, None
     found = _TRAILING_FORMAT.search(sql)
     fmt = found.group(1) if found else default_format
@@ -237,6 +237,11 @@ def summary(result: Any, rows_to_read: int, elapsed_ns: int) -> str:
         "elapsed_ns": elapsed_ns,
     }
     return json.dumps({k: str(v) for k, v in values.items()}, separators=(",", ":"))
+
+
+def has_result(sql: str) -> bool:
+    """Whether a statement answers with rows (it reads); any other changes what is stored."""
+    return bool(_RESULT_STATEMENT.match(_LEADING_COMMENTS.sub("", sql, count=1)))
 
 
 def estimate_statement(sql: str) -> str | None:
