@@ -29,6 +29,7 @@ BOUNDED = "project >= {low:String} AND project < {high:String}"
 OPEN_ENDED = "project >= {low:String}"
 RANGE = "{range}"  # where a template takes its bounds
 
+
 # Every project of the range, '' (how ClickPy stores a NULL name) included: the engine splits
 # the unnamed downloads off in Arrow. The innermost query sums each project's days (ClickPy's
 # SummingMergeTree may hold a day in several rows); the next keeps the day stats inside the SQL:
@@ -36,25 +37,42 @@ RANGE = "{range}"  # where a template takes its bounds
 # downloads counting 0 (the sorted days, padded with zeros in front; the mean of the two middle
 # ones). The outer ones fold the projects into arrays and the days into the range's total per
 # day, for the completeness check.
-RANKING_SQL = f"""\
+def ranking_sql(by_month: bool = False) -> str:
+    """The ranking of a range; `by_month`, of several windows in one pass (MONTHS_SQL)."""
+    key = "month_index, " if by_month else ""
+    heads = "month_indexes, " if by_month else ""
+    folded = "groupArray(month_index) AS month_indexes,\n        " if by_month else ""
+    keyed = "month_index,\n                " if by_month else ""
+    day_rows = (
+        """SELECT
+                    project, date, sum(count) AS downloads,
+                    arrayFirstIndex(
+                        (first, stop) -> date >= first AND date < stop,
+                        {starts:Array(Date)}, {stops:Array(Date)}
+                    ) AS month_index"""
+        if by_month
+        else "SELECT project, date, sum(count) AS downloads"
+    )
+    in_a_window = "\n            WHERE month_index > 0" if by_month else ""
+    return f"""\
 SELECT
-    projects, download_counts, busiest_two_days, median_days,
+    {heads}projects, download_counts, busiest_two_days, median_days,
     per_day.1 AS dates, per_day.2 AS date_downloads
 FROM (
     SELECT
-        groupArray(project) AS projects,
+        {folded}groupArray(project) AS projects,
         groupArray(download_count) AS download_counts,
         groupArray(busiest) AS busiest_two_days,
         groupArray(median_day) AS median_days,
         sumMap(days, day_downloads) AS per_day
     FROM (
         SELECT
-            project, download_count, busiest, days, day_downloads,
+            {key}project, download_count, busiest, days, day_downloads,
             (every_day[intDiv({{days:UInt32}} + 1, 2)] + every_day[intDiv({{days:UInt32}}, 2) + 1])
                 / 2 AS median_day
         FROM (
             SELECT
-                project,
+                {keyed}project,
                 sum(downloads) AS download_count,
                 arraySum(arraySlice(arrayReverseSort(groupArray(downloads)), 1, 2)) AS busiest,
                 arrayConcat(
@@ -64,15 +82,18 @@ FROM (
                 groupArray(date) AS days,
                 groupArray(downloads) AS day_downloads
             FROM (
-                SELECT project, date, sum(count) AS downloads
+                {day_rows}
                 FROM {TABLE}
                 WHERE {RANGE} AND date >= {{start:Date}} AND date < {{stop:Date}}
                 GROUP BY project, date
-            )
-            GROUP BY project
+            ){in_a_window}
+            GROUP BY {key}project
         )
     )
 )"""
+
+
+RANKING_SQL = ranking_sql()
 
 RANKING_SCHEMA = pa.schema(
     [
@@ -209,50 +230,6 @@ def count_sql(template: str) -> str:
 # Many windows counted in one pass (history's months): the ranking of RANKING_SQL per window,
 # each day of the span given to the window holding it (`month_index`, from 1; 0 for a day in
 # none). The windows must not overlap: a day is counted in one window only.
-MONTHS_SQL = f"""\
-SELECT
-    month_indexes, projects, download_counts, busiest_two_days, median_days,
-    per_day.1 AS dates, per_day.2 AS date_downloads
-FROM (
-    SELECT
-        groupArray(month_index) AS month_indexes,
-        groupArray(project) AS projects,
-        groupArray(download_count) AS download_counts,
-        groupArray(busiest) AS busiest_two_days,
-        groupArray(median_day) AS median_days,
-        sumMap(days, day_downloads) AS per_day
-    FROM (
-        SELECT
-            month_index, project, download_count, busiest, days, day_downloads,
-            (every_day[intDiv({{days:UInt32}} + 1, 2)] + every_day[intDiv({{days:UInt32}}, 2) + 1])
-                / 2 AS median_day
-        FROM (
-            SELECT
-                month_index,
-                project,
-                sum(downloads) AS download_count,
-                arraySum(arraySlice(arrayReverseSort(groupArray(downloads)), 1, 2)) AS busiest,
-                arrayConcat(
-                    arrayWithConstant({{days:UInt32}} - count(), toInt64(0)),
-                    arraySort(groupArray(downloads))
-                ) AS every_day,
-                groupArray(date) AS days,
-                groupArray(downloads) AS day_downloads
-            FROM (
-                SELECT
-                    project, date, sum(count) AS downloads,
-                    arrayFirstIndex(
-                        (first, stop) -> date >= first AND date < stop,
-                        {{starts:Array(Date)}}, {{stops:Array(Date)}}
-                    ) AS month_index
-                FROM {TABLE}
-                WHERE {RANGE} AND date >= {{start:Date}} AND date < {{stop:Date}}
-                GROUP BY project, date
-            )
-            WHERE month_index > 0
-            GROUP BY month_index, project
-        )
-    )
-)"""
+MONTHS_SQL = ranking_sql(by_month=True)
 MONTHS_SCHEMA = pa.schema([("month_indexes", pa.list_(pa.int64())), *RANKING_SCHEMA])
 TABLES[MONTHS_SQL] = TABLE
