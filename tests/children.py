@@ -73,23 +73,31 @@ def thread_states(pid: int) -> list[str]:
 
 
 def interrupt_at(child: "subprocess.Popen[str]", point: Callable[[int], bool]) -> None:
-    """Ctrl-C (SIGINT) the child once `point(pid)` holds (or let it end without one).
+    """Ctrl-C (SIGINT) the child once `point(pid)` holds (or let it end without one)."""
+    act_at(child, point, lambda: ctrl_c(child.pid))
+
+
+def act_at(
+    child: "subprocess.Popen[str]", point: Callable[[int], bool], act: Callable[[], None]
+) -> bool:
+    """`act` once `point(pid)` holds; False when the child ended before the point.
 
     Each look is taken with the child stopped (SIGSTOP, until every thread shows it), so it
-    cannot move past the point between the look and the signal, however late this process
-    runs on a busy machine; the signal is the first thing the child meets when it goes on."""
+    cannot move past the point between the look and the act, however late this process runs
+    on a busy machine; a signal is the first thing the child meets when it goes on."""
     while child.poll() is None:
         os.kill(child.pid, signal.SIGSTOP)
         try:
             while child.poll() is None and not stopped(child.pid):
                 time.sleep(POLL / 10)
             if child.poll() is None and point(child.pid):
-                ctrl_c(child.pid)
-                return
+                act()
+                return True
         finally:
             if child.poll() is None:
                 os.kill(child.pid, signal.SIGCONT)
         time.sleep(POLL)
+    return False
 
 
 def ctrl_c(pid: int) -> None:
@@ -136,19 +144,10 @@ def finish(child: "subprocess.Popen[str]") -> tuple[int, str, str]:
 
 
 def kill_at(child: "subprocess.Popen[str]", point: Callable[[int], bool]) -> bool:
-    """SIGKILL the child once `point(pid)` holds, looked at with the child stopped as
-    `interrupt_at` does; False when the child ended before the point."""
-    while child.poll() is None:
-        os.kill(child.pid, signal.SIGSTOP)
-        try:
-            while child.poll() is None and not stopped(child.pid):
-                time.sleep(POLL / 10)
-            if child.poll() is None and point(child.pid):
-                child.kill()
-                child.wait()
-                return True
-        finally:
-            if child.poll() is None:
-                os.kill(child.pid, signal.SIGCONT)
-        time.sleep(POLL)
-    return False
+    """SIGKILL the child once `point(pid)` holds; False when it ended before the point."""
+
+    def kill() -> None:
+        child.kill()
+        child.wait()
+
+    return act_at(child, point, kill)
