@@ -15,11 +15,17 @@ import git
 import pyarrow as pa
 
 from publisher.base.progress import silent
-from publisher.cli.publish import DATA_FOLDER, commit_message
+from publisher.cli.publish import commit_message
 from publisher.count import long_tail
 from publisher.count.engines.base import Count, Plan, QueryStats, Request
 from publisher.count.window import Window
-from publisher.dataset.build import DATAPACKAGE_FILE, EXTENDED_JSON_FILE, SCHEMA_FILE, serialise
+from publisher.dataset.build import (
+    DATA_FOLDER,
+    DATAPACKAGE_FILE,
+    EXTENDED_JSON_FILE,
+    SCHEMA_FILE,
+    serialise,
+)
 from publisher.dataset.collect import Collected, collect, schema_bytes
 from publisher.dataset.datapackage import build_datapackage
 from publisher.dataset.datapackage import to_bytes as datapackage_bytes

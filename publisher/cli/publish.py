@@ -11,7 +11,7 @@ from rich.console import Console
 from publisher.base.progress import status
 from publisher.cli import report, summary
 from publisher.cli.options import Counting, counting_for
-from publisher.dataset.build import DATA_FILES
+from publisher.dataset.build import DATA_FILES, DATA_FOLDER
 from publisher.dataset.collect import Collected, collect, write_collected
 from publisher.dataset.previous import Previous
 from publisher.dataset.write import check_writable_folder
@@ -26,7 +26,6 @@ from publisher.release.newest import newer_published, restore_newest, restored_f
 from publisher.release.previous_month import read_previous_month
 from publisher.release.repository import open_repo
 
-DATA_FOLDER = "data"
 DATA_PATHS = [f"{DATA_FOLDER}/{name}" for name in DATA_FILES]
 DATA_FOLDER_TIPS = (
     "Move that file aside: publish writes the month's files into a folder of that name.",

@@ -19,6 +19,8 @@ from publisher.count.window import Window
 # unchanged (see datapackage.py).
 SCHEMA_VERSIONS = (1, 2, 3, 4)
 SCHEMA_VERSION = SCHEMA_VERSIONS[-1]
+# The publishing repository's folder of the month's files (and of the history's, below it).
+DATA_FOLDER = "data"
 BASENAME = "top-pypi-packages"
 JSON_FILE = f"{BASENAME}.json"
 MIN_JSON_FILE = f"{BASENAME}.min.json"

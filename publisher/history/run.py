@@ -18,6 +18,7 @@ from publisher.base.errors import BudgetError
 from publisher.base.progress import Progress
 from publisher.count.engines import CountMany
 from publisher.count.engines.base import Engine, Request
+from publisher.dataset.build import DATA_FOLDER
 from publisher.dataset.check import read_json
 from publisher.dataset.history.check import check_history, check_history_folder
 from publisher.dataset.history.folder import Month, with_history_months
@@ -39,8 +40,7 @@ from publisher.release.git_state import check_clean, current_branch
 from publisher.release.lock import repository_lock
 from publisher.release.tag_files import TagFolder
 
-DATA = "data"
-HISTORY = f"{DATA}/{FOLDER}"
+HISTORY = f"{DATA_FOLDER}/{FOLDER}"
 COPY, KEPT, HELD = "copy", "kept", "held"
 
 

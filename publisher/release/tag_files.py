@@ -10,11 +10,11 @@ from urllib.parse import urlsplit
 import git
 
 from publisher.base.errors import MetadataError
+from publisher.dataset.build import DATA_FOLDER
 from publisher.dataset.contents import record_names, stray_names
 from publisher.dataset.history.names import FOLDER as HISTORY_FOLDER
 from publisher.dataset.history.names import is_uploaded_history, upload_name
 
-DATA_FOLDER = "data"
 CHUNK = 1 << 20
 # A remote on GitHub in scp form (`git@github.com:owner/name.git`), and the path of one.
 GITHUB_SCP = re.compile(r"(?:[\w.-]+@)?github\.com:(?P<path>[^/].*)")

@@ -9,10 +9,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from publisher.base.errors import ValidationError
-from publisher.dataset.build import DATAPACKAGE_FILE
+from publisher.dataset.build import DATA_FOLDER, DATAPACKAGE_FILE
 from publisher.dataset.check import check_folder, check_package, read_json
 from publisher.dataset.validate import known_version
-from publisher.website.tags import DATA_FOLDER, Month
+from publisher.website.tags import Month
 
 
 @dataclass(frozen=True)

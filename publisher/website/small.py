@@ -7,6 +7,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from publisher.dataset.build import DATA_FOLDER
 from publisher.website.downloads import file_rows, month_sizes
 from publisher.website.honest import FLAGS_PAGE
 from publisher.website.kinds import FULL_MONTHS, SMALL_ROWS
@@ -19,7 +20,7 @@ from publisher.website.pages import (
     root_of,
     sizes,
 )
-from publisher.website.tags import DATA_FOLDER, Month
+from publisher.website.tags import Month
 
 
 def small_pages(views: Views, month: Month, folder: str) -> Iterator[Page]:

@@ -14,12 +14,11 @@ from typing import Any
 import git
 
 from publisher.base.errors import ValidationError
-from publisher.dataset.build import EXTENDED_JSON_FILE, JSON_FILE
+from publisher.dataset.build import DATA_FOLDER, EXTENDED_JSON_FILE, JSON_FILE
 from publisher.release.calver import tag_order
 from publisher.release.commits import publish_tags
 from publisher.release.repository import git_failure
 
-DATA_FOLDER = "data"
 MAIN_FILE = JSON_FILE
 # From schema_version 3 on: the installer groups, CI counts, rank without mirrors and the
 # month's anomaly flags. Older tags have none, and their pages show what they always showed.

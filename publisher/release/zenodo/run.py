@@ -17,12 +17,12 @@ import git
 
 from publisher.base.errors import MetadataError, UsageError, ValidationError
 from publisher.base.progress import Progress, silent
+from publisher.dataset.build import DATA_FOLDER
 from publisher.dataset.check import check_folder
 from publisher.dataset.contents import stray_warning
 from publisher.release.calver import corrected_tag, tag_order
 from publisher.release.commits import publish_tags
 from publisher.release.tag_files import (
-    DATA_FOLDER,
     TagFolder,
     github_tag_url,
     month_files,
