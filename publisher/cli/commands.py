@@ -11,7 +11,7 @@ from publisher.base.days import parse_date
 from publisher.base.errors import UsageError
 from publisher.base.progress import counter, status
 from publisher.cli import report
-from publisher.cli.options import counting_for
+from publisher.cli.resolve import counting_for
 from publisher.count.window import window_ending
 from publisher.dataset.collect import collect, write_collected
 from publisher.dataset.previous_files import check_earlier, read_previous

@@ -13,7 +13,7 @@ from publisher.base.errors import UsageError
 from publisher.base.progress import status
 from publisher.base.settings import Settings
 from publisher.cli import summary
-from publisher.cli.options import settings_for
+from publisher.cli.resolve import settings_for
 from publisher.count.engines import make_engine, many_months
 from publisher.history.first_day import first_whole_day, source_days, source_name
 from publisher.history.months import (

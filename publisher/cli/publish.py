@@ -10,7 +10,7 @@ from rich.console import Console
 
 from publisher.base.progress import status
 from publisher.cli import report, summary
-from publisher.cli.options import Counting, counting_for
+from publisher.cli.resolve import Counting, counting_for
 from publisher.dataset.build import DATA_FILES, DATA_FOLDER
 from publisher.dataset.collect import Collected, collect, write_collected
 from publisher.dataset.previous import Previous

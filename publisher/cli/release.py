@@ -16,7 +16,7 @@ from publisher.base.progress import Progress, status
 from publisher.base.secrets import secret_from
 from publisher.base.settings import check_zenodo_url
 from publisher.cli import summary
-from publisher.cli.options import settings_for
+from publisher.cli.resolve import settings_for
 from publisher.release.lock import repository_lock
 from publisher.release.repository import open_repo
 from publisher.release.stage import (

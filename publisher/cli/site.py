@@ -13,7 +13,7 @@ from publisher.base.progress import status
 from publisher.base.settings import SETTINGS_FILE, Settings
 from publisher.base.sizes import format_size
 from publisher.cli import summary
-from publisher.cli.options import settings_for
+from publisher.cli.resolve import settings_for
 from publisher.website.address import check_site_url
 from publisher.website.builder import Built, build_site, remote_pages_url
 
