@@ -29,7 +29,9 @@ class Parser(argparse.ArgumentParser):
 DEFAULTS = Settings()
 
 
-def add_setting(parser: Any, key: str, metavar: str | None = None, help: str = "") -> None:
+def add_setting(
+    parser: argparse._ActionsContainer, key: str, metavar: str | None = None, help: str = ""
+) -> None:
     """The option of a key of `Settings`, `--key-with-dashes`, converting its text to the key's
     type as `Settings` declares it: a whole number, a string, or a flag (with a `--no-` form
     for one that is on by default). Not given, it is None: the environment, the file or the
@@ -246,7 +248,3 @@ def join_dashed_values(argv: Sequence[str]) -> list[str]:
         else:
             joined.append(token)
     return joined
-
-
-def option_values(args: argparse.Namespace) -> dict[str, Any]:
-    return {key: value for key, value in vars(args).items() if key != "command"}
