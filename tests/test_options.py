@@ -12,15 +12,18 @@ from publisher.base.settings import KEYS, Settings, key_type
 from publisher.cli.demo import demo_history, demo_month_ends, demo_publishes, demo_release
 from publisher.cli.options import (
     OPTIONS,
+    CollectOptions,
     Configured,
     HistoryOptions,
     Options,
     PublishOptions,
     ReleaseOptions,
     SampleOptions,
+    SiteOptions,
     options_for,
 )
 from publisher.cli.parser import build_parser, join_dashed_values
+from tests.expect import assert_one_error_line, run_cli
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 # The least each command takes.
@@ -66,6 +69,14 @@ def test_options_not_given_are_absent_and_flags_off() -> None:
     assert parsed("sample", "out", "--days", "3") == SampleOptions(out_dir="out", days=3)
 
 
+def test_an_empty_folder_is_no_folder_where_one_may_be_missing() -> None:
+    """`--out ''` stays refused as no --out (never the current folder); `--repo ''` is the
+    current folder, as `Path('')` always was."""
+    assert parsed("collect", "--out", "") == CollectOptions()
+    assert parsed("site", "--out", "", "--repo", "") == SiteOptions(repo=Path("."))
+    assert parsed("collect", "--out", "x/") == CollectOptions(out=Path("x"))
+
+
 @pytest.mark.parametrize("command", sorted(OPTIONS))
 def test_every_command_has_options_of_its_own_type(command: str) -> None:
     options = parsed(command, *LEAST.get(command, []))
@@ -97,3 +108,18 @@ def test_every_setting_option_gives_its_key_s_type(command: str) -> None:
         assert isinstance(options, Configured)
         assert options.given == {key: value}
         assert type(options.given[key]) is key_type(key)
+
+
+def test_collect_with_an_empty_out_is_refused_and_writes_nothing(
+    events_dir: Path,
+    tmp_path: Path,
+    now: datetime,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    before = sorted(tmp_path.iterdir())
+    code, _, err = run_cli(capsys, now, "collect", "--events", str(events_dir), "--out", "")
+    assert code == 2
+    assert_one_error_line(err, "collect needs --out DIR.")
+    assert sorted(tmp_path.iterdir()) == before

@@ -138,7 +138,12 @@ def options_for(args: Namespace) -> Options:
 
 
 def typed(annotation: object, value: object) -> object:
-    """A parsed value as its field's type: argparse gives a path as text."""
-    if value is not None and Path in (annotation, *get_args(annotation)):
-        return Path(str(value))
-    return value
+    """A parsed value as its field's type: argparse gives a path as text. An empty text is no
+    path where none may be given (`--out ''` is refused as a missing --out, never taken for the
+    current folder); a path that must be there is `Path('')`, the current folder, as ever."""
+    kinds = (annotation, *get_args(annotation))
+    if value is None or Path not in kinds:
+        return value
+    if value == "" and type(None) in kinds:
+        return None
+    return Path(str(value))
