@@ -135,3 +135,26 @@ def test_demo_releases_both_months_to_a_local_zenodo(
     record = json.loads(bytes((remote.head.commit.tree / "data/releases.json").data_stream.read()))
     assert sorted(record["releases"]) == ["2026.10", "2026.11"]
     assert "local stand-in of Zenodo" in " ".join(out.split())
+
+
+def test_demo_gives_its_commands_options_not_words_to_parse_again(
+    first_run: FirstRun,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A scratch folder whose name starts with a dash: the words `publish --repo -scratch/...`
+    would be an option without its value; the options are a folder. The first run's folder,
+    as a re-run changes nothing in it."""
+    (tmp_path / "-scratch").symlink_to(first_run.scratch)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COLUMNS", "200")
+    code, out, err = run_cli(capsys, NOW, "demo", "./-scratch")
+    assert code == 0, err
+    assert out.splitlines()[:3] == [
+        "2026.10 is already published; nothing to do.",
+        "2026.11 is already published; nothing to do.",
+        "counted: 0, copied: 0, kept by a stopped run: 0, held already: 13; nothing new to commit",
+    ]
+    assert "Publishing repository: -scratch/publishing" in out
+    assert "as it was: nothing it is made of changed" in " ".join(out.split())

@@ -98,7 +98,8 @@ def _key_type(annotation: Any) -> type:
     return cast(type, kind)
 
 
-# Each key's type, as its field in `Settings` declares it.
+# Each key's type, as its field in `Settings` declares it: the one place a type is written. The
+# file's values, the variables' and the options' conversions (publisher.cli.parser) follow it.
 _TYPES: dict[str, type] = {
     name: _key_type(annotation)
     for name, annotation in get_type_hints(Settings).items()
@@ -106,6 +107,14 @@ _TYPES: dict[str, type] = {
 }
 
 _TYPE_WORDS = {str: "a string", int: "a whole number", bool: "true or false"}
+# A key's value, whichever of those types it has.
+SettingValue = str | int | bool
+
+
+def key_type(key: str) -> type:
+    """The type of a key's value (`str`, `int` or `bool`)."""
+    return _TYPES[key]
+
 
 KEYS = tuple(f.name for f in fields(Settings) if f.name in _TYPES)
 # Never shown in an error, whoever set them.
@@ -242,7 +251,9 @@ def variable_value(key: str, text: str) -> Any:
 
 
 def labeller(
-    given: dict[str, Any], from_file: dict[str, Any], variables: Mapping[str, Any] | None = None
+    given: Mapping[str, SettingValue],
+    from_file: dict[str, Any],
+    variables: Mapping[str, Any] | None = None,
 ) -> Callable[[str], str]:
     """How an error names a value: as the option the user typed, the variable, or the file's
     line, whichever the value came from."""
@@ -260,7 +271,7 @@ def labeller(
 
 
 def resolve(
-    command_line: dict[str, Any],
+    command_line: Mapping[str, SettingValue | None],
     from_file: dict[str, Any],
     from_environment: Mapping[str, str] | None = None,
     written: Mapping[str, tuple[str, str]] | None = None,

@@ -9,15 +9,16 @@ import os
 import sys
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from rich.console import Console
 from rich.text import Text
 
 from publisher.base.errors import PublisherError
 from publisher.base.secrets import keep_out, secrets_kept_out, without_secrets
+from publisher.base.settings import SECRET_KEYS
 from publisher.cli import summary
-from publisher.cli.parser import build_parser, join_dashed_values, option_values
+from publisher.cli.options import Configured, Summarised, options_for
+from publisher.cli.parser import build_parser, join_dashed_values
 from publisher.cli.stdout import LOST, StandardOutput, plain_when_needed
 
 
@@ -48,23 +49,25 @@ def command_result(
 ) -> int:
     from publisher.base.clock import now_utc
 
-    options: dict[str, Any] = {}
+    command, summary_file = "", None
     try:
         given = sys.argv[1:] if argv is None else argv
         args = build_parser().parse_args(join_dashed_values(given))
-        options = option_values(args)
-        keep_out(options.get("clickhouse_password"))
-        if options.get("summary"):
-            summary.check_path(options["summary"])
+        command, options = args.command, options_for(args)
+        if isinstance(options, Configured):
+            keep_out(*(str(v) for key, v in options.given.items() if key in SECRET_KEYS))
+        if isinstance(options, Summarised) and options.summary:
+            summary.check_path(options.summary)
+            summary_file = options.summary
         # After parsing: `--help` and a mistyped option answer without loading the stages.
         from publisher.cli import commands
 
-        return commands.run(args.command, options, now or now_utc(), out, err)
+        return commands.run(options, now or now_utc(), out, err)
     except PublisherError as exc:
         message = without_secrets(str(exc))
         err.print(Text.assemble(("error: ", "bold red"), message), soft_wrap=True)
-        if options.get("summary"):
-            summary.append(options["summary"], summary.failure_lines(args.command, message))
+        if summary_file:
+            summary.append(summary_file, summary.failure_lines(command, message))
         return exc.exit_code
     except SystemExit as exc:  # --help and --version end here
         return int(exc.code or 0)

@@ -3,7 +3,7 @@
 import os
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 
@@ -11,7 +11,18 @@ from publisher.base.days import parse_date
 from publisher.base.errors import UsageError
 from publisher.base.progress import counter, status
 from publisher.cli import report
-from publisher.cli.options import counting_for
+from publisher.cli.options import (
+    CollectOptions,
+    DemoOptions,
+    HistoryOptions,
+    Options,
+    PublishOptions,
+    ReleaseOptions,
+    SampleOptions,
+    SiteOptions,
+    ValidateOptions,
+)
+from publisher.cli.resolve import counting_for
 from publisher.count.window import window_ending
 from publisher.dataset.collect import collect, write_collected
 from publisher.dataset.previous_files import check_earlier, read_previous
@@ -21,49 +32,54 @@ if TYPE_CHECKING:
     from publisher.release.zenodo.record import Record
 
 
-def run_collect(options: dict[str, Any], now: datetime, out: Console, err: Console) -> int:
-    counting = counting_for(options, Path.cwd(), now)
+def run_collect(options: CollectOptions, now: datetime, out: Console, err: Console) -> int:
+    counting = counting_for(options.given, options.end_date, Path.cwd(), now)
     engine, request = counting.engine, counting.request
-    if options["print_sql"]:
+    if options.print_sql:
         report.print_sql(out, engine.sql(request))
         return 0
-    if options["dry_run"]:
+    if options.dry_run:
         with status(err, f"Planning with {engine.name}") as progress:
             plan = engine.plan(request, progress)
         out.print(report.plan_table(plan))
         return 0
-    if not options.get("out"):
+    if not options.out:
         raise UsageError("collect needs --out DIR.", "Name the folder to write the dataset into.")
-    check_writable_folder(Path(options["out"]), "--out")
-    given = options.get("previous")
+    check_writable_folder(options.out, "--out")
+    given = options.previous
     previous = None if given is None else read_previous(Path(given))  # before anything is spent
     if previous is not None:
         check_earlier(previous, request.window, f"--previous {given}")
     with status(err, f"Counting with {engine.name}") as progress:
-        accept = options["accept_anomalies"]
+        accept = options.accept_anomalies
         collected = collect(engine, request, now, progress, None, previous, accept)
-        paths = write_collected(collected, Path(options["out"]))
+        paths = write_collected(collected, options.out)
     facts = [*collected.facts, ("files", str(paths[0].parent))]
     out.print(report.summary_table(collected.dataset, facts))
     return 0
 
 
-def run_sample(options: dict[str, Any], now: datetime, out: Console, err: Console) -> int:
+def run_sample(options: SampleOptions, now: datetime, out: Console, err: Console) -> int:
     from publisher.sample.generator import SampleSpec, check_room, check_spec, write_sample
 
-    given = {
-        k: options[k] for k in ("events", "projects", "seed", "days") if options[k] is not None
+    asked = {
+        "events": options.events,
+        "projects": options.projects,
+        "seed": options.seed,
+        "days": options.days,
     }
-    end_date = options["end_date"]
+    given = {name: value for name, value in asked.items() if value is not None}
+    end_date = options.end_date
     end = _yesterday(now) if end_date is None else parse_date(end_date)
     spec = check_spec(SampleSpec(end=end, **given))
-    check_writable_folder(Path(options["out_dir"]), "OUT_DIR")
-    check_room(Path(options["out_dir"]), spec)
+    folder = Path(options.out_dir)
+    check_writable_folder(folder, "OUT_DIR")
+    check_room(folder, spec)
     with counter(err, "Writing sample events", spec.events) as advance:
-        files = write_sample(Path(options["out_dir"]), spec, advance)
+        files = write_sample(folder, spec, advance)
     out.print(
         f"Wrote {spec.events:,} events over {spec.days} days into {len(files)} Parquet files"
-        f" in {options['out_dir']}",
+        f" in {options.out_dir}",
         highlight=False,
         soft_wrap=True,
     )
@@ -74,13 +90,13 @@ def _yesterday(now: datetime) -> date:
     return window_ending(None, 1, now.date()).end
 
 
-def run_validate(options: dict[str, Any], now: datetime, out: Console, err: Console) -> int:
+def run_validate(options: ValidateOptions, now: datetime, out: Console, err: Console) -> int:
     from publisher.dataset.check import check_folder
     from publisher.dataset.contents import RELEASES_NAME, stray_names, stray_warning
     from publisher.dataset.history.check import check_history_folder
     from publisher.dataset.history.names import FOLDER as HISTORY_FOLDER
 
-    folder = Path(options["folder"])
+    folder = Path(options.folder)
     dataset = check_folder(folder)
     version = dataset["schema_version"]
     record = read_record(folder / RELEASES_NAME)
@@ -89,7 +105,7 @@ def run_validate(options: dict[str, Any], now: datetime, out: Console, err: Cons
     for name in stray_names(version, (path.name for path in folder.iterdir())):
         err.print(f"warning: {stray_warning(str(folder / name))}", soft_wrap=True)
     out.print(
-        f"{options['folder']}: valid, {dataset['total_rows']:,} rows,"
+        f"{options.folder}: valid, {dataset['total_rows']:,} rows,"
         f" {dataset['period']['start']} to {dataset['period']['end']}",
         highlight=False,
         soft_wrap=True,
@@ -120,31 +136,34 @@ def read_record(path: Path) -> "Record | None":
     return parse_record(text)
 
 
-def run_demo(options: dict[str, Any], now: datetime, out: Console, err: Console) -> int:
-    from publisher.cli.demo import demo_month_ends, demo_specs, ensure_events, ensure_repository
-    from publisher.cli.parser import build_parser
+def run_demo(options: DemoOptions, now: datetime, out: Console, err: Console) -> int:
+    from publisher.cli.demo import (
+        demo_history,
+        demo_publishes,
+        demo_release,
+        demo_specs,
+        ensure_events,
+        ensure_repository,
+    )
 
-    folder = Path(options["folder"])
+    folder = options.folder
     check_writable_folder(folder, "FOLDER")
     for spec in demo_specs(now):
         ensure_events(folder / "events", spec, err)
     work = ensure_repository(folder)
     code = 0
-    for end in demo_month_ends(now):  # the older month first: the history of a real repository
-        argv = ["publish", "--repo", str(work), "--end-date", end.isoformat()]
-        code = code or run_publish(vars(build_parser().parse_args(argv)), now, out, err)
+    for publish in demo_publishes(work, now):  # the older month first, as a real repository's
+        code = code or run_publish(publish, now, out, err)
     if code == 0:  # the months before them, counted one way, and the published ones copied
-        argv = ["history", "--repo", str(work)]
-        code = run_history(vars(build_parser().parse_args(argv)), now, out, err)
+        code = run_history(demo_history(work), now, out, err)
     out.print(
         f"Publishing repository: {work} (remote: {folder / 'remote.git'})",
         highlight=False,
         soft_wrap=True,
     )
-    zenodo = options.get("zenodo_url")
+    zenodo = options.zenodo_url
     if code == 0 and zenodo:
-        argv = ["release", "--repo", str(work), "--zenodo-url", zenodo]
-        code = run_release(vars(build_parser().parse_args(argv)), now, out, err)
+        code = run_release(demo_release(work, zenodo), now, out, err)
         out.print(
             f"The DOIs above come from a local stand-in of Zenodo at {zenodo}: they are not real.",
             highlight=False,
@@ -175,41 +194,46 @@ def demo_site(work: Path, folder: Path, out: Console, err: Console) -> int:
     return 0
 
 
-def run_publish(options: dict[str, Any], now: datetime, out: Console, err: Console) -> int:
+def run_publish(options: PublishOptions, now: datetime, out: Console, err: Console) -> int:
     from publisher.cli.publish import publish_command
 
     return publish_command(options, now, out, err)
 
 
-def run_history(options: dict[str, Any], now: datetime, out: Console, err: Console) -> int:
+def run_history(options: HistoryOptions, now: datetime, out: Console, err: Console) -> int:
     from publisher.cli.history import history_command
 
     return history_command(options, now, out, err)
 
 
-def run_release(options: dict[str, Any], now: datetime, out: Console, err: Console) -> int:
+def run_release(options: ReleaseOptions, now: datetime, out: Console, err: Console) -> int:
     from publisher.cli.release import release_command
 
     return release_command(options, now, out, err)
 
 
-def run_site(options: dict[str, Any], now: datetime, out: Console, err: Console) -> int:
+def run_site(options: SiteOptions, now: datetime, out: Console, err: Console) -> int:
     from publisher.cli.site import site_command
 
     return site_command(options, out, err)
 
 
-COMMANDS = {
-    "demo": run_demo,
-    "collect": run_collect,
-    "sample": run_sample,
-    "validate": run_validate,
-    "publish": run_publish,
-    "history": run_history,
-    "release": run_release,
-    "site": run_site,
-}
-
-
-def run(command: str, options: dict[str, Any], now: datetime, out: Console, err: Console) -> int:
-    return COMMANDS[command](options, now, out, err)
+def run(options: Options, now: datetime, out: Console, err: Console) -> int:
+    """The command the options are of (publisher.cli.options.OPTIONS names them)."""
+    match options:
+        case SampleOptions():
+            return run_sample(options, now, out, err)
+        case CollectOptions():
+            return run_collect(options, now, out, err)
+        case PublishOptions():
+            return run_publish(options, now, out, err)
+        case HistoryOptions():
+            return run_history(options, now, out, err)
+        case ReleaseOptions():
+            return run_release(options, now, out, err)
+        case ValidateOptions():
+            return run_validate(options, now, out, err)
+        case SiteOptions():
+            return run_site(options, now, out, err)
+        case DemoOptions():
+            return run_demo(options, now, out, err)

@@ -11,6 +11,7 @@ from rich.console import Console
 from publisher.base.days import DEFAULT_DAYS
 from publisher.base.progress import counter
 from publisher.base.settings import SETTINGS_FILE
+from publisher.cli.options import HistoryOptions, PublishOptions, ReleaseOptions
 from publisher.release.month import previous_month_end
 from publisher.release.zenodo.metadata import CITATION_CFF
 from publisher.sample.generator import SampleSpec, day_file, write_sample
@@ -38,6 +39,22 @@ def demo_month_ends(now: datetime) -> tuple[date, date]:
     """The last days of the two whole months before `now`, the older first."""
     newer = previous_month_end(now.date())
     return previous_month_end(newer), newer
+
+
+def demo_publishes(work: Path, now: datetime) -> list[PublishOptions]:
+    """`publish --repo WORK --end-date D` of each month, the older first; the settings are the
+    repository's (its top-pypi.toml) and the environment's, as for anyone's publish."""
+    return [PublishOptions(repo=work, end_date=end.isoformat()) for end in demo_month_ends(now)]
+
+
+def demo_history(work: Path) -> HistoryOptions:
+    """`history --repo WORK`: every month before the published ones."""
+    return HistoryOptions(repo=work)
+
+
+def demo_release(work: Path, zenodo_url: str) -> ReleaseOptions:
+    """`release --repo WORK --zenodo-url URL`: the months to the Zenodo at `zenodo_url`."""
+    return ReleaseOptions(repo=work, given={"zenodo_url": zenodo_url})
 
 
 def demo_spec(now: datetime) -> SampleSpec:

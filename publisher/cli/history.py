@@ -3,7 +3,6 @@
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import git
 from rich.console import Console
@@ -13,7 +12,8 @@ from publisher.base.errors import UsageError
 from publisher.base.progress import status
 from publisher.base.settings import Settings
 from publisher.cli import summary
-from publisher.cli.options import settings_for
+from publisher.cli.options import HistoryOptions
+from publisher.cli.resolve import settings_for
 from publisher.count.engines import make_engine, many_months
 from publisher.history.first_day import first_whole_day, source_days, source_name
 from publisher.history.months import (
@@ -57,11 +57,11 @@ def earliest_month(settings: Settings) -> str | None:
 
 
 def months_asked(
-    options: dict[str, Any], settings: Settings, now: datetime, repo: git.Repo
+    options: HistoryOptions, settings: Settings, now: datetime, repo: git.Repo
 ) -> list[HistoryMonth]:
     newest = newest_to(now.date())
     earliest = earliest_month(settings)
-    given = options.get("from_tag")
+    given = options.from_tag
     if given is None and earliest is None:
         raise UsageError(
             f"--from is needed with --engine {settings.engine}: its first days are not read"
@@ -69,7 +69,7 @@ def months_asked(
             "Give --from YYYY.MM, the first month to count.",
         )
     first = parse_month(given, "--from") if given is not None else str(earliest)
-    last = parse_month(options["to_tag"], "--to") if options.get("to_tag") else newest
+    last = parse_month(options.to_tag, "--to") if options.to_tag else newest
     check_range(first, last, earliest or first, newest)
     return history_months(first, last, settings.days, publish_tags(repo))
 
@@ -109,22 +109,22 @@ def outcome_lines(outcome: Outcome, remote: str | None) -> list[str]:
     return lines
 
 
-def history_command(options: dict[str, Any], now: datetime, out: Console, err: Console) -> int:
-    repo = open_repo(Path(options["repo"]))
+def history_command(options: HistoryOptions, now: datetime, out: Console, err: Console) -> int:
+    repo = open_repo(options.repo)
     root = Path(str(repo.working_tree_dir))
-    settings = settings_for(options, root)
+    settings = settings_for(options.given, root)
     check_exact(settings)
     months = months_asked(options, settings, now, repo)
-    remote = None if options["no_push"] else settings.remote
+    remote = None if options.no_push else settings.remote
     if remote is not None:
         check_remote(repo, remote, settings.name("remote", remote))
-    if options["dry_run"]:
+    if options.dry_run:
         found = kept_months(progress_folder(Path(repo.common_dir).resolve()))
         kept = usable_months(found, months, settings.engine, settings.limit)
         planned = steps(months, held_sources(read_history(repo)), set(kept))
         out.print(plan_table(planned))
         lines = [f"{s.month.tag}: {s.action}" for s in planned]
-        summary.append(options.get("summary"), ["## top-pypi history --dry-run", "", *lines])
+        summary.append(options.summary, ["## top-pypi history --dry-run", "", *lines])
         return 0
     engine = make_engine(replace(settings, allow_incomplete=True))
     with status(err, f"History with {engine.name}") as progress:
@@ -133,5 +133,5 @@ def history_command(options: dict[str, Any], now: datetime, out: Console, err: C
     lines = outcome_lines(outcome, remote)
     for line in lines:
         out.print(line, highlight=False, soft_wrap=True)
-    summary.append(options.get("summary"), ["## top-pypi history", "", *lines])
+    summary.append(options.summary, ["## top-pypi history", "", *lines])
     return 0

@@ -13,6 +13,7 @@ from publisher.base.settings import (
     MAX_TIMEOUT,
     OVER_BUDGET_POLICIES,
     Settings,
+    key_type,
 )
 
 PROG = "top-pypi"
@@ -28,62 +29,58 @@ class Parser(argparse.ArgumentParser):
 DEFAULTS = Settings()
 
 
+def add_setting(
+    parser: argparse._ActionsContainer, key: str, metavar: str | None = None, help: str = ""
+) -> None:
+    """The option of a key of `Settings`, `--key-with-dashes`, converting its text to the key's
+    type as `Settings` declares it: a whole number, a string, or a flag (with a `--no-` form
+    for one that is on by default). Not given, it is None: the environment, the file or the
+    default decide (publisher.base.settings.resolve)."""
+    option, kind = "--" + key.replace("_", "-"), key_type(key)
+    if kind is bool and getattr(DEFAULTS, key):
+        parser.add_argument(option, action=argparse.BooleanOptionalAction, help=help)
+    elif kind is bool:
+        parser.add_argument(option, action="store_const", const=True, help=help)
+    else:
+        parser.add_argument(option, type=kind, metavar=metavar, help=help)
+
+
 YESTERDAY = f"last UTC day, from {FIRST_DAY} (default: yesterday)"
 MONTH_END = "last day of a month (default: the previous month's last day)"
 
 
-def add_window_options(parser: argparse.ArgumentParser, days: int, end: str = YESTERDAY) -> None:
-    parser.add_argument("--end-date", metavar="D", help=end)
-    parser.add_argument("--days", type=int, metavar="N", help=f"whole days, 1-366 ({days})")
-
-
 def add_count_options(parser: argparse.ArgumentParser, end: str = YESTERDAY) -> None:
-    add_window_options(parser, DEFAULTS.days, end)
+    parser.add_argument("--end-date", metavar="D", help=end)
+    add_setting(parser, "days", "N", f"whole days, 1-366 ({DEFAULTS.days})")
     parser.add_argument("--dry-run", action="store_true", help="print the plan, write nothing")
     parser.add_argument("--print-sql", action="store_true", help="print the query and stop")
-    parser.add_argument(
-        "--breakdown",
-        action=argparse.BooleanOptionalAction,
-        help="count installer groups and CI per project (on)",
-    )
+    add_setting(parser, "breakdown", help="count installer groups and CI per project (on)")
     add_engine_options(parser)
 
 
 def add_engine_options(parser: argparse.ArgumentParser) -> None:
     """What any count needs: the engine, its source and its limits."""
-    parser.add_argument("--engine", metavar="E", help=f"{' | '.join(ENGINES)} ({DEFAULTS.engine})")
-    parser.add_argument("--events", metavar="PATH", help="duckdb: Parquet file or folder")
-    parser.add_argument(
-        "--limit", type=int, metavar="N", help=f"rows, 1-{MAX_LIMIT:,} ({DEFAULTS.limit})"
-    )
-    parser.add_argument(
-        "--allow-incomplete", action="store_const", const=True, help="count despite missing days"
-    )
+    add_setting(parser, "engine", "E", f"{' | '.join(ENGINES)} ({DEFAULTS.engine})")
+    add_setting(parser, "events", "PATH", "duckdb: Parquet file or folder")
+    add_setting(parser, "limit", "N", f"rows, 1-{MAX_LIMIT:,} ({DEFAULTS.limit})")
+    add_setting(parser, "allow_incomplete", help="count despite missing days")
     bigquery = parser.add_argument_group("bigquery")
-    bigquery.add_argument(
-        "--budget",
-        metavar="SIZE",
-        help=f"bytes this month may bill, up to 1PiB ({DEFAULTS.budget})",
+    add_setting(
+        bigquery, "budget", "SIZE", f"bytes this month may bill, up to 1PiB ({DEFAULTS.budget})"
     )
     policies = " | ".join(OVER_BUDGET_POLICIES)
-    bigquery.add_argument(
-        "--over-budget", metavar="POLICY", help=f"{policies} ({DEFAULTS.over_budget})"
-    )
-    bigquery.add_argument("--billing-project", metavar="ID", help="project billed for queries")
-    bigquery.add_argument("--credentials", metavar="FILE", help="service-account JSON key")
+    add_setting(bigquery, "over_budget", "POLICY", f"{policies} ({DEFAULTS.over_budget})")
+    add_setting(bigquery, "billing_project", "ID", "project billed for queries")
+    add_setting(bigquery, "credentials", "FILE", "service-account JSON key")
     clickhouse = parser.add_argument_group("clickhouse")
-    clickhouse.add_argument(
-        "--clickhouse-url", metavar="URL", help=f"server ({DEFAULTS.clickhouse_url})"
-    )
-    clickhouse.add_argument(
-        "--clickhouse-user", metavar="USER", help=f"user ({DEFAULTS.clickhouse_user})"
-    )
-    clickhouse.add_argument("--clickhouse-password", metavar="PASSWORD", help="password (empty)")
-    parser.add_argument(
-        "--timeout",
-        type=int,
-        metavar="SECONDS",
-        help=f"longest wait for a server's answer, 1-{MAX_TIMEOUT} ({DEFAULTS.timeout})",
+    add_setting(clickhouse, "clickhouse_url", "URL", f"server ({DEFAULTS.clickhouse_url})")
+    add_setting(clickhouse, "clickhouse_user", "USER", f"user ({DEFAULTS.clickhouse_user})")
+    add_setting(clickhouse, "clickhouse_password", "PASSWORD", "password (empty)")
+    add_setting(
+        parser,
+        "timeout",
+        "SECONDS",
+        f"longest wait for a server's answer, 1-{MAX_TIMEOUT} ({DEFAULTS.timeout})",
     )
 
 
@@ -101,7 +98,7 @@ def add_release_options(release: argparse.ArgumentParser) -> None:
     release.add_argument(
         "--tag", metavar="TAG", help="release this tag (default: every tag without a DOI)"
     )
-    release.add_argument("--remote", metavar="NAME", help="remote to push the DOIs to (origin)")
+    add_setting(release, "remote", "NAME", "remote to push the DOIs to (origin)")
     release.add_argument("--no-push", action="store_true", help="commit the DOIs, do not push")
     release.add_argument(
         "--out-of-order",
@@ -115,18 +112,18 @@ def add_release_options(release: argparse.ArgumentParser) -> None:
         " even beside versions of the same names in the account",
     )
     where = release.add_mutually_exclusive_group()
-    where.add_argument("--zenodo-url", metavar="URL", help=f"Zenodo ({DEFAULTS.zenodo_url})")
+    add_setting(where, "zenodo_url", "URL", f"Zenodo ({DEFAULTS.zenodo_url})")
     where.add_argument(
         "--sandbox", action="store_true", help="Zenodo's sandbox, to try it out; writes nothing"
     )
     release.add_argument(
         "--dry-run", action="store_true", help="print what would be sent, change nothing"
     )
-    release.add_argument(
-        "--timeout",
-        type=int,
-        metavar="SECONDS",
-        help=f"longest wait for one answer of Zenodo, 1-{MAX_TIMEOUT} ({DEFAULTS.timeout})",
+    add_setting(
+        release,
+        "timeout",
+        "SECONDS",
+        f"longest wait for one answer of Zenodo, 1-{MAX_TIMEOUT} ({DEFAULTS.timeout})",
     )
     add_summary_option(release)
 
@@ -170,7 +167,8 @@ def build_parser() -> Parser:
     )
     sample.add_argument("--projects", type=int, metavar="N", help="distinct projects (20000)")
     sample.add_argument("--seed", type=int, metavar="S", help="random seed (0)")
-    add_window_options(sample, days=35)
+    sample.add_argument("--end-date", metavar="D", help=YESTERDAY)
+    sample.add_argument("--days", type=int, metavar="N", help="whole days, 1-366 (35)")
 
     collect = add_command(commands, "collect", "count downloads and write the dataset to a folder")
     add_count_options(collect)
@@ -184,7 +182,7 @@ def build_parser() -> Parser:
     add_count_options(publish, end=MONTH_END)
     add_anomaly_option(publish)
     publish.add_argument("--repo", metavar="PATH", default=".", help="publishing repository (.)")
-    publish.add_argument("--remote", metavar="NAME", help="remote to push to (origin)")
+    add_setting(publish, "remote", "NAME", "remote to push to (origin)")
     publish.add_argument("--no-push", action="store_true", help="commit and tag, do not push")
     publish.add_argument(
         "--correction", action="store_true", help="republish a month as YYYY.MM.1, .2, ..."
@@ -219,12 +217,10 @@ def add_history_command(commands: Any) -> None:
         "--to", dest="to_tag", metavar="TAG", help="last month (the one before publish's newest)"
     )
     history.add_argument("--repo", metavar="PATH", default=".", help="publishing repository (.)")
-    history.add_argument("--remote", metavar="NAME", help="remote to push to (origin)")
+    add_setting(history, "remote", "NAME", "remote to push to (origin)")
     history.add_argument("--no-push", action="store_true", help="commit, do not push")
     history.add_argument("--dry-run", action="store_true", help="print the plan, write nothing")
-    history.add_argument(
-        "--days", type=int, metavar="N", help=f"whole days of each month's window ({DEFAULTS.days})"
-    )
+    add_setting(history, "days", "N", f"whole days of each month's window ({DEFAULTS.days})")
     add_engine_options(history)
     add_summary_option(history)
 
@@ -233,9 +229,7 @@ def add_site_command(commands: Any) -> None:
     site = add_command(commands, "site", "build the static web site from the published tags")
     site.add_argument("--repo", metavar="PATH", default=".", help="publishing repository (.)")
     site.add_argument("--out", metavar="DIR", help="folder to write the site into")
-    site.add_argument(
-        "--site-url", metavar="URL", help="the site's address (default: GitHub Pages of the remote)"
-    )
+    add_setting(site, "site_url", "URL", "the site's address (default: GitHub Pages of the remote)")
     site.add_argument(
         "--summary", metavar="FILE", help="append a Markdown summary (e.g. $GITHUB_STEP_SUMMARY)"
     )
@@ -254,7 +248,3 @@ def join_dashed_values(argv: Sequence[str]) -> list[str]:
         else:
             joined.append(token)
     return joined
-
-
-def option_values(args: argparse.Namespace) -> dict[str, Any]:
-    return {key: value for key, value in vars(args).items() if key != "command"}

@@ -10,7 +10,8 @@ from rich.console import Console
 
 from publisher.base.progress import status
 from publisher.cli import report, summary
-from publisher.cli.options import Counting, counting_for
+from publisher.cli.options import PublishOptions
+from publisher.cli.resolve import Counting, counting_for
 from publisher.dataset.build import DATA_FILES, DATA_FOLDER
 from publisher.dataset.collect import Collected, collect, write_collected
 from publisher.dataset.previous import Previous
@@ -47,42 +48,42 @@ def release_facts(plan: ReleasePlan, folder: Path) -> list[tuple[str, str]]:
     return [("tag", f"{plan.tag}, {where}"), ("files", str(folder))]
 
 
-def publish_command(options: dict[str, Any], now: datetime, out: Console, err: Console) -> int:
-    repo = open_repo(Path(options["repo"]))
+def publish_command(options: PublishOptions, now: datetime, out: Console, err: Console) -> int:
+    repo = open_repo(options.repo)
     root = Path(str(repo.working_tree_dir))
-    counting = counting_for(options, root, now, release=True)
-    if options["print_sql"]:
+    counting = counting_for(options.given, options.end_date, root, now, release=True)
+    if options.print_sql:
         report.print_sql(out, counting.engine.sql(counting.request))
         return 0
-    remote = None if options["no_push"] else counting.settings.remote
+    remote = None if options.no_push else counting.settings.remote
     if remote is not None:  # before the release plan, to name it as the user gave it
         check_remote(repo, remote, counting.settings.name("remote", remote))
-    if options["dry_run"]:
-        plan = release_plan(repo, counting, remote, options)
-        return dry_run(repo, counting, plan, out, err, options)
+    if options.dry_run:
+        plan = release_plan(repo, counting, remote, options.correction)
+        return dry_run(repo, counting, plan, out, err, options.summary)
     with repository_lock(Path(repo.common_dir).resolve()):
         drop_left_duplicate(repo, counting, remote, err)
-        plan = release_plan(repo, counting, remote, options)
+        plan = release_plan(repo, counting, remote, options.correction)
         if plan.action is not Action.PUBLISH:
             finished = finish(repo, plan, out)
-            summary.append(options.get("summary"), ["## top-pypi publish", "", finished])
+            summary.append(options.summary, ["## top-pypi publish", "", finished])
             return 0
         previous = read_previous_month(repo, plan.tag)  # before counting, which BigQuery bills
-        accept = options["accept_anomalies"]
+        accept = options.accept_anomalies
         collected, newest = publish(repo, counting, plan, now, err, previous, accept)
     facts = [*collected.facts, *release_facts(plan, root / DATA_FOLDER)]
     if newest is not None:
         facts = [*facts, *restored_facts(newest, plan.tag)]
     out.print(report.summary_table(collected.dataset, facts))
-    summary.append(options.get("summary"), summary.dataset_lines(collected.dataset, facts))
+    summary.append(options.summary, summary.dataset_lines(collected.dataset, facts))
     return 0
 
 
 def release_plan(
-    repo: git.Repo, counting: Counting, remote: str | None, options: dict[str, Any]
+    repo: git.Repo, counting: Counting, remote: str | None, correction: bool
 ) -> ReleasePlan:
     window = counting.request.window
-    tag, correction = release_tag(window), options["correction"]
+    tag = release_tag(window)
     history = history_paths(repo, tag)  # before counting: a broken history stops the run
     plan = plan_release(repo, tag, remote, correction, DATA_PATHS, window, history)
     if plan.action is Action.PUBLISH:  # before counting, which BigQuery bills
@@ -150,14 +151,14 @@ def dry_run(
     plan: ReleasePlan,
     out: Console,
     err: Console,
-    options: dict[str, Any],
+    summary_file: str | None,
 ) -> int:
-    """The engine's plan and the release's; for a month already published, no engine at all
-    (BigQuery's plan itself bills two metadata reads)."""
+    """The engine's plan and the release's, also into `summary_file`; for a month already
+    published, no engine at all (BigQuery's plan itself bills two metadata reads)."""
     if plan.action is Action.DONE:
         said = f"{plan.reason}; a run would count nothing."
         out.print(said, highlight=False, soft_wrap=True)
-        summary.append(options.get("summary"), ["## top-pypi publish --dry-run", "", said])
+        summary.append(summary_file, ["## top-pypi publish --dry-run", "", said])
         return 0
     git_row = [("git", f"{plan.reason}: would {plan.action.value} {plan.tag}")]
     if plan.action is Action.PUBLISH:
@@ -168,7 +169,7 @@ def dry_run(
     with status(err, f"Planning with {counting.engine.name}") as progress:
         engine_plan = counting.engine.plan(counting.request, progress)
     out.print(report.plan_table(engine_plan, git_row))
-    summary.append(options.get("summary"), summary.plan_lines(engine_plan, git_row))
+    summary.append(summary_file, summary.plan_lines(engine_plan, git_row))
     return 0
 
 

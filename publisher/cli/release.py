@@ -6,7 +6,6 @@ import os
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import git
 from rich.console import Console
@@ -16,7 +15,8 @@ from publisher.base.progress import Progress, status
 from publisher.base.secrets import secret_from
 from publisher.base.settings import check_zenodo_url
 from publisher.cli import summary
-from publisher.cli.options import settings_for
+from publisher.cli.options import ReleaseOptions
+from publisher.cli.resolve import settings_for
 from publisher.release.lock import repository_lock
 from publisher.release.repository import open_repo
 from publisher.release.stage import (
@@ -52,9 +52,9 @@ def sandbox_url(environ: Mapping[str, str]) -> str:
     return url.rstrip("/")
 
 
-def release_command(options: dict[str, Any], now: datetime, out: Console, err: Console) -> int:
-    repo = open_repo(Path(options["repo"]))
-    if options["dry_run"]:  # it reads, and changes nothing: no lock
+def release_command(options: ReleaseOptions, now: datetime, out: Console, err: Console) -> int:
+    repo = open_repo(options.repo)
+    if options.dry_run:  # it reads, and changes nothing: no lock
         return release_locked(repo, options, now, out, err)
     # From reading the record to its last push: a run that read the branch before another
     # recorded its DOIs would release again from a stale record. The sandbox writes the notes.
@@ -64,7 +64,7 @@ def release_command(options: dict[str, Any], now: datetime, out: Console, err: C
 
 def release_locked(
     repo: git.Repo,
-    options: dict[str, Any],
+    options: ReleaseOptions,
     now: datetime,
     out: Console,
     err: Console,
@@ -79,17 +79,17 @@ def release_locked(
         out.print("Nothing to release: every publish tag has a DOI.", highlight=False)
     done = releasing(prepared, err)
     record(prepared, done, lambda line: err.print(line, style="dim", highlight=False))
-    show(out, done.head, done.released, tags_asked(options, done.head), asked.url)
-    write_summary(options.get("summary"), done, asked.url)
+    show(out, done.head, done.released, tags_asked(options.tag, done.head), asked.url)
+    write_summary(options.summary, done, asked.url)
     if done.failure is not None:
         raise done.failure
     return 0
 
 
-def asked_for(options: dict[str, Any], root: Path) -> Asked:
+def asked_for(options: ReleaseOptions, root: Path) -> Asked:
     """The options, settings and environment, read into what the release stage takes."""
-    settings = settings_for(options, root)
-    sandbox = bool(options["sandbox"])
+    settings = settings_for(options.given, root)
+    sandbox = options.sandbox
     url = sandbox_url(os.environ) if sandbox else settings.zenodo_url.rstrip("/")
     concept = settings.zenodo_concept
     return Asked(
@@ -99,12 +99,12 @@ def asked_for(options: dict[str, Any], root: Path) -> Asked:
         sandbox=sandbox,
         concept=concept,
         concept_setting=settings.name("zenodo_concept", str(None if sandbox else concept)),
-        new_concept=bool(options["new_concept"]),
-        tag=options["tag"],
-        out_of_order=bool(options["out_of_order"]),
+        new_concept=options.new_concept,
+        tag=options.tag,
+        out_of_order=options.out_of_order,
         remote=settings.remote,
-        no_push=bool(options["no_push"]),
-        dry_run=bool(options["dry_run"]),
+        no_push=options.no_push,
+        dry_run=options.dry_run,
         timeout=settings.timeout,
     )
 
@@ -135,8 +135,9 @@ def try_out(prepared: Prepared, out: Console, err: Console) -> int:
     return 0
 
 
-def tags_asked(options: dict[str, Any], head: Head) -> list[str]:
-    return [options["tag"]] if options["tag"] else sorted(head.record.releases)
+def tags_asked(tag: str | None, head: Head) -> list[str]:
+    """The tag given to `--tag`, else every tag of the record."""
+    return [tag] if tag else sorted(head.record.releases)
 
 
 def show(out: Console, head: Head, released: list[Released], tags: list[str], url: str) -> None:

@@ -2,7 +2,6 @@
 `publisher.website`; this resolves the options and tells the user what was built."""
 
 from pathlib import Path
-from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -13,18 +12,21 @@ from publisher.base.progress import status
 from publisher.base.settings import SETTINGS_FILE, Settings
 from publisher.base.sizes import format_size
 from publisher.cli import summary
-from publisher.cli.options import settings_for
+from publisher.cli.options import GivenSettings, SiteOptions
+from publisher.cli.resolve import settings_for
 from publisher.website.address import check_site_url
 from publisher.website.builder import Built, build_site, remote_pages_url
 
 
-def site_url(options: dict[str, Any], settings: Settings, repo: Path) -> str | None:
+def site_url(given: GivenSettings, settings: Settings, repo: Path) -> str | None:
     """--site-url, else the `site_url` setting, else GitHub Pages' address of the remote."""
-    if options.get("site_url"):
-        return check_site_url(options["site_url"], "--site-url")
     if settings.site_url:
-        return check_site_url(settings.site_url, f"{SETTINGS_FILE}: site_url =")
+        given_here = "site_url" in given
+        return check_site_url(settings.site_url, "--site-url" if given_here else FILE_LABEL)
     return remote_pages_url(repo, settings.remote)
+
+
+FILE_LABEL = f"{SETTINGS_FILE}: site_url ="
 
 
 def facts(built: Built) -> list[tuple[str, str]]:
@@ -50,14 +52,14 @@ def summary_lines(built: Built) -> list[str]:
     return ["### Site", "", "| | |", "| --- | --- |", *rows]
 
 
-def site_command(options: dict[str, Any], out: Console, err: Console) -> int:
-    if not options.get("out"):
+def site_command(options: SiteOptions, out: Console, err: Console) -> int:
+    if not options.out:
         raise UsageError("site needs --out DIR.", "Name the folder to write the site into.")
-    repo = Path(options["repo"])
-    settings = settings_for(options, repo)
-    url = site_url(options, settings, repo)
+    repo = options.repo
+    settings = settings_for(options.given, repo)
+    url = site_url(options.given, settings, repo)
     with status(err, "Building the site"):
-        built = build_site(repo, Path(options["out"]), url, remote=settings.remote)
+        built = build_site(repo, options.out, url, remote=settings.remote)
     table = Table(title="top-pypi site", show_header=False)
     table.add_column(style="bold cyan")
     table.add_column()
@@ -66,5 +68,5 @@ def site_command(options: dict[str, Any], out: Console, err: Console) -> int:
     out.print(table)
     for warning in built.skipped:
         err.print(Text.assemble(("warning: ", "bold yellow"), warning), soft_wrap=True)
-    summary.append(options.get("summary"), summary_lines(built), "The site was built")
+    summary.append(options.summary, summary_lines(built), "The site was built")
     return 0
