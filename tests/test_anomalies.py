@@ -12,7 +12,6 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from expect import assert_one_error_line, run_cli
 
 from publisher.base.errors import AnomalyError
 from publisher.base.progress import silent
@@ -23,6 +22,7 @@ from publisher.count.window import Window
 from publisher.dataset.anomalies import find_anomalies, refuse_structural
 from publisher.dataset.previous import Previous
 from publisher.sample.generator import SampleSpec, day_file, write_sample
+from tests.expect import assert_one_error_line, run_cli
 
 END = date(2026, 9, 30)
 WINDOW = Window(END - timedelta(days=29), END)

@@ -10,16 +10,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from expect import assert_one_error_line, run_cli
 
 from publisher.dataset.validate import json_schema
+from tests.expect import assert_one_error_line, run_cli
 
 
 @pytest.fixture(scope="module")
 def published(events_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from conftest import NOW
-
     from publisher.cli import main
+    from tests.conftest import NOW
 
     out = tmp_path_factory.mktemp("published") / "data"
     assert (

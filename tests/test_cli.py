@@ -6,11 +6,11 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from expect import assert_one_error_line, run_cli
 
 from publisher import __version__
 from publisher.cli.parser import build_parser
 from tests.documentation import docs_text
+from tests.expect import assert_one_error_line, run_cli
 
 COMMANDS = ["sample", "collect", "publish", "validate", "demo", "site"]
 

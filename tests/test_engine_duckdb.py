@@ -14,9 +14,6 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import SAMPLE_SPEC, UNNAMED_WINDOW
-from counting import independent_long_tail, independent_top, independent_unnamed
-from expect import assert_one_error_line, read_dataset, run_cli
 
 from publisher.base.errors import EventsError, IncompleteDataError
 from publisher.count import long_tail
@@ -25,6 +22,9 @@ from publisher.count.engines.duckdb.engine import DuckDBEngine
 from publisher.count.query import DAY_STATS_TOP
 from publisher.count.window import Window
 from publisher.sample.generator import write_sample
+from tests.conftest import SAMPLE_SPEC, UNNAMED_WINDOW
+from tests.counting import independent_long_tail, independent_top, independent_unnamed
+from tests.expect import assert_one_error_line, read_dataset, run_cli
 
 
 def silent(message: str) -> None:

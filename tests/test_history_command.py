@@ -10,9 +10,6 @@ import git
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from children import cli, finish, has_entry, interrupt_at, kill_at, running
-from expect import assert_one_error_line, run_cli
-from repos import publishing_repo
 
 from publisher.base.progress import silent
 from publisher.base.sizes import parse_size
@@ -22,7 +19,10 @@ from publisher.history.months import history_months
 from publisher.history.progress import kept_months, progress_folder
 from publisher.history.run import run_history
 from publisher.sample.generator import SampleSpec, write_sample
+from tests.children import cli, finish, has_entry, interrupt_at, kill_at, running
+from tests.expect import assert_one_error_line, run_cli
 from tests.fakes.bigquery import BigQueryStandIn
+from tests.repos import publishing_repo
 
 # Five months of events up to the day before the clock's month: 2026.07 to 2026.10 are whole.
 SPEC = SampleSpec(events=60_000, projects=400, days=153, end=date(2026, 10, 31), seed=21)

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import git
 import pytest
-from expect import assert_one_error_line
-from repos import publishing_repo
 
 from publisher.cli import main
 from publisher.cli.publish import DATA_PATHS
 from publisher.count.window import Window
 from publisher.dataset.build import COMPATIBLE_FILES
 from publisher.release.commits import with_trailer
+from tests.expect import assert_one_error_line
+from tests.repos import publishing_repo
 
 MONTH = "2026.11"
 

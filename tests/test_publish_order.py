@@ -10,12 +10,12 @@ from pathlib import Path
 
 import git
 import pytest
-from published import month_count, publish_month, ranked
-from repos import publishing_repo
 
 from publisher.cli import main
 from publisher.cli.publish import DATA_PATHS
 from publisher.release.newest import blobs
+from tests.published import month_count, publish_month, ranked
+from tests.repos import publishing_repo
 
 NEWER, OLDER = "2026.11", "2026.10"
 # The older month: the last four days of September, which the sample events hold.

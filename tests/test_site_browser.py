@@ -12,8 +12,12 @@ from urllib.parse import urljoin, urlsplit
 
 import git
 import pytest
-from browser import AXE, CHROMIUM, CHROMIUM_ARGS, require_axe, require_chromium
-from published import (
+
+from publisher.sample.names import project_names
+from publisher.website.builder import build_site
+from publisher.website.pages import project_path
+from tests.browser import AXE, CHROMIUM, CHROMIUM_ARGS, require_axe, require_chromium
+from tests.published import (
     EXAMPLE,
     FLAGGED,
     FLAGS,
@@ -27,12 +31,8 @@ from published import (
     tag_blob,
     with_breakdown,
 )
-from repos import publishing_repo
-from site_pages import Links, serve
-
-from publisher.sample.names import project_names
-from publisher.website.builder import build_site
-from publisher.website.pages import project_path
+from tests.repos import publishing_repo
+from tests.site_pages import Links, serve
 
 
 @pytest.fixture(scope="module")
@@ -492,7 +492,7 @@ def test_the_files_at_the_root_are_the_tags_bytes(example_site: str, example_rep
 
 def test_a_name_with_html_characters_shows_as_text(watched: Watched, tmp_path: Path) -> None:
     """Only an older tag can hold such a name (the latest must pass validate)."""
-    from test_site_build import publish_unvalidated
+    from tests.test_site_build import publish_unvalidated
 
     work, _ = publishing_repo(tmp_path, "")
     evil = '<img src=x onerror=alert(1)><script>alert("x")</script>'

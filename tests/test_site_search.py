@@ -11,10 +11,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from published import EXAMPLE
-from repos import publishing_repo
-from site_pages import serve
-from test_site_browser import (  # noqa: F401 (fixtures)
+
+from publisher.sample.names import project_names
+from publisher.website.builder import build_site
+from publisher.website.history import History
+from publisher.website.pages import project_path
+from publisher.website.search import search_index
+from publisher.website.tags import Month
+from tests.published import EXAMPLE
+from tests.repos import publishing_repo
+from tests.site_pages import serve
+from tests.test_site_browser import (  # noqa: F401 (fixtures)
     AXE_RUN,
     Watched,
     big_repo,
@@ -25,14 +32,7 @@ from test_site_browser import (  # noqa: F401 (fixtures)
     visible_rows,
     watched,
 )
-from test_site_build import publish_unvalidated
-
-from publisher.sample.names import project_names
-from publisher.website.builder import build_site
-from publisher.website.history import History
-from publisher.website.pages import project_path
-from publisher.website.search import search_index
-from publisher.website.tags import Month
+from tests.test_site_build import publish_unvalidated
 
 # Ranked so that one query meets each kind of match, none of them first by rank. The latest
 # month must pass validate, so its odd name is a long one: its page's file name is shortened.
@@ -229,7 +229,7 @@ def test_a_phone_shows_the_matches_within_the_screen(
 def test_axe_finds_no_violation_with_the_matches_open(
     browser: Any, named_site: str, scheme: str
 ) -> None:
-    from browser import AXE, require_axe
+    from tests.browser import AXE, require_axe
 
     require_axe()
     context = Watched(browser, bypass_csp=True, color_scheme=scheme)

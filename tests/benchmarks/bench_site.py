@@ -20,15 +20,11 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from measure import measure
-
-TESTS = Path(__file__).parents[1]
-sys.path.insert(0, str(TESTS))
-
-from browser import CHROMIUM, CHROMIUM_ARGS, LIGHTHOUSE  # noqa: E402
-from published import publish_generated  # noqa: E402
-from repos import publishing_repo  # noqa: E402
-from site_pages import serve  # noqa: E402
+from tests.benchmarks.measure import measure
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, LIGHTHOUSE
+from tests.published import publish_generated
+from tests.repos import publishing_repo
+from tests.site_pages import serve
 
 MONTHS, ROWS = 12, 15_000
 BUILDS = 3

@@ -15,11 +15,12 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-HERE = Path(__file__).parent
+# The children run from the repository's root, where `tests` is the package of the helpers.
+ROOT = Path(__file__).parents[2]
 # The child writes its figures to a file named by the parent, never to standard output, where
 # DuckDB draws a progress bar for any query that runs longer than about two seconds.
 CHILD = (
-    "import json, sys; from pathlib import Path; import {module}; "
+    "import json, sys; from pathlib import Path; from tests.benchmarks import {module}; "
     "Path(sys.argv[1]).write_text(json.dumps({module}.run({args})))"
 )
 
@@ -33,7 +34,7 @@ def run_child(module: str, args: str) -> list[tuple[str, float, str]]:
     with tempfile.TemporaryDirectory() as tmp:
         result = Path(tmp) / "result.json"
         done = subprocess.run(
-            [sys.executable, "-c", code, str(result)], cwd=HERE, capture_output=True, text=True
+            [sys.executable, "-c", code, str(result)], cwd=ROOT, capture_output=True, text=True
         )
         if done.returncode != 0:
             raise SectionFailed(last_line(done.stderr) or f"exit code {done.returncode}")

@@ -21,10 +21,10 @@ from http.server import ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 
-from .bigquery_http import Handler
-from .bigquery_jobs import Cost, Job
-from .bigquery_service import DEFAULT_PAGE_ROWS, BigQueryService, RecordedRequest
-from .serving import Served
+from tests.fakes.bigquery_http import Handler
+from tests.fakes.bigquery_jobs import Cost, Job
+from tests.fakes.bigquery_service import DEFAULT_PAGE_ROWS, BigQueryService, RecordedRequest
+from tests.fakes.serving import Served
 
 __all__ = ["BigQueryStandIn", "Cost", "Job", "RecordedRequest"]
 

@@ -12,10 +12,10 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from .bigquery_auth import TokenError
-from .bigquery_service import ApiError, BigQueryService, Failure, RecordedRequest
-from .bigquery_wire import error_body
-from .serving import QuietHandler
+from tests.fakes.bigquery_auth import TokenError
+from tests.fakes.bigquery_service import ApiError, BigQueryService, Failure, RecordedRequest
+from tests.fakes.bigquery_wire import error_body
+from tests.fakes.serving import QuietHandler
 
 _Route = Callable[[BigQueryService, tuple[str, ...], dict[str, str], dict[str, Any]], Any]
 _ROUTES: list[tuple[str, re.Pattern[str], _Route]] = [

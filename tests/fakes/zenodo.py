@@ -57,11 +57,11 @@ from typing import Any, TextIO
 
 from zenodo_client import Zenodo
 
-from .serving import Served
-from .zenodo_faults import ANY_ROUTE, Fault, FaultKind, Hold
-from .zenodo_http import ROUTES, Handler
-from .zenodo_service import ApiError, RecordedRequest, ZenodoService
-from .zenodo_store import STATE_FILE
+from tests.fakes.serving import Served
+from tests.fakes.zenodo_faults import ANY_ROUTE, Fault, FaultKind, Hold
+from tests.fakes.zenodo_http import ROUTES, Handler
+from tests.fakes.zenodo_service import ApiError, RecordedRequest, ZenodoService
+from tests.fakes.zenodo_store import STATE_FILE
 
 __all__ = [
     "ANY_ROUTE",

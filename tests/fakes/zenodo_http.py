@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from .serving import QuietHandler
-from .zenodo_faults import Fault
-from .zenodo_service import ApiError, RecordedRequest, Reply, ZenodoService
-from .zenodo_wire import INTERNAL_ERROR, NOT_FOUND, error, gateway_page
+from tests.fakes.serving import QuietHandler
+from tests.fakes.zenodo_faults import Fault
+from tests.fakes.zenodo_service import ApiError, RecordedRequest, Reply, ZenodoService
+from tests.fakes.zenodo_wire import INTERNAL_ERROR, NOT_FOUND, error, gateway_page
 
 CHUNK = 64 * 1024
 JSON_LIMIT = 10 * 1024 * 1024
