@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from http.server import ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -47,10 +48,19 @@ _ROUTES: list[tuple[str, re.Pattern[str], _Route]] = [
 ]
 
 
+class Server(ThreadingHTTPServer):
+    """The stand-in's server: its handlers answer for `service`, set once the stand-in exists."""
+
+    daemon_threads = True
+    service: BigQueryService
+
+
 class Handler(QuietHandler):
+    server: Server
+
     @property
     def service(self) -> BigQueryService:
-        return self.server.service  # type: ignore[attr-defined,no-any-return]
+        return self.server.service
 
     def do_GET(self) -> None:
         self._serve("GET")
