@@ -458,7 +458,7 @@ def test_the_extended_files_are_linked_with_their_sizes(built: Path, example_rep
 
 
 def test_a_broken_extended_file_is_refused(tmp_path: Path) -> None:
-    from tests.published import Collected
+    from publisher.dataset.collect import Collected
 
     def broken(collected: Collected, tag: str) -> Collected:
         return Collected(collected.dataset, {**collected.files, EXTENDED_JSON_FILE: b"[]"})
