@@ -4,7 +4,7 @@ the real DuckDB engine in generated events."""
 import json
 import shutil
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from statistics import median
 from typing import Any
@@ -220,7 +220,7 @@ def rows_of(folder: Path, day: date) -> int:
 
 
 def test_a_low_day_is_refused_then_flagged_with_its_numbers(
-    low_day_events: Path, tmp_path: Path, now: Any, capsys: pytest.CaptureFixture[str]
+    low_day_events: Path, tmp_path: Path, now: datetime, capsys: pytest.CaptureFixture[str]
 ) -> None:
     events = Path(shutil.copytree(low_day_events, tmp_path / "events"))
     argv = [
@@ -262,7 +262,7 @@ def as_project(events: pa.Table, name: str) -> pa.Table:
 
 
 def test_a_generated_month_with_an_injected_bot_spike_is_flagged(
-    tmp_path: Path, now: Any, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, now: datetime, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Twice a mid-table project's month, downloaded on two days: flagged in the extended
     JSON with its numbers, and no other project of the generated month is."""

@@ -1,5 +1,6 @@
 """The command line as people use it: options, help, bad input, output."""
 
+import argparse
 import json
 import re
 from datetime import datetime
@@ -32,7 +33,8 @@ def test_help_on_every_command(
 def test_every_option_is_in_the_docs() -> None:
     docs = docs_text()
     parser = build_parser()
-    subparsers = parser._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    subparsers = commands.choices
     options = {
         option
         for sub in subparsers.values()

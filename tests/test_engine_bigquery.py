@@ -173,7 +173,7 @@ def day_bytes(events: Path, day: date) -> int:
     TIMESTAMP 8 bytes, STRING 2 + UTF-8 bytes."""
     table = pq.read_table(day_file(events, day), columns=["timestamp", "file"])
     names = pc.cast(pc.struct_field(table["file"], "project"), "string")
-    return 8 * table.num_rows + int(pc.sum(pc.add(pc.binary_length(names), 2)).as_py())
+    return 8 * int(table.num_rows) + int(pc.sum(pc.add(pc.binary_length(names), 2)).as_py())
 
 
 def duckdb_rows(events: Path, sql: str) -> list[tuple[str, int]]:

@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from itertools import pairwise
@@ -142,9 +143,9 @@ def numeric_timestamps(path: Path) -> None:
         (numeric_timestamps, "column 'timestamp' is int64, expected timestamp"),
     ],
 )
-def test_bad_events(tmp_path: Path, make: object, message: str) -> None:
+def test_bad_events(tmp_path: Path, make: Callable[[Path], object], message: str) -> None:
     path = tmp_path / "events.parquet"
-    make(path)  # type: ignore[operator]
+    make(path)
     with pytest.raises(EventsError, match=message):
         DuckDBEngine(str(path)).count(
             Request(Window(date(2026, 1, 1), date(2026, 1, 1)), 1), silent

@@ -6,6 +6,7 @@ import hashlib
 import io
 import json
 import shutil
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
@@ -203,7 +204,7 @@ def edit_extended(folder: Path) -> None:
     path.write_text(path.read_text().replace('"download_count":', '"download_count":1', 1))
 
 
-DAMAGE = {
+DAMAGE: dict[str, tuple[Callable[[Path], object], str]] = {
     "copy differs": (
         lambda d: (d / "top-pypi-packages-30-days.csv").write_text("download_count,project\n"),
         "top-pypi-packages-30-days.csv is not a byte-identical copy of top-pypi-packages.csv.",

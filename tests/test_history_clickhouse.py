@@ -14,8 +14,8 @@ from publisher.base.progress import silent
 from publisher.count.engines.base import Request
 from publisher.count.engines.clickhouse.first_days import earliest
 from publisher.count.engines.duckdb.engine import DuckDBEngine
-from publisher.history.months import history_months
-from publisher.history.run import COUNT, Step, batch_of
+from publisher.history.months import COUNT, history_months
+from publisher.history.run import Step, batch_of
 from publisher.sample.generator import SampleSpec, write_sample
 from tests.expect import assert_one_error_line, run_cli
 from tests.fakes.clickhouse import ClickHouseStandIn
