@@ -15,12 +15,14 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-# The children run from the repository's root, where `tests` is the package of the helpers.
-ROOT = Path(__file__).parents[2]
-# The child writes its figures to a file named by the parent, never to standard output, where
-# DuckDB draws a progress bar for any query that runs longer than about two seconds.
+HERE = Path(__file__).parent
+# A child runs in this folder, away from the repository's own top-pypi.toml (which the commands
+# it measures would read), with the repository's root first on its path: the package `tests`.
+# It writes its figures to a file named by the parent, never to standard output, where DuckDB
+# draws a progress bar for any query that runs longer than about two seconds.
 CHILD = (
-    "import json, sys; from pathlib import Path; from tests.benchmarks import {module}; "
+    "import json, sys; from pathlib import Path; sys.path.insert(0, {root!r}); "
+    "from tests.benchmarks import {module}; "
     "Path(sys.argv[1]).write_text(json.dumps({module}.run({args})))"
 )
 
@@ -30,11 +32,11 @@ class SectionFailed(Exception):
 
 
 def run_child(module: str, args: str) -> list[tuple[str, float, str]]:
-    code = CHILD.format(module=module, args=args)
+    code = CHILD.format(root=str(HERE.parents[1]), module=module, args=args)
     with tempfile.TemporaryDirectory() as tmp:
         result = Path(tmp) / "result.json"
         done = subprocess.run(
-            [sys.executable, "-c", code, str(result)], cwd=ROOT, capture_output=True, text=True
+            [sys.executable, "-c", code, str(result)], cwd=HERE, capture_output=True, text=True
         )
         if done.returncode != 0:
             raise SectionFailed(last_line(done.stderr) or f"exit code {done.returncode}")
