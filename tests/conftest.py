@@ -146,8 +146,8 @@ def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(scope="session")
 def example_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The site's example publishing repository (tests/published.py), made once; read-only."""
-    from published import publish_example
-    from repos import publishing_repo
+    from tests.published import publish_example
+    from tests.repos import publishing_repo
 
     work, _ = publishing_repo(tmp_path_factory.mktemp("example"), "")
     publish_example(work)

@@ -9,12 +9,12 @@ import random
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import git
 import pyarrow as pa
 
-from publisher.base.progress import silent
+from publisher.base.progress import Progress, silent
 from publisher.cli.publish import commit_message
 from publisher.count import long_tail
 from publisher.count.engines.base import Count, Plan, QueryStats, Request
@@ -49,10 +49,10 @@ class Counted:
     def sql(self, request: Request) -> str:
         return "-- generated, not counted"
 
-    def plan(self, request: Request) -> Plan:
+    def plan(self, request: Request, progress: Progress = silent) -> Plan:
         return Plan(self.name, request.window, self.sql(request))
 
-    def count(self, request: Request, progress: Any) -> Count:
+    def count(self, request: Request, progress: Progress) -> Count:
         return self._count
 
 
@@ -212,7 +212,31 @@ authors:
   - name: The top-pypi developers
 license: CC0-1.0
 """
-RELEASES = {
+
+
+class ZenodoConcept(TypedDict):
+    url: str
+    concept_recid: int
+    concept_doi: str
+
+
+class ReleaseEntry(TypedDict):
+    doi: str
+    recid: int
+    url: str
+    published: str
+    files: dict[str, str]  # name -> "md5:<hex>"
+
+
+class ReleasesJson(TypedDict):
+    """data/releases.json as publisher.release.zenodo.record writes it."""
+
+    schema_version: int
+    zenodo: ZenodoConcept
+    releases: dict[str, ReleaseEntry]
+
+
+RELEASES: ReleasesJson = {
     "schema_version": 1,
     "zenodo": {
         "url": "https://zenodo.org",

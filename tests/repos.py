@@ -20,3 +20,10 @@ def publishing_repo(folder: Path, settings: str) -> tuple[git.Repo, git.Repo]:
     work.create_remote("origin", str(remote.git_dir))
     work.git.push("origin", "main")
     return work, remote
+
+
+def message_text(commit: git.Commit) -> str:
+    """A commit's message as text: GitPython gives bytes only for one it could not decode."""
+    text = commit.message
+    assert isinstance(text, str), f"{commit.hexsha}'s message is not text: {text!r}"
+    return text

@@ -4,7 +4,7 @@ the real DuckDB engine in generated events."""
 import json
 import shutil
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from statistics import median
 from typing import Any
@@ -12,7 +12,6 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from expect import assert_one_error_line, run_cli
 
 from publisher.base.errors import AnomalyError
 from publisher.base.progress import silent
@@ -23,6 +22,7 @@ from publisher.count.window import Window
 from publisher.dataset.anomalies import find_anomalies, refuse_structural
 from publisher.dataset.previous import Previous
 from publisher.sample.generator import SampleSpec, day_file, write_sample
+from tests.expect import assert_one_error_line, run_cli
 
 END = date(2026, 9, 30)
 WINDOW = Window(END - timedelta(days=29), END)
@@ -220,7 +220,7 @@ def rows_of(folder: Path, day: date) -> int:
 
 
 def test_a_low_day_is_refused_then_flagged_with_its_numbers(
-    low_day_events: Path, tmp_path: Path, now: Any, capsys: pytest.CaptureFixture[str]
+    low_day_events: Path, tmp_path: Path, now: datetime, capsys: pytest.CaptureFixture[str]
 ) -> None:
     events = Path(shutil.copytree(low_day_events, tmp_path / "events"))
     argv = [
@@ -262,7 +262,7 @@ def as_project(events: pa.Table, name: str) -> pa.Table:
 
 
 def test_a_generated_month_with_an_injected_bot_spike_is_flagged(
-    tmp_path: Path, now: Any, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, now: datetime, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Twice a mid-table project's month, downloaded on two days: flagged in the extended
     JSON with its numbers, and no other project of the generated month is."""

@@ -10,16 +10,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from expect import assert_one_error_line, run_cli
 
 from publisher.dataset.validate import json_schema
+from tests.expect import assert_one_error_line, run_cli
 
 
 @pytest.fixture(scope="module")
 def published(events_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from conftest import NOW
-
     from publisher.cli import main
+    from tests.conftest import NOW
 
     out = tmp_path_factory.mktemp("published") / "data"
     assert (
@@ -147,6 +146,11 @@ def loosened_schema(folder: Path) -> None:
     schema.write_text(schema.read_text().replace("^[a-z0-9]+(-[a-z0-9]+)*$", ".*"))
 
 
+def unknown_schema_version(folder: Path) -> None:
+    for name in ("top-pypi-packages.json", "top-pypi-packages.min.json"):
+        edit_json(folder / name, lambda o: o.update(schema_version=5))
+
+
 REHASHED: dict[str, tuple[Callable[[Path], object], str]] = {
     "crlf csv": (
         lambda d: crlf(d / "top-pypi-packages.csv"),
@@ -168,10 +172,7 @@ REHASHED: dict[str, tuple[Callable[[Path], object], str]] = {
         "top-pypi-packages.schema.json is not the schema of schema_version 4 that top-pypi ships.",
     ),
     "unknown schema_version": (
-        lambda d: [
-            edit_json(d / name, lambda o: o.update(schema_version=5))
-            for name in ("top-pypi-packages.json", "top-pypi-packages.min.json")
-        ],
+        unknown_schema_version,
         "schema_version 5 is not one this top-pypi knows (1, 2, 3, 4).",
     ),
 }

@@ -1,16 +1,17 @@
 """The command line as people use it: options, help, bad input, output."""
 
+import argparse
 import json
 import re
 from datetime import datetime
 from pathlib import Path
 
 import pytest
-from expect import assert_one_error_line, run_cli
 
 from publisher import __version__
 from publisher.cli.parser import build_parser
 from tests.documentation import docs_text
+from tests.expect import assert_one_error_line, run_cli
 
 COMMANDS = ["sample", "collect", "publish", "validate", "demo", "site"]
 
@@ -32,7 +33,8 @@ def test_help_on_every_command(
 def test_every_option_is_in_the_docs() -> None:
     docs = docs_text()
     parser = build_parser()
-    subparsers = parser._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    subparsers = commands.choices
     options = {
         option
         for sub in subparsers.values()

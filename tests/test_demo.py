@@ -13,12 +13,12 @@ from pathlib import Path
 
 import git
 import pytest
-from conftest import isolate_git
-from expect import run_cli
 
 from publisher.base.settings import END_DATE_VARIABLE, ENVIRONMENT
 from publisher.cli import main
 from publisher.cli.demo import LEAD_DAYS, demo_month_ends, demo_spec
+from tests.conftest import isolate_git
+from tests.expect import run_cli
 from tests.fakes.zenodo import DEFAULT_TOKEN, ZenodoStandIn
 
 # Mid-month: still the two months before. The demo's first run, its sample and its year of

@@ -21,12 +21,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
-from conftest import UNNAMED_WINDOW
-from counting import independent_long_tail, independent_top, independent_unnamed
-from expect import assert_counts_like_duckdb, assert_one_error_line, read_dataset, run_cli
 from pypinfo import db as pypinfo_db
 from pypinfo.cli import pypinfo as pypinfo_cli
-from repos import publishing_repo
 
 from publisher.base.errors import BudgetError, EngineError
 from publisher.base.sizes import format_size
@@ -49,9 +45,13 @@ from publisher.count.engines.duckdb.events import find_event_files
 from publisher.count.query import DAY_STATS_TOP, sampled_projects_sql, to_duckdb, top_projects_sql
 from publisher.count.window import Window
 from publisher.sample.generator import SampleSpec, day_file, write_sample
+from tests.conftest import UNNAMED_WINDOW
+from tests.counting import independent_long_tail, independent_top, independent_unnamed
+from tests.expect import assert_counts_like_duckdb, assert_one_error_line, read_dataset, run_cli
 from tests.fakes.bigquery import BigQueryStandIn, Job
 from tests.fakes.bigquery_auth import ServiceAccount
 from tests.fakes.misbehaving import SilentServer
+from tests.repos import publishing_repo
 
 MONTH = Window(date(2026, 10, 2), date(2026, 10, 31))
 MISSING = date(2026, 10, 15)
@@ -173,7 +173,7 @@ def day_bytes(events: Path, day: date) -> int:
     TIMESTAMP 8 bytes, STRING 2 + UTF-8 bytes."""
     table = pq.read_table(day_file(events, day), columns=["timestamp", "file"])
     names = pc.cast(pc.struct_field(table["file"], "project"), "string")
-    return 8 * table.num_rows + int(pc.sum(pc.add(pc.binary_length(names), 2)).as_py())
+    return 8 * int(table.num_rows) + int(pc.sum(pc.add(pc.binary_length(names), 2)).as_py())
 
 
 def duckdb_rows(events: Path, sql: str) -> list[tuple[str, int]]:

@@ -24,15 +24,6 @@ import pytest
 from clickhouse_connect.driver.client import Client
 from clickhouse_connect.driver.exceptions import DatabaseError, OperationalError
 from clickhouse_connect.driver.query import QueryResult
-from conftest import UNNAMED_WINDOW
-from counting import (
-    independent_day_stats,
-    independent_groups,
-    independent_top,
-    independent_unnamed,
-)
-from expect import assert_counts_like_duckdb, assert_one_error_line, read_dataset, run_cli
-from repos import publishing_repo
 
 from publisher.base.errors import EngineError
 from publisher.base.retry import Retry
@@ -64,8 +55,17 @@ from publisher.count.long_tail import (
 )
 from publisher.count.window import Window
 from publisher.sample.generator import day_file
+from tests.conftest import UNNAMED_WINDOW
+from tests.counting import (
+    independent_day_stats,
+    independent_groups,
+    independent_top,
+    independent_unnamed,
+)
+from tests.expect import assert_counts_like_duckdb, assert_one_error_line, read_dataset, run_cli
 from tests.fakes.clickhouse import AGGREGATES, ClickHouseStandIn
 from tests.fakes.misbehaving import EchoingProxy, SilentServer
+from tests.repos import publishing_repo
 
 USER, PASSWORD = "publisher", "correct-horse-battery-staple"
 MONTH = Window(date(2026, 10, 2), date(2026, 10, 31))

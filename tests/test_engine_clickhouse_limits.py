@@ -9,15 +9,15 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from expect import assert_one_error_line, read_dataset, run_cli
-from repos import publishing_repo
 
 from publisher.base.settings import ENVIRONMENT
 from publisher.count.engines.clickhouse.breakdown import INSTALLER_TABLE
 from publisher.count.long_tail import CI, CI_CAPABLE, GROUP_COLUMNS
 from publisher.sample.generator import SampleSpec, write_sample
+from tests.expect import assert_one_error_line, read_dataset, run_cli
 from tests.fakes.clickhouse import ClickHouseStandIn
 from tests.fakes.clickhouse_limits import Limits
+from tests.repos import publishing_repo
 
 USER = "demo"
 EXTENDED = "top-pypi-packages-extended.parquet"

@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from itertools import pairwise
@@ -14,9 +15,6 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import SAMPLE_SPEC, UNNAMED_WINDOW
-from counting import independent_long_tail, independent_top, independent_unnamed
-from expect import assert_one_error_line, read_dataset, run_cli
 
 from publisher.base.errors import EventsError, IncompleteDataError
 from publisher.count import long_tail
@@ -25,6 +23,9 @@ from publisher.count.engines.duckdb.engine import DuckDBEngine
 from publisher.count.query import DAY_STATS_TOP
 from publisher.count.window import Window
 from publisher.sample.generator import write_sample
+from tests.conftest import SAMPLE_SPEC, UNNAMED_WINDOW
+from tests.counting import independent_long_tail, independent_top, independent_unnamed
+from tests.expect import assert_one_error_line, read_dataset, run_cli
 
 
 def silent(message: str) -> None:
@@ -142,9 +143,9 @@ def numeric_timestamps(path: Path) -> None:
         (numeric_timestamps, "column 'timestamp' is int64, expected timestamp"),
     ],
 )
-def test_bad_events(tmp_path: Path, make: object, message: str) -> None:
+def test_bad_events(tmp_path: Path, make: Callable[[Path], object], message: str) -> None:
     path = tmp_path / "events.parquet"
-    make(path)  # type: ignore[operator]
+    make(path)
     with pytest.raises(EventsError, match=message):
         DuckDBEngine(str(path)).count(
             Request(Window(date(2026, 1, 1), date(2026, 1, 1)), 1), silent

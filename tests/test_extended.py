@@ -6,6 +6,7 @@ import hashlib
 import io
 import json
 import shutil
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
@@ -13,11 +14,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
-from counting import named, window_projects
-from expect import assert_one_error_line, run_cli
-from published import publish_month, ranked
-from repos import publishing_repo
-from test_check import rehash
 
 from publisher.count import long_tail
 from publisher.count.engines.base import Count, QueryStats
@@ -27,6 +23,11 @@ from publisher.dataset.check import check_folder
 from publisher.dataset.extended import EXTENDED_SCHEMA, extended_table, to_parquet
 from publisher.dataset.previous import RANKS_SCHEMA, Previous
 from publisher.release.tag_files import TagFolder, month_files, tag_files
+from tests.counting import named, window_projects
+from tests.expect import assert_one_error_line, run_cli
+from tests.published import publish_month, ranked
+from tests.repos import publishing_repo
+from tests.test_check import rehash
 
 PARQUET = "top-pypi-packages-extended.parquet"
 WINDOW = Window(date(2026, 10, 2), date(2026, 10, 31))
@@ -38,9 +39,8 @@ LIMITS = ("5000", "10")
 def published(
     events_dir: Path, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
 ) -> Path:
-    from conftest import NOW
-
     from publisher.cli import main
+    from tests.conftest import NOW
 
     out = tmp_path_factory.mktemp("extended") / "data"
     argv = ["collect", "--events", str(events_dir), "--out", str(out), "--limit", request.param]
@@ -115,9 +115,8 @@ def test_the_data_package_lists_every_file_with_its_size_and_hash(published: Pat
 
 
 def test_same_input_same_parquet_bytes(events_dir: Path, published: Path, tmp_path: Path) -> None:
-    from conftest import NOW
-
     from publisher.cli import main
+    from tests.conftest import NOW
 
     again = tmp_path / "again"
     limit = str(json.loads((published / "top-pypi-packages.json").read_text())["total_rows"])
@@ -205,7 +204,7 @@ def edit_extended(folder: Path) -> None:
     path.write_text(path.read_text().replace('"download_count":', '"download_count":1', 1))
 
 
-DAMAGE = {
+DAMAGE: dict[str, tuple[Callable[[Path], object], str]] = {
     "copy differs": (
         lambda d: (d / "top-pypi-packages-30-days.csv").write_text("download_count,project\n"),
         "top-pypi-packages-30-days.csv is not a byte-identical copy of top-pypi-packages.csv.",

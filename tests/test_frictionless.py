@@ -12,16 +12,16 @@ from typing import Any
 import git
 import pyarrow.parquet as pq
 import pytest
-from repos import publishing_repo
 
 from publisher.cli import main
 from publisher.dataset.build import DATA_FILES, DATAPACKAGE_FILE, EXTENDED_PARQUET_FILE
+from tests.repos import publishing_repo
 
 
 @pytest.fixture(scope="module")
 def published(events_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The data folder of 2026.11 as published after 2026.10 (its last four days)."""
-    from conftest import NOW
+    from tests.conftest import NOW
 
     folder = tmp_path_factory.mktemp("frictionless")
     shutil.copytree(events_dir, folder / "events")

@@ -125,7 +125,8 @@ def state(**changes: Any) -> RepoState:
 
 def record(tag: str | None, window: str | None = ASKED, **changes: Any) -> Record:
     """What a publish commit of ours for `tag` records, unless `changes` say otherwise."""
-    fields = {"sha": "c" * 40, "subject": f"Publish {tag}", "has_data": True} | changes
+    fields: dict[str, Any] = {"sha": "c" * 40, "subject": f"Publish {tag}", "has_data": True}
+    fields |= changes
     return Record(tag=tag, window=window, **fields)
 
 

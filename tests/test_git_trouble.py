@@ -9,8 +9,9 @@ from pathlib import Path
 
 import git
 import pytest
-from expect import assert_one_error_line, run_cli
-from repos import publishing_repo
+
+from tests.expect import assert_one_error_line, run_cli
+from tests.repos import publishing_repo
 
 MONTH = "2026.11"
 ANOTHER_USER = 12345

@@ -9,18 +9,18 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from expect import assert_one_error_line, run_cli
-from repos import publishing_repo
 
 from publisher.base.progress import silent
 from publisher.count.engines.base import Request
 from publisher.count.engines.clickhouse.first_days import earliest
 from publisher.count.engines.duckdb.engine import DuckDBEngine
-from publisher.history.months import history_months
-from publisher.history.run import COUNT, Step, batch_of
+from publisher.history.months import COUNT, history_months
+from publisher.history.run import Step, batch_of
 from publisher.sample.generator import SampleSpec, write_sample
+from tests.expect import assert_one_error_line, run_cli
 from tests.fakes.clickhouse import ClickHouseStandIn
 from tests.fakes.clickhouse_limits import Limits
+from tests.repos import publishing_repo
 
 # Whole days from 2026-07-03 to 2026-10-31, and a first day logged only in part, 2026-07-02:
 # 2026.08's window (2026-07-02 to 2026-07-31) starts on that day, so the first month held whole

@@ -10,9 +10,6 @@ import git
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from children import cli, finish, has_entry, interrupt_at, kill_at, running
-from expect import assert_one_error_line, run_cli
-from repos import publishing_repo
 
 from publisher.base.progress import silent
 from publisher.base.sizes import parse_size
@@ -22,7 +19,10 @@ from publisher.history.months import history_months
 from publisher.history.progress import kept_months, progress_folder
 from publisher.history.run import run_history
 from publisher.sample.generator import SampleSpec, write_sample
+from tests.children import cli, finish, has_entry, interrupt_at, kill_at, running
+from tests.expect import assert_one_error_line, run_cli
 from tests.fakes.bigquery import BigQueryStandIn
+from tests.repos import message_text, publishing_repo
 
 # Five months of events up to the day before the clock's month: 2026.07 to 2026.10 are whole.
 SPEC = SampleSpec(events=60_000, projects=400, days=153, end=date(2026, 10, 31), seed=21)
@@ -72,7 +72,7 @@ def test_history_counts_the_months_before_the_published_one_and_copies_it(
     assert code == 0
     assert "counted: 3, copied: 1, kept by a stopped run: 0, held already: 0" in out
     assert sorted(t.name for t in work.tags) == tags_before  # never tags
-    assert work.head.commit.message.startswith("History: 2026.07 to 2026.10")
+    assert message_text(work.head.commit).startswith("History: 2026.07 to 2026.10")
     assert remote.commit("main") == work.head.commit  # pushed
     assert work.git.status("--porcelain") == ""
     index = json.loads((Path(repo) / HISTORY / "top-pypi-packages-history.json").read_text())
@@ -114,7 +114,7 @@ def test_a_push_that_failed_is_made_by_the_next_run(
     code, _, err = run_cli(capsys, NOW, "history", "--repo", repo, "--to", "2026.07")
     assert code != 0
     assert_one_error_line(err, "rejected the push")
-    assert work.head.commit.message.startswith("History: 2026.07 to 2026.07")
+    assert message_text(work.head.commit).startswith("History: 2026.07 to 2026.07")
     hook.unlink()
     code, out, _ = run_cli(capsys, NOW, "history", "--repo", repo, "--to", "2026.07")
     assert code == 0

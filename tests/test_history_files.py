@@ -12,7 +12,6 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from expect import assert_one_error_line, run_cli
 
 from publisher.base.errors import ValidationError
 from publisher.dataset.history.check import check_history
@@ -25,6 +24,7 @@ from publisher.dataset.history.names import (
     year_file,
 )
 from publisher.dataset.history.table import HISTORY_SCHEMA, month_table
+from tests.expect import assert_one_error_line, run_cli
 
 # The longest name PyPI's rules allow in its normal form: 1 + 2 * 49 + 1 characters here.
 LONG = "a" + "-b" * 49 + "c"
@@ -194,9 +194,8 @@ def test_check_refuses_a_broken_folder_in_one_line(change: str, said: str) -> No
 
 @pytest.fixture(scope="module")
 def data_folder(events_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from conftest import NOW
-
     from publisher.cli import main
+    from tests.conftest import NOW
 
     out = tmp_path_factory.mktemp("with-history") / "data"
     assert (

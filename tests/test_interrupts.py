@@ -5,10 +5,10 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
-from children import cli, finish, has_entry, has_open, interrupt_at, read_until, running
-from expect import assert_one_error_line
 
 from publisher.base.events_schema import FILE_DOWNLOADS
+from tests.children import cli, finish, has_entry, has_open, interrupt_at, read_until, running
+from tests.expect import assert_one_error_line
 
 INTERRUPTED = 130
 DAY = "2026-10-31"

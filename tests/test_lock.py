@@ -9,10 +9,10 @@ from pathlib import Path
 
 import git
 import pytest
-from expect import assert_one_error_line, run_cli
-from repos import publishing_repo
 
 from publisher.release.lock import repository_lock
+from tests.expect import assert_one_error_line, run_cli
+from tests.repos import publishing_repo
 
 # A second process that takes the lock, says so, and waits to be killed.
 HOLDER = """

@@ -82,7 +82,7 @@ def test_the_month_end_to_end_then_the_second_run_finds_it_done(
     assert not repository.tags
     codes, summary = monthly(capsys, FIRST_RUN, repository, site, dry_run=False)
     assert codes == [0, 0, 0]
-    record = parse_record(bytes((repository.head.commit.tree / RELEASES_FILE).data_stream.read()))
+    record = parse_record((repository.head.commit.tree / RELEASES_FILE).data_stream.read().decode())
     doi = record.releases["2026.11"].doi
     assert "- tag: 2026.11, pushed to origin/main" in summary
     assert "- period: 2026-10-28 to 2026-10-31 (4 days)" in summary

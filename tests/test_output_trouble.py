@@ -11,11 +11,11 @@ from pathlib import Path
 
 import git
 import pytest
-from children import cli, finish, running
-from expect import assert_one_error_line, run_cli
-from repos import publishing_repo
 
 from publisher.cli.stdout import LOST
+from tests.children import cli, finish, running
+from tests.expect import assert_one_error_line, run_cli
+from tests.repos import publishing_repo
 
 MONTH = "2026.11"
 DAY = "2026-10-31"  # the children run on the real clock: name the window's end

@@ -11,10 +11,6 @@ import git
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from counting import window_projects
-from expect import assert_one_error_line, run_cli
-from published import month_count, month_end, publish_month
-from repos import publishing_repo
 
 from publisher.base.errors import UsageError
 from publisher.count.window import Window
@@ -22,6 +18,10 @@ from publisher.dataset.build import EXTENDED_JSON_FILE, EXTENDED_PARQUET_FILE, J
 from publisher.dataset.previous_files import read_previous
 from publisher.release.calver import previous_tag
 from publisher.release.previous_month import read_previous_month
+from tests.counting import window_projects
+from tests.expect import assert_one_error_line, run_cli
+from tests.published import month_count, month_end, publish_month
+from tests.repos import publishing_repo
 
 ROWS = [("boto3", 900), ("requests", 800), ("urllib3", 700)]
 

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import git
 import pytest
-from expect import assert_one_error_line
-from repos import publishing_repo
 
 from publisher.cli import main
 from publisher.cli.publish import DATA_PATHS
 from publisher.count.window import Window
 from publisher.dataset.build import COMPATIBLE_FILES
 from publisher.release.commits import with_trailer
+from tests.expect import assert_one_error_line
+from tests.repos import message_text, publishing_repo
 
 MONTH = "2026.11"
 
@@ -61,11 +61,13 @@ def test_first_publish_commits_tags_and_pushes(
     assert code == 0, out
     assert remote_tags(remote) == [MONTH]
     assert remote.heads.main.commit == work.head.commit
-    message = work.head.commit.message
+    message = message_text(work.head.commit)
     assert message.startswith("Publish 2026.11: downloads 2026-10-02 to 2026-10-31 (30 days)")
     tag = work.tags[MONTH].tag
     assert tag is not None  # annotated
-    files = sorted(p.path for p in work.head.commit.tree["data"].traverse())  # type: ignore[union-attr]
+    data = work.head.commit.tree / "data"
+    assert isinstance(data, git.Tree)
+    files = sorted(str(p.path) for p in data.list_traverse())
     assert files == [
         "data/datapackage.json",
         "data/history",
@@ -401,7 +403,7 @@ def race_leftover(work: git.Repo, change: str = "") -> git.Commit:
     if change:
         (Path(str(work.working_tree_dir)) / change).write_text("other\n")
         work.git.add(change)
-    message = with_trailer(str(work.head.commit.message).split("\n\nTop-PyPI")[0], MONTH)
+    message = with_trailer(message_text(work.head.commit).split("\n\nTop-PyPI")[0], MONTH)
     work.git.commit("--allow-empty", "-m", message)
     return work.head.commit
 

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import git
 import pytest
-from published import month_count, publish_month, ranked
-from repos import publishing_repo
 
 from publisher.cli import main
 from publisher.cli.publish import DATA_PATHS
 from publisher.release.newest import blobs
+from tests.published import month_count, publish_month, ranked
+from tests.repos import message_text, publishing_repo
 
 NEWER, OLDER = "2026.11", "2026.10"
 # The older month: the last four days of September, which the sample events hold.
@@ -58,7 +58,7 @@ def test_an_older_month_published_late_leaves_the_newest_on_the_branch(
     assert remote.is_ancestor(older, remote.heads.main.commit)
     assert (older.tree / "data/top-pypi-packages.json").data_stream.read().count(b"2026-09-30")
     assert not holds(remote, OLDER, NEWER)
-    assert work.head.commit.message.startswith(f"Restore data/ to {NEWER}, the newest month")
+    assert message_text(work.head.commit).startswith(f"Restore data/ to {NEWER}, the newest month")
     assert "release --out-of-order" in out
     head = work.head.commit
     code, out = publish(work, now, *OLDER_ARGS)

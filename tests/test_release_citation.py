@@ -1,6 +1,7 @@
 """CITATION.cff files of the release: each version's generated, the repository's edited in place."""
 
 from datetime import date
+from typing import Any
 
 from ruamel.yaml import YAML
 
@@ -27,8 +28,10 @@ identifiers:
 """
 
 
-def load(text: str) -> dict:
-    return YAML(typ="safe", pure=True).load(text)
+def load(text: str) -> dict[str, Any]:
+    loaded = YAML(typ="safe", pure=True).load(text)
+    assert isinstance(loaded, dict)
+    return loaded
 
 
 def test_a_version_citation_names_its_doi_and_the_concept() -> None:

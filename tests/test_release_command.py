@@ -417,7 +417,7 @@ def test_the_release_files_never_block_a_publish(
     assert code == 0
     assert "2026.11.1" in [t.name for t in work.tags]
     assert (root / "data" / "releases.json").read_text() == "{}\n"
-    assert sorted(item.a_path for item in work.index.diff(None)) == ["CITATION.cff"]
+    assert sorted(str(item.a_path) for item in work.index.diff(None)) == ["CITATION.cff"]
 
 
 def test_the_summary_file_names_the_dois_or_the_failure(

@@ -1,6 +1,8 @@
 """data/releases.json: written with sorted keys, read back the same, refused when broken."""
 
 import json
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -54,7 +56,7 @@ def test_a_record_round_trips_with_sorted_keys() -> None:
         ),
     ],
 )
-def test_a_broken_record_is_refused_in_one_line(mangle) -> None:  # type: ignore[no-untyped-def]
+def test_a_broken_record_is_refused_in_one_line(mangle: Callable[[dict[str, Any]], str]) -> None:
     good = json.loads(
         record_text(
             with_release(Record("https://zenodo.org"), "2026.11", FIRST, (11, "10.5281/zenodo.11"))
@@ -119,7 +121,9 @@ def test_each_zenodo_has_its_doi_prefix(url: str, prefix: str) -> None:
         ),
     ],
 )
-def test_a_doi_or_url_its_zenodo_did_not_give_is_refused(change, words: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_doi_or_url_its_zenodo_did_not_give_is_refused(
+    change: Callable[[dict[str, Any]], object], words: str
+) -> None:
     data = json.loads(record_text(released_on("https://zenodo.org", "10.5281")))
     change(data)
     with pytest.raises(MetadataError) as caught:

@@ -18,6 +18,7 @@ from publisher.release.zenodo.notes import NOTES_FILE, Noted, ZenodoNotes
 from publisher.release.zenodo.run import uploads_of
 from publisher.release.zenodo.version import Ask, Outcome, release_version
 from tests.fakes.zenodo import DEFAULT_TOKEN, ZenodoStandIn
+from tests.fakes.zenodo_faults import FaultKind
 from tests.repos import publishing_repo
 
 HUMAN = Human("top-pypi", [{"name": "Lovelace, Ada"}], "Monthly downloads.", "CC0-1.0")
@@ -148,11 +149,11 @@ def test_a_version_already_on_zenodo_is_adopted_without_sending(
 
 @pytest.mark.parametrize("kind", ["reset", "504", "500"])
 def test_a_lost_publish_answer_never_makes_a_second_version(
-    zenodo: ZenodoStandIn, repo: git.Repo, kind: str
+    zenodo: ZenodoStandIn, repo: git.Repo, kind: FaultKind
 ) -> None:
     api = api_for(zenodo, Sleeps())
     first = release(api, repo, "2026.10")
-    zenodo.lose_answer("publish", kind)  # type: ignore[arg-type]
+    zenodo.lose_answer("publish", kind)
     release(api, repo, "2026.11", concept=first.concept[0])
     assert [d["metadata"]["version"] for d in zenodo.published()] == ["2026.10", "2026.11"]
     assert not zenodo.drafts()

@@ -22,11 +22,12 @@ DATASET: dict[str, Any] = {
 
 
 def drawn(width: int) -> str:
-    console = Console(file=io.StringIO(), width=width, color_system=None)
+    drawing = io.StringIO()
+    console = Console(file=drawing, width=width, color_system=None)
     console.print(
         report.summary_table(DATASET, [("tag", "2026.11, pushed to origin/main"), ("files", PATH)])
     )
-    return console.file.getvalue()  # type: ignore[attr-defined]
+    return drawing.getvalue()
 
 
 def cells(text: str, column: int) -> str:

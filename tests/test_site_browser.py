@@ -2,18 +2,24 @@
 127.0.0.1: what people see with and without JavaScript, the filter and the sort, every link,
 and that no request ever leaves 127.0.0.1 and no page logs an error."""
 
+from __future__ import annotations
+
 import json
 import re
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 import git
 import pytest
-from browser import AXE, CHROMIUM, CHROMIUM_ARGS, require_axe, require_chromium
-from published import (
+
+from publisher.sample.names import project_names
+from publisher.website.builder import build_site
+from publisher.website.pages import project_path
+from tests.browser import AXE, CHROMIUM, CHROMIUM_ARGS, require_axe, require_chromium
+from tests.published import (
     EXAMPLE,
     FLAGGED,
     FLAGS,
@@ -27,16 +33,15 @@ from published import (
     tag_blob,
     with_breakdown,
 )
-from repos import publishing_repo
-from site_pages import Links, serve
+from tests.repos import publishing_repo
+from tests.site_pages import Links, serve
 
-from publisher.sample.names import project_names
-from publisher.website.builder import build_site
-from publisher.website.pages import project_path
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page, Route
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
+def browser() -> Iterator[Browser]:
     require_chromium()
     from playwright.sync_api import sync_playwright
 
@@ -110,13 +115,13 @@ class Watched:
     """A browser context that refuses and records any request off 127.0.0.1, and records
     console errors and uncaught exceptions of every page it opens."""
 
-    def __init__(self, browser: Any, **options: Any) -> None:
+    def __init__(self, browser: Browser, **options: Any) -> None:
         self.context = browser.new_context(**options)
         self.outside: list[str] = []
         self.errors: list[str] = []
         self.context.route("**/*", self._route)
 
-    def _route(self, route: Any) -> None:
+    def _route(self, route: Route) -> None:
         url = route.request.url
         if urlsplit(url).hostname == "127.0.0.1":
             route.continue_()
@@ -124,9 +129,9 @@ class Watched:
             self.outside.append(url)
             route.abort()
 
-    def page(self, url: str) -> Any:
+    def page(self, url: str) -> Page:
         page = self.context.new_page()
-        page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: self.errors.append(str(e)))
         page.on("dialog", lambda d: self.errors.append(f"dialog: {d.message}"))
         page.goto(url)
@@ -134,7 +139,7 @@ class Watched:
 
 
 @pytest.fixture
-def watched(browser: Any) -> Iterator[Watched]:
+def watched(browser: Browser) -> Iterator[Watched]:
     context = Watched(browser)
     yield context
     context.context.close()
@@ -142,7 +147,7 @@ def watched(browser: Any) -> Iterator[Watched]:
     assert context.errors == []
 
 
-def visible_rows(page: Any) -> list[list[str]]:
+def visible_rows(page: Page) -> list[list[str]]:
     """The ranking's rows a person sees, as cell texts."""
     rows: list[list[str]] = page.eval_on_selector_all(
         "table.ranking",
@@ -222,7 +227,9 @@ def test_the_filter_shows_the_first_matches_then_all(watched: Watched, big_site:
     box.press_sequentially("e")
     shown = visible_rows(page)
     more = page.get_by_role("button", name=re.compile(r"Show all [\d,]+ matches"))
-    total = int(more.text_content().split()[2].replace(",", ""))
+    label = more.text_content()
+    assert label is not None
+    total = int(label.split()[2].replace(",", ""))
     assert len(shown) == FIRST_MATCHES < total
     assert page.locator(".filter .status").text_content() == (
         f"{total:,} projects match; the first {FIRST_MATCHES} are shown."
@@ -338,7 +345,7 @@ def test_rank_without_mirrors_and_ci_share_sort_by_their_numbers(
 
 
 def test_without_javascript_every_table_is_whole_and_links_work(
-    browser: Any, big_site: str
+    browser: Browser, big_site: str
 ) -> None:
     context = Watched(browser, java_script_enabled=False)
     try:
@@ -356,7 +363,7 @@ def test_without_javascript_every_table_is_whole_and_links_work(
 
 
 def test_without_javascript_the_new_columns_and_the_flags_show(
-    browser: Any, example_site: str
+    browser: Browser, example_site: str
 ) -> None:
     context = Watched(browser, java_script_enabled=False)
     try:
@@ -382,7 +389,9 @@ AXE_RUN = "async () => { const r = await axe.run(document); return [r.violations
 @pytest.mark.parametrize(
     "path", ["", "2026.11/", "2026.09/", f"{OLDER}/", "project/idna.html", "flags.html"]
 )
-def test_axe_finds_no_accessibility_violation(browser: Any, example_site: str, path: str) -> None:
+def test_axe_finds_no_accessibility_violation(
+    browser: Browser, example_site: str, path: str
+) -> None:
     """axe-core (the engine of Lighthouse's accessibility score, from site/'s npm tools),
     injected into the page: the Content Security Policy is bypassed for it alone."""
     require_axe()
@@ -399,12 +408,15 @@ def test_axe_finds_no_accessibility_violation(browser: Any, example_site: str, p
         assert context.errors == []
 
 
-def test_a_phone_shows_the_ranking_without_the_new_columns(browser: Any, example_site: str) -> None:
+def test_a_phone_shows_the_ranking_without_the_new_columns(
+    browser: Browser, example_site: str
+) -> None:
     context = Watched(browser, viewport={"width": 360, "height": 740}, is_mobile=True)
     try:
         page = context.page(example_site)
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
         box = page.locator("table.ranking").bounding_box()
+        assert box is not None  # shown
         assert box["x"] + box["width"] <= 360
         assert page.locator("th.without-mirrors").is_hidden()
         assert page.locator(".column-notes").is_visible()
@@ -433,7 +445,7 @@ def test_a_project_page_shows_the_tags_numbers(
     assert [[r[0], r[2], r[3]] for r in rows] == expected
 
 
-def test_the_citation_copies_with_a_button(browser: Any, example_site: str) -> None:
+def test_the_citation_copies_with_a_button(browser: Browser, example_site: str) -> None:
     context = Watched(browser, permissions=["clipboard-read", "clipboard-write"])
     try:
         page = context.page(example_site)
@@ -492,7 +504,7 @@ def test_the_files_at_the_root_are_the_tags_bytes(example_site: str, example_rep
 
 def test_a_name_with_html_characters_shows_as_text(watched: Watched, tmp_path: Path) -> None:
     """Only an older tag can hold such a name (the latest must pass validate)."""
-    from test_site_build import publish_unvalidated
+    from tests.test_site_build import publish_unvalidated
 
     work, _ = publishing_repo(tmp_path, "")
     evil = '<img src=x onerror=alert(1)><script>alert("x")</script>'
@@ -507,7 +519,7 @@ def test_a_name_with_html_characters_shows_as_text(watched: Watched, tmp_path: P
     assert project_path(evil).startswith("project/_3cimg")
 
 
-def test_a_phone_needs_no_sideways_scrolling(browser: Any, big_site: str) -> None:
+def test_a_phone_needs_no_sideways_scrolling(browser: Browser, big_site: str) -> None:
     context = Watched(browser, viewport={"width": 360, "height": 740}, is_mobile=True)
     try:
         for path in ("", "top-1200.html", "archive.html", "project/" + first_project(big_site)):
@@ -517,6 +529,7 @@ def test_a_phone_needs_no_sideways_scrolling(browser: Any, big_site: str) -> Non
             ranking = page.locator("table.ranking")
             if ranking.count():
                 box = ranking.bounding_box()
+                assert box is not None, path  # shown
                 assert box["x"] + box["width"] <= 360, path
     finally:
         context.context.close()
@@ -542,7 +555,7 @@ def test_the_keyboard_reaches_the_skip_link_then_the_navigation(
     assert page.url.endswith("#main")
 
 
-def test_dark_mode_follows_the_system(browser: Any, example_site: str) -> None:
+def test_dark_mode_follows_the_system(browser: Browser, example_site: str) -> None:
     colours = []
     for scheme in ("light", "dark"):
         context = Watched(browser, color_scheme=scheme)
@@ -555,7 +568,7 @@ def test_dark_mode_follows_the_system(browser: Any, example_site: str) -> None:
 SCREENS = {"laptop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 
-def ranking_pages(page: Any, folder_url: str) -> list[str]:
+def ranking_pages(page: Page, folder_url: str) -> list[str]:
     """Every ranking page of a folder: its first, and those its length links lead to."""
     page.goto(folder_url)
     links = page.eval_on_selector_all("nav.sizes a", "links => links.map(a => a.href)")
@@ -564,7 +577,7 @@ def ranking_pages(page: Any, folder_url: str) -> list[str]:
 
 @pytest.mark.parametrize("screen", SCREENS)
 def test_the_first_row_is_on_the_first_screen_of_every_ranking_page(
-    browser: Any, example_site: str, crowded_site: str, screen: str
+    browser: Browser, example_site: str, crowded_site: str, screen: str
 ) -> None:
     context = Watched(browser, viewport=SCREENS[screen])
     try:
@@ -600,7 +613,7 @@ def test_a_crowded_month_counts_its_flags_by_todays_rule(
 
 
 def test_the_404_page_works_at_any_depth_when_the_address_is_known(
-    browser: Any, example_repo: Path, tmp_path: Path
+    browser: Browser, example_repo: Path, tmp_path: Path
 ) -> None:
     """Served for /2026.11/x/ or /project/x.html (as GitHub Pages serves 404.html for any
     missing address), it is styled and every link and asset of it answers."""

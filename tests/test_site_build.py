@@ -14,31 +14,8 @@ from pathlib import Path
 import git
 import pyarrow as pa
 import pytest
-from expect import assert_one_error_line, run_cli
 from hypothesis import given
 from hypothesis import strategies as st
-from published import (
-    EXAMPLE,
-    FLAGGED,
-    FLAGS,
-    NO_CI,
-    NO_CI_REASON,
-    OLD_RULE_FLAGS,
-    OLDER,
-    RELEASES,
-    SAMPLED,
-    before_extended,
-    commit_file,
-    month_count,
-    month_end,
-    publish_generated,
-    publish_month,
-    ranked,
-    tag_blob,
-    with_breakdown,
-)
-from repos import publishing_repo
-from site_pages import broken_links, page_links, site_tree
 
 from publisher.base.errors import OutputError, UsageError, ValidationError
 from publisher.base.sizes import format_size
@@ -65,6 +42,29 @@ from publisher.website.cite import bibtex
 from publisher.website.pages import project_path, ranking_label, sizes
 from publisher.website.render import static_files
 from publisher.website.tags import parse_dataset, parse_extended
+from tests.expect import assert_one_error_line, run_cli
+from tests.published import (
+    EXAMPLE,
+    FLAGGED,
+    FLAGS,
+    NO_CI,
+    NO_CI_REASON,
+    OLD_RULE_FLAGS,
+    OLDER,
+    RELEASES,
+    SAMPLED,
+    before_extended,
+    commit_file,
+    month_count,
+    month_end,
+    publish_generated,
+    publish_month,
+    ranked,
+    tag_blob,
+    with_breakdown,
+)
+from tests.repos import publishing_repo
+from tests.site_pages import broken_links, page_links, site_tree
 
 URL = "https://example.org/top-pypi/"
 
@@ -458,7 +458,7 @@ def test_the_extended_files_are_linked_with_their_sizes(built: Path, example_rep
 
 
 def test_a_broken_extended_file_is_refused(tmp_path: Path) -> None:
-    from published import Collected
+    from publisher.dataset.collect import Collected
 
     def broken(collected: Collected, tag: str) -> Collected:
         return Collected(collected.dataset, {**collected.files, EXTENDED_JSON_FILE: b"[]"})

@@ -8,9 +8,10 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from expect import assert_one_error_line, run_cli
-from published import month_count, month_end, publish_month, ranked
-from repos import publishing_repo
+
+from tests.expect import assert_one_error_line, run_cli
+from tests.published import month_count, month_end, publish_month, ranked
+from tests.repos import publishing_repo
 
 
 def test_site_builds_and_says_what_it_built(

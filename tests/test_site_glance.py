@@ -8,7 +8,13 @@ import re
 from pathlib import Path
 
 import pytest
-from published import (
+
+from publisher.base.installers import INSTALLER_GROUPS
+from publisher.dataset.build import EXTENDED_JSON_FILE
+from publisher.website.builder import build_site
+from publisher.website.chart import Slot, bar_chart, frame
+from publisher.website.glance import movers
+from tests.published import (
     FLAGGED,
     OLDER,
     SAMPLED,
@@ -18,13 +24,7 @@ from published import (
     tag_blob,
     with_breakdown,
 )
-from repos import publishing_repo
-
-from publisher.base.installers import INSTALLER_GROUPS
-from publisher.dataset.build import EXTENDED_JSON_FILE
-from publisher.website.builder import build_site
-from publisher.website.chart import Slot, bar_chart, frame
-from publisher.website.glance import movers
+from tests.repos import publishing_repo
 
 
 @pytest.fixture(scope="module")

@@ -13,9 +13,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from site_pages import site_tree
 
 from publisher.website.builder import build_site
+from tests.site_pages import site_tree
 
 GOLDEN = Path(__file__).parent / "golden" / "site"
 URL = "https://example.org/top-pypi/"

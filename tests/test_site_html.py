@@ -12,12 +12,12 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
-from browser import VNU_JAR, require_vnu
-from conftest import isolate_git
-from published import publish_generated
-from repos import publishing_repo
 
 from publisher.website.builder import build_site
+from tests.browser import VNU_JAR, require_vnu
+from tests.conftest import isolate_git
+from tests.published import publish_generated
+from tests.repos import publishing_repo
 
 
 def nu_errors(folders: list[Path]) -> dict[Path, list[str]]:

@@ -3,18 +3,27 @@
 ranked project of the latest month from any page, in Chromium; its index at the site's root;
 without JavaScript a link to the full list. And the first click on "Downloads"."""
 
+from __future__ import annotations
+
 import gzip
 import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pytest
-from published import EXAMPLE
-from repos import publishing_repo
-from site_pages import serve
-from test_site_browser import (  # noqa: F401 (fixtures)
+
+from publisher.sample.names import project_names
+from publisher.website.builder import build_site
+from publisher.website.history import History
+from publisher.website.pages import project_path
+from publisher.website.search import search_index
+from publisher.website.tags import Month
+from tests.published import EXAMPLE
+from tests.repos import publishing_repo
+from tests.site_pages import serve
+from tests.test_site_browser import (  # noqa: F401 (fixtures)
     AXE_RUN,
     Watched,
     big_repo,
@@ -25,14 +34,10 @@ from test_site_browser import (  # noqa: F401 (fixtures)
     visible_rows,
     watched,
 )
-from test_site_build import publish_unvalidated
+from tests.test_site_build import publish_unvalidated
 
-from publisher.sample.names import project_names
-from publisher.website.builder import build_site
-from publisher.website.history import History
-from publisher.website.pages import project_path
-from publisher.website.search import search_index
-from publisher.website.tags import Month
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Locator, Page
 
 # Ranked so that one query meets each kind of match, none of them first by rank. The latest
 # month must pass validate, so its odd name is a long one: its page's file name is shortened.
@@ -50,7 +55,7 @@ def named_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-def typed(page: Any, text: str) -> Any:
+def typed(page: Page, text: str) -> Locator:
     """The search box, after `text` is typed into it and the names are loaded (the first key
     loads them; later keys show their matches before the key's press returns)."""
     box = page.get_by_role("combobox", name="Find any project")
@@ -59,7 +64,7 @@ def typed(page: Any, text: str) -> Any:
     return box
 
 
-def options(page: Any) -> list[str]:
+def options(page: Page) -> list[str]:
     """The names the search shows, in order."""
     names: list[str] = page.eval_on_selector_all(
         "#search-results [role=option]:not([hidden])",
@@ -68,7 +73,7 @@ def options(page: Any) -> list[str]:
     return names
 
 
-def chosen(page: Any) -> str:
+def chosen(page: Page) -> str:
     found: str = page.evaluate(
         """() => document.getElementById(
           document.getElementById("search").getAttribute("aria-activedescendant")
@@ -149,12 +154,13 @@ def test_the_index_is_loaded_on_first_use_not_with_the_page(
     typed(page, "py")
     assert len(options(page)) == 10
     status = page.locator("header .search .status").text_content()
+    assert status is not None
     assert re.fullmatch(r"[\d,]+ projects match; the first 10 are shown\.", status)
     assert asked.count(big_site + "search.json") == 1
 
 
 def test_an_index_that_cannot_be_loaded_leaves_the_link_to_the_full_list(
-    browser: Any, big_site: str
+    browser: Browser, big_site: str
 ) -> None:
     context = Watched(browser)
     try:
@@ -171,7 +177,9 @@ def test_an_index_that_cannot_be_loaded_leaves_the_link_to_the_full_list(
     assert context.outside == []
 
 
-def test_without_javascript_the_box_is_a_link_to_the_full_list(browser: Any, big_site: str) -> None:
+def test_without_javascript_the_box_is_a_link_to_the_full_list(
+    browser: Browser, big_site: str
+) -> None:
     context = Watched(browser, java_script_enabled=False)
     try:
         for path in ("", "project/" + visible_first(context, big_site)):
@@ -193,7 +201,7 @@ def visible_first(context: Watched, site: str) -> str:
 
 
 def test_the_box_does_not_move_when_the_script_replaces_the_link(
-    browser: Any, big_site: str
+    browser: Browser, big_site: str
 ) -> None:
     boxes = []
     for script in (False, True):
@@ -207,7 +215,7 @@ def test_the_box_does_not_move_when_the_script_replaces_the_link(
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_a_phone_shows_the_matches_within_the_screen(
-    browser: Any, named_site: str, scheme: str
+    browser: Browser, named_site: str, scheme: str
 ) -> None:
     context = Watched(
         browser, viewport={"width": 390, "height": 844}, is_mobile=True, color_scheme=scheme
@@ -217,6 +225,7 @@ def test_a_phone_shows_the_matches_within_the_screen(
         typed(page, "foo")
         assert len(options(page)) == 5
         panel = page.locator("header .search .results").bounding_box()
+        assert panel is not None  # shown
         assert panel["x"] >= 0
         assert panel["x"] + panel["width"] <= 390
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
@@ -227,9 +236,9 @@ def test_a_phone_shows_the_matches_within_the_screen(
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_axe_finds_no_violation_with_the_matches_open(
-    browser: Any, named_site: str, scheme: str
+    browser: Browser, named_site: str, scheme: str
 ) -> None:
-    from browser import AXE, require_axe
+    from tests.browser import AXE, require_axe
 
     require_axe()
     context = Watched(browser, bypass_csp=True, color_scheme=scheme)

@@ -11,15 +11,15 @@ from pathlib import Path
 
 import git
 import pytest
-from expect import run_cli
-from published import CITATION, commit_file, month_count, month_end, publish_month, ranked
-from repos import publishing_repo
 from rich.console import Console
 
 from publisher.cli.commands import demo_site
 from publisher.website.builder import build_site
 from publisher.website.render import ASSETS, STATIC
 from publisher.website.unchanged import fingerprint_file, package_files
+from tests.expect import run_cli
+from tests.published import CITATION, commit_file, month_count, month_end, publish_month, ranked
+from tests.repos import publishing_repo
 
 URL = "https://example.org/top-pypi/"
 

@@ -8,9 +8,6 @@ from pathlib import Path
 
 import git
 import pytest
-from published import RELEASES, commit_file, publish_generated, release_tags
-from repos import publishing_repo
-from site_pages import broken_links, site_tree
 
 from publisher.base.sizes import format_size
 from publisher.dataset.build import (
@@ -25,6 +22,9 @@ from publisher.website.breakdown import BEFORE_EXTENDED, HEADERS, month_columns
 from publisher.website.builder import Spool, build_site, read_site
 from publisher.website.kinds import FULL_MONTHS, SMALL_ROWS, month_kind
 from publisher.website.pages import project_path
+from tests.published import RELEASES, commit_file, publish_generated, release_tags
+from tests.repos import publishing_repo
+from tests.site_pages import broken_links, site_tree
 
 FIRST, ROWS = "2025.01", 1_200
 # The site when 12 months were published, the site after two more, and their folder.

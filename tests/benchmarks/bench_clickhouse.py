@@ -29,13 +29,9 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-ROOT = Path(__file__).parents[2]
-sys.path.insert(0, str(ROOT))
-
-from clickhouse_month import INSTALLERS, PER_DAY, MonthStandIn, Served  # noqa: E402
-from measure import Measured, measure_apart  # noqa: E402
-
-from tests.fakes.clickhouse_limits import READ_LIMIT, READ_MODE, Limits  # noqa: E402
+from tests.benchmarks.clickhouse_month import INSTALLERS, PER_DAY, MonthStandIn, Served
+from tests.benchmarks.measure import Measured, measure_apart
+from tests.fakes.clickhouse_limits import READ_LIMIT, READ_MODE, Limits
 
 PROJECTS, DAYS = 800_000, 60
 END = date(2026, 10, 31)

@@ -18,7 +18,7 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from measure import measure
+from tests.benchmarks.measure import measure
 
 END = date(2026, 10, 31)
 IN_PROCESS = """

@@ -4,7 +4,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from measure import measure
+from tests.benchmarks.measure import measure
 
 GOAL_SECONDS = 60.0
 

@@ -4,22 +4,17 @@ one more monthly publish adds to a git repository that holds them (goal <= 2 MB)
 every version of the year file the month changes, and Parquet is already compressed."""
 
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import pyarrow as pa
 
-TESTS = Path(__file__).parents[1]
-sys.path.insert(0, str(TESTS))
-
-from published import generated_rows, release_tags  # noqa: E402
-
-from publisher.dataset.history.folder import Month, with_history_months  # noqa: E402
-from publisher.dataset.history.index import COUNTED, MonthFacts  # noqa: E402
-from publisher.dataset.history.table import month_table  # noqa: E402
-from publisher.history.months import month_window  # noqa: E402
-from publisher.sample.names import project_names  # noqa: E402
+from publisher.dataset.history.folder import Month, with_history_months
+from publisher.dataset.history.index import COUNTED, MonthFacts
+from publisher.dataset.history.table import month_table
+from publisher.history.months import month_window
+from publisher.sample.names import project_names
+from tests.published import generated_rows, release_tags
 
 MONTHS, ROWS, NAMES = 120, 15_000, 40_000
 SIZE_GOAL, GROWTH_GOAL = 15 * 10**6, 2 * 10**6

@@ -9,15 +9,10 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from measure import measure
-
-TESTS = Path(__file__).parents[1]
-sys.path.insert(0, str(TESTS))
-
-from repos import publishing_repo  # noqa: E402
-
-from publisher.history.months import month_window, months_from  # noqa: E402
-from publisher.sample.generator import SampleSpec, write_sample  # noqa: E402
+from publisher.history.months import month_window, months_from
+from publisher.sample.generator import SampleSpec, write_sample
+from tests.benchmarks.measure import measure
+from tests.repos import publishing_repo
 
 FIRST, LAST = "2024.12", "2026.11"
 # Two draws of a year each (a sample holds at most 366 days), one Parquet file per day.

@@ -16,7 +16,7 @@ import tempfile
 import zlib
 from pathlib import Path
 
-from measure import Measured, measure
+from tests.benchmarks.measure import Measured, measure
 
 PROJECTS = 850_000
 MONTHS = (("2026-09-30", "september"), ("2026-10-31", "october"))

@@ -19,16 +19,16 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from measure import measure
+from tests.benchmarks.measure import measure
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, LIGHTHOUSE
+from tests.published import publish_generated
+from tests.repos import publishing_repo
+from tests.site_pages import serve
 
-TESTS = Path(__file__).parents[1]
-sys.path.insert(0, str(TESTS))
-
-from browser import CHROMIUM, CHROMIUM_ARGS, LIGHTHOUSE  # noqa: E402
-from published import publish_generated  # noqa: E402
-from repos import publishing_repo  # noqa: E402
-from site_pages import serve  # noqa: E402
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 MONTHS, ROWS = 12, 15_000
 BUILDS = 3
@@ -169,11 +169,11 @@ SEARCH = Box("#search", "header .search[data-state=ready]", "search.js")
 
 
 def typed_latencies(
-    browser: object, url: str, name: str, script: str | None, box: Box = FILTER
+    browser: "Browser", url: str, name: str, script: str | None, box: Box = FILTER
 ) -> list[float]:
     """Each key's latency on the page at `url`, with the box's script replaced by `script` if
     given."""
-    page = browser.new_page()  # type: ignore[attr-defined]
+    page = browser.new_page()
     if script is not None:
         page.route(
             f"**/static/{box.script}",

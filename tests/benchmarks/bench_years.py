@@ -18,22 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from measure import measure
-
-TESTS = Path(__file__).parents[1]
-sys.path.insert(0, str(TESTS))
-
-from published import (  # noqa: E402
-    generated_rows,
-    month_count,
-    month_end,
-    publish_month,
-    release_tags,
-    with_breakdown,
-)
-from repos import publishing_repo  # noqa: E402
-
-from publisher.dataset.build import (  # noqa: E402
+from publisher.dataset.build import (
     COPIES,
     CSV_FILE,
     EXTENDED_CSV_FILE,
@@ -42,8 +27,18 @@ from publisher.dataset.build import (  # noqa: E402
     JSON_FILE,
     MIN_JSON_FILE,
 )
-from publisher.sample.names import project_names  # noqa: E402
-from publisher.website.kinds import FULL_MONTHS  # noqa: E402
+from publisher.sample.names import project_names
+from publisher.website.kinds import FULL_MONTHS
+from tests.benchmarks.measure import measure
+from tests.published import (
+    generated_rows,
+    month_count,
+    month_end,
+    publish_month,
+    release_tags,
+    with_breakdown,
+)
+from tests.repos import publishing_repo
 
 MONTHS, ROWS, PROJECTS = 120, 15_000, 800_000
 FIRST = "2017.01"

@@ -16,10 +16,13 @@ from rich.console import Console
 from rich.table import Table
 
 HERE = Path(__file__).parent
-# The child writes its figures to a file named by the parent, never to standard output, where
-# DuckDB draws a progress bar for any query that runs longer than about two seconds.
+# A child runs in this folder, away from the repository's own top-pypi.toml (which the commands
+# it measures would read), with the repository's root first on its path: the package `tests`.
+# It writes its figures to a file named by the parent, never to standard output, where DuckDB
+# draws a progress bar for any query that runs longer than about two seconds.
 CHILD = (
-    "import json, sys; from pathlib import Path; import {module}; "
+    "import json, sys; from pathlib import Path; sys.path.insert(0, {root!r}); "
+    "from tests.benchmarks import {module}; "
     "Path(sys.argv[1]).write_text(json.dumps({module}.run({args})))"
 )
 
@@ -29,7 +32,7 @@ class SectionFailed(Exception):
 
 
 def run_child(module: str, args: str) -> list[tuple[str, float, str]]:
-    code = CHILD.format(module=module, args=args)
+    code = CHILD.format(root=str(HERE.parents[1]), module=module, args=args)
     with tempfile.TemporaryDirectory() as tmp:
         result = Path(tmp) / "result.json"
         done = subprocess.run(

@@ -17,14 +17,14 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable
 from datetime import datetime
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
+from typing import Self
 
-from .bigquery_http import Handler
-from .bigquery_jobs import Cost, Job
-from .bigquery_service import DEFAULT_PAGE_ROWS, BigQueryService, RecordedRequest
-from .serving import Served
+from tests.fakes.bigquery_http import Handler, Server
+from tests.fakes.bigquery_jobs import Cost, Job
+from tests.fakes.bigquery_service import DEFAULT_PAGE_ROWS, BigQueryService, RecordedRequest
+from tests.fakes.serving import Served
 
 __all__ = ["BigQueryStandIn", "Cost", "Job", "RecordedRequest"]
 
@@ -41,8 +41,7 @@ class BigQueryStandIn(BigQueryService):
         clock: Callable[[], datetime] | None = None,
         page_rows: int = DEFAULT_PAGE_ROWS,
     ) -> None:
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
+        self._server = Server(("127.0.0.1", 0), Handler)
         url = f"http://127.0.0.1:{self._server.server_address[1]}"
         try:
             super().__init__(
@@ -51,13 +50,13 @@ class BigQueryStandIn(BigQueryService):
         except BaseException:
             self._server.server_close()
             raise
-        self._server.service = self  # type: ignore[attr-defined]
+        self._server.service = self
         self._served = Served(self._server)
         self._key_dir: tempfile.TemporaryDirectory[str] | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
 
-    def __enter__(self) -> BigQueryStandIn:
+    def __enter__(self) -> Self:
         self._served.start()
         return self
 

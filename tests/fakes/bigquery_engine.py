@@ -21,9 +21,8 @@ import pyarrow as pa
 from sqlglot import exp
 
 from publisher.base.events_schema import FILE_DOWNLOADS
-
-from .bigquery_billing import Leaf, leaf_size_sql, schema_leaves
-from .bigquery_sql import (
+from tests.fakes.bigquery_billing import Leaf, leaf_size_sql, schema_leaves
+from tests.fakes.bigquery_sql import (
     EVENTS_TABLE,
     JOBS_VIEW,
     META_CATALOG,

@@ -9,13 +9,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from http.server import ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from .bigquery_auth import TokenError
-from .bigquery_service import ApiError, BigQueryService, Failure, RecordedRequest
-from .bigquery_wire import error_body
-from .serving import QuietHandler
+from tests.fakes.bigquery_auth import TokenError
+from tests.fakes.bigquery_service import ApiError, BigQueryService, Failure, RecordedRequest
+from tests.fakes.bigquery_wire import error_body
+from tests.fakes.serving import QuietHandler
 
 _Route = Callable[[BigQueryService, tuple[str, ...], dict[str, str], dict[str, Any]], Any]
 _ROUTES: list[tuple[str, re.Pattern[str], _Route]] = [
@@ -47,10 +48,19 @@ _ROUTES: list[tuple[str, re.Pattern[str], _Route]] = [
 ]
 
 
+class Server(ThreadingHTTPServer):
+    """The stand-in's server: its handlers answer for `service`, set once the stand-in exists."""
+
+    daemon_threads = True
+    service: BigQueryService
+
+
 class Handler(QuietHandler):
+    server: Server
+
     @property
     def service(self) -> BigQueryService:
-        return self.server.service  # type: ignore[attr-defined,no-any-return]
+        return self.server.service
 
     def do_GET(self) -> None:
         self._serve("GET")

@@ -20,7 +20,7 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 from sqlglot.optimizer.pushdown_projections import pushdown_projections
 
-from .bigquery_billing import (
+from tests.fakes.bigquery_billing import (
     METADATA_BYTES,
     Catalog,
     Scan,
@@ -28,8 +28,8 @@ from .bigquery_billing import (
     scanned_bytes,
     table_scans,
 )
-from .bigquery_engine import EventStore
-from .bigquery_sql import (
+from tests.fakes.bigquery_engine import EventStore
+from tests.fakes.bigquery_sql import (
     EVENTS_TABLE,
     JOBS_VIEW,
     PARTITIONS_VIEW,
@@ -37,7 +37,7 @@ from .bigquery_sql import (
     table_name,
     translate,
 )
-from .bigquery_wire import LOCATION, error_proto, millis, schema_json
+from tests.fakes.bigquery_wire import LOCATION, error_proto, millis, schema_json
 
 FREE_TIER_MESSAGE = (
     "Quota exceeded: Your project exceeded quota for free query bytes scanned. For more "

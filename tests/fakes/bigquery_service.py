@@ -15,11 +15,11 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from .bigquery_auth import ServiceAccount
-from .bigquery_engine import EventStore, Partition
-from .bigquery_jobs import Cost, Job, QueryPlanner, check_limits
-from .bigquery_sql import QueryError
-from .bigquery_wire import (
+from tests.fakes.bigquery_auth import ServiceAccount
+from tests.fakes.bigquery_engine import EventStore, Partition
+from tests.fakes.bigquery_jobs import Cost, Job, QueryPlanner, check_limits
+from tests.fakes.bigquery_sql import QueryError
+from tests.fakes.bigquery_wire import (
     LOCATION,
     REASON_STATUS,
     millis,

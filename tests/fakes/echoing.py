@@ -20,9 +20,10 @@ import base64
 import json
 import threading
 from collections.abc import Callable
+from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qs, quote, urlsplit
 
 Form = Callable[[str], str]
@@ -36,7 +37,7 @@ FORMS: dict[str, Form] = {
 }
 
 
-def credential(headers: Any, path: str) -> str:
+def credential(headers: Message, path: str) -> str:
     """The secret a request carries, as its client sent it."""
     authorization = str(headers.get("Authorization", ""))
     if authorization.startswith("Basic "):
@@ -139,7 +140,7 @@ class EchoingServer:
     def echoed(self) -> list[str]:
         return list(self._server.echoed)
 
-    def __enter__(self) -> EchoingServer:
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 

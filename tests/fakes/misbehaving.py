@@ -16,7 +16,7 @@ import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 from urllib.parse import unquote_plus
 
 
@@ -91,7 +91,7 @@ class EchoingProxy:
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,))
 
-    def __enter__(self) -> EchoingProxy:
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 
@@ -133,7 +133,7 @@ class SilentServer:
         """How many connections it took (and left unanswered)."""
         return len(self._accepted)
 
-    def __enter__(self) -> SilentServer:
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 

@@ -50,18 +50,17 @@ import tempfile
 import threading
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TextIO
+from typing import Any, Self, TextIO
 
 from zenodo_client import Zenodo
 
-from .serving import Served
-from .zenodo_faults import ANY_ROUTE, Fault, FaultKind, Hold
-from .zenodo_http import ROUTES, Handler
-from .zenodo_service import ApiError, RecordedRequest, ZenodoService
-from .zenodo_store import STATE_FILE
+from tests.fakes.serving import Served
+from tests.fakes.zenodo_faults import ANY_ROUTE, Fault, FaultKind, Hold
+from tests.fakes.zenodo_http import ROUTES, Handler, Server
+from tests.fakes.zenodo_service import ApiError, RecordedRequest, ZenodoService
+from tests.fakes.zenodo_store import STATE_FILE
 
 __all__ = [
     "ANY_ROUTE",
@@ -89,16 +88,6 @@ def point_at(zenodo: Zenodo, url: str) -> Zenodo:
     return zenodo
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # socketserver would print a traceback on stderr; the tests read it here instead.
-        failure = sys.exc_info()[1]
-        if not isinstance(failure, OSError):
-            self.service.internal_errors.append(repr(failure))  # type: ignore[attr-defined]
-
-
 class ZenodoStandIn(ZenodoService):
     """The stand-in server; a context manager listening from __enter__ to __exit__.
 
@@ -121,7 +110,7 @@ class ZenodoStandIn(ZenodoService):
         if state_dir is None:
             self._temp = tempfile.TemporaryDirectory(prefix="zenodo-")
             state_dir = Path(self._temp.name)
-        self._server = _Server(("127.0.0.1", port), Handler)
+        self._server = Server(("127.0.0.1", port), Handler)
         url = f"http://127.0.0.1:{self._server.server_address[1]}"
         super().__init__(
             state_dir,
@@ -132,12 +121,12 @@ class ZenodoStandIn(ZenodoService):
             log=log,
             index_lag=index_lag,
         )
-        self._server.service = self  # type: ignore[attr-defined]
+        self._server.service = self
         self._served = Served(self._server)
 
     # -- lifecycle -------------------------------------------------------------------------
 
-    def __enter__(self) -> ZenodoStandIn:
+    def __enter__(self) -> Self:
         self._served.start()
         return self
 

@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .zenodo import DEFAULT_TOKEN, ZenodoStandIn
+from tests.fakes.zenodo import DEFAULT_TOKEN, ZenodoStandIn
 
 PORT_FILE = "zenodo.port"
 

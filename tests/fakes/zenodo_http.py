@@ -11,16 +11,18 @@ import json
 import re
 import socket
 import struct
+import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from http.server import ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from .serving import QuietHandler
-from .zenodo_faults import Fault
-from .zenodo_service import ApiError, RecordedRequest, Reply, ZenodoService
-from .zenodo_wire import INTERNAL_ERROR, NOT_FOUND, error, gateway_page
+from tests.fakes.serving import QuietHandler
+from tests.fakes.zenodo_faults import Fault
+from tests.fakes.zenodo_service import ApiError, RecordedRequest, Reply, ZenodoService
+from tests.fakes.zenodo_wire import INTERNAL_ERROR, NOT_FOUND, error, gateway_page
 
 CHUNK = 64 * 1024
 JSON_LIMIT = 10 * 1024 * 1024
@@ -144,10 +146,25 @@ class Body:
             pass
 
 
+class Server(ThreadingHTTPServer):
+    """The stand-in's server: its handlers answer for `service`, set once the stand-in exists."""
+
+    daemon_threads = True
+    service: ZenodoService
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # socketserver would print a traceback on stderr; the tests read it here instead.
+        failure = sys.exc_info()[1]
+        if not isinstance(failure, OSError):
+            self.service.internal_errors.append(repr(failure))
+
+
 class Handler(QuietHandler):
+    server: Server
+
     @property
     def service(self) -> ZenodoService:
-        return self.server.service  # type: ignore[attr-defined,no-any-return]
+        return self.server.service
 
     def do_GET(self) -> None:
         self._serve("GET")

@@ -16,12 +16,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from . import zenodo_metadata as metadata_rules
-from . import zenodo_search as search
-from .zenodo_faults import Faults
-from .zenodo_index import SearchIndex
-from .zenodo_store import Deposition, Store, StoredFile
-from .zenodo_wire import FORBIDDEN, UNAUTHORIZED, Wire, doi, error
+from tests.fakes import zenodo_metadata as metadata_rules
+from tests.fakes import zenodo_search as search
+from tests.fakes.zenodo_faults import Faults
+from tests.fakes.zenodo_index import SearchIndex
+from tests.fakes.zenodo_store import Deposition, Store, StoredFile
+from tests.fakes.zenodo_wire import FORBIDDEN, UNAUTHORIZED, Wire, doi, error
 
 VALIDATION_FAILED = "A validation error occurred."
 NO_PID = "PID does not exist."

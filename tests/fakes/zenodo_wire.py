@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
-from .zenodo_store import Deposition, StoredFile
+from tests.fakes.zenodo_store import Deposition, StoredFile
 
 PRODUCTION_PREFIX = "10.5281"
 SANDBOX_PREFIX = "10.5072"
