@@ -41,6 +41,12 @@ def check_once(git_dir: Path, tree_id: str | None, files: dict[str, bytes]) -> N
         remember_checked(git_dir, tree_id)
 
 
+def found_whole(git_dir: Path, folder: HistoryFolder) -> None:
+    """Refuses a broken history; reads its files only for a tree not found whole before."""
+    if folder.tree_id is None or not was_checked(git_dir, folder.tree_id):
+        check_once(git_dir, folder.tree_id, folder.read())
+
+
 def tree_id_at(repo: git.Repo, commit: str) -> str:
     folder = history_folder(repo, commit)
     if folder is None or folder.tree_id is None:

@@ -25,7 +25,7 @@ from publisher.dataset.history.index import COUNTED
 from publisher.dataset.history.names import INDEX_FILE
 from publisher.dataset.write import write_files
 from publisher.history.committed import (
-    check_once,
+    found_whole,
     head_history,
     names_in_tree,
     read_history,
@@ -40,7 +40,7 @@ from publisher.history.progress import (
     save_month,
     usable,
 )
-from publisher.history.remembered import remember_checked, was_checked
+from publisher.history.remembered import remember_checked
 from publisher.history.sources import copied_month, counted_month
 from publisher.release.git import commit_paths, push_branch
 from publisher.release.git_state import check_clean, current_branch
@@ -127,8 +127,7 @@ def held_already(repo: git.Repo, months: list[HistoryMonth], remote: str | None)
         folder = head_history(repo)
         if folder is None or not folder.files:
             return None
-        if folder.tree_id is None or not was_checked(git_dir, folder.tree_id):
-            check_once(git_dir, folder.tree_id, folder.read())
+        found_whole(git_dir, folder)
         index = folder.files.get(INDEX_FILE)
         held = held_sources({INDEX_FILE: index.read()} if index is not None else {})
         if any(step.action != HELD for step in steps(months, held, set())):
