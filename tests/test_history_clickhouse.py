@@ -15,8 +15,10 @@ from publisher.count.engines.base import Request
 from publisher.count.engines.clickhouse.first_days import earliest
 from publisher.count.engines.duckdb.engine import DuckDBEngine
 from publisher.history.months import COUNT, history_months
+from publisher.history.progress import kept_months, progress_folder
 from publisher.history.run import Step, batch_of
 from publisher.sample.generator import SampleSpec, write_sample
+from tests.children import cli, kill_at, running
 from tests.expect import assert_one_error_line, run_cli
 from tests.fakes.clickhouse import ClickHouseStandIn
 from tests.fakes.clickhouse_limits import Limits
@@ -62,9 +64,17 @@ def history(
 ) -> tuple[int, str, str, Path]:
     work, _ = publishing_repo(tmp_path, "limit = 50\n")
     repo = str(work.working_tree_dir)
-    options = ["--engine", "clickhouse", "--clickhouse-url", server.url, "--clickhouse-user", USER]
-    code, out, err = run_cli(capsys, NOW, "history", "--repo", repo, "--no-push", *options, *argv)
+    code, out, err = run_cli(capsys, NOW, *history_argv(server, repo), *argv)
     return code, out, err, Path(repo)
+
+
+def history_argv(server: ClickHouseStandIn, repo: str) -> list[str]:
+    options = ["--engine", "clickhouse", "--clickhouse-url", server.url, "--clickhouse-user", USER]
+    return ["history", "--repo", repo, "--no-push", *options]
+
+
+def history_files(repo: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in (repo / YEAR_FILE.parent).iterdir()}
 
 
 def month_rows(table: pa.Table, tag: str) -> list[tuple[str, int]]:
@@ -142,3 +152,31 @@ def test_a_pass_counts_the_months_in_a_row_whose_windows_share_no_day() -> None:
     assert [m.tag for m in batch_of(planned, 2)] == ["2027.03", "2027.04"]
     copied = [planned[0], Step(planned[1].month, "copy"), *planned[2:]]
     assert [m.tag for m in batch_of(copied, 0)] == ["2027.01"]
+
+
+def test_a_run_killed_in_the_middle_of_a_pass_leaves_all_as_it_was_and_the_re_run_ends_as_one_run(
+    server: ClickHouseStandIn,
+    limited: Limits,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """SIGKILL once the stand-in has answered the pass's first range: nothing of the pass is
+    kept (its months are kept when it is done), the tree and the branch are as they were."""
+    code, _, err, one_run = history(server, tmp_path / "one-run", capsys)
+    assert code == 0, err
+    work, _ = publishing_repo(tmp_path / "killed", "limit = 50\n")
+    repo, head = str(work.working_tree_dir), work.head.commit
+    before = len(server.queries)
+
+    def in_the_pass(pid: int) -> bool:
+        return any("month_indexes" in query.sql for query in server.queries[before:])
+
+    with running(cli(*history_argv(server, repo))) as child:
+        assert kill_at(child, in_the_pass)
+    assert work.head.commit == head
+    assert work.git.status("--porcelain") == ""
+    assert kept_months(progress_folder(Path(work.git_dir))) == {}
+    code, out, err = run_cli(capsys, NOW, *history_argv(server, repo))
+    assert code == 0, err
+    assert "counted: 2, copied: 0, kept by a stopped run: 0" in out
+    assert history_files(Path(repo)) == history_files(one_run)

@@ -3,6 +3,7 @@ published ones counted by DuckDB over local events, a published month copied fro
 one commit on main and no tag, a re-run that does nothing, a stop that keeps what it counted."""
 
 import json
+import shutil
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -301,3 +302,40 @@ def test_a_broken_history_stops_the_run_and_a_half_written_one_is_rewritten(
         code, _, err = run_cli(capsys, NOW, *command)
         assert code != 0
         assert_one_error_line(err, "data/history/top-pypi-packages-history.json")
+
+
+def unreadable(events: Path) -> None:
+    """Every event file no Parquet file any more, under the same name and size: a run that
+    opens one fails."""
+    for path in events.glob("*.parquet"):
+        body = path.read_bytes()
+        path.write_bytes(body[:-4] + b"XXXX")
+
+
+def test_a_re_run_with_nothing_missing_reads_no_event_and_still_refuses_a_broken_history(
+    months_of_events: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Before: the re-run read every event file's metadata for the first month, and failed."""
+    events = tmp_path / "events"
+    shutil.copytree(months_of_events, events)
+    work, remote = new_repo(tmp_path, events)
+    repo = str(work.working_tree_dir)
+    assert run_cli(capsys, NOW, "history", "--repo", repo)[0] == 0
+    head = work.head.commit
+    unreadable(events)
+    code, out, err = run_cli(capsys, NOW, "history", "--repo", repo)
+    assert code == 0, err
+    assert "counted: 0, copied: 0, kept by a stopped run: 0, held already: 4; nothing new" in out
+    assert work.head.commit == head
+    assert remote.commit("main") == head
+    year = Path(repo) / HISTORY / "top-pypi-packages-history-2026.parquet"
+    year.write_bytes(year.read_bytes()[:-100])  # the index still lists every month
+    work.git.commit("--quiet", "-am", "A broken year file, committed")
+    code, _, err = run_cli(capsys, NOW, "history", "--repo", repo, "--no-push")
+    assert code != 0
+    assert_one_error_line(err, "data/history/top-pypi-packages-history-2026.parquet")
+    work.git.reset("--quiet", "--hard", "HEAD~1")
+    (events / "2026-01-01.parquet").write_bytes(b"PAR1")  # a day more: the events are read
+    code, _, err = run_cli(capsys, NOW, "history", "--repo", repo, "--no-push")
+    assert code != 0
+    assert_one_error_line(err, "2026-01-01.parquet")

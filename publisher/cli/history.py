@@ -15,7 +15,13 @@ from publisher.cli import summary
 from publisher.cli.options import HistoryOptions
 from publisher.cli.resolve import settings_for
 from publisher.count.engines import make_engine, many_months
-from publisher.history.first_day import first_whole_day, source_days, source_name
+from publisher.history.committed import read_history
+from publisher.history.first_day import (
+    first_whole_day,
+    source_days,
+    source_identity,
+    source_name,
+)
 from publisher.history.months import (
     HistoryMonth,
     check_range,
@@ -25,11 +31,12 @@ from publisher.history.months import (
     parse_month,
 )
 from publisher.history.progress import kept_months, progress_folder
+from publisher.history.remembered import remember_first, remembered_first
 from publisher.history.run import (
     Outcome,
     Step,
+    held_already,
     held_sources,
-    read_history,
     run_history,
     steps,
     usable_months,
@@ -42,8 +49,10 @@ from publisher.release.repository import open_repo
 INEXACT = ("shrink", "sample")
 
 
-def earliest_month(settings: Settings) -> str | None:
-    """The first month whose whole window the source holds, where the engine can tell."""
+def earliest_month(settings: Settings, git_dir: Path) -> str | None:
+    """The first month whose whole window the source holds, where the engine can tell;
+    remembered in the git directory for a run with nothing to do (`remembered_months`)."""
+    identity = source_identity(settings)
     per_day = source_days(settings)
     if per_day is None:
         return None
@@ -53,14 +62,34 @@ def earliest_month(settings: Settings) -> str | None:
             f"{source_name(settings)} holds no whole day of downloads.",
             "Give a source with at least one whole day.",
         )
-    return first_from(first, settings.days)
+    earliest = first_from(first, settings.days)
+    if identity is not None:
+        remember_first(git_dir, *identity, earliest)
+    return earliest
+
+
+def remembered_months(
+    options: HistoryOptions, settings: Settings, now: datetime, repo: git.Repo
+) -> list[HistoryMonth] | None:
+    """The months asked, from the first month the source held when a run last read it, while
+    it has the same files; None when no run remembers it (the source is then read)."""
+    identity = source_identity(settings)
+    earliest = None if identity is None else remembered_first(git_dir_of(repo), *identity)
+    return None if earliest is None else months_asked(options, settings, now, repo, earliest)
+
+
+def git_dir_of(repo: git.Repo) -> Path:
+    return Path(repo.common_dir).resolve()
 
 
 def months_asked(
-    options: HistoryOptions, settings: Settings, now: datetime, repo: git.Repo
+    options: HistoryOptions,
+    settings: Settings,
+    now: datetime,
+    repo: git.Repo,
+    earliest: str | None,
 ) -> list[HistoryMonth]:
     newest = newest_to(now.date())
-    earliest = earliest_month(settings)
     given = options.from_tag
     if given is None and earliest is None:
         raise UsageError(
@@ -114,12 +143,18 @@ def history_command(options: HistoryOptions, now: datetime, out: Console, err: C
     root = Path(str(repo.working_tree_dir))
     settings = settings_for(options.given, root)
     check_exact(settings)
-    months = months_asked(options, settings, now, repo)
     remote = None if options.no_push else settings.remote
     if remote is not None:
         check_remote(repo, remote, settings.name("remote", remote))
+    if not options.dry_run:  # nothing to do: told without reading the source
+        known = remembered_months(options, settings, now, repo)
+        held = None if known is None else held_already(repo, known, remote)
+        if held is not None:
+            return said(held, remote, options, out)
+    earliest = earliest_month(settings, git_dir_of(repo))
+    months = months_asked(options, settings, now, repo, earliest)
     if options.dry_run:
-        found = kept_months(progress_folder(Path(repo.common_dir).resolve()))
+        found = kept_months(progress_folder(git_dir_of(repo)))
         kept = usable_months(found, months, settings.engine, settings.limit)
         planned = steps(months, held_sources(read_history(repo)), set(kept))
         out.print(plan_table(planned))
@@ -130,6 +165,10 @@ def history_command(options: HistoryOptions, now: datetime, out: Console, err: C
     with status(err, f"History with {engine.name}") as progress:
         many = many_months(engine)
         outcome = run_history(repo, engine, settings.limit, months, remote, progress, many=many)
+    return said(outcome, remote, options, out)
+
+
+def said(outcome: Outcome, remote: str | None, options: HistoryOptions, out: Console) -> int:
     lines = outcome_lines(outcome, remote)
     for line in lines:
         out.print(line, highlight=False, soft_wrap=True)

@@ -16,7 +16,11 @@ from publisher.dataset.build import DATA_FILES, DATA_FOLDER
 from publisher.dataset.collect import Collected, collect, write_collected
 from publisher.dataset.previous import Previous
 from publisher.dataset.write import check_writable_folder
-from publisher.history.published import history_paths, write_published_month
+from publisher.history.published import (
+    CommittedHistory,
+    committed_history,
+    write_published_month,
+)
 from publisher.release.decision import Action, ReleasePlan
 from publisher.release.duplicate import drop_duplicate, duplicate_publish
 from publisher.release.git import commit_and_tag, plan_release, push, tag_commit
@@ -59,18 +63,18 @@ def publish_command(options: PublishOptions, now: datetime, out: Console, err: C
     if remote is not None:  # before the release plan, to name it as the user gave it
         check_remote(repo, remote, counting.settings.name("remote", remote))
     if options.dry_run:
-        plan = release_plan(repo, counting, remote, options.correction)
+        plan, _ = release_plan(repo, counting, remote, options.correction)
         return dry_run(repo, counting, plan, out, err, options.summary)
     with repository_lock(Path(repo.common_dir).resolve()):
         drop_left_duplicate(repo, counting, remote, err)
-        plan = release_plan(repo, counting, remote, options.correction)
+        plan, history = release_plan(repo, counting, remote, options.correction)
         if plan.action is not Action.PUBLISH:
             finished = finish(repo, plan, out)
             summary.append(options.summary, ["## top-pypi publish", "", finished])
             return 0
         previous = read_previous_month(repo, plan.tag)  # before counting, which BigQuery bills
         accept = options.accept_anomalies
-        collected, newest = publish(repo, counting, plan, now, err, previous, accept)
+        collected, newest = publish(repo, counting, plan, history, now, err, previous, accept)
     facts = [*collected.facts, *release_facts(plan, root / DATA_FOLDER)]
     if newest is not None:
         facts = [*facts, *restored_facts(newest, plan.tag)]
@@ -81,15 +85,16 @@ def publish_command(options: PublishOptions, now: datetime, out: Console, err: C
 
 def release_plan(
     repo: git.Repo, counting: Counting, remote: str | None, correction: bool
-) -> ReleasePlan:
+) -> tuple[ReleasePlan, CommittedHistory]:
+    """What to do with the month, and the history the publish writes it into."""
     window = counting.request.window
     tag = release_tag(window)
-    history = history_paths(repo, tag)  # before counting: a broken history stops the run
-    plan = plan_release(repo, tag, remote, correction, DATA_PATHS, window, history)
+    history = committed_history(repo, tag)  # before counting: a broken history stops the run
+    plan = plan_release(repo, tag, remote, correction, DATA_PATHS, window, history.paths)
     if plan.action is Action.PUBLISH:  # before counting, which BigQuery bills
         root = Path(str(repo.working_tree_dir))
         check_writable_folder(root / DATA_FOLDER, "The data folder", DATA_FOLDER_TIPS)
-    return plan
+    return plan, history
 
 
 def drop_left_duplicate(
@@ -112,22 +117,24 @@ def publish(
     repo: git.Repo,
     counting: Counting,
     plan: ReleasePlan,
+    history: CommittedHistory,
     now: datetime,
     err: Console,
     previous: Previous | None = None,
     accept_anomalies: bool = False,
 ) -> tuple[Collected, str | None]:
-    """Count, write `data/`, commit, tag and push: the month's release, compared with the
-    `previous` month's; and the newer month whose files went back into `data/`, if any."""
+    """Count, write `data/` and the month into `history`, commit, tag and push: the month's
+    release, compared with the `previous` month's; and the newer month whose files went back
+    into `data/`, if any."""
     engine, root = counting.engine, Path(str(repo.working_tree_dir))
     with status(err, f"Publishing {plan.tag} with {engine.name}") as progress:
         request, tag = counting.request, plan.tag
         collected = collect(engine, request, now, progress, tag, previous, accept_anomalies)
         write_collected(collected, root / DATA_FOLDER)
-        history = write_published_month(repo, plan.tag, collected.files)
+        written = write_published_month(repo, history, plan.tag, collected.files)
         progress(f"Committing and tagging {plan.tag}")
         message = commit_message(plan.tag, collected.dataset)
-        paths = [*DATA_PATHS, *history]
+        paths = [*DATA_PATHS, *written]
         commit_and_tag(repo, plan.tag, paths, message, counting.request.window)
         newest = restore_newest(repo, plan.tag, DATA_PATHS)
         if plan.remote is not None:  # not with --no-push

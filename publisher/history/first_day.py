@@ -1,8 +1,10 @@
 """The first whole day the source holds: the first day with downloads that the completeness
 rule does not call short (logging that began mid-day is no whole day)."""
 
+import hashlib
 from collections.abc import Mapping
 from datetime import date
+from pathlib import Path
 
 from publisher.base.settings import Settings
 from publisher.count.completeness import find_bad_days
@@ -55,3 +57,22 @@ def source_name(settings: Settings) -> str:
     if settings.engine == "clickhouse":
         return f"ClickHouse at {settings.name('clickhouse_url', str(settings.clickhouse_url))}"
     return settings.name("events", str(settings.events))
+
+
+def source_identity(settings: Settings) -> tuple[str, str] | None:
+    """(the source, what names its days) for remembering its first month without reading it:
+    local events by their files' names and sizes (listed, none opened), the server by its
+    address; None where no first month is read (BigQuery)."""
+    if settings.engine == "duckdb" and settings.events:
+        from publisher.count.engines.duckdb.events import parquet_paths
+
+        root = Path(settings.events)
+        if not root.exists():
+            return None
+        files = sorted(parquet_paths(root))
+        names = "\n".join(f"{p.relative_to(root)} {p.stat().st_size}" for p in files)
+        source = f"duckdb {root.resolve()} days={settings.days}"
+        return source, hashlib.sha256(names.encode()).hexdigest()
+    if settings.engine == "clickhouse":
+        return f"clickhouse {settings.clickhouse_url} days={settings.days}", ""
+    return None

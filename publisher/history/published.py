@@ -3,6 +3,7 @@ commit, copied from the files it publishes (a correction's replace its month's, 
 file too), so the history always holds every published month."""
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import git
@@ -17,26 +18,38 @@ from publisher.dataset.history.names import (
     year_file,
 )
 from publisher.dataset.write import write_files
-from publisher.history.run import HISTORY, names_in_tree, read_history
+from publisher.history.committed import names_in_tree, read_history
 from publisher.history.sources import copied_month
 from publisher.release.calver import month_of
+from publisher.release.history_folder import HISTORY
 
 
-def history_paths(repo: git.Repo, tag: str) -> list[str]:
-    """Every history file a publish of `tag` may write: those there now, and the month's."""
-    root = Path(str(repo.working_tree_dir))
-    names = {*read_history(repo), *names_in_tree(root), INDEX_FILE, INDEX_SCHEMA_FILE}
-    names.add(DATAPACKAGE_FILE)
+@dataclass(frozen=True)
+class CommittedHistory:
+    """The history a publish builds on, read and found whole once, before counting (a broken
+    history stops the run before BigQuery bills), and the paths the publish may write."""
+
+    files: dict[str, bytes]
+    paths: list[str]
+
+
+def committed_history(repo: git.Repo, tag: str) -> CommittedHistory:
+    """The branch's history, and every history file a publish of `tag` may write: those there
+    now (a stopped run's included), and the month's."""
+    files = read_history(repo)
+    names = {*files, *names_in_tree(repo), INDEX_FILE, INDEX_SCHEMA_FILE, DATAPACKAGE_FILE}
     names.add(year_file(tag_year(month_of(tag))))
-    return sorted(f"{HISTORY}/{name}" for name in names)
+    return CommittedHistory(files, sorted(f"{HISTORY}/{name}" for name in names))
 
 
-def write_published_month(repo: git.Repo, tag: str, files: dict[str, bytes]) -> list[str]:
-    """Put the month `tag` publishes (its compatible rows) into the history; the paths written."""
+def write_published_month(
+    repo: git.Repo, history: CommittedHistory, tag: str, files: dict[str, bytes]
+) -> list[str]:
+    """Put the month `tag` publishes (its compatible rows) into `history`; the paths written."""
     root = Path(str(repo.working_tree_dir))
     dataset = json.loads(files[JSON_FILE])
     extended = json.loads(files[EXTENDED_JSON_FILE]) if EXTENDED_JSON_FILE in files else None
     month = copied_month(month_of(tag), tag, dataset, extended)
-    written = with_history_months(read_history(repo), [month])
+    written = with_history_months(history.files, [month])
     write_files(root / HISTORY, written)
     return [f"{HISTORY}/{name}" for name in written]

@@ -18,13 +18,19 @@ from publisher.base.errors import BudgetError
 from publisher.base.progress import Progress
 from publisher.count.engines import CountMany
 from publisher.count.engines.base import Engine, Request
-from publisher.dataset.build import DATA_FOLDER
 from publisher.dataset.check import read_json
-from publisher.dataset.history.check import check_history, check_history_folder
+from publisher.dataset.history.check import check_history
 from publisher.dataset.history.folder import Month, with_history_months
 from publisher.dataset.history.index import COUNTED
-from publisher.dataset.history.names import FOLDER, INDEX_FILE
+from publisher.dataset.history.names import INDEX_FILE
 from publisher.dataset.write import write_files
+from publisher.history.committed import (
+    found_whole,
+    head_history,
+    names_in_tree,
+    read_history,
+    tree_id_at,
+)
 from publisher.history.months import COUNT, HistoryMonth
 from publisher.history.progress import (
     Kept,
@@ -34,13 +40,14 @@ from publisher.history.progress import (
     save_month,
     usable,
 )
+from publisher.history.remembered import remember_checked
 from publisher.history.sources import copied_month, counted_month
 from publisher.release.git import commit_paths, push_branch
 from publisher.release.git_state import check_clean, current_branch
+from publisher.release.history_folder import HISTORY
 from publisher.release.lock import repository_lock
 from publisher.release.tag_files import TagFolder
 
-HISTORY = f"{DATA_FOLDER}/{FOLDER}"
 COPY, KEPT, HELD = "copy", "kept", "held"
 
 
@@ -90,30 +97,6 @@ def steps(months: list[HistoryMonth], held: dict[str, str], kept: set[str]) -> l
     return planned
 
 
-def read_history(repo: git.Repo) -> dict[str, bytes]:
-    """The history as the branch holds it, checked whole: a run builds on what was committed,
-    never on what a stopped run left in the work tree (those files are rewritten anyway)."""
-    if not repo.head.is_valid():
-        return {}
-    try:
-        folder = repo.head.commit.tree / HISTORY
-    except KeyError:
-        return {}
-    if not isinstance(folder, git.Tree):
-        check_history_folder(Path(str(repo.working_tree_dir)) / HISTORY)  # refuses: no folder
-        return {}
-    files = {b.name: b.data_stream.read() for b in folder if isinstance(b, git.Blob)}
-    if files:
-        check_history(files)
-    return files
-
-
-def names_in_tree(root: Path) -> set[str]:
-    """The history's file names in the work tree, a stopped run's included."""
-    folder = root / HISTORY
-    return {p.name for p in folder.iterdir()} if folder.is_dir() else set()
-
-
 def copy_from_tag(repo: git.Repo, month: HistoryMonth) -> Month:
     from publisher.dataset.build import EXTENDED_JSON_FILE, JSON_FILE
 
@@ -133,6 +116,26 @@ class Outcome:
     held: list[str]
     left: list[str]  # months the budget had no room for, left for a later run
     why_left: str = ""  # the engine's refusal that stopped the counting
+
+
+def held_already(repo: git.Repo, months: list[HistoryMonth], remote: str | None) -> Outcome | None:
+    """A run with nothing to do, told from the committed index alone once the history's tree
+    is known whole (no Parquet file read when it was found whole before); None when a month is
+    missing or has a newer correction to copy. A push an earlier run could not make is made."""
+    git_dir = Path(repo.common_dir).resolve()
+    with repository_lock(git_dir):
+        folder = head_history(repo)
+        if folder is None or not folder.files:
+            return None
+        found_whole(git_dir, folder)
+        index = folder.files.get(INDEX_FILE)
+        held = held_sources({INDEX_FILE: index.read()} if index is not None else {})
+        if any(step.action != HELD for step in steps(months, held, set())):
+            return None
+        if remote is not None:
+            branch = current_branch(repo)
+            push_branch(repo, remote, branch, "The local history commits are kept")
+    return Outcome(None, [], [], [], [month.tag for month in months], [])
 
 
 def count_month(engine: Engine, month: HistoryMonth, limit: int, progress: Progress) -> Month:
@@ -197,7 +200,7 @@ def run_history(
     root, git_dir = Path(str(repo.working_tree_dir)), Path(repo.common_dir).resolve()
     with repository_lock(git_dir):
         current = read_history(repo)
-        paths = [f"{HISTORY}/{name}" for name in {*current, *names_in_tree(root)}]
+        paths = [f"{HISTORY}/{name}" for name in {*current, *names_in_tree(repo)}]
         check_clean(repo, paths)
         branch = current_branch(repo)
         kept_dir = progress_folder(git_dir)
@@ -239,8 +242,10 @@ def run_history(
                 push_branch(repo, remote, branch, "The local history commits are kept")
             return outcome
         files = with_history_months(current, finished)
+        check_history(files)  # what is committed is found whole, so no later run checks it
         write_files(root / HISTORY, files)
         commit = commit_paths(repo, [f"{HISTORY}/{n}" for n in files], message(outcome, finished))
+        remember_checked(git_dir, tree_id_at(repo, commit))
         forget_months(kept_dir, [m.facts.tag for m in finished if m.facts.source == COUNTED])
         if remote is not None:
             push_branch(repo, remote, branch, f"The local history commit {commit[:12]} is kept")

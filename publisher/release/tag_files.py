@@ -12,8 +12,8 @@ import git
 from publisher.base.errors import MetadataError
 from publisher.dataset.build import DATA_FOLDER
 from publisher.dataset.contents import record_names, stray_names
-from publisher.dataset.history.names import FOLDER as HISTORY_FOLDER
 from publisher.dataset.history.names import is_uploaded_history, upload_name
+from publisher.release.history_folder import history_folder
 
 CHUNK = 1 << 20
 # A remote on GitHub in scp form (`git@github.com:owner/name.git`), and the path of one.
@@ -91,19 +91,16 @@ def tag_files(repo: git.Repo, tag: str) -> list[TagFile]:
             f"Tag {tag} has no {DATA_FOLDER}/ folder.", "Release a tag made by `top-pypi publish`."
         ) from None
     blobs = [TagFile(b.name, b.size, b) for b in tree if isinstance(b, git.Blob)]
-    return sorted([*blobs, *history_files(tree)], key=lambda f: f.name)
+    return sorted([*blobs, *history_files(repo, tag)], key=lambda f: f.name)
 
 
-def history_files(data: git.Tree) -> list[TagFile]:
+def history_files(repo: git.Repo, tag: str) -> list[TagFile]:
     """The history's files at the tag (`data/history/`), under the names a record gives them."""
-    try:
-        tree = data / HISTORY_FOLDER
-    except KeyError:
+    folder = history_folder(repo, tag)
+    if folder is None:
         return []
-    if not isinstance(tree, git.Tree):
-        return []
-    blobs = [item for item in tree if isinstance(item, git.Blob)]
-    return [TagFile(upload_name(b.name), b.size, b) for b in blobs]
+    files = folder.files.values()
+    return [TagFile(upload_name(f.name), f.size, f.blob) for f in files if f.blob is not None]
 
 
 def month_files(files: list[TagFile], version: int) -> tuple[list[TagFile], list[str]]:
