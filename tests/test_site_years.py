@@ -158,7 +158,8 @@ def test_no_months_folder_holds_the_long_tail_the_root_has_the_latests(
 ) -> None:
     """The Parquet of every project counted grows with the long tail (7.5 MB a month for
     800,000 projects): the site serves it at the root only, for the latest month."""
-    tree, folder = sites[site], sites[2]
+    before, after, folder = sites
+    tree = before if site == 0 else after
     assert [path for path in tree if path.endswith(EXTENDED_PARQUET_FILE)] == [
         EXTENDED_PARQUET_FILE
     ]
