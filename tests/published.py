@@ -30,6 +30,7 @@ from publisher.dataset.collect import Collected, collect, schema_bytes
 from publisher.dataset.datapackage import build_datapackage
 from publisher.dataset.datapackage import to_bytes as datapackage_bytes
 from publisher.dataset.extended import to_extended_json
+from publisher.dataset.previous import Previous
 from publisher.dataset.validate import json_schema
 from publisher.dataset.write import write_files
 from publisher.release.calver import tag_order
@@ -86,13 +87,16 @@ def publish_month(
     engine: str = "duckdb",
     extra: dict[str, bytes] | None = None,
     edit: Callable[[Collected, str], Collected] | None = None,
+    previous: Previous | None = None,
 ) -> None:
     """Write the month's files into `data/`, commit them and tag the commit, as publish does;
     `edit` changes the files first (`flagging`, `before_extended`), then `extra` files are
-    written over them (a month's files as another version wrote them)."""
+    written over them (a month's files as another version wrote them). With `previous`, its
+    ranks are the month's previous ranks, as `publish` reads them from the month before."""
     updated = datetime.combine(count.period.end + timedelta(days=1), time(6, 30), UTC)
     request = Request(count.period, max(len(count.rows), 1))
-    collected = collect(Counted(engine, count), request, updated, silent, version=tag)
+    engine_counted = Counted(engine, count)
+    collected = collect(engine_counted, request, updated, silent, version=tag, previous=previous)
     if edit is not None:
         collected = edit(collected, tag)
     files = {**collected.files, **(extra or {})}

@@ -1,7 +1,8 @@
 """Ten years of months stay deployable: the newest FULL_MONTHS months keep full folders, an
 older month keeps, at the same addresses, its compatible files and small ranking pages. The
 site of 14 generated months is compared with the site the same repository made when it had
-only 12: every address of the two oldest months' folders then still answers now."""
+only 12: every address of the two oldest months' folders then still answers now. The file of
+the long tail (the extended Parquet) is served at the root only, for the latest month."""
 
 import json
 from pathlib import Path
@@ -13,9 +14,12 @@ from publisher.base.sizes import format_size
 from publisher.dataset.build import (
     COMPATIBLE_FILES,
     COPIES,
+    DATA_FOLDER,
     EXTENDED_CSV_FILE,
     EXTENDED_JSON_FILE,
     EXTENDED_PARQUET_FILE,
+    EXTENDED_SCHEMA_FILE,
+    JSON_FILE,
 )
 from publisher.release.zenodo.record import RELEASES_FILE
 from publisher.website.breakdown import BEFORE_EXTENDED, HEADERS, month_columns
@@ -31,9 +35,12 @@ FIRST, ROWS = "2025.01", 1_200
 Sites = tuple[dict[str, bytes], dict[str, bytes], Path]
 TAGS = release_tags(FIRST, FULL_MONTHS + 2)
 OLDEST, SECOND = TAGS[0], TAGS[1]
-# Left out of an older month's folder (publisher.website.kinds; docs/site.md says so).
-DROPPED = {EXTENDED_JSON_FILE, EXTENDED_CSV_FILE, EXTENDED_PARQUET_FILE}
+# Left out of a month's folder once it is older (publisher.website.kinds; docs/site.md says so).
+DROPPED = {EXTENDED_JSON_FILE, EXTENDED_CSV_FILE}
 REMOTE = "https://github.com/example-org/top-pypi-data.git"
+# A full month released with its Parquet: its pages link the file at its record.
+RELEASED_FULL = TAGS[-2]
+MD5 = "md5:" + "0" * 32
 RECORD = {
     **RELEASES,
     "releases": {
@@ -43,7 +50,14 @@ RECORD = {
             "url": "https://zenodo.org/records/201",
             "published": "2025-02-01",
             "files": {},
-        }
+        },
+        RELEASED_FULL: {
+            "doi": "10.5281/zenodo.213",
+            "recid": 213,
+            "url": "https://zenodo.org/records/213",
+            "published": "2026-02-01",
+            "files": {JSON_FILE: MD5, EXTENDED_PARQUET_FILE: MD5},
+        },
     },
 }
 
@@ -81,13 +95,22 @@ def test_the_newest_months_are_full_and_older_ones_small() -> None:
     assert [month_kind(tag, gapped) for tag in gapped] == ["full"] * len(gapped)
 
 
+def tag_file(folder: Path, tag: str, name: str) -> bytes:
+    with git.Repo(folder / "work") as work:
+        blob = work.tags[tag].commit.tree / f"{DATA_FOLDER}/{name}"
+        return bytes(blob.data_stream.read())
+
+
 @pytest.mark.parametrize("tag", [OLDEST, SECOND])
 def test_every_address_of_an_older_month_still_answers(sites: Sites, tag: str) -> None:
-    before, after, _ = sites
+    before, after, folder = sites
     was, now = folder_of(before, tag), folder_of(after, tag)
     assert set(was) - set(now) == {f"{tag}/{name}" for name in DROPPED}
-    kept = [*COMPATIBLE_FILES, *COPIES.values()]
-    assert all(now[f"{tag}/{name}"] == was[f"{tag}/{name}"] for name in kept)
+    kept = [*COMPATIBLE_FILES, *COPIES.values(), EXTENDED_SCHEMA_FILE]
+    assert {f"{tag}/{name}" for name in kept} <= set(now)
+    for name in kept:  # byte for byte as tagged, the copies as the main files
+        main = next((m for m, copy in COPIES.items() if copy == name), name)
+        assert now[f"{tag}/{name}"] == was[f"{tag}/{name}"] == tag_file(folder, tag, main)
     assert sum(map(len, now.values())) * 2 < sum(map(len, was.values()))
 
 
@@ -120,12 +143,50 @@ def test_the_newest_months_keep_full_folders(sites: Sites, tmp_path: Path) -> No
     _, after, _ = sites
     for tag in TAGS[2:]:
         folder = folder_of(after, tag)
-        assert f"{tag}/{EXTENDED_PARQUET_FILE}" in folder
+        for name in (*COMPATIBLE_FILES, *COPIES.values(), EXTENDED_JSON_FILE, EXTENDED_CSV_FILE):
+            assert f"{tag}/{name}" in folder
         assert ranking_rows(folder[f"{tag}/top-1000.html"].decode()) == 1000
     for path, body in after.items():
         (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / path).write_bytes(body)
     assert broken_links(tmp_path) == []
+
+
+@pytest.mark.parametrize("site", [0, 1])
+def test_no_months_folder_holds_the_long_tail_the_root_has_the_latests(
+    sites: Sites, site: int
+) -> None:
+    """The Parquet of every project counted grows with the long tail (7.5 MB a month for
+    800,000 projects): the site serves it at the root only, for the latest month."""
+    before, after, folder = sites
+    tree = before if site == 0 else after
+    assert [path for path in tree if path.endswith(EXTENDED_PARQUET_FILE)] == [
+        EXTENDED_PARQUET_FILE
+    ]
+    latest = TAGS[FULL_MONTHS - 1] if site == 0 else TAGS[-1]
+    assert tree[EXTENDED_PARQUET_FILE] == tag_file(folder, latest, EXTENDED_PARQUET_FILE)
+    home = tree["index.html"].decode()
+    assert f'<a href="{EXTENDED_PARQUET_FILE}">{EXTENDED_PARQUET_FILE}</a>' in home
+
+
+def parquet_cell(page: str) -> str:
+    """The file table's row of the Parquet, on a month's first page."""
+    return page.split(f"{EXTENDED_PARQUET_FILE}</a>", 1)[0].rsplit("<tr><td>", 1)[1]
+
+
+def test_a_full_months_pages_link_its_parquet_at_its_record_else_its_tag(sites: Sites) -> None:
+    before, after, _ = sites
+    record = f"https://zenodo.org/records/213/files/{EXTENDED_PARQUET_FILE}?download=1"
+    assert parquet_cell(after[f"{RELEASED_FULL}/index.html"].decode()) == f'<a href="{record}">'
+    repository = "https://github.com/example-org/top-pypi-data"
+    raw = f"{repository}/raw/{TAGS[-1]}/data/{EXTENDED_PARQUET_FILE}"
+    latest = after[f"{TAGS[-1]}/index.html"].decode()
+    assert parquet_cell(latest) == f'<a href="{raw}">'
+    assert "(not on this site: in its tag on GitHub)" in latest
+    # No remote on GitHub, no release: the page names the tag, without a link.
+    unlinked = before[f"{TAGS[3]}/index.html"].decode()
+    assert f"<tr><td>{EXTENDED_PARQUET_FILE}</td>" in unlinked
+    assert f"(not on this site: in the tag {TAGS[3]} of the publishing repository)" in unlinked
 
 
 def test_a_new_remote_address_rebuilds_the_older_months_links(sites: Sites) -> None:
@@ -150,7 +211,11 @@ def test_an_older_tags_files_go_to_the_site_as_it_is_read(sites: Sites, tmp_path
     assert latest.files  # written twice later: at the root and in its folder
     assert latest.sizes is None
     assert all(month.files == {} for month in older)
-    written = {f"{m.tag}/{name}": size for m in older for name, size in (m.sizes or {}).items()}
+    # Each month keeps every file's size (its page says it), the Parquet's too; its folder
+    # holds all but the Parquet.
+    sized = {f"{m.tag}/{name}": size for m in older for name, size in (m.sizes or {}).items()}
+    written = {path: size for path, size in sized.items() if EXTENDED_PARQUET_FILE not in path}
+    assert len(sized) - len(written) == FULL_MONTHS - 1
     files = {p.relative_to(spool.folder).as_posix() for p in spool.folder.rglob("*") if p.is_file()}
     assert files == set(written)
     assert all(after[path] == (spool.folder / path).read_bytes() for path in written)

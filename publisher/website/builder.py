@@ -26,7 +26,7 @@ from publisher.website.address import pages_url, repository_url
 from publisher.website.checks import broken_reason
 from publisher.website.downloads import month_files
 from publisher.website.history import History
-from publisher.website.kinds import as_kind, month_kind
+from publisher.website.kinds import Kind, as_kind, folder_files, month_kind
 from publisher.website.output import check_out_folder, staged, write_files
 from publisher.website.pages import (
     Site,
@@ -71,17 +71,20 @@ class Built:
 @dataclass
 class Spool:
     """Where the data files of each tag but the latest go as soon as the tag is read: into
-    the site's folder at once, only their sizes kept. Ten years of months hold ~750 MB of
-    files; kept in memory to the end of the build, they made most of its peak. The latest
-    month keeps its bytes: its files are written twice, at the root and in its folder."""
+    the site's folder at once (those its kind keeps), only their sizes kept. Ten years of
+    months hold ~750 MB of files; kept in memory to the end of the build, they made most of
+    its peak. The latest month keeps its bytes: its files are written twice, at the root and
+    in its folder."""
 
     folder: Path
     files: int = 0
     bytes: int = 0
 
-    def let_go(self, month: Month) -> Month:
+    def let_go(self, month: Month, kind: Kind) -> Month:
         files = month_files(month)
-        count, size = write_files(self.folder, ((f"{month.tag}/{n}", b) for n, b in files.items()))
+        folder = f"{month.tag}/"
+        kept = folder_files(files, folder, kind)
+        count, size = write_files(self.folder, ((folder + n, b) for n, b in kept.items()))
         self.files, self.bytes = self.files + count, self.bytes + size
         return dataclasses.replace(month, files={}, sizes={n: len(b) for n, b in files.items()})
 
@@ -126,8 +129,9 @@ def checked_months(
         except ValidationError as exc:
             problem = exc
         if problem is None:
-            kept = as_kind(month, month_kind(tag, tags))
-            months.append(spool.let_go(kept) if spool is not None and not latest else kept)
+            kind = month_kind(tag, tags)
+            kept = as_kind(month, kind)
+            months.append(spool.let_go(kept, kind) if spool is not None and not latest else kept)
         elif latest:
             raise ValidationError(
                 f"The latest publish tag, {tag}, fails validate: {problem.message.rstrip('.')}.",
@@ -186,9 +190,8 @@ class Renderer:
         url = self.views.site.url
         if kind == "files":
             month = self.views.site.history.published[index]
-            count, size = write_files(
-                self.folder, ((folder + name, body) for name, body in month_files(month).items())
-            )
+            files = folder_files(month_files(month), folder, self.views.kind(month.tag))
+            count, size = write_files(self.folder, ((folder + n, b) for n, b in files.items()))
             return [], count, size
         if kind == "edition":
             published = self.views.site.history.published

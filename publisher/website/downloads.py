@@ -1,9 +1,16 @@
 """The data files of a month's folder on the site, and how its first page lists them: the
 tag's files byte for byte, with the `-30-days` names as copies of the main files where the tag
-has none (older tags), each with its size and what it is."""
+has none (older tags), each with its size and what it is. A file the page's folder does not
+hold (publisher.website.kinds) is linked where the whole release is: its Zenodo record, else
+its tag on the repository host."""
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from urllib.parse import quote
 
 from publisher.base.sizes import format_size
-from publisher.dataset.build import COPIES
+from publisher.dataset.build import COPIES, DATA_FOLDER
+from publisher.release.zenodo.record import Released
 from publisher.website.tags import Month
 
 FILE_WORDS = {
@@ -37,13 +44,52 @@ def month_sizes(month: Month) -> dict[str, int]:
     return {name: len(body) for name, body in month_files(month).items()}
 
 
-def file_rows(sizes: dict[str, int], folder: str) -> list[tuple[str, str, str]]:
-    """(link, size, what it is) for each file (name -> size), the main files first."""
+@dataclass(frozen=True)
+class FileRow:
+    """A row of a month's file table: the file's name, its link (None: no address known),
+    its size and what it is."""
+
+    name: str
+    href: str | None
+    size: str
+    words: str
+
+
+@dataclass(frozen=True)
+class Elsewhere:
+    """Where the whole release of a month is, for the files its folder does not hold."""
+
+    tag: str
+    released: Released | None  # its Zenodo record, when released
+    source: str | None  # the publishing repository's web address, when on GitHub
+
+    def link(self, name: str) -> tuple[str | None, str]:
+        """The file's address outside the site, and where that is, in words."""
+        if self.released is not None and name in self.released.files:
+            return f"{self.released.url}/files/{quote(name)}?download=1", "at its Zenodo record"
+        if self.source is not None:
+            raw = f"{self.source}/raw/{self.tag}/{DATA_FOLDER}/{quote(name)}"
+            return raw, "in its tag on GitHub"
+        return None, f"in the tag {self.tag} of the publishing repository"
+
+
+def file_rows(
+    sizes: dict[str, int], held: Collection[str], root: str, folder: str, elsewhere: Elsewhere
+) -> list[FileRow]:
+    """A row for each file (name -> size), the main files first, linked from a page of
+    `folder` (`root` leads back to the site's top): in the folder when it is one the folder
+    `held` (publisher.website.kinds.folder_files), else `elsewhere`."""
     known = [name for name in FILE_WORDS if name in sizes]
     others = sorted(name for name in sizes if name not in FILE_WORDS)
-    return [
-        (folder + name, format_size(sizes[name]), _file_words(name)) for name in [*known, *others]
-    ]
+    rows = []
+    for name in [*known, *others]:
+        size, words = format_size(sizes[name]), _file_words(name)
+        if name in held:
+            rows.append(FileRow(name, f"{root}{folder}{name}", size, words))
+        else:
+            href, where = elsewhere.link(name)
+            rows.append(FileRow(name, href, size, f"{words} (not on this site: {where})"))
+    return rows
 
 
 def _file_words(name: str) -> str:

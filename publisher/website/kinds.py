@@ -7,13 +7,23 @@ compatible files, their `-30-days` copies, the schema and the data package) and 
 pages become small pages: its top SMALL_ROWS and where the whole release is (its Zenodo record,
 else the tag's files in the publishing repository). Its extended files (JSON, CSV, Parquet)
 are left out of the site; they stay in the tag and in the release's record.
+
+The files whose size grows with the long tail (ROOT_ONLY: the Parquet of every project
+counted, 7.5 MB for 800,000 projects) are served at the site's root only, for the latest
+month: no month's folder holds them, full or small, and a month's pages link them at its
+Zenodo record, else at its tag on the repository host (docs/site.md has the arithmetic).
 """
 
 import dataclasses
 from collections.abc import Collection, Mapping
-from typing import Literal
+from typing import Literal, TypeVar
 
-from publisher.dataset.build import COMPATIBLE_FILES, COPIES, EXTENDED_SCHEMA_FILE
+from publisher.dataset.build import (
+    COMPATIBLE_FILES,
+    COPIES,
+    EXTENDED_PARQUET_FILE,
+    EXTENDED_SCHEMA_FILE,
+)
 from publisher.release.calver import tag_order
 from publisher.website.tags import Month
 
@@ -21,8 +31,11 @@ FULL_MONTHS = 12  # the newest months (calendar months published) that keep full
 SMALL_ROWS = 100  # the rows of an older month's small ranking pages
 # What an older month's folder keeps of its files: anything else of the tag is left out.
 SMALL_FILES = frozenset((*COMPATIBLE_FILES, *COPIES.values(), EXTENDED_SCHEMA_FILE))
+# Served at the root only, for the latest month: never in a month's folder.
+ROOT_ONLY = frozenset((EXTENDED_PARQUET_FILE,))
 
 Kind = Literal["full", "small"]
+Body = TypeVar("Body")  # a file's bytes, or its size
 
 
 def month_of_tag(tag: str) -> tuple[int, int]:
@@ -37,9 +50,19 @@ def month_kind(tag: str, tags: Collection[str]) -> Kind:
     return "full" if month_of_tag(tag) in newest else "small"
 
 
-def kept_files(files: Mapping[str, bytes], kind: Kind) -> dict[str, bytes]:
+def kept_files(files: Mapping[str, Body], kind: Kind) -> dict[str, Body]:
     """The files a month's folder holds on the site, for its kind."""
-    return {n: b for n, b in files.items() if kind == "full" or n in SMALL_FILES}
+    return {
+        n: b
+        for n, b in files.items()
+        if n not in ROOT_ONLY and (kind == "full" or n in SMALL_FILES)
+    }
+
+
+def folder_files(files: Mapping[str, Body], folder: str, kind: Kind) -> dict[str, Body]:
+    """The files a folder of the site holds: the root ("") every file of the latest month, a
+    month's folder ("2026.11/") those its kind keeps."""
+    return dict(files) if folder == "" else kept_files(files, kind)
 
 
 def as_kind(month: Month, kind: Kind) -> Month:

@@ -24,7 +24,7 @@ from publisher.base.days import LOGGING_CHANGE
 from publisher.base.installers import INSTALLER_GROUPS
 from publisher.release.calver import month_of
 from publisher.release.zenodo.metadata import Human
-from publisher.release.zenodo.record import Record
+from publisher.release.zenodo.record import Record, Released
 from publisher.website.breakdown import (
     HEADER_CELLS,
     MonthColumns,
@@ -35,11 +35,11 @@ from publisher.website.breakdown import (
 from publisher.website.changes import change, comparison, previous_ranks
 from publisher.website.chart import Frame, Slot, bar_chart, frame, rank_chart
 from publisher.website.cite import Citation, citation, released_on
-from publisher.website.downloads import file_rows, month_sizes
+from publisher.website.downloads import Elsewhere, FileRow, file_rows, month_sizes
 from publisher.website.glance import glance
 from publisher.website.history import History, month_index
 from publisher.website.honest import ANCHOR, FLAGS_PAGE, honest, project_flags
-from publisher.website.kinds import FULL_MONTHS, month_kind
+from publisher.website.kinds import FULL_MONTHS, Kind, folder_files, month_kind
 from publisher.website.notes import engine_text, method_sentences, period_text, short_notes
 from publisher.website.tags import Month
 
@@ -98,6 +98,9 @@ class Views:
             m.tag: month_columns(m.tag, self.honest[m.tag], m.tag in self.full)
             for m in history.published
         }
+
+    def kind(self, tag: str) -> Kind:
+        return "full" if tag in self.full else "small"
 
     @cached_property
     def projects(self) -> dict[str, str]:
@@ -247,9 +250,23 @@ def flags_page(shared: dict[str, Any], folder: str) -> Page:
     return Page(folder + FLAGS_PAGE, "flags.html", {**shared, "flags_anchor": ANCHOR})
 
 
+def released(site: Site, tag: str) -> Released | None:
+    """The tag's Zenodo record, when released."""
+    return site.record.releases.get(tag) if site.record is not None else None
+
+
+def month_file_rows(views: Views, month: Month, folder: str) -> list[FileRow]:
+    """The month's files as its first page in `folder` lists them: those the folder holds
+    linked there, the others where the whole release is."""
+    sizes = month_sizes(month)
+    held = folder_files(sizes, folder, views.kind(month.tag))
+    elsewhere = Elsewhere(month.tag, released(views.site, month.tag), views.site.source)
+    return file_rows(sizes, held, root_of(folder), folder, elsewhere)
+
+
 def first_page_extras(views: Views, month: Month, folder: str, size: int) -> dict[str, Any]:
     extras: dict[str, Any] = {
-        "files": file_rows(month_sizes(month), folder),
+        "files": month_file_rows(views, month, folder),
         "cite": month_citation(views.site, month),
     }
     if folder == "":

@@ -8,15 +8,16 @@ from typing import Any
 from markupsafe import Markup
 
 from publisher.dataset.build import DATA_FOLDER
-from publisher.website.downloads import file_rows, month_sizes
 from publisher.website.honest import FLAGS_PAGE
 from publisher.website.kinds import FULL_MONTHS, SMALL_ROWS
 from publisher.website.pages import (
     Page,
     Views,
+    month_file_rows,
     name_cell,
     ranking_label,
     ranking_path,
+    released,
     root_of,
     sizes,
 )
@@ -37,7 +38,6 @@ def small_pages(views: Views, month: Month, folder: str) -> Iterator[Page]:
 
 def small_context(views: Views, month: Month, folder: str) -> dict[str, Any]:
     site = views.site
-    released = site.record.releases.get(month.tag) if site.record is not None else None
     source = f"{site.source}/tree/{month.tag}/{DATA_FOLDER}" if site.source else None
     return {
         "month": month,
@@ -46,8 +46,8 @@ def small_context(views: Views, month: Month, folder: str) -> dict[str, Any]:
         "total": len(month.rows),
         "size": min(SMALL_ROWS, len(month.rows)),
         "body": top_rows(views, month, root_of(folder)),
-        "files": file_rows(month_sizes(month), folder),
-        "record": released,
+        "files": month_file_rows(views, month, folder),
+        "record": released(site, month.tag),
         "source": source,
         "full_months": FULL_MONTHS,
     }

@@ -4,10 +4,18 @@ extended Parquet of 800,000 projects, and the site built from them once: its siz
 
 Generating 120 such months through `publish` would take most of an hour, so the newest
 FULL_MONTHS months are published as `top-pypi publish` does (each its own draw of 800,000
-projects, with the installer breakdown), and the 108 older tags are written with git plumbing:
-each a commit of the oldest published month's tree, with its own tag in the trailer. Git
-stores their files once; the site writes each month's folder apart, so the size is real. The
-older months' pages show the same numbers, which changes nothing the site's size depends on.
+projects, with the installer breakdown and the previous month's ranks), and the 108 older tags
+are written with git plumbing: each a commit of the oldest published month's tree, with its
+own tag in the trailer. Git stores their files once; the site writes each month's folder apart,
+so the size is real. The older months' pages show the same numbers, which changes nothing the
+site's size depends on.
+
+A month's counts follow a real month's shape (REAL_MONTH: the reference dataset's 2026-04
+file at a few ranks, about 132 billion downloads in all) down to a tail of a few downloads at
+the 800,000th project, and move from month to month, little at the top and by about half in
+the tail, so that ranks, previous ranks and ties are as a real month's. The names are the
+sample's (`publisher.sample.names`): 17.7 characters on average over 800,000, where PyPI's
+names average about 13, which makes the Parquet's name column about a third too big.
 """
 
 import dataclasses
@@ -18,6 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 from publisher.dataset.build import (
     COPIES,
     CSV_FILE,
@@ -27,14 +37,16 @@ from publisher.dataset.build import (
     JSON_FILE,
     MIN_JSON_FILE,
 )
+from publisher.dataset.previous import Previous
+from publisher.dataset.previous_files import read_previous
 from publisher.sample.names import project_names
 from publisher.website.kinds import FULL_MONTHS
 from tests.benchmarks.measure import measure
 from tests.published import (
-    generated_rows,
     month_count,
     month_end,
     publish_month,
+    ranked,
     release_tags,
     with_breakdown,
 )
@@ -45,16 +57,40 @@ FIRST = "2017.01"
 SIZE_GOAL = 700 * 10**6
 
 
+# (rank, downloads) of a real month: the reference dataset's 2026-04 file at a few ranks, then
+# its last slope (rank 10,000 to 15,000) kept to a few downloads at the 800,000th project.
+REAL_MONTH = (
+    (1, 1.88e9), (10, 1.22e9), (100, 3.03e8), (1_000, 1.68e7), (5_000, 8.05e5),
+    (10_000, 1.48e5), (15_000, 5.7e4), (PROJECTS, 9.0),
+)  # fmt: skip
+# How much a project's downloads move from one month to the next (the spread of their log):
+# a few percent at the top, TAIL_MOVE more at the bottom of the long tail.
+TOP_MOVE, TAIL_MOVE = 0.03, 0.5
+
+
+def real_rows(names: list[str], seed: int) -> list[tuple[str, int]]:
+    """A month of every project in `names` (most downloaded first), shaped as REAL_MONTH."""
+    draw = np.random.default_rng(seed)
+    ranks = np.arange(1, len(names) + 1)
+    shape = np.exp(np.interp(np.log(ranks), *np.log(np.array(REAL_MONTH, dtype=np.float64)).T))
+    spread = TOP_MOVE + TAIL_MOVE * np.log(ranks) / np.log(len(names))
+    counts = np.maximum(1, np.rint(shape * np.exp(draw.normal(0.0, spread)))).astype(np.int64)
+    return ranked(dict(zip(names, counts.tolist(), strict=True)))
+
+
 def publish_full_months(work_dir: Path, tags: list[str]) -> None:
+    """Each month published as `publish` does, compared with the month before it."""
     import git
 
     names = project_names(PROJECTS, 1)
+    previous: Previous | None = None
     with git.Repo(work_dir) as work:
         for i, tag in enumerate(tags):
-            every = generated_rows(names, 100 + i)
+            every = real_rows(names, 100 + i)
             count = with_breakdown(month_count(every, month_end(tag)), 100 + i)
             top = dataclasses.replace(count, rows=every[:ROWS], projects_counted=PROJECTS)
-            publish_month(work, tag, top)
+            publish_month(work, tag, top, previous=previous)
+            previous = read_previous(work_dir / "data", tag)
 
 
 def git_out(work_dir: Path, *args: str) -> str:
