@@ -135,3 +135,20 @@ def test_demo_releases_both_months_to_a_local_zenodo(
     record = json.loads(bytes((remote.head.commit.tree / "data/releases.json").data_stream.read()))
     assert sorted(record["releases"]) == ["2026.10", "2026.11"]
     assert "local stand-in of Zenodo" in " ".join(out.split())
+
+
+def test_the_demo_site_shows_the_history_months(first_run: FirstRun) -> None:
+    """The year `history` counted is on the site: on project pages, in the archive, without
+    month folders of its own."""
+    site = first_run.scratch / "site"
+    assert first_run.code == 0, first_run.err
+    counted = [f"{year}.{month:02d}" for year, month in [(2025, 10), (2025, 11), (2025, 12)]]
+    counted += [f"2026.{month:02d}" for month in range(1, 10)]
+    archive = (site / "archive.html").read_text(encoding="utf-8").split('<h2 id="history">')[1]
+    assert [m for m in counted if f'<th scope="row">{m}</th>' in archive] == counted
+    assert not any((site / tag).exists() for tag in counted)
+    latest = json.loads((site / "top-pypi-packages.json").read_text())["rows"][0]["project"]
+    page = (site / "project" / f"{latest}.html").read_text(encoding="utf-8")
+    earlier = page.split('<table class="months">', 1)[1].split("</table>", 1)[0]
+    assert "History months" in earlier
+    assert all(f"<th>{tag}" in earlier for tag in counted)
