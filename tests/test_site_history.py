@@ -25,7 +25,14 @@ from publisher.website.chart import Slot, frame
 from publisher.website.history_files import HISTORY_PATH
 from publisher.website.pages import project_path
 from publisher.website.project_chart import project_chart
-from tests.browser import AXE, CHROMIUM, CHROMIUM_ARGS, require_axe, require_chromium
+from tests.browser import (
+    AXE,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    require_axe,
+    require_chromium,
+    require_vnu,
+)
 from tests.histories import commit_history, copied, counted
 from tests.published import (
     EXAMPLE,
@@ -39,6 +46,7 @@ from tests.published import (
 )
 from tests.repos import publishing_repo
 from tests.site_pages import broken_links, serve
+from tests.test_site_html import nu_errors
 
 URL = "https://example.org/top-pypi/"
 GAP_DAY = "2026-05-07"
@@ -377,3 +385,23 @@ def test_a_stacked_bar_is_as_tall_as_a_plain_bar_of_the_same_total() -> None:
     assert found["plain"] == f"M2 100V{spans[-1][1]}"  # the plain bar of the same total
     assert found["history"] == f"M0 100V{spans[-1][1]}"  # a history month's, paler
     assert (chart.stacked, chart.plain, chart.history, chart.stars) == (True, True, True, False)
+
+
+def test_pages_with_history_months_are_valid_html(
+    site: Path, ten_years: tuple[Path, Built], tmp_path: Path
+) -> None:
+    """The compact rows (end tags left out, attributes unquoted) and the chart, checked by
+    the Nu HTML checker: a page of the example, the archive, and the largest of ten years."""
+    require_vnu()
+    out, _ = ten_years
+    biggest = max((out / "project").glob("*.html"), key=lambda p: p.stat().st_size)
+    pages = {
+        "requests.html": site / project_path("requests"),
+        "typing-extensions.html": site / project_path("typing-extensions"),
+        "archive.html": site / "archive.html",
+        "ten-years.html": biggest,
+        "ten-years-archive.html": out / "archive.html",
+    }
+    for name, page in pages.items():
+        shutil.copy(page, tmp_path / name)
+    assert nu_errors([tmp_path]) == {tmp_path: []}
