@@ -405,3 +405,18 @@ def test_pages_with_history_months_are_valid_html(
     for name, page in pages.items():
         shutil.copy(page, tmp_path / name)
     assert nu_errors([tmp_path]) == {tmp_path: []}
+
+
+def test_a_new_history_month_builds_the_site_again(tmp_path: Path) -> None:
+    """The history folder is part of what the pages are made of: a `history` run after a
+    build (a new commit of data/history/ on the branch, no new tag) is not "nothing new"."""
+    work, _ = publishing_repo(tmp_path, "")
+    publish_generated(work, "2026.10", months=1, rows=20)
+    repo, out = tmp_path / "work", tmp_path / "site"
+    first = json.loads((tmp_path / "work" / "data" / "top-pypi-packages.json").read_text())
+    name = first["rows"][0]["project"]
+    assert not build_site(repo, out, None, workers=1).unchanged
+    assert build_site(repo, out, None, workers=1).unchanged
+    commit_history(work, [counted("2026.07", [(name, 5)])])
+    assert not build_site(repo, out, None, workers=1).unchanged
+    assert "<th>2026.07<td>1<td>5" in text(out / project_path(name))
