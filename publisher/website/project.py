@@ -1,8 +1,8 @@
 """A project's page: its rank and downloads in every month, from the first month of the
-history files to the latest release, in one chart pair and two tables.
+history files to the latest release, in one chart (project_chart.py) and two tables.
 
-The newest FULL_MONTHS published months (and any history month between them) are the detailed
-table: each release with its period, its breakdown and its DOI. Every earlier month is a
+The newest FULL_MONTHS published months (publisher.website.kinds; and any history month
+between them) are the detailed table: each release with its breakdown and its DOI. Every earlier month is a
 compact row (month, rank, downloads), grouped under what it is: a published release (linked
 to its folder and its DOI) or a history month (counted later, from the history files, with no
 folder of its own). Ten years of months then stay a small page (docs/site.md).
@@ -18,7 +18,6 @@ from publisher.website.breakdown import HEADER_CELLS, ProjectMonth, project_mont
 from publisher.website.history import month_index
 from publisher.website.history_files import HistoryMonth, history_notes
 from publisher.website.honest import ANCHOR, FLAGS_PAGE, project_flags
-from publisher.website.kinds import FULL_MONTHS
 from publisher.website.pages import PYPI_PROJECT, MonthView, Page, Views, entry_month
 from publisher.website.project_chart import project_chart
 
@@ -93,14 +92,12 @@ def project_page(views: Views, name: str, path: str) -> Page:
         "table": recent,
         "earlier": Markup("".join(earlier_rows(views, earlier))),
         "earlier_notes": notes_of(earlier),
-        "history": any(isinstance(p.entry, HistoryMonth) for p in points),
         "header_cells": HEADER_CELLS,
         "flags": project_flags(
             [(v.month.tag, views.honest[v.month.tag]) for v in views.monthly], name
         ),
         "flags_anchor": ANCHOR,
         "flags_page": FLAGS_PAGE,
-        "full_months": FULL_MONTHS,
     }
     return Page(path, "project.html", context)
 
