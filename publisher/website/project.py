@@ -2,10 +2,11 @@
 history files to the latest release, in one chart (project_chart.py) and two tables.
 
 The newest FULL_MONTHS published months (publisher.website.kinds; and any history month
-between them) are the detailed table: each release with its breakdown and its DOI. Every earlier month is a
-compact row (month, rank, downloads), grouped under what it is: a published release (linked
-to its folder and its DOI) or a history month (counted later, from the history files, with no
-folder of its own). Ten years of months then stay a small page (docs/site.md).
+between them) are the detailed table: each release with its breakdown and its DOI. Every
+earlier month is a compact row (month, rank, downloads), grouped under what it is: a
+published release (linked to its folder and its DOI) or a history month (counted later, from
+the history files, with no folder of its own); months in a row without the project are one
+row. Ten years of months then stay a small page (docs/site.md).
 """
 
 from collections.abc import Iterator
@@ -137,9 +138,8 @@ def runs(points: list[Point]) -> Iterator[list[Point]]:
 
 
 def same(run: list[Point], point: Point) -> bool:
-    """Whether an unranked month joins the run before it: of the same kind and row count."""
-    first = run[0]
-    return type(first.entry) is type(point.entry) and rows_of(first) == rows_of(point)
+    """Whether an unranked month joins the run before it: one of the same kind."""
+    return type(run[0].entry) is type(point.entry)
 
 
 def rows_of(point: Point) -> int:
@@ -168,7 +168,9 @@ def compact_row(point: Point, dois: dict[str, str]) -> str:
 def unranked_row(run: list[Point]) -> str:
     """Months without the project, newest first in `run`: one row for them all."""
     months = run[0].tag if len(run) == 1 else f"{run[-1].tag} to {run[0].tag}"
-    return f"<tr><th>{escape(months)}<td colspan=2>not in the top {rows_of(run[0]):,}"
+    low, high = min(map(rows_of, run)), max(map(rows_of, run))
+    tops = f"the top {low:,}" if low == high else f"each month's top {low:,} to {high:,}"
+    return f"<tr><th>{escape(months)}<td colspan=2>not in {tops}"
 
 
 def notes_of(points: list[Point]) -> list[tuple[str, str]]:
