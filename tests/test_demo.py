@@ -3,6 +3,7 @@ published in turn into a scratch repository, the year before them counted into t
 nothing counted again on a re-run."""
 
 import json
+import re
 import shutil
 from collections.abc import Iterator
 from contextlib import redirect_stderr, redirect_stdout
@@ -158,3 +159,23 @@ def test_demo_gives_its_commands_options_not_words_to_parse_again(
     ]
     assert "Publishing repository: -scratch/publishing" in out
     assert "as it was: nothing it is made of changed" in " ".join(out.split())
+
+
+def test_the_demo_site_shows_the_history_months(first_run: FirstRun) -> None:
+    """The year `history` counted is on the site: on project pages, in the archive, without
+    month folders of its own."""
+    site = first_run.scratch / "site"
+    assert first_run.code == 0, first_run.err
+    counted = [f"{year}.{month:02d}" for year, month in [(2025, 10), (2025, 11), (2025, 12)]]
+    counted += [f"2026.{month:02d}" for month in range(1, 10)]
+    archive = (site / "archive.html").read_text(encoding="utf-8").split('<h2 id="history">')[1]
+    assert [m for m in counted if f'<th scope="row">{m}</th>' in archive] == counted
+    assert not any((site / tag).exists() for tag in counted)
+    latest = json.loads((site / "top-pypi-packages.json").read_text())["rows"][0]["project"]
+    page = (site / "project" / f"{latest}.html").read_text(encoding="utf-8")
+    earlier = page.split('<table class="months">', 1)[1].split("</table>", 1)[0]
+    assert "History months" in earlier
+    # Each month a row of its own, or in a row of months in a row without the project.
+    runs = re.findall(r"<th>([0-9]{4}\.[0-9]{2})\*?(?: to ([0-9]{4}\.[0-9]{2}))?", earlier)
+    shown = {tag for tag in counted for first, last in runs if first <= tag <= (last or first)}
+    assert shown == set(counted)

@@ -40,11 +40,14 @@ def text(path: Path) -> str:
 
 def history(page: str) -> dict[str, list[str]]:
     """Release -> the text of its cells in a project page's history table."""
-    body = page.split('<table class="history">', 1)[1].split("</table>", 1)[0]
+    table = page.split('<table class="history">', 1)[1].split("</table>", 1)[0]
+    body = table.split("</thead>", 1)[1].split("</tbody>", 1)[0]
     rows = {}
-    for row in re.findall(r"<tr><th scope=\"row\">(.*?)</tr>", body):
-        tag = re.sub(r"<[^>]+>", "", row.split("</th>", 1)[0])
-        rows[tag] = [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+    for row in re.split(r"<tr[^>]*>", body)[1:]:  # end tags left out: a row runs to the next
+        tag, *cells = [
+            re.sub(r"<[^>]+>", "", c).strip() for c in re.split(r"<t[hd][^>]*>", row)[1:]
+        ]
+        rows[tag.removesuffix(" DOI")] = cells
     return rows
 
 
@@ -66,15 +69,15 @@ def test_a_project_page_shows_each_months_breakdown_ranks_ci_share_and_flags(
     assert sum(groups) == row["download_count"]
     share = f"{100 * row['ci_downloads'] / row['download_count']:.1f}%"
     cells = history(page)[FLAGGED]
-    assert cells[1:3] == [f"{row['rank']:,}", f"{row['download_count']:,}"]
-    assert cells[3:11] == [
+    assert cells[0:2] == [f"{row['rank']:,}", f"{row['download_count']:,}"]
+    assert cells[2:10] == [
         f"{row['rank_without_mirrors']:,}",
         share,
         *[f"{g:,}" for g in groups],
         "bot spike",
     ]
     headers = re.findall(r'<th scope="col">([^<]*)</th>', page)
-    assert headers[4:12] == ["Rank without mirrors", "CI share", *INSTALLER_GROUPS, "Flags"]
+    assert headers[3:11] == ["Rank without mirrors", "CI share", *INSTALLER_GROUPS, "Flags"]
     assert f'<a href="../{FLAGGED}/flags.html#anomalies">bot spike</a>' in page
     # The downloads chart stacks the groups of the month that has them, and says which is which.
     assert [kind for kind in INSTALLER_GROUPS if f'class="part {kind}"' in page] == [
@@ -85,8 +88,8 @@ def test_a_project_page_shows_each_months_breakdown_ranks_ci_share_and_flags(
 
 def test_a_month_without_the_breakdown_shows_a_dash_and_says_why(built: Path) -> None:
     rows = history(text(built / "project" / "idna.html"))
-    assert rows[SAMPLED][3] == "\u2014 no breakdown: not counted this month"
-    assert rows[OLDER][3] == "\u2014 no breakdown: the release was made before the extended files"
+    assert rows[SAMPLED][2] == "\u2014 no breakdown: not counted this month"
+    assert rows[OLDER][2] == "\u2014 no breakdown: the release was made before the extended files"
     assert len(rows[OLDER]) == len(rows[FLAGGED]) - len(INSTALLER_GROUPS) - 1
 
 
@@ -100,8 +103,8 @@ def test_a_column_the_engine_could_not_count_is_a_dash_and_the_note_says_why(
     build_site(Path(str(work.working_tree_dir)), tmp_path / "site", None, workers=1)
     page = text(tmp_path / "site" / "project" / "beta.html")
     cells = history(page)["2026.10"]
-    assert cells[4] == "\u2014"  # the CI share
-    assert cells[3] != "\u2014"  # the rank without mirrors was counted
+    assert cells[3] == "\u2014"  # the CI share
+    assert cells[2] != "\u2014"  # the rank without mirrors was counted
     assert cells[-1] == "CI share not counted: no flag"
     assert 'class="part pip"' in page
 

@@ -22,7 +22,7 @@ from publisher.dataset.build import (
     JSON_FILE,
 )
 from publisher.release.zenodo.record import RELEASES_FILE
-from publisher.website.breakdown import BEFORE_EXTENDED, HEADERS, month_columns
+from publisher.website.breakdown import BEFORE_EXTENDED, month_columns
 from publisher.website.builder import Spool, build_site, read_site
 from publisher.website.kinds import FULL_MONTHS, SMALL_ROWS, month_kind
 from publisher.website.pages import project_path
@@ -233,24 +233,26 @@ def test_an_older_tags_files_go_to_the_site_as_it_is_read(sites: Sites, tmp_path
 
 
 def history_row(page: str, tag: str) -> str:
-    """A project page's row of the month `tag`."""
-    return page.split(f'<a href="../{tag}/">{tag}</a>', 1)[1].split("</tr>", 1)[0]
+    """A project page's row of the month `tag` (its end tags left out: up to the next row)."""
+    return page.split(f'<a href="../{tag}/">{tag}</a>', 1)[1].split("<tr", 1)[0]
 
 
-def test_an_older_month_shows_one_dash_across_the_breakdown_on_project_pages(
+def test_an_older_month_shows_its_rank_and_downloads_without_the_breakdown_on_project_pages(
     sites: Sites,
 ) -> None:
     _, after, _ = sites
     latest = json.loads(after["top-pypi-packages.json"])["rows"]
     rows = json.loads(after[f"{OLDEST}/top-pypi-packages.json"])["rows"]
-    oldest = {row["project"] for row in rows}
+    oldest = {row["project"]: (rank, row) for rank, row in enumerate(rows, 1)}
     name = next(row["project"] for row in latest if row["project"] in oldest)
     page = after[project_path(name)].decode()
-    older = history_row(page, OLDEST)
-    assert f'<td class="none" colspan="{len(HEADERS) - 1}">\u2014</td>' in older
-    assert older.count("\u2014") == 1
+    earlier = page.split('<table class="months">', 1)[1].split("</table>", 1)[0]
+    rank, row = oldest[name]
+    assert f'<a href="../{OLDEST}/">{OLDEST}</a>' in earlier  # an earlier month: a short row
+    assert f"<td>{rank:,}<td>{row['download_count']:,}\n" in history_row(earlier, OLDEST)
+    assert f'<a href="../{OLDEST}/">' not in page.split('<table class="months">', 1)[0]
     assert "\u2014" not in history_row(page, TAGS[-1])  # a full month: its numbers
-    assert f"a release older than the newest {FULL_MONTHS} months" in page
+    assert "a release's breakdown is in its extended files" in page
 
 
 def test_an_older_month_made_before_the_extended_files_still_says_so() -> None:

@@ -26,16 +26,23 @@ from publisher.website.address import pages_url, repository_url
 from publisher.website.checks import broken_reason
 from publisher.website.downloads import month_files
 from publisher.website.history import History
+from publisher.website.history_files import (
+    SITE_FOLDER,
+    HistoryMonths,
+    history_months,
+    read_history_files,
+)
 from publisher.website.kinds import Kind, as_kind, folder_files, month_kind
 from publisher.website.output import check_out_folder, staged, write_files
 from publisher.website.pages import (
+    PROJECT_PAGES,
     Site,
     Views,
     archive_page,
     edition_pages,
     not_found_page,
-    project_pages,
 )
+from publisher.website.project import project_pages
 from publisher.website.render import render, render_text, shared_fragments, static_files
 from publisher.website.search import SEARCH_INDEX, search_index
 from publisher.website.small import small_pages
@@ -105,12 +112,26 @@ def read_site(
             for name in (ZENODO_JSON, CITATION_CFF)
             if (text := head_file(repo, name)) is not None
         }
+        history = History(months)
+        history_files = read_history_files(repo, history.latest.tag)
     finally:
         repo.close()
-    history = History(months)
+    past, left_out = site_history(history, history_files)
     record = parse_record(record_text) if record_text is not None else None
     human = site_metadata(sources, repo_path) if sources else None
-    return Site(history, human, record, url, skipped, source)
+    return Site(history, human, record, url, (*skipped, *left_out), source, past)
+
+
+def site_history(
+    history: History, files: dict[str, bytes]
+) -> tuple[HistoryMonths | None, tuple[str, ...]]:
+    """The history months for the pages, or none and a warning when the files fail their
+    checks (the site is built without them, as without a broken older tag)."""
+    names = [row["project"] for row in history.latest.rows[:PROJECT_PAGES]]
+    try:
+        return history_months(files, {m.month for m in history.monthly}, names), ()
+    except ValidationError as exc:
+        return None, (f"The history files are left out of the site: {exc.message.rstrip('.')}.",)
 
 
 def checked_months(
@@ -262,6 +283,8 @@ def other_files(
         html.append(page.path)
         yield page.path, render(page, site.url, shared)
     yield from static_files().items()
+    if site.past is not None:  # the history files, byte for byte, for the archive's links
+        yield from ((SITE_FOLDER + name, body) for name, body in site.past.files.items())
     yield SEARCH_INDEX, search_index(site.history, views.projects)
     yield "robots.txt", render_text("robots.txt", {"site_url": site.url})
     if site.url is not None:

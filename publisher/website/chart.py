@@ -30,6 +30,7 @@ class Slot:
     index: int  # months since year 0: consecutive months differ by 1
     marked: bool = False  # not comparable with the other months
     after_change: bool = False  # counted (partly) after PyPI's logging change
+    history: bool = False  # a month from the history files, no publish tag (history_files.py)
 
 
 @dataclass(frozen=True)
@@ -72,12 +73,21 @@ class Chart:
     line: str  # path: the rank's line, broken where a month is missing
     parts: tuple[tuple[str, str], ...] = ()  # (class, path): a stacked bar's segments by group
     gaps: tuple[tuple[str, str], ...] = ()  # (x, y) of a "no total" label where a bar is missing
+    history: str = ""  # path: the bars (or dots) of history months, the comparable and not
     width: int = WIDTH
     height: int = HEIGHT
     left: int = LEFT
     top: int = TOP
     bottom: int = TOP + PLOT_HEIGHT
     right: int = LEFT + PLOT_WIDTH
+
+
+PLAIN, MARKED, HISTORY = "plain", "marked", "history"  # the classes of a chart's shapes
+
+
+def kind_of(slot: Slot) -> str:
+    """A history month's shape is drawn apart (its asterisk says when it is not comparable)."""
+    return HISTORY if slot.history else MARKED if slot.marked else PLAIN
 
 
 def frame(slots: Sequence[Slot]) -> Frame:
@@ -127,7 +137,7 @@ def bar_chart(
     ceiling = step * math.ceil(top / step)
     scale = PLOT_HEIGHT / ceiling
     bottom, width = TOP + PLOT_HEIGHT, axis.bar_width
-    shapes: dict[bool, list[str]] = {False: [], True: []}
+    shapes: dict[str, list[str]] = {PLAIN: [], MARKED: [], HISTORY: []}
     stacked: list[list[str]] = [[] for _ in groups]
     stars, missing = [], []
     split = parts if parts is not None else [None] * len(values)
@@ -140,7 +150,7 @@ def bar_chart(
         y = bottom - value * scale
         left = f"M{x - width / 2:.1f} "
         if pieces is None:
-            shapes[slot.marked].append(f"{left}{bottom}V{y:.1f}{across}V{bottom}Z")
+            shapes[kind_of(slot)].append(f"{left}{bottom}V{y:.1f}{across}V{bottom}Z")
         else:
             # Each segment's top is the next one's bottom: each height is formatted once.
             low, base = str(bottom), 0
@@ -154,9 +164,10 @@ def bar_chart(
             stars.append((f"{x:.1f}", f"{y - 4:.1f}"))
     ticks = [Tick(f"{bottom - v * scale:.1f}", compact(v)) for v in range(0, ceiling + 1, step)]
     return Chart(
-        "bars", title, y_label, axis, ticks, grid(ticks), "".join(shapes[False]),
-        "".join(shapes[True]), stars, "",
+        "bars", title, y_label, axis, ticks, grid(ticks), "".join(shapes[PLAIN]),
+        "".join(shapes[MARKED]), stars, "",
         tuple((g, "".join(p)) for g, p in zip(groups, stacked, strict=True) if p), tuple(missing),
+        "".join(shapes[HISTORY]),
     )  # fmt: skip
 
 
@@ -167,7 +178,7 @@ def rank_chart(axis: Frame, ranks: Sequence[int | None], title: str) -> Chart:
     floor = max(step * math.ceil(worst / step), 2)
     scale = PLOT_HEIGHT / (floor - 1)
     # A dot is a zero-length segment with a round cap (see the stylesheet).
-    shapes: dict[bool, list[str]] = {False: [], True: []}
+    shapes: dict[str, list[str]] = {PLAIN: [], MARKED: [], HISTORY: []}
     stars, line = [], []
     previous: Slot | None = None
     for x, rank, slot in zip(axis.centres, ranks, axis.slots, strict=True):
@@ -175,7 +186,7 @@ def rank_chart(axis: Frame, ranks: Sequence[int | None], title: str) -> Chart:
             previous = None
             continue
         y = TOP + (rank - 1) * scale
-        shapes[slot.marked].append(f"M{x:.1f} {y:.1f}h0")
+        shapes[kind_of(slot)].append(f"M{x:.1f} {y:.1f}h0")
         if slot.marked:
             stars.append((f"{x:.1f}", f"{y - 7:.1f}"))
         joined = previous is not None and slot.index == previous.index + 1
@@ -186,8 +197,8 @@ def rank_chart(axis: Frame, ranks: Sequence[int | None], title: str) -> Chart:
         for r in [1, *range(max(step, 2), floor + 1, step)]  # 1 once, where the step is 1
     ]
     return Chart(
-        "line", title, "Rank", axis, ticks, grid(ticks), "".join(shapes[False]),
-        "".join(shapes[True]), stars, "".join(line),
+        "line", title, "Rank", axis, ticks, grid(ticks), "".join(shapes[PLAIN]),
+        "".join(shapes[MARKED]), stars, "".join(line), history="".join(shapes[HISTORY]),
     )  # fmt: skip
 
 

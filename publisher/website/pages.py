@@ -21,32 +21,45 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from publisher.base.days import LOGGING_CHANGE
-from publisher.base.installers import INSTALLER_GROUPS
+from publisher.base.sizes import format_size
+from publisher.dataset.history.index import COUNTED
+from publisher.dataset.history.names import INDEX_FILE
 from publisher.release.calver import month_of
 from publisher.release.zenodo.metadata import Human
 from publisher.release.zenodo.record import Record, Released
 from publisher.website.breakdown import (
-    HEADER_CELLS,
     MonthColumns,
-    ProjectMonth,
     month_columns,
-    project_month,
 )
 from publisher.website.changes import change, comparison, previous_ranks
-from publisher.website.chart import Frame, Slot, bar_chart, frame, rank_chart
+from publisher.website.chart import Frame, Slot, bar_chart, frame
 from publisher.website.cite import Citation, citation, released_on
 from publisher.website.downloads import Elsewhere, FileRow, file_rows, month_sizes
 from publisher.website.glance import glance
 from publisher.website.history import History, month_index
-from publisher.website.honest import ANCHOR, FLAGS_PAGE, honest, project_flags
-from publisher.website.kinds import FULL_MONTHS, Kind, folder_files, month_kind
-from publisher.website.notes import engine_text, method_sentences, period_text, short_notes
+from publisher.website.history_files import (
+    SITE_FOLDER,
+    HistoryMonth,
+    HistoryMonths,
+    history_notes,
+)
+from publisher.website.honest import ANCHOR, FLAGS_PAGE, honest
+from publisher.website.kinds import Kind, folder_files, month_kind
+from publisher.website.notes import (
+    ENGINE_NAMES,
+    engine_text,
+    method_sentences,
+    period_text,
+    short_notes,
+)
 from publisher.website.tags import Month
 
 SIZES = (100, 1000, 5000)  # the ranking pages below "all rows"
 ROWS_PER_GROUP = 200  # rows in each <tbody> of a ranking table; site.css assumes it
 PROJECT_PAGES = 15_000  # at most this many project pages, the top of the latest month
 PYPI_PROJECT = "https://pypi.org/project/{}/"
+DOI_URL = "https://doi.org/"
+UNQUOTED = re.compile(r"[A-Za-z0-9./:_-]+")  # an attribute value HTML allows without quotes
 SAFE_NAME = re.compile(r"[a-z0-9-]+")
 LONGEST_NAME, CUT = 200, 180  # bytes of a project page's file name (ASCII), before ".html"
 
@@ -68,6 +81,7 @@ class Site:
     url: str | None
     skipped: tuple[str, ...] = ()  # older tags left out of the site, and why
     source: str | None = None  # the publishing repository's web address, if on GitHub
+    past: HistoryMonths | None = None  # the months only the history files hold
 
 
 @dataclass(frozen=True)
@@ -117,6 +131,34 @@ class Views:
     def frame(self) -> Frame:
         return frame([_slot(view) for view in self.monthly])
 
+    @cached_property
+    def dois(self) -> dict[str, str]:
+        """Each released tag's DOI link as a project page's month cell ends with it (the
+        attribute unquoted where it can be: ten years of rows are most of a page's bytes)."""
+        record = self.site.record
+        if record is None:
+            return {}
+        links = {}
+        for tag, release in record.releases.items():
+            url = DOI_URL + release.doi
+            quoted = url if UNQUOTED.fullmatch(url) else f'"{escape(url)}"'
+            links[tag] = f" <a class=doi href={quoted}>DOI</a>"
+        return links
+
+    @cached_property
+    def timeline(self) -> list[MonthView | HistoryMonth]:
+        """Every month a project page shows, oldest first: the published months (each its
+        latest correction) and the history months between and before them."""
+        past = self.site.past.months if self.site.past is not None else []
+        return sorted([*self.monthly, *past], key=lambda entry: month_index(entry_month(entry)))
+
+    @cached_property
+    def project_frame(self) -> Frame:
+        """The project pages' month axis: the timeline's months."""
+        return frame(
+            [_slot(e) if isinstance(e, MonthView) else _past_slot(e) for e in self.timeline]
+        )
+
 
 def _notes(history: History, month: Month) -> list[str]:
     previous = history.previous(month)
@@ -128,6 +170,16 @@ def _slot(view: MonthView) -> Slot:
     end = date.fromisoformat(month.dataset["period"]["end"])
     label = month_of(month.tag)  # the axis is months; the table names the release
     return Slot(label, month_index(month.month), bool(view.notes), end >= LOGGING_CHANGE)
+
+
+def entry_month(entry: MonthView | HistoryMonth) -> tuple[int, int]:
+    return entry.month.month if isinstance(entry, MonthView) else entry.month
+
+
+def _past_slot(month: HistoryMonth) -> Slot:
+    marked = bool(history_notes(month))
+    after = date.fromisoformat(month.end) >= LOGGING_CHANGE
+    return Slot(month_of(month.tag), month_index(month.month), marked, after, history=True)
 
 
 def project_path(name: str) -> str:
@@ -285,56 +337,6 @@ def top_history(views: Views, size: int) -> dict[str, Any]:
     return {"chart": chart, "table": table, "size": size}
 
 
-# --- project pages ------------------------------------------------------------------------------
-
-
-def project_page(views: Views, name: str, path: str) -> Page:
-    history = views.site.history
-    ranks = [history.ranks[v.month.tag].get(name) for v in views.monthly]
-    downloads = [
-        v.month.rows[rank - 1]["download_count"] if rank else None
-        for v, rank in zip(views.monthly, ranks, strict=True)
-    ]
-    months: list[ProjectMonth | None] = [
-        project_month(views.columns[v.month.tag], name) if rank else None
-        for v, rank in zip(views.monthly, ranks, strict=True)
-    ]
-    parts = [m.parts if m is not None else None for m in months]
-    # Older months of this project with a breakdown the site does not keep: a note on their dash.
-    older = [
-        v.month.tag
-        for v, rank in zip(views.monthly, ranks, strict=True)
-        if rank and v.month.tag not in views.full and views.honest[v.month.tag] is not None
-    ]
-    latest = views.monthly[-1]
-    context = {
-        "name": name,
-        "pypi": PYPI_PROJECT.format(name),
-        "rank": ranks[-1],
-        "downloads": downloads[-1],
-        "latest": latest,
-        "total": len(latest.month.rows),
-        "downloads_chart": bar_chart(
-            views.frame,
-            downloads,
-            f"Downloads of {name} per month",
-            parts=parts,
-            groups=INSTALLER_GROUPS,
-        ),
-        "rank_chart": rank_chart(views.frame, ranks, f"Rank of {name} per month"),
-        "table": list(zip(views.monthly, ranks, downloads, months, strict=True))[::-1],
-        "header_cells": HEADER_CELLS,
-        "flags": project_flags(
-            [(v.month.tag, views.honest[v.month.tag]) for v in views.monthly], name
-        ),
-        "flags_anchor": ANCHOR,
-        "flags_page": FLAGS_PAGE,
-        "older": bool(older),
-        "full_months": FULL_MONTHS,
-    }
-    return Page(path, "project.html", context)
-
-
 # --- the archive, 404 and the whole site ----------------------------------------------------------
 
 
@@ -354,7 +356,32 @@ def archive_page(views: Views) -> Page:
                 "superseded": month.tag not in current,
             }
         )
-    return Page("archive.html", "archive.html", {"entries": entries})
+    return Page("archive.html", "archive.html", {"entries": entries, **archive_history(views)})
+
+
+def archive_history(views: Views) -> dict[str, Any]:
+    """The archive's history months, newest first: each with its period, rows, engine, where
+    its rows came from and the year file that holds them (no folder of its own)."""
+    past = views.site.past
+    if past is None:
+        return {"history": []}
+    months = [
+        {
+            "tag": m.tag,
+            "period": f"{m.start} to {m.end} ({m.days} day{'s' if m.days != 1 else ''}, UTC)",
+            "rows": m.rows,
+            "engine": ENGINE_NAMES.get(m.engine, m.engine),
+            "method": m.method,
+            "source": "counted" if m.source == COUNTED else f"copied from {m.source}",
+            "file": m.file,
+            "notes": history_notes(m),
+        }
+        for m in reversed(past.months)
+    ]
+    files = [
+        (SITE_FOLDER + name, format_size(len(body))) for name, body in sorted(past.files.items())
+    ]
+    return {"history": months, "history_files": files, "history_index": SITE_FOLDER + INDEX_FILE}
 
 
 ANY_DEPTH = "any_depth"  # a page the host serves at any address: absolute links when it can
@@ -362,8 +389,3 @@ ANY_DEPTH = "any_depth"  # a page the host serves at any address: absolute links
 
 def not_found_page() -> Page:
     return Page("404.html", "404.html", {ANY_DEPTH: True})
-
-
-def project_pages(views: Views, names: list[str]) -> Iterator[Page]:
-    for name in names:
-        yield project_page(views, name, views.projects[name])

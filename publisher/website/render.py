@@ -11,13 +11,15 @@ from importlib.resources.abc import Traversable
 from typing import Any
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from publisher.release.zenodo.metadata import METHOD_WORDS
-from publisher.website.breakdown import GROUP_KEY, HEADERS, ProjectMonth, blank_notes
-from publisher.website.pages import ANY_DEPTH, MonthView, Page, Views, root_of
+from publisher.website.breakdown import GROUP_KEY, HEADERS, blank_notes
+from publisher.website.history_files import HistoryMonth, history_notes
+from publisher.website.pages import ANY_DEPTH, Page, Views, root_of
+from publisher.website.project import HISTORY_WORDS, Point
 from publisher.website.search import SEARCH_INDEX, full_list_path
-from publisher.website.svg import chart_svg, x_axis
+from publisher.website.svg import chart_svg
 
 ASSETS = "publisher.website.assets"
 STATIC = "static"
@@ -51,42 +53,61 @@ def canonical(url: str | None, path: str) -> str | None:
 
 def shared_fragments(views: Views) -> dict[str, Any]:
     """What pages repeat, worked out once: for every page, the search box's index and the
-    full list it links to without JavaScript (base.html); for project pages, the charts'
-    month axis, and each month's cells in the history table (they are one folder deep)."""
+    full list it links to without JavaScript (base.html); for project pages, each month's
+    cells in the detailed table (they are one folder deep). A project page's cells leave
+    their end tags out (HTML allows it): ten years of months are on each of 15,000 pages."""
     macros = environment().get_template("macros.html").module
     return {
         "search": {"index": SEARCH_INDEX, "list": full_list_path(views.site.history)},
-        "x_axis": x_axis(views.frame),
         "month_cells": {
-            tag: macros.month_cells(view, "../")  # type: ignore[attr-defined]
+            tag: f'<th><a href="../{escape(tag)}/">{escape(tag)}</a>{views.dois.get(tag, "")}'
             for tag, view in views.views.items()
         },
+        "history_cells": {
+            m.tag: history_cells(m) for m in views.timeline if isinstance(m, HistoryMonth)
+        },
         "notes_cells": {
-            tag: macros.notes_cell(  # type: ignore[attr-defined]
-                view.notes, blank_notes(views.columns[tag])
-            )
+            tag: str(
+                macros.notes_cell(  # type: ignore[attr-defined]
+                    view.notes, blank_notes(views.columns[tag])
+                )
+            ).removesuffix("</td>")
             for tag, view in views.views.items()
         },
     }
 
 
-def history_rows(
-    table: list[tuple[MonthView, int | None, int | None, ProjectMonth | None]], shared: Any
-) -> Markup:
-    """A project page's history rows: the build's hottest template loop (12 rows on each of
-    15,000 pages) as string joins of the fragments the macros rendered once per build, and
-    the breakdown's cells (breakdown.py). The values are numbers, so nothing here needs
-    escaping."""
+def history_rows(table: list[Point], shared: Any) -> Markup:
+    """A project page's detailed rows: the build's hottest template loop (12 rows on each of
+    15,000 pages) as string joins of the fragments made once per build, and the breakdown's
+    cells (breakdown.py). The values are numbers, so nothing here needs escaping."""
     rows = []
-    for view, rank, downloads, month in table:
-        tag = view.month.tag
-        numbers = (
-            f"<td>{rank:,}</td><td>{downloads:,}</td>{month.cells}"
-            if rank and month is not None
-            else f'<td colspan="{2 + len(HEADERS)}">not in the top {len(view.month.rows):,}</td>'
-        )
-        rows.append(f"<tr>{shared['month_cells'][tag]}{numbers}{shared['notes_cells'][tag]}</tr>\n")
+    for point in table:
+        numbers = f"<td>{point.rank:,}<td>{point.downloads:,}" if point.rank else ""
+        if isinstance(point.entry, HistoryMonth):
+            cells = shared["history_cells"][point.tag]
+            rows.append(cells.format(numbers or NOT_RANKED.format(point.entry.rows)))
+            continue
+        view, month = point.entry, point.month
+        if numbers and month is not None:
+            numbers += month.cells
+        else:
+            numbers = f"<td colspan={2 + len(HEADERS)}>not in the top {len(view.month.rows):,}"
+        tag = point.tag
+        rows.append(f"<tr>{shared['month_cells'][tag]}{numbers}{shared['notes_cells'][tag]}\n")
     return Markup("".join(rows))
+
+
+NOT_RANKED = "<td colspan=2>not in the top {:,}"
+
+
+def history_cells(month: HistoryMonth) -> str:
+    """A history month's detailed row, `{}` where the rank and downloads go: its tag (no
+    folder of its own), its period, one dash across the breakdown, and its notes."""
+    tag = escape(month.tag)
+    dash = f"<td class=none colspan={len(HEADERS)}>\u2014 {HISTORY_WORDS}"
+    notes = escape("; ".join(history_notes(month)))
+    return f"<tr class=history><th>{tag}{{}}{dash}<td>{'* ' if notes else ''}{notes}\n"
 
 
 def render(page: Page, url: str | None, shared: dict[str, Any] | None = None) -> bytes:

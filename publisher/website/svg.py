@@ -36,7 +36,12 @@ def chart_svg(chart: Chart, id: str, axis: Markup | None = None) -> Markup:
     )
     shapes = "".join(
         f'<path class="{kind}" d="{path}"/>\n'
-        for kind, path in (("line", chart.line), ("plain", chart.plain), ("marked", chart.marked))
+        for kind, path in (
+            ("line", chart.line),
+            ("history", chart.history),
+            ("plain", chart.plain),
+            ("marked", chart.marked),
+        )
         if path
     )
     shapes += "".join(f'<path class="part {kind}" d="{path}"/>\n' for kind, path in chart.parts)

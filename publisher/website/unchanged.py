@@ -25,12 +25,14 @@ from publisher import __version__
 from publisher.release.repository import git_failure, open_repo
 from publisher.release.zenodo.metadata import CITATION_CFF, ZENODO_JSON
 from publisher.release.zenodo.record import RELEASES_FILE
+from publisher.website.history_files import HISTORY_PATH
 from publisher.website.output import MARKER
 from publisher.website.render import ASSETS, STATIC
 from publisher.website.tags import remote_url
 
-# What `builder.read_site` reads from the branch head, besides the tags.
-HEAD_FILES = (RELEASES_FILE, ZENODO_JSON, CITATION_CFF)
+# What `builder.read_site` reads from the branch head, besides the tags (the history folder's
+# object id stands for its files).
+HEAD_FILES = (RELEASES_FILE, ZENODO_JSON, CITATION_CFF, HISTORY_PATH)
 # What the build says about the site it wrote, kept for the re-run that writes nothing.
 FACTS: dict[str, type] = {
     "latest": str, "tags": int, "pages": int, "files": int, "bytes": int, "skipped": list,
