@@ -96,36 +96,32 @@ def halves(part: Range) -> tuple[Range, Range] | None:
 
 
 @dataclass(frozen=True)
+class GranuleSize:
+    """The most rows one granule of a table holds: its `index_granularity`, read from the
+    server, or ClickHouse's default, assumed. Adaptive granularity only makes granules smaller,
+    so granules times this is at least what a read of them reads."""
+
+    rows: int
+    read: bool
+
+    def describe(self) -> str:
+        how = "read from the table's settings" if self.read else "assumed: ClickHouse's default"
+        return f"a granule holds at most {self.rows:,} rows ({how})"
+
+
+@dataclass(frozen=True)
 class Planned:
     """A range and the granules of rows the server's index selects to read it (ClickHouse
-    reads whole granules), with the rows they hold."""
+    reads whole granules), with the rows they hold at most (or exactly, where the index was
+    asked for them), and the granules' size the plan assumed."""
 
     range: Range
     granules: int
     rows: int
+    size: GranuleSize | None = None  # None: planned without a row limit
 
 
-def grouped(planned: list[Planned], most: int, shared: int = 0) -> list[list[Planned]]:
-    """Neighbours grouped while their granules together are `most` or fewer, so that the
-    empty stretches of the name space cost no query of their own. Two neighbours may share up
-    to `shared` granules (one per part of the table, where one range ends and the next
-    starts): counted once, with 0 the sum is never under what the group reads."""
-    groups: list[list[Planned]] = []
-    for item in planned:
-        if groups and together([*groups[-1], item], shared) <= most:
-            groups[-1].append(item)
-        else:
-            groups.append([item])
-    return groups
-
-
-def together(group: list[Planned], shared: int) -> int:
-    """The granules a range of the group's ranges reads, each shared granule counted once."""
-    read = [item.granules for item in group if item.granules]
-    return max([*read, sum(read) - shared * (len(read) - 1), 0])
-
-
-def joined(group: list[Planned], granules: int, rows_per_granule: int) -> Planned:
-    """The group's ranges as one, reading `granules`."""
-    whole = Range(group[0].range.low, group[-1].range.high)
-    return Planned(whole, granules, granules * rows_per_granule)
+def joined(first: Planned, second: Planned) -> Planned:
+    """Two neighbouring ranges as one, reading their granules (at most)."""
+    whole = Range(first.range.low, second.range.high)
+    return Planned(whole, first.granules + second.granules, first.rows + second.rows, first.size)
