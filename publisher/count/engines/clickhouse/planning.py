@@ -43,6 +43,7 @@ from publisher.count.engines.clickhouse.ranges import (
     Planned,
     Range,
     cuts,
+    grouped,
     joined,
 )
 
@@ -207,8 +208,10 @@ def plan(asker: Prober, scan: Planning, limits: Limits) -> list[Planned]:
     done: list[Planned] = []
     # Each range with its parent's granules past one a part.
     pending: list[tuple[Range, int]] = [(EVERY_NAME, 0)]
+    shared = 0
     while pending:
         probed = probe(asker, scan, [part for part, _ in pending])
+        shared = max([shared, *(found.parts for found in probed if found)])
         cut: list[tuple[Range, int]] = []
         for (part, parent), found in zip(pending, probed, strict=True):
             if found is not None and found.selected <= most:
@@ -227,18 +230,29 @@ def plan(asker: Prober, scan: Planning, limits: Limits) -> list[Planned]:
                 raise too_big(asker, scan, part, limits)
             cut += [(piece, found.selected - found.parts if found else 0) for piece in smaller]
         pending = cut
-    return joined_while_small(sorted(done, key=lambda item: item.range.low), half)
+    return join(asker, scan, sorted(done, key=lambda item: item.range.low), most, half, shared)
 
 
-def joined_while_small(pieces: list[Planned], half: int) -> list[Planned]:
-    """Neighbours joined while their rows together are half the limit at most, so that the
-    empty stretches of the name space cost no query of their own. A range of several reads
-    the granules of each, those where two meet once: never more rows than their sum."""
+def join(
+    asker: Prober, scan: Planning, pieces: list[Planned], most: int, half: int, shared: int
+) -> list[Planned]:
+    """Neighbours joined as far as the granules they may share allow, every join checked in
+    one plan per round (or shown small by its ranges' rows together); a join that reads more
+    is tried again as two halves."""
     planned: list[Planned] = []
-    for item in pieces:
-        last = planned[-1] if planned else None
-        if last is not None and last.rows + item.rows <= half:
-            planned[-1] = joined(last, item)
-        else:
-            planned.append(item)
-    return planned
+    pending = grouped(pieces, most, half, shared)
+    while pending:
+        planned += [group[0] for group in pending if len(group) == 1]
+        pending = [group for group in pending if len(group) > 1]
+        found = probe(asker, scan, [joined(group).range for group in pending])
+        halves: list[list[Planned]] = []
+        for group, granules in zip(pending, found, strict=True):
+            if granules is not None and granules.selected <= most:
+                planned.append(joined(group, granules.selected))
+            elif sum(item.rows for item in group) <= half:
+                planned.append(joined(group))
+            else:
+                middle = len(group) // 2
+                halves += [group[:middle], group[middle:]]
+        pending = halves
+    return sorted(planned, key=lambda item: item.range.low)

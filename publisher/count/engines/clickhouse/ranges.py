@@ -121,7 +121,33 @@ class Planned:
     size: GranuleSize | None = None  # None: planned without a row limit
 
 
-def joined(first: Planned, second: Planned) -> Planned:
-    """Two neighbouring ranges as one, reading their granules (at most)."""
-    whole = Range(first.range.low, second.range.high)
-    return Planned(whole, first.granules + second.granules, first.rows + second.rows, first.size)
+def grouped(planned: list[Planned], most: int, half: int, shared: int) -> list[list[Planned]]:
+    """Neighbours grouped while they may read `most` granules or fewer together, or their rows
+    together are `half` or fewer, so that the empty stretches of the name space cost no query
+    of their own. Two neighbours may share up to `shared` granules (one per part of the table,
+    where one range ends and the next starts): counted once."""
+    groups: list[list[Planned]] = []
+    for item in planned:
+        group = [*groups[-1], item] if groups else []
+        if group and (together(group, shared) <= most or sum(i.rows for i in group) <= half):
+            groups[-1].append(item)
+        else:
+            groups.append([item])
+    return groups
+
+
+def together(group: list[Planned], shared: int) -> int:
+    """The granules a range of the group's ranges reads, each shared granule counted once."""
+    read = [item.granules for item in group if item.granules]
+    return max([*read, sum(read) - shared * (len(read) - 1), 0])
+
+
+def joined(group: list[Planned], granules: int = 0) -> Planned:
+    """The group's ranges as one, reading `granules` (its rows, the fewer of what they hold
+    and the sum of the group's: a range of several reads the granules of each, no more)."""
+    whole = Range(group[0].range.low, group[-1].range.high)
+    size = group[0].size
+    rows = sum(item.rows for item in group)
+    if size is not None and granules:
+        rows = min(rows, granules * size.rows)
+    return Planned(whole, granules or sum(item.granules for item in group), rows, size)
