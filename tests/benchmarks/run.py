@@ -69,6 +69,12 @@ def main() -> int:
     parser.add_argument(
         "--clickhouse-projects", type=int, default=800_000, help="projects for clickhouse"
     )
+    parser.add_argument(
+        "--clickhouse-history-projects",
+        type=int,
+        default=100_000,
+        help="projects for clickhouse history (three months)",
+    )
     parser.add_argument("--only", metavar="TITLE", help="run one benchmark, e.g. clickhouse")
     args = parser.parse_args()
     console = Console()
@@ -80,6 +86,7 @@ def main() -> int:
         ("site", "bench_site", ""),
         ("years", "bench_years", ""),
         ("clickhouse", "bench_clickhouse", str(args.clickhouse_projects)),
+        ("clickhouse history", "bench_clickhouse_history", str(args.clickhouse_history_projects)),
         ("history", "bench_history", ""),
         ("history time", "bench_history_time", str(args.history_events)),
     ]

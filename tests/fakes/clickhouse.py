@@ -242,6 +242,27 @@ class ClickHouseStandIn:
         for table in AGGREGATES:
             self._db.run(f"OPTIMIZE TABLE {DATABASE}.{table} FINAL")
 
+    def unmerge(self, small_parts: int, days: int = 3) -> None:
+        """Each aggregate as a freshly loaded ClickPy table is: its older rows in one merged
+        part, the last `days` days loaded in `small_parts` small inserts each, not merged yet.
+        A small part's one granule holds a few rows, a merged part's hold INDEX_GRANULARITY:
+        the table's rows over its granules are far below what one granule may hold."""
+        for table in AGGREGATES:
+            if table == MONTHLY_TABLE:
+                continue
+            name = f"{DATABASE}.{table}"
+            self._db.run(f"SYSTEM STOP MERGES {name}")
+            self._db.run(f"CREATE TABLE {name}_loaded ENGINE = Memory AS SELECT * FROM {name}")
+            self._db.run(f"TRUNCATE TABLE {name}")
+            recent = f"date > (SELECT max(date) FROM {name}_loaded) - {days}"
+            self._db.run(f"INSERT INTO {name} SELECT * FROM {name}_loaded WHERE NOT ({recent})")
+            for index in range(small_parts):
+                self._db.run(
+                    f"INSERT INTO {name} SELECT * FROM {name}_loaded WHERE {recent}"
+                    f" AND cityHash64(project, date) % {small_parts} = {index}"
+                )
+            self._db.run(f"DROP TABLE {name}_loaded")
+
     def add_installer_downloads(
         self, project: str, day: date, installer: str, count: int, version: str = "1.0"
     ) -> None:

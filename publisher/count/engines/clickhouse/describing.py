@@ -14,9 +14,11 @@ def describe_parameters(values: dict[str, Any]) -> str:
 
 def describe_ranges(planned: list[Planned], table: str) -> str:
     largest = max((item.rows for item in planned), default=0)
+    sizes = {item.size for item in planned if item.size is not None}
+    granules = f" ({next(iter(sizes)).describe()})" if len(sizes) == 1 else ""
     return (
         f"{len(planned)} range(s) of project names in {table},"
-        f" the largest about {largest:,} rows to read"
+        f" the largest about {largest:,} rows to read{granules}"
     )
 
 

@@ -2,10 +2,16 @@
 
 One `EXPLAIN json = 1, indexes = 1` of many ranges at once (a UNION ALL of the template's one
 read of its table, a branch per range) shows, branch by branch, how many granules of rows the
-index selects for each range; it runs nothing. Every name is asked first; a range over half
-the row limit is cut into as many ranges as its granules call for (ranges.cuts), all asked in
-the next statement, until every range is small enough; then neighbours are joined back, each
-round of joins checked in one more statement. The boundaries come from the
+index selects for each range; it runs nothing. A granule holds at most the table's
+`index_granularity` rows (read from the server; ClickHouse's 8,192 assumed when it cannot be),
+fewer in a small part or at a part's end, so granules times that is at least what a range
+reads: a range is planned when that is at most half the row limit. Every name is asked first;
+a range over that is cut into as many ranges as its granules call for (ranges.cuts), all asked
+in the next statement, until every range is small enough; a range no smaller than the one it
+was cut from (names crowding a small span) is cut into the most pieces. Where the granules
+alone cannot show a range small enough (a read of one granule a part, however few its rows,
+or a single name), `EXPLAIN ESTIMATE` of that range gives its rows exactly. Then neighbours are
+joined back, each round of joins checked in one more statement. The boundaries come from the
 per-day and installer tables themselves, never from which months another table holds.
 
 Under a row limit with overflow mode `throw` the server refuses the whole statement if one
@@ -16,6 +22,7 @@ over the limit. A range holding a single name that is over the limit stops the r
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -24,9 +31,15 @@ from publisher.base.errors import EngineError
 from publisher.count.engines.clickhouse.answers import Answer
 from publisher.count.engines.clickhouse.failures import WHAT_TO_DO, NotProven, TooBig
 from publisher.count.engines.clickhouse.limits import Limits
-from publisher.count.engines.clickhouse.queries import count_sql, probe_sql, probe_values
+from publisher.count.engines.clickhouse.queries import (
+    GRANULARITY_SQL,
+    probe_sql,
+    probe_values,
+    read_of,
+)
 from publisher.count.engines.clickhouse.ranges import (
     EVERY_NAME,
+    GranuleSize,
     Planned,
     Range,
     cuts,
@@ -36,8 +49,9 @@ from publisher.count.engines.clickhouse.ranges import (
 
 PROBED_AT_ONCE = 100  # ranges per statement: a short query text, a small answer
 CUT_MOST, CUT_UNKNOWN = 64, 8  # ranges one is cut into at most; when its size is unknown
-# ClickHouse's default index_granularity: rows per granule when the table's rows are unknown.
-DEFAULT_ROWS_PER_GRANULE = 8192
+# ClickHouse's default index_granularity: the most rows a granule holds, when it cannot be read.
+DEFAULT_GRANULE_ROWS = 8192
+OWN_GRANULARITY = re.compile(r"\bindex_granularity\s*=\s*(\d+)")
 
 
 class Prober(Protocol):
@@ -134,32 +148,40 @@ def probe_batch(asker: Prober, scan: Planning, parts: list[Range]) -> list[Granu
     return probe_batch(asker, scan, parts[:half]) + probe_batch(asker, scan, parts[half:])
 
 
-def rows_per_granule(asker: Prober, scan: Planning, granules: int) -> int:
-    """The table's rows over its granules, rounded up; ClickHouse's default when unknown."""
+def granule_size(asker: Prober, scan: Planning) -> GranuleSize:
+    """The table's `index_granularity`: its own setting, else the server's default for
+    MergeTree tables (both readable by a read-only user); ClickHouse's default when neither
+    can be read."""
+    database, _, table = read_of(scan.template)[0].partition(".")
+    values = {"database": database, "table": table}
     try:
-        answer = asker.answer(count_sql(scan.template), {}, "the count of the table's rows")
-        rows = int(answer.table.column(0)[0].as_py())
+        answer = asker.answer(GRANULARITY_SQL, values, "the table's index granularity")
+        row = answer.table.to_pylist()[0]
     except (EngineError, TooBig, IndexError, TypeError, ValueError):
-        return DEFAULT_ROWS_PER_GRANULE
-    if not rows or not granules:
-        return DEFAULT_ROWS_PER_GRANULE
-    return -(-rows // granules)
+        return GranuleSize(DEFAULT_GRANULE_ROWS, read=False)
+    own = OWN_GRANULARITY.search(str(row.get("create_table_query") or ""))
+    found = own[1] if own else str(row.get("default_granularity") or "")
+    if not found.isdigit() or not int(found):
+        return GranuleSize(DEFAULT_GRANULE_ROWS, read=False)
+    return GranuleSize(int(found), read=True)
 
 
-def settled(found: Granules, parent: int, most: int, allowed: int) -> bool:
-    """Whether a range is planned as it is: within `most` granules, or as few as a read of a
-    single name takes; or within what a query may read and no smaller than the range it was
-    cut from (one project fills it: more cuts would only close in on its name)."""
-    if found.selected <= max(most, found.parts):
-        return True
-    return found.selected <= allowed and found.selected + found.parts >= parent
+def exact_rows(asker: Prober, scan: Planning, part: Range) -> int:
+    """The rows the index selects for `part`, exactly (EXPLAIN ESTIMATE: one statement a
+    range, so asked only where granules times their most rows do not show it small)."""
+    return asker.estimate(scan.sql(part), scan.bound(part))
 
 
-def pieces_for(found: Granules | None, most: int) -> int:
+def pieces_for(found: Granules | None, parent: int, most: int) -> int:
     """How many ranges to cut a range into that reads `found`, for each to read half of
-    `most` if its rows were spread evenly; a range the server refused to plan, into a few."""
+    `most` if its rows were spread evenly; a range the server refused to plan, into a few; a
+    range whose granules past one a part are no fewer than its parent's (its names crowd a
+    small span of the name space: many share a long beginning, or one project fills it), into
+    the most, to close in on them in fewer rounds."""
     if found is None:
         return CUT_UNKNOWN
+    if parent and found.selected - found.parts >= parent:
+        return CUT_MOST
     return min(CUT_MOST, max(2, -(-2 * found.selected // most)))
 
 
@@ -173,52 +195,62 @@ def too_big(asker: Prober, scan: Planning, part: Range, limits: Limits) -> NotPr
 
 
 def plan(asker: Prober, scan: Planning, limits: Limits) -> list[Planned]:
-    """The ranges to read in name order, each about half the row limit at most; without a
-    row limit, every name in one range, its rows as the server estimates them."""
+    """The ranges to read in name order, each half the row limit at most (a range holding a
+    single name, the whole limit); without a row limit, every name in one range, its rows as
+    the server estimates them."""
     cap = limits.rows_cap()
     if not cap:
         rows = asker.estimate(scan.sql(EVERY_NAME), scan.bound(EVERY_NAME))
         return [Planned(EVERY_NAME, 0, rows)]
+    size = granule_size(asker, scan)
+    half = cap // 2
+    most = half // size.rows  # granules that hold half the limit at most
     done: list[Planned] = []
-    pending: list[tuple[Range, int]] = [(EVERY_NAME, 0)]  # and the granules of its parent
-    per_granule, most, shared = 0, 1, 0
+    # Each range with its parent's granules past one a part.
+    pending: list[tuple[Range, int]] = [(EVERY_NAME, 0)]
+    shared = 0
     while pending:
         probed = probe(asker, scan, [part for part, _ in pending])
-        if not per_granule and any(probed):
-            total = max(found.total for found in probed if found)
-            per_granule = rows_per_granule(asker, scan, total)
-            most = max(1, cap // per_granule // 2)
         shared = max([shared, *(found.parts for found in probed if found)])
         cut: list[tuple[Range, int]] = []
         for (part, parent), found in zip(pending, probed, strict=True):
-            if found is not None and settled(found, parent, most, cap // per_granule):
-                done.append(Planned(part, found.selected, found.selected * per_granule))
-            elif smaller := cuts(part, pieces_for(found, most)):
-                cut += [(piece, found.selected if found else 0) for piece in smaller]
-            elif found is not None and found.selected * per_granule <= cap:
-                done.append(Planned(part, found.selected, found.selected * per_granule))
-            else:
+            if found is not None and found.selected <= most:
+                done.append(Planned(part, found.selected, found.selected * size.rows, size))
+                continue
+            smaller = cuts(part, pieces_for(found, parent, max(1, most)))
+            # A granule in each of many parts, however few its rows, or a single name: only
+            # the rows the granules hold tell whether it fits.
+            floor = found is not None and found.parts > 1 and found.selected - found.parts <= most
+            if found is not None and (floor or not smaller):
+                rows = exact_rows(asker, scan, part)
+                if rows <= half or (not smaller and rows <= cap):
+                    done.append(Planned(part, found.selected, rows, size))
+                    continue
+            if not smaller:
                 raise too_big(asker, scan, part, limits)
+            cut += [(piece, found.selected - found.parts if found else 0) for piece in smaller]
         pending = cut
-    pieces = sorted(done, key=lambda item: item.range.low)
-    return join(asker, scan, pieces, most, per_granule, shared)
+    return join(asker, scan, sorted(done, key=lambda item: item.range.low), most, half, shared)
 
 
 def join(
-    asker: Prober, scan: Planning, pieces: list[Planned], most: int, per_granule: int, shared: int
+    asker: Prober, scan: Planning, pieces: list[Planned], most: int, half: int, shared: int
 ) -> list[Planned]:
     """Neighbours joined as far as the granules they may share allow, every join checked in
-    one plan per round; a join that reads more is tried again as two halves."""
+    one plan per round (or shown small by its ranges' rows together); a join that reads more
+    is tried again as two halves."""
     planned: list[Planned] = []
-    pending = grouped(pieces, most, shared)
+    pending = grouped(pieces, most, half, shared)
     while pending:
         planned += [group[0] for group in pending if len(group) == 1]
         pending = [group for group in pending if len(group) > 1]
-        found = probe(asker, scan, [joined(group, 0, 0).range for group in pending])
+        found = probe(asker, scan, [joined(group).range for group in pending])
         halves: list[list[Planned]] = []
         for group, granules in zip(pending, found, strict=True):
             if granules is not None and granules.selected <= most:
-                planned.append(joined(group, granules.selected, per_granule))
+                planned.append(joined(group, granules.selected))
+            elif sum(item.rows for item in group) <= half:
+                planned.append(joined(group))
             else:
                 middle = len(group) // 2
                 halves += [group[:middle], group[middle:]]

@@ -222,9 +222,14 @@ def probe_values(template: str, values: dict[str, Any], parts: list[Range]) -> d
     return bound
 
 
-def count_sql(template: str) -> str:
-    """The rows of the template's table: ClickHouse answers it from its parts' metadata."""
-    return f"SELECT count() AS table_rows FROM {read_of(template)[0]}"
+# The most rows a granule of a table holds: its own `index_granularity` setting, shown in its
+# CREATE statement, else the server's default for MergeTree tables.
+GRANULARITY_SQL = """\
+SELECT
+    (SELECT any(create_table_query) FROM system.tables
+        WHERE database = {database:String} AND name = {table:String}) AS create_table_query,
+    (SELECT any(value) FROM system.merge_tree_settings
+        WHERE name = 'index_granularity') AS default_granularity"""
 
 
 # Many windows counted in one pass (history's months): the ranking of RANKING_SQL per window,

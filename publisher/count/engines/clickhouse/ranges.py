@@ -96,23 +96,40 @@ def halves(part: Range) -> tuple[Range, Range] | None:
 
 
 @dataclass(frozen=True)
+class GranuleSize:
+    """The most rows one granule of a table holds: its `index_granularity`, read from the
+    server, or ClickHouse's default, assumed. Adaptive granularity only makes granules smaller,
+    so granules times this is at least what a read of them reads."""
+
+    rows: int
+    read: bool
+
+    def describe(self) -> str:
+        how = "read from the table's settings" if self.read else "assumed: ClickHouse's default"
+        return f"a granule holds at most {self.rows:,} rows ({how})"
+
+
+@dataclass(frozen=True)
 class Planned:
     """A range and the granules of rows the server's index selects to read it (ClickHouse
-    reads whole granules), with the rows they hold."""
+    reads whole granules), with the rows they hold at most (or exactly, where the index was
+    asked for them), and the granules' size the plan assumed."""
 
     range: Range
     granules: int
     rows: int
+    size: GranuleSize | None = None  # None: planned without a row limit
 
 
-def grouped(planned: list[Planned], most: int, shared: int = 0) -> list[list[Planned]]:
-    """Neighbours grouped while their granules together are `most` or fewer, so that the
-    empty stretches of the name space cost no query of their own. Two neighbours may share up
-    to `shared` granules (one per part of the table, where one range ends and the next
-    starts): counted once, with 0 the sum is never under what the group reads."""
+def grouped(planned: list[Planned], most: int, half: int, shared: int) -> list[list[Planned]]:
+    """Neighbours grouped while they may read `most` granules or fewer together, or their rows
+    together are `half` or fewer, so that the empty stretches of the name space cost no query
+    of their own. Two neighbours may share up to `shared` granules (one per part of the table,
+    where one range ends and the next starts): counted once."""
     groups: list[list[Planned]] = []
     for item in planned:
-        if groups and together([*groups[-1], item], shared) <= most:
+        group = [*groups[-1], item] if groups else []
+        if group and (together(group, shared) <= most or sum(i.rows for i in group) <= half):
             groups[-1].append(item)
         else:
             groups.append([item])
@@ -125,7 +142,12 @@ def together(group: list[Planned], shared: int) -> int:
     return max([*read, sum(read) - shared * (len(read) - 1), 0])
 
 
-def joined(group: list[Planned], granules: int, rows_per_granule: int) -> Planned:
-    """The group's ranges as one, reading `granules`."""
+def joined(group: list[Planned], granules: int = 0) -> Planned:
+    """The group's ranges as one, reading `granules` (its rows, the fewer of what they hold
+    and the sum of the group's: a range of several reads the granules of each, no more)."""
     whole = Range(group[0].range.low, group[-1].range.high)
-    return Planned(whole, granules, granules * rows_per_granule)
+    size = group[0].size
+    rows = sum(item.rows for item in group)
+    if size is not None and granules:
+        rows = min(rows, granules * size.rows)
+    return Planned(whole, granules or sum(item.granules for item in group), rows, size)
