@@ -1,15 +1,36 @@
 """Publishing repositories for the tests: a real work tree with a pinned identity and
 settings committed, pushed to a local bare remote."""
 
+import atexit
+import shutil
+import tempfile
 from pathlib import Path
 
 import git
 
 IDENTITY = {"user.name": "Test Publisher", "user.email": "publisher@example.org"}
+# One made repository per settings text in this process; each test gets a copy of it.
+_MADE: dict[str, Path] = {}
 
 
 def publishing_repo(folder: Path, settings: str) -> tuple[git.Repo, git.Repo]:
-    """(work, remote): `folder/work` with `settings` as its top-pypi.toml, `folder/remote.git`."""
+    """(work, remote): `folder/work` with `settings` as its top-pypi.toml, `folder/remote.git`.
+    The pair is made once per settings text (eight git commands), then copied: a copy is the
+    same commit, pushed, its `origin` pointing at its own remote."""
+    made = _MADE.get(settings)
+    if made is None:
+        made = Path(tempfile.mkdtemp(prefix="publishing-repo-"))
+        atexit.register(shutil.rmtree, made, True)
+        _make(made, settings)
+        _MADE[settings] = made
+    shutil.copytree(made, folder, symlinks=True, dirs_exist_ok=True)
+    remote, work = git.Repo(folder / "remote.git"), git.Repo(folder / "work")
+    with work.config_writer() as config:
+        config.set_value('remote "origin"', "url", str(remote.git_dir))
+    return work, remote
+
+
+def _make(folder: Path, settings: str) -> None:
     remote = git.Repo.init(folder / "remote.git", bare=True, initial_branch="main")
     work = git.Repo.init(folder / "work", initial_branch="main")
     for key, value in IDENTITY.items():
@@ -19,7 +40,8 @@ def publishing_repo(folder: Path, settings: str) -> tuple[git.Repo, git.Repo]:
     work.git.commit("-m", "Settings")
     work.create_remote("origin", str(remote.git_dir))
     work.git.push("origin", "main")
-    return work, remote
+    work.close()
+    remote.close()
 
 
 def message_text(commit: git.Commit) -> str:

@@ -2,9 +2,11 @@
 benchmarks: its links, and a static file server on 127.0.0.1."""
 
 import functools
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path, PurePosixPath
@@ -42,17 +44,39 @@ def page_links(path: Path) -> Links:
     return parser
 
 
-def target(site: Path, page: Path, url: str) -> Path | None:
-    """The file a relative URL on `page` serves, as a static server would (a folder serves
-    its index.html); None for an absolute URL."""
+@dataclass(frozen=True)
+class SiteFiles:
+    """The files and folders of a built site by relative POSIX path ("" is the site itself),
+    read once: a link is looked up here, not asked of the disk (tens of thousands of links)."""
+
+    files: frozenset[str]
+    folders: frozenset[str]
+
+    @classmethod
+    def of(cls, site: Path) -> "SiteFiles":
+        files: set[str] = set()
+        folders = {""}
+        for where, subfolders, names in os.walk(site):
+            here = Path(where).relative_to(site).as_posix()
+            prefix = "" if here == "." else f"{here}/"
+            folders.update(prefix + name for name in subfolders)
+            files.update(prefix + name for name in names)
+        return cls(frozenset(files), frozenset(folders))
+
+
+def target(page: str, url: str, folders: frozenset[str] = frozenset()) -> str | None:
+    """The file (relative to the site) a relative URL on `page` (relative too) serves, as a
+    static server would (a folder in `folders` serves its index.html); None for an absolute
+    URL."""
     if urlsplit(url).scheme or url.startswith("//"):
         return None
     path = unquote(urldefrag(url).url)
     if path.startswith("/"):
         raise AssertionError(f"{page}: {url} is root-relative, not relative")
-    here = PurePosixPath(page.relative_to(site).as_posix()).parent
-    resolved = Path(site, *_normalise(here / path).parts) if path else page
-    return resolved / "index.html" if resolved.is_dir() else resolved
+    here = PurePosixPath(page).parent
+    resolved = _normalise(here / path).as_posix() if path else page
+    resolved = "" if resolved == "." else resolved
+    return f"{resolved}/index.html".lstrip("/") if resolved in folders else resolved
 
 
 def _normalise(path: PurePosixPath) -> PurePosixPath:
@@ -69,13 +93,15 @@ def _normalise(path: PurePosixPath) -> PurePosixPath:
 
 def broken_links(site: Path) -> list[str]:
     """Every relative link of every page that leads to no file (none for a good site)."""
+    tree = SiteFiles.of(site)
     broken = []
     for page in sorted(site.rglob("*.html")):
+        relative = page.relative_to(site).as_posix()
         for tag, attribute, url in page_links(page).found:
             if tag == "base":
                 continue
-            found = target(site, page, url)
-            if found is not None and not found.is_file():
+            found = target(relative, url, tree.folders)
+            if found is not None and found not in tree.files:
                 broken.append(f"{page.relative_to(site)}: <{tag} {attribute}={url}>")
     return broken
 
