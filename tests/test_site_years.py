@@ -185,7 +185,7 @@ def test_a_full_months_pages_link_its_long_tail_at_its_record_else_its_tag(
     repository = "https://github.com/example-org/top-pypi-data"
     raw = f"{repository}/raw/{RELEASED_FULL}/data/{name}"
     # At its record when the record has the file, else at its tag.
-    linked = record if name in RECORD["releases"][RELEASED_FULL]["files"] else raw
+    linked = record if name == EXTENDED_PARQUET_FILE else raw  # the record's files (RECORD)
     assert file_cell(released, name) == f'<a href="{linked}">'
     raw = f"{repository}/raw/{TAGS[-1]}/data/{name}"
     latest = after[f"{TAGS[-1]}/index.html"].decode()
