@@ -25,6 +25,7 @@ from publisher.dataset.build import (
     EXTENDED_FILES,
     EXTENDED_JSON_FILE,
     EXTENDED_PARQUET_FILE,
+    EXTENDED_SCHEMA_FILE,
     build_dataset,
     serialise,
 )
@@ -455,9 +456,10 @@ def test_the_extended_files_are_linked_with_their_sizes(built: Path, example_rep
         size = format_size(len(body))
         assert f'<a href="{name}">{name}</a></td><td>{size}</td>' in page
         assert (built / name).read_bytes() == body  # the tag's own bytes, copies included
-        if name != EXTENDED_PARQUET_FILE:  # the long tail: at the root only
+        if name not in EXTENDED_FILES or name == EXTENDED_SCHEMA_FILE:
             assert (built / FLAGGED / name).read_bytes() == body
-    assert not (built / FLAGGED / EXTENDED_PARQUET_FILE).exists()
+        else:  # the extended files: at the root only
+            assert not (built / FLAGGED / name).exists()
     assert "every project counted, the whole long tail, Parquet" in page
 
 

@@ -127,7 +127,7 @@ def test_history_months_are_on_a_project_page_marked_as_such(site: Path) -> None
     ]
     # The chart draws them apart, and its caption says what they are.
     assert '<path class="history"' in page
-    assert 'Paler: <a href="../archive.html#history">history months</a>, not published' in page
+    assert 'Paler: <a href="../archive.html#history">history months</a>, counted later' in page
 
 
 def test_published_months_carry_their_doi_and_history_months_none(site: Path) -> None:
@@ -246,9 +246,9 @@ def test_broken_history_files_are_left_out_with_a_warning(tmp_path: Path) -> Non
 
 # --- ten years of months ------------------------------------------------------------------------
 
-# Bytes of a project page with 120 months. The brief's goal is 10,000: not met yet (measured
-# 13.9 KB for the largest page; the report and docs/site.md say where the bytes go).
-PAGE_BUDGET = 14_000
+# Bytes of a project page with 120 months. The goal is 8,500 (issue 20's 700 MB with 15,000
+# pages): not met (measured 13.3 KB for the largest page; docs/site.md says where the bytes go).
+PAGE_BUDGET = 13_500
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,8 @@
 older month keeps, at the same addresses, its compatible files and small ranking pages. The
 site of 14 generated months is compared with the site the same repository made when it had
 only 12: every address of the two oldest months' folders then still answers now. The file of
-the long tail (the extended Parquet) is served at the root only, for the latest month."""
+the long tail (the extended JSON, CSV and Parquet) are served at the root only, for the latest
+month."""
 
 import json
 from pathlib import Path
@@ -35,8 +36,8 @@ FIRST, ROWS = "2025.01", 1_200
 Sites = tuple[dict[str, bytes], dict[str, bytes], Path]
 TAGS = release_tags(FIRST, FULL_MONTHS + 2)
 OLDEST, SECOND = TAGS[0], TAGS[1]
-# Left out of a month's folder once it is older (publisher.website.kinds; docs/site.md says so).
-DROPPED = {EXTENDED_JSON_FILE, EXTENDED_CSV_FILE}
+# The long tail's files: served at the root only, in no month's folder (docs/site.md says so).
+LONG_TAIL = (EXTENDED_JSON_FILE, EXTENDED_CSV_FILE, EXTENDED_PARQUET_FILE)
 REMOTE = "https://github.com/example-org/top-pypi-data.git"
 # A full month released with its Parquet: its pages link the file at its record.
 RELEASED_FULL = TAGS[-2]
@@ -105,13 +106,13 @@ def tag_file(folder: Path, tag: str, name: str) -> bytes:
 def test_every_address_of_an_older_month_still_answers(sites: Sites, tag: str) -> None:
     before, after, folder = sites
     was, now = folder_of(before, tag), folder_of(after, tag)
-    assert set(was) - set(now) == {f"{tag}/{name}" for name in DROPPED}
+    assert set(was) - set(now) == set()  # a full folder holds no long tail either
     kept = [*COMPATIBLE_FILES, *COPIES.values(), EXTENDED_SCHEMA_FILE]
     assert {f"{tag}/{name}" for name in kept} <= set(now)
     for name in kept:  # byte for byte as tagged, the copies as the main files
         main = next((m for m, copy in COPIES.items() if copy == name), name)
         assert now[f"{tag}/{name}"] == was[f"{tag}/{name}"] == tag_file(folder, tag, main)
-    assert sum(map(len, now.values())) * 2 < sum(map(len, was.values()))
+    assert sum(map(len, now.values())) < sum(map(len, was.values()))  # its small pages
 
 
 @pytest.mark.parametrize("tag", [OLDEST, SECOND])
@@ -143,7 +144,7 @@ def test_the_newest_months_keep_full_folders(sites: Sites, tmp_path: Path) -> No
     _, after, _ = sites
     for tag in TAGS[2:]:
         folder = folder_of(after, tag)
-        for name in (*COMPATIBLE_FILES, *COPIES.values(), EXTENDED_JSON_FILE, EXTENDED_CSV_FILE):
+        for name in (*COMPATIBLE_FILES, *COPIES.values(), EXTENDED_SCHEMA_FILE):
             assert f"{tag}/{name}" in folder
         assert ranking_rows(folder[f"{tag}/top-1000.html"].decode()) == 1000
     for path, body in after.items():
@@ -153,39 +154,46 @@ def test_the_newest_months_keep_full_folders(sites: Sites, tmp_path: Path) -> No
 
 
 @pytest.mark.parametrize("site", [0, 1])
+@pytest.mark.parametrize("name", LONG_TAIL)
 def test_no_months_folder_holds_the_long_tail_the_root_has_the_latests(
-    sites: Sites, site: int
+    sites: Sites, site: int, name: str
 ) -> None:
-    """The Parquet of every project counted grows with the long tail (7.5 MB a month for
-    800,000 projects): the site serves it at the root only, for the latest month."""
+    """The extended files grow with the long tail (the breakdown of every ranked project,
+    the Parquet of every project counted: 7.5 MB a month for 800,000 projects): the site
+    serves them at the root only, for the latest month."""
     before, after, folder = sites
     tree = before if site == 0 else after
-    assert [path for path in tree if path.endswith(EXTENDED_PARQUET_FILE)] == [
-        EXTENDED_PARQUET_FILE
-    ]
+    assert [path for path in tree if path.endswith(name)] == [name]
     latest = TAGS[FULL_MONTHS - 1] if site == 0 else TAGS[-1]
-    assert tree[EXTENDED_PARQUET_FILE] == tag_file(folder, latest, EXTENDED_PARQUET_FILE)
+    assert tree[name] == tag_file(folder, latest, name)
     home = tree["index.html"].decode()
-    assert f'<a href="{EXTENDED_PARQUET_FILE}">{EXTENDED_PARQUET_FILE}</a>' in home
+    assert f'<a href="{name}">{name}</a>' in home
 
 
-def parquet_cell(page: str) -> str:
-    """The file table's row of the Parquet, on a month's first page."""
-    return page.split(f"{EXTENDED_PARQUET_FILE}</a>", 1)[0].rsplit("<tr><td>", 1)[1]
+def file_cell(page: str, name: str) -> str:
+    """The file table's row of the file `name`, on a month's first page."""
+    return page.split(f"{name}</a>", 1)[0].rsplit("<tr><td>", 1)[1]
 
 
-def test_a_full_months_pages_link_its_parquet_at_its_record_else_its_tag(sites: Sites) -> None:
+@pytest.mark.parametrize("name", LONG_TAIL)
+def test_a_full_months_pages_link_its_long_tail_at_its_record_else_its_tag(
+    sites: Sites, name: str
+) -> None:
     before, after, _ = sites
-    record = f"https://zenodo.org/records/213/files/{EXTENDED_PARQUET_FILE}?download=1"
-    assert parquet_cell(after[f"{RELEASED_FULL}/index.html"].decode()) == f'<a href="{record}">'
+    record = f"https://zenodo.org/records/213/files/{name}?download=1"
+    released = after[f"{RELEASED_FULL}/index.html"].decode()
     repository = "https://github.com/example-org/top-pypi-data"
-    raw = f"{repository}/raw/{TAGS[-1]}/data/{EXTENDED_PARQUET_FILE}"
+    raw = f"{repository}/raw/{RELEASED_FULL}/data/{name}"
+    # At its record when the record has the file, else at its tag.
+    linked = record if name == EXTENDED_PARQUET_FILE else raw  # the record's files (RECORD)
+    assert file_cell(released, name) == f'<a href="{linked}">'
+    raw = f"{repository}/raw/{TAGS[-1]}/data/{name}"
     latest = after[f"{TAGS[-1]}/index.html"].decode()
-    assert parquet_cell(latest) == f'<a href="{raw}">'
+    assert file_cell(latest, name) == f'<a href="{raw}">'
     assert "(not on this site: in its tag on GitHub)" in latest
     # No remote on GitHub, no release: the page names the tag, without a link.
     unlinked = before[f"{TAGS[3]}/index.html"].decode()
-    assert f"<tr><td>{EXTENDED_PARQUET_FILE}</td>" in unlinked
+    assert f"<tr><td>{name}</td>" in unlinked
     assert f"(not on this site: in the tag {TAGS[3]} of the publishing repository)" in unlinked
 
 
@@ -211,11 +219,11 @@ def test_an_older_tags_files_go_to_the_site_as_it_is_read(sites: Sites, tmp_path
     assert latest.files  # written twice later: at the root and in its folder
     assert latest.sizes is None
     assert all(month.files == {} for month in older)
-    # Each month keeps every file's size (its page says it), the Parquet's too; its folder
-    # holds all but the Parquet.
+    # Each month keeps every file's size (its page says it), the long tail's too; its folder
+    # holds all but the long tail (and, when small, what its rule leaves out).
     sized = {f"{m.tag}/{name}": size for m in older for name, size in (m.sizes or {}).items()}
-    written = {path: size for path, size in sized.items() if EXTENDED_PARQUET_FILE not in path}
-    assert len(sized) - len(written) == FULL_MONTHS - 1
+    written = {path: size for path, size in sized.items() if not path.endswith(LONG_TAIL)}
+    assert len(sized) - len(written) == len(LONG_TAIL) * (FULL_MONTHS - 1)
     files = {p.relative_to(spool.folder).as_posix() for p in spool.folder.rglob("*") if p.is_file()}
     assert files == set(written)
     assert all(after[path] == (spool.folder / path).read_bytes() for path in written)

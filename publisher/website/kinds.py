@@ -5,13 +5,14 @@ address ever published must keep answering. So the newest FULL_MONTHS months kee
 folders; an older month keeps, at the same addresses, the files scripts fetch (the three
 compatible files, their `-30-days` copies, the schema and the data package) and its ranking
 pages become small pages: its top SMALL_ROWS and where the whole release is (its Zenodo record,
-else the tag's files in the publishing repository). Its extended files (JSON, CSV, Parquet)
-are left out of the site; they stay in the tag and in the release's record.
+else the tag's files in the publishing repository).
 
-The files whose size grows with the long tail (ROOT_ONLY: the Parquet of every project
-counted, 7.5 MB for 800,000 projects) are served at the site's root only, for the latest
-month: no month's folder holds them, full or small, and a month's pages link them at its
-Zenodo record, else at its tag on the repository host (docs/site.md has the arithmetic).
+The extended files, whose size grows with the long tail (ROOT_ONLY: the breakdown of every
+ranked project in JSON and CSV, 5.5 MB a month, and the Parquet of every project counted,
+7.5 to 12 MB for 800,000 projects), are served at the site's root only, for the latest month:
+no month's folder holds them, full or small, and a month's pages link them at its Zenodo
+record, else at its tag on the repository host (docs/site.md has the arithmetic). They stay
+in the tag and in the release's record; the extended schema (a few KB) stays in every folder.
 """
 
 import dataclasses
@@ -21,6 +22,8 @@ from typing import Literal, TypeVar
 from publisher.dataset.build import (
     COMPATIBLE_FILES,
     COPIES,
+    EXTENDED_CSV_FILE,
+    EXTENDED_JSON_FILE,
     EXTENDED_PARQUET_FILE,
     EXTENDED_SCHEMA_FILE,
 )
@@ -32,7 +35,7 @@ SMALL_ROWS = 100  # the rows of an older month's small ranking pages
 # What an older month's folder keeps of its files: anything else of the tag is left out.
 SMALL_FILES = frozenset((*COMPATIBLE_FILES, *COPIES.values(), EXTENDED_SCHEMA_FILE))
 # Served at the root only, for the latest month: never in a month's folder.
-ROOT_ONLY = frozenset((EXTENDED_PARQUET_FILE,))
+ROOT_ONLY = frozenset((EXTENDED_JSON_FILE, EXTENDED_CSV_FILE, EXTENDED_PARQUET_FILE))
 
 Kind = Literal["full", "small"]
 Body = TypeVar("Body")  # a file's bytes, or its size

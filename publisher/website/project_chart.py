@@ -154,14 +154,30 @@ def rank_paths(
     ]
     joined = [a[2].index + 1 == b[2].index for a, b in pairwise(placed)]
     before, after = ([False, *joined], [*joined, False]) if placed else ([], [])
-    line = "".join(
-        f"{' ' if j else 'M'}{x} {y}" for (x, y, _), j in zip(placed, before, strict=True)
-    )
+    line = line_path([(x, y) for x, y, _ in placed], before)
     dots: dict[str, list[tuple[int, int]]] = {PLAIN: [], MARKED: [], HISTORY: []}
     for (x, y, slot), left, right in zip(placed, before, after, strict=True):
         if not slot.history or slot.marked or not (left or right):
             dots[MARKED if slot.marked else kind_of(slot)].append((x, y))
     return line, [(kind, points(d)) for kind, d in dots.items()]
+
+
+def line_path(placed: list[tuple[int, int]], joined: list[bool]) -> str:
+    """The rank's line, each point moved or drawn to relatively: after the first, a drawn
+    point is two small numbers (an implicit relative line after `l` or `m`)."""
+    d, at, after = [], None, ""
+    for (x, y), join in zip(placed, joined, strict=True):
+        if at is None:
+            d.append(f"M{x} {y}")
+            after = "M"
+        elif join:
+            d.append(f"{'l' if after == 'M' else ' '}{pair(x - at[0], y - at[1])}")
+            after = "l"
+        else:
+            d.append(f"m{pair(x - at[0], y - at[1])}")
+            after = "m"
+        at = (x, y)
+    return "".join(d)
 
 
 def pair(x: int, y: int) -> str:

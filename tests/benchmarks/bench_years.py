@@ -16,6 +16,11 @@ the 800,000th project, and move from month to month, little at the top and by ab
 the tail, so that ranks, previous ranks and ties are as a real month's. The names are the
 sample's (`publisher.sample.names`): 17.7 characters on average over 800,000, where PyPI's
 names average about 13, which makes the Parquet's name column about a third too big.
+
+The branch holds the history files of the 120 months (issue 21), generated as
+`bench_history.py` generates them and written by the dataset stage's own code: the site serves
+them under `history/`. Every month has a tag, so no month of the history is a history month:
+project pages show the 120 published months.
 """
 
 import dataclasses
@@ -41,7 +46,10 @@ from publisher.dataset.previous import Previous
 from publisher.dataset.previous_files import read_previous
 from publisher.sample.names import project_names
 from publisher.website.kinds import FULL_MONTHS
+from tests.benchmarks.bench_history import NAMES as HISTORY_NAMES
+from tests.benchmarks.bench_history import month as history_month
 from tests.benchmarks.measure import measure
+from tests.histories import commit_history
 from tests.published import (
     month_count,
     month_end,
@@ -93,6 +101,16 @@ def publish_full_months(work_dir: Path, tags: list[str]) -> None:
             previous = read_previous(work_dir / "data", tag)
 
 
+def commit_history_files(work_dir: Path, tags: list[str]) -> None:
+    """The history files of every month in `tags`, committed on the branch."""
+    import git
+
+    names = project_names(HISTORY_NAMES, 1)
+    months = [history_month(tag, names, 100 + i) for i, tag in enumerate(tags)]
+    with git.Repo(work_dir) as work:
+        commit_history(work, months)
+
+
 def git_out(work_dir: Path, *args: str) -> str:
     done = subprocess.run(["git", *args], cwd=work_dir, check=True, capture_output=True, text=True)
     return done.stdout.strip()
@@ -121,6 +139,8 @@ def file_kind(path: str) -> str:
     name = path.rsplit("/", 1)[-1]
     if path.startswith("project/"):
         return "project pages"
+    if path.startswith("history/"):
+        return "history files"
     if name in COPIES.values():
         return "`-30-days` copies"
     if name in (JSON_FILE, MIN_JSON_FILE, CSV_FILE):
@@ -141,6 +161,7 @@ def part_sizes(out: Path, older: list[str], newest: list[str]) -> list[tuple[str
         "the older months' folders": older,
         "the full months' folders": newest,
         "the project pages": ["project"],
+        "the history files": ["history"],
     }
     kinds: dict[str, int] = {}
     for path in out.rglob("*"):
@@ -170,6 +191,7 @@ def run() -> list[tuple[str, float, str]]:
         started = time.perf_counter()
         publish_full_months(work_dir, newest)
         write_older_tags(work_dir, newest[0], older)
+        commit_history_files(work_dir, tags)
         generated = time.perf_counter() - started
         os.sync()
         out = root / "site"
@@ -178,7 +200,8 @@ def run() -> list[tuple[str, float, str]]:
         files, size = site_size(out)
         parquet = (out / "top-pypi-packages-extended.parquet").stat().st_size
         return [
-            (f"years: generating {MONTHS} tags ({FULL_MONTHS} published, the rest plumbing)",
+            (f"years: generating {MONTHS} tags ({FULL_MONTHS} published, the rest plumbing)"
+             " and the history files",
              generated, "s"),
             (f"years: site build, {MONTHS} months of {ROWS:,} rows", built.seconds, "s"),
             ("years: site build peak memory", built.peak_bytes / 2**20, "MiB"),
