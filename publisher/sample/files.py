@@ -7,6 +7,7 @@ a project by Zipf-like popularity, then a release and a file.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import numpy.typing as npt
@@ -67,7 +68,7 @@ class Catalogue:
     releases: Codes  # (projects, VERSIONS_PER_PROJECT): index into `versions`, newest first
     versions: pa.Array  # every distinct version string, "1.26.4"
     dashed_versions: pa.Array  # the same, as file names spell them after the name: "-1.26.4"
-    suffixes: Codes  # (projects, 2): index into `_FILE_SUFFIXES` for the wheel and the sdist
+    suffixes: Codes  # (projects, 2): index into `_suffix_texts()` for the wheel and the sdist
     no_wheels: Flags
     url_salt: np.uint64
 
@@ -128,7 +129,7 @@ def _file_suffixes(rng: np.random.Generator, projects: int) -> Codes:
     tag_weights = np.array([w for _, w in _WHEEL_TAGS], dtype=np.float64)
     wheels = rng.choice(len(_WHEEL_TAGS), projects, p=tag_weights / tag_weights.sum())
     zips = rng.random(projects) < _ZIP_SHARE
-    sdists = len(_WHEEL_TAGS) + zips  # `_FILE_SUFFIXES` lists the sdist extensions after the tags
+    sdists = len(_WHEEL_TAGS) + zips  # `_suffix_texts()` lists the sdist extensions after the tags
     return np.stack([wheels, sdists], axis=1).astype(np.int32)
 
 
@@ -142,7 +143,13 @@ def _file_ids(catalogue: Catalogue, rng: np.random.Generator, count: int) -> tup
 
 
 _VERSION_TABLE = alias_table(_VERSION_SHARES)
-_FILE_SUFFIXES = pa.array([f"-{tag}.whl" for tag, _ in _WHEEL_TAGS] + list(_SDIST_EXTENSIONS))
+
+
+@cache
+def _suffix_texts() -> pa.StringArray:
+    """Made on first use: pyarrow's first array loads pandas, which `make run` run again does
+    not need."""
+    return pa.array([f"-{tag}.whl" for tag, _ in _WHEEL_TAGS] + list(_SDIST_EXTENSIONS))
 
 
 def _file_values(catalogue: Catalogue, files: Ints) -> tuple[pa.Array, Codes, pa.Array]:
@@ -151,7 +158,7 @@ def _file_values(catalogue: Catalogue, files: Ints) -> tuple[pa.Array, Codes, pa
     projects, slots = np.divmod(releases, VERSIONS_PER_PROJECT)
     versions = catalogue.releases[projects, slots]
     dashed = catalogue.dashed_versions.take(versions)
-    suffixes = _FILE_SUFFIXES.take(catalogue.suffixes[projects, is_sdist])
+    suffixes = _suffix_texts().take(catalogue.suffixes[projects, is_sdist])
     filename = pc.binary_join_element_wise(catalogue.dists.take(projects), dashed, suffixes, "")
     url = pc.binary_join_element_wise(_blob_paths(files, catalogue.url_salt), filename, "")
     return filename, versions, url

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 
 import numpy as np
 import pyarrow as pa
@@ -56,8 +57,13 @@ _RANK_LENGTH_NOISE = 9.0
 # Every part is already lowercase letters and digits joined by single dashes, so a joined name
 # always passes; the check stays in case a part is added that would not.
 _NAME_RULE = r"^[a-z0-9]+(-[a-z0-9]+)*$"
-_WORDS = pa.array(_NAME_WORDS)
-_DASHED_WORDS = pa.array(["-" + w for w in _NAME_WORDS])
+
+
+@cache
+def _word_arrays() -> tuple[pa.StringArray, pa.StringArray]:
+    """The words, bare and dashed: made on first use, as pyarrow's first array loads pandas
+    (a quarter of a second that `make run` run again does not need)."""
+    return pa.array(_NAME_WORDS), pa.array(["-" + w for w in _NAME_WORDS])
 
 
 def project_names(count: int, seed: int) -> list[str]:
@@ -87,10 +93,11 @@ def project_name_array(count: int, seed: int) -> pa.StringArray:
 def _name_candidates(rng: np.random.Generator, count: int, numbered: bool) -> pa.StringArray:
     # The draws come in a fixed order, which the seed's names depend on: prefixes, first words,
     # second words, which names have a second word, suffixes, numbers.
+    words, dashed = _word_arrays()
     parts = [
         _weighted_choice(rng, _NAME_PREFIXES, count, _PREFIX_SHARE),
-        _WORDS.take(rng.choice(len(_WORDS), count)),
-        _kept(_DASHED_WORDS.take(rng.choice(len(_WORDS), count)), rng, _SECOND_WORD_SHARE),
+        words.take(rng.choice(len(words), count)),
+        _kept(dashed.take(rng.choice(len(words), count)), rng, _SECOND_WORD_SHARE),
         _weighted_choice(rng, _NAME_SUFFIXES, count, _SUFFIX_SHARE),
     ]
     if numbered:

@@ -52,9 +52,10 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self, TextIO
+from typing import TYPE_CHECKING, Any, Self, TextIO
 
-from zenodo_client import Zenodo
+if TYPE_CHECKING:  # imported where a client is made: `make run`'s stand-in needs none
+    from zenodo_client import Zenodo
 
 from tests.fakes.serving import Served
 from tests.fakes.zenodo_faults import ANY_ROUTE, Fault, FaultKind, Hold
@@ -148,6 +149,8 @@ class ZenodoStandIn(ZenodoService):
 
     def client(self, token: str | None = DEFAULT_TOKEN, *, sandbox: bool = False) -> Zenodo:
         """A zenodo-client instance for `token`, pointed here."""
+        from zenodo_client import Zenodo
+
         return point_at(Zenodo(access_token=token, sandbox=sandbox), self.url)
 
     # -- faults ----------------------------------------------------------------------------
