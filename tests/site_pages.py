@@ -3,6 +3,7 @@ benchmarks: its links, and a static file server on 127.0.0.1."""
 
 import functools
 import os
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -133,3 +134,19 @@ def site_tree(folder: Path) -> dict[str, bytes]:
         for path in sorted(folder.rglob("*"))
         if path.is_file()
     }
+
+
+def grid(page: str) -> dict[str, tuple[str, bool]]:
+    """A project page's earlier months, a grid of years by months: each month's cell as text
+    and whether it is marked a history month (by its cell's class or its row's)."""
+    earlier = page.split('<table class="months">', 1)[1].split("</table>", 1)[0]
+    cells = {}
+    for row in re.split(r"(?=<tr)", earlier.split("</thead>", 1)[1])[1:]:
+        year = re.search(r"<th scope=row>(\d{4})", row)
+        assert year is not None, row
+        found = re.findall(r"<td( class=h)?>([^<\n]*)", row)
+        assert len(found) == 12, row
+        for month, (mark, text) in enumerate(found, 1):
+            marked = row.startswith("<tr class=h>") or bool(mark)
+            cells[f"{year[1]}.{month:02d}"] = (text, marked)
+    return cells

@@ -4,7 +4,6 @@ nothing counted again on a re-run."""
 
 import json
 import os
-import re
 import shutil
 from collections.abc import Iterator
 from contextlib import redirect_stderr, redirect_stdout
@@ -22,6 +21,7 @@ from publisher.cli.demo import LEAD_DAYS, demo_month_ends, demo_spec
 from tests.conftest import isolate_git
 from tests.expect import run_cli
 from tests.fakes.zenodo import DEFAULT_TOKEN, ZenodoStandIn
+from tests.site_pages import grid
 
 # Mid-month: still the two months before. The demo's first run, its sample and its year of
 # history, costs the most of this module: it runs once, and each test starts from its result.
@@ -186,9 +186,10 @@ def test_the_demo_site_shows_the_history_months(first_run: FirstRun) -> None:
     assert not any((site / tag).exists() for tag in counted)
     latest = json.loads((site / "top-pypi-packages.json").read_text())["rows"][0]["project"]
     page = (site / "project" / f"{latest}.html").read_text(encoding="utf-8")
-    earlier = page.split('<table class="months">', 1)[1].split("</table>", 1)[0]
-    assert "History months" in earlier
-    # Each month a row of its own, or in a row of months in a row without the project.
-    runs = re.findall(r"<th>([0-9]{4}\.[0-9]{2})\*?(?: to ([0-9]{4}\.[0-9]{2}))?", earlier)
-    shown = {tag for tag in counted for first, last in runs if first <= tag <= (last or first)}
+    # Each month a cell of the grid of years by months (empty if the project has no rank
+    # then), marked a history month; or a row of the detailed table, marked likewise.
+    cells = grid(page)
+    detailed = page.split('<table class="history">', 1)[1].split("</table>", 1)[0]
+    shown = {t for t in counted if cells.get(t, ("", False))[1] or f"history><th>{t}<" in detailed}
     assert shown == set(counted)
+    assert any(text for text, _ in cells.values())

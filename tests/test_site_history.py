@@ -23,6 +23,7 @@ from publisher.sample.names import project_names
 from publisher.website.builder import Built, build_site
 from publisher.website.chart import Slot, frame
 from publisher.website.history_files import HISTORY_PATH
+from publisher.website.month_grid import rounded
 from publisher.website.pages import project_path
 from publisher.website.project_chart import project_chart
 from tests.browser import (
@@ -45,7 +46,7 @@ from tests.published import (
     release_tags,
 )
 from tests.repos import publishing_repo
-from tests.site_pages import broken_links, serve
+from tests.site_pages import broken_links, grid, serve
 from tests.test_site_html import nu_errors
 
 URL = "https://example.org/top-pypi/"
@@ -104,17 +105,16 @@ def rows(markup: str) -> list[list[str]]:
 
 def test_history_months_are_on_a_project_page_marked_as_such(site: Path) -> None:
     page = text(site / "project" / "requests.html")
-    earlier = table(page, "months")
-    assert "<tbody class=history>" in earlier
-    history = earlier.split("<tbody class=history>", 1)[1]
-    assert rows(history)[0] == ["History months"]
-    expected = []
+    cells = grid(page)
+    assert [r[0] for r in rows(table(page, "months"))] == ["Year", "2026"]
     for tag in ("2026.07", "2026.06", "2026.05"):
         listed = ranked(COUNTED[tag])
         rank = next(i for i, (name, _) in enumerate(listed, 1) if name == "requests")
         mark = "*" if tag == GAPPED else ""
-        expected.append([tag + mark, str(rank), f"{listed[rank - 1][1]:,}"])
-    assert rows(history)[1:] == expected
+        assert cells[tag] == (f"{listed[rank - 1][1]:,} #{rank}{mark}", True), tag
+    # Every other month of the year is empty: in the detailed table, or not counted.
+    assert {t for t, (shown, _) in cells.items() if shown} == {"2026.05", "2026.06", "2026.07"}
+    assert "<i>Italic</i>: history months, counted later." in page
     assert f"* {GAPPED}: 1 day missing: {GAP_DAY}." in page
     # The month never published, between the releases: a history row in the detailed table.
     detailed = rows(table(page, "history").split("</thead>", 1)[1])
@@ -136,15 +136,20 @@ def test_published_months_carry_their_doi_and_history_months_none(site: Path) ->
         doi = f'<a href="../{tag}/">{tag}</a> <a class=doi href=https://doi.org/{release["doi"]}>'
         assert doi in page
     assert '<a href="../2026.09/">2026.09</a><td>' in page  # published, not released yet
+    cells = grid(page)
     for tag in COUNTED:
         assert f"../{tag}/" not in page
-        assert f"<th>{tag}" in page
+        assert cells[tag][0] or f"<th>{tag}" in page  # in the grid, or the detailed table
+    # The grid's months reach their releases' DOIs through the archive, which lists them all.
+    assert 'DOIs in <a href="../archive.html">the archive</a>' in table(page, "months")
 
 
-def test_a_project_unranked_for_months_gets_one_row_for_them(site: Path) -> None:
+def test_a_project_unranked_for_months_gets_empty_cells(site: Path) -> None:
     page = text(site / "project" / "typing-extensions.html")
-    earlier = rows(table(page, "months").split("</thead>", 1)[1])
-    assert earlier == [["History months"], ["2026.05 to 2026.07", "not in each month's top 2 to 3"]]
+    cells = grid(page)
+    assert [cells[tag] for tag in ("2026.05", "2026.06", "2026.07")] == [("", True)] * 3
+    assert not any(shown for shown, _ in cells.values())
+    assert "Empty: not ranked;" in page
 
 
 def test_a_history_month_has_no_folder_and_no_link_leads_nowhere(site: Path) -> None:
@@ -247,8 +252,9 @@ def test_broken_history_files_are_left_out_with_a_warning(tmp_path: Path) -> Non
 # --- ten years of months ------------------------------------------------------------------------
 
 # Bytes of a project page with 120 months. The goal is 8,500 (issue 20's 700 MB with 15,000
-# pages): not met (measured 13.3 KB for the largest page; docs/site.md says where the bytes go).
-PAGE_BUDGET = 13_500
+# pages): not met (measured 11.6 KB for the largest page, the earlier months a grid of years by
+# months; docs/site.md says where the bytes go).
+PAGE_BUDGET = 11_700
 
 
 @pytest.fixture(scope="module")
@@ -288,7 +294,10 @@ def test_a_project_page_of_ten_years_stays_within_its_budget(
     assert len(pages) == 1_200
     biggest = max(pages, key=lambda p: p.stat().st_size)
     page = text(biggest)
-    assert len(rows(table(page, "months"))) == 2 + 108  # the header, the group's, every month
+    cells = grid(page)
+    shown = [tag for tag, (text, marked) in cells.items() if text and marked]
+    assert len(rows(table(page, "months"))) == 1 + 10  # the header, a row a year
+    assert sorted(shown) == release_tags("2016.11", 108)  # every earlier month, marked
     assert page.count("<a class=doi") == 12
     assert biggest.stat().st_size <= PAGE_BUDGET, f"{biggest.name}: {biggest.stat().st_size} B"
 
@@ -319,22 +328,55 @@ def test_a_visitor_sees_the_history_months_marked(browser: Any, served: str) -> 
         page.goto(served + project_path("requests"))
         chart = page.get_by_role("img", name="Downloads and rank of requests per month")
         assert chart.is_visible()
-        header = page.get_by_role("rowheader", name="History months")
+        header = page.get_by_role("rowheader", name="2026", exact=True)
         assert header.is_visible()
-        seen = page.eval_on_selector_all(
-            "table.months tbody.history tr",
-            "rows => rows.filter(r => r.checkVisibility()).map(r => r.cells[0].textContent.trim())",
+        seen = page.eval_on_selector(
+            "table.months tbody tr",
+            "r => [...r.cells].slice(5, 8)"
+            ".map(c => [c.innerText.trim(), getComputedStyle(c).fontStyle])",
         )
-        assert seen == ["History months", "2026.07", "2026.06*", "2026.05"]
-        style = page.eval_on_selector(
-            "table.months tbody.history tr:nth-child(2) th", "c => getComputedStyle(c).fontStyle"
-        )
-        assert style == "italic"
+        numbers = [text.replace("\n", " ").split(" #") for text, _ in seen]
+        assert [n[1] for n in numbers] == ["1", "1*", "2"]  # May, June (gaps), July
+        assert {style for _, style in seen} == {"italic"}
+        heads = page.eval_on_selector_all("table.months thead th", "c => c.map(h => h.innerText)")
+        assert heads == [
+            "Year",
+            "Jan",
+            "Feb",
+            "Mar",
+            "Apr",
+            "May",
+            "Jun",
+            "Jul",
+            "Aug",
+            "Sep",
+            "Oct",
+            "Nov",
+            "Dec",
+        ]
         page.get_by_role("link", name="history months").click()
         page.wait_for_url("**/archive.html#history")
         assert page.get_by_role("heading", name="History months").is_visible()
     finally:
         page.close()
+
+
+def test_ten_years_of_months_fit_a_phone(browser: Any, ten_years: tuple[Path, Built]) -> None:
+    """At 390x844 nothing overflows the page: the grid of years by months scrolls inside its
+    labelled wrapper, which the keyboard reaches."""
+    out, _ = ten_years
+    biggest = max((out / "project").glob("*.html"), key=lambda p: p.stat().st_size)
+    with serve(out) as url:
+        page = browser.new_page(viewport={"width": 390, "height": 844})
+        try:
+            page.goto(f"{url}project/{biggest.name}")
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390
+            wrapper = page.get_by_role("region", name=re.compile("earlier months"))
+            assert wrapper.get_attribute("tabindex") == "0"
+            sizes = wrapper.evaluate("w => [w.scrollWidth, w.clientWidth]")
+            assert sizes[0] > sizes[1]  # it scrolls inside its wrapper
+        finally:
+            page.close()
 
 
 def test_axe_finds_nothing_on_a_page_with_history_months(browser: Any, served: str) -> None:
@@ -361,6 +403,21 @@ def test_the_site_without_history_files_is_as_before(example_repo: Path, tmp_pat
     assert not (tmp_path / "site" / "history").exists()
     assert 'id="history"' not in text(tmp_path / "site" / "archive.html")
     assert "history month" not in text(tmp_path / "site" / "project" / "requests.html")
+
+
+def test_a_grid_cell_rounds_its_downloads_to_three_digits() -> None:
+    numbers = [7, 999, 1_000, 1_234, 999_499, 999_500, 2_183_289, 45_649_999, 123_456_789_000]
+    assert [rounded(n) for n in numbers] == [
+        "7",
+        "999",
+        "1k",
+        "1.23k",
+        "999k",
+        "1M",
+        "2.18M",
+        "45.6M",
+        "123B",
+    ]
 
 
 # --- the chart ----------------------------------------------------------------------------------
@@ -415,4 +472,4 @@ def test_a_new_history_month_builds_the_site_again(tmp_path: Path) -> None:
     assert build_site(repo, out, None, workers=1).unchanged
     commit_history(work, [counted("2026.07", [(name, 5)])])
     assert not build_site(repo, out, None, workers=1).unchanged
-    assert "<th>2026.07<td>1<td>5" in text(out / project_path(name))
+    assert grid(text(out / project_path(name)))["2026.07"] == ("5 #1", True)
