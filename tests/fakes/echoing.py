@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
 from collections.abc import Callable
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Self
 from urllib.parse import parse_qs, quote, urlsplit
+
+from tests.fakes.serving import Served
 
 Form = Callable[[str], str]
 FORMS: dict[str, Form] = {
@@ -130,7 +131,7 @@ class EchoingServer:
         self._server.kind, self._server.echo, self._server.echoed = kind, echo, []
         self._server.private_key, self._server.access_token = private_key, access_token
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,))
+        self._served = Served(self._server)
 
     def refuse_tokens_echoing(self, private_key: str) -> None:
         """Google's token endpoint: refuse every assertion, echoing the account's key."""
@@ -141,7 +142,7 @@ class EchoingServer:
         return list(self._server.echoed)
 
     def __enter__(self) -> Self:
-        self._thread.start()
+        self._served.start()
         return self
 
     def __exit__(
@@ -150,6 +151,4 @@ class EchoingServer:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        self._server.shutdown()
-        self._thread.join()
-        self._server.server_close()
+        self._served.stop()

@@ -19,6 +19,8 @@ from types import TracebackType
 from typing import Any, Self
 from urllib.parse import unquote_plus
 
+from tests.fakes.serving import Served
+
 
 class _Echo(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -89,10 +91,10 @@ class EchoingProxy:
         self._server.status = status
         self._server.upstream, self._server.needle = upstream, needle
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,))
+        self._served = Served(self._server)
 
     def __enter__(self) -> Self:
-        self._thread.start()
+        self._served.start()
         return self
 
     def __exit__(
@@ -101,9 +103,7 @@ class EchoingProxy:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
+        self._served.stop()
 
 
 class SilentServer:
