@@ -50,15 +50,15 @@ def long_ranking_pages(folder: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def sites(example_repo: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Path]]:
-    """(the example's site, the long ranking's pages), built once."""
+def sites(
+    example_site_at_url: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[list[Path]]:
+    """(the example's site, shared by the session, the long ranking's pages), built once."""
     require_vnu()
     folder = tmp_path_factory.mktemp("html")
     with pytest.MonkeyPatch.context() as patch:
         isolate_git(patch, folder)
-        example = folder / "example-site"
-        build_site(example_repo, example, "https://example.org/top-pypi/", workers=1)
-        yield [example, long_ranking_pages(folder / "long")]
+        yield [example_site_at_url, long_ranking_pages(folder / "long")]
 
 
 @pytest.fixture(scope="module")
