@@ -14,7 +14,7 @@ from urllib.parse import unquote, urlparse
 import pytest
 
 from publisher.website.builder import build_site
-from tests.browser import VNU_JAR, require_vnu
+from tests.browser import VNU_JAVA, require_vnu
 from tests.conftest import isolate_git
 from tests.published import publish_generated
 from tests.repos import publishing_repo
@@ -23,7 +23,7 @@ from tests.repos import publishing_repo
 def nu_errors(folders: list[Path]) -> dict[Path, list[str]]:
     """Each folder's errors; one about no page in particular counts against every folder."""
     options = ["--errors-only", "--format", "json", "--skip-non-html", "--also-check-css"]
-    command = ["java", "-jar", str(VNU_JAR), *options, "--also-check-svg", *map(str, folders)]
+    command = [*VNU_JAVA, *options, "--also-check-svg", *map(str, folders)]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     messages = json.loads(done.stderr or done.stdout)["messages"]
     errors: dict[Path, list[str]] = {folder: [] for folder in folders}
