@@ -16,6 +16,9 @@ from hypothesis import settings
 from publisher.base.settings import END_DATE_VARIABLE, ENVIRONMENT
 from publisher.sample.generator import SampleSpec, write_sample
 
+# One Chromium per worker session, and the sites tests only read, built once per session.
+pytest_plugins = ["tests.browser", "tests.sites"]
+
 # Property tests check what is true, not how fast: a loaded CI machine must not fail them.
 settings.register_profile("top-pypi", deadline=None)
 settings.load_profile("top-pypi")

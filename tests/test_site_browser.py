@@ -10,7 +10,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import git
 import pytest
@@ -18,7 +18,7 @@ import pytest
 from publisher.sample.names import project_names
 from publisher.website.builder import build_site
 from publisher.website.pages import project_path
-from tests.browser import AXE, CHROMIUM, CHROMIUM_ARGS, require_axe, require_chromium
+from tests.browser import AXE, Watched, require_axe
 from tests.published import (
     EXAMPLE,
     FLAGGED,
@@ -28,7 +28,6 @@ from tests.published import (
     generated_rows,
     month_count,
     month_end,
-    publish_generated,
     publish_month,
     tag_blob,
     with_breakdown,
@@ -37,42 +36,7 @@ from tests.repos import publishing_repo
 from tests.site_pages import Links, serve
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page, Route
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture(scope="module")
-def example_site(example_repo: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    out = tmp_path_factory.mktemp("example-site") / "site"
-    build_site(example_repo, out, None, workers=1)
-    with serve(out) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def big_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Two months of 1,200 rows: every ranking page length up to "all", and rank changes."""
-    work, _ = publishing_repo(tmp_path_factory.mktemp("big"), "")
-    publish_generated(work, "2026.10", months=2, rows=1200)
-    return Path(str(work.working_tree_dir))
-
-
-@pytest.fixture(scope="module")
-def big_site(big_repo: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    out = tmp_path_factory.mktemp("big-site") / "site"
-    build_site(big_repo, out, None)
-    with serve(out) as url:
-        yield url
+    from playwright.sync_api import Browser, Page
 
 
 def crowded_flags(names: list[str]) -> list[dict[str, Any]]:
@@ -109,42 +73,6 @@ def crowded_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     build_site(Path(str(work.working_tree_dir)), out, None, workers=1)
     with serve(out) as url:
         yield url
-
-
-class Watched:
-    """A browser context that refuses and records any request off 127.0.0.1, and records
-    console errors and uncaught exceptions of every page it opens."""
-
-    def __init__(self, browser: Browser, **options: Any) -> None:
-        self.context = browser.new_context(**options)
-        self.outside: list[str] = []
-        self.errors: list[str] = []
-        self.context.route("**/*", self._route)
-
-    def _route(self, route: Route) -> None:
-        url = route.request.url
-        if urlsplit(url).hostname == "127.0.0.1":
-            route.continue_()
-        else:
-            self.outside.append(url)
-            route.abort()
-
-    def page(self, url: str) -> Page:
-        page = self.context.new_page()
-        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: self.errors.append(str(e)))
-        page.on("dialog", lambda d: self.errors.append(f"dialog: {d.message}"))
-        page.goto(url)
-        return page
-
-
-@pytest.fixture
-def watched(browser: Browser) -> Iterator[Watched]:
-    context = Watched(browser)
-    yield context
-    context.context.close()
-    assert context.outside == []
-    assert context.errors == []
 
 
 def visible_rows(page: Page) -> list[list[str]]:

@@ -66,15 +66,16 @@ from tests.published import (
 )
 from tests.repos import publishing_repo
 from tests.site_pages import broken_links, page_links, site_tree
+from tests.sites import EXAMPLE_URL
 
 URL = "https://example.org/top-pypi/"
 
 
 @pytest.fixture(scope="module")
-def built(example_repo: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("built") / "site"
-    build_site(example_repo, out, URL, workers=1)
-    return out
+def built(example_site_at_url: Path) -> Path:
+    """The example's site for URL (tests/sites.py, built once per session; read-only)."""
+    assert URL == EXAMPLE_URL
+    return example_site_at_url
 
 
 def text(path: Path) -> str:

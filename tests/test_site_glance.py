@@ -28,10 +28,9 @@ from tests.repos import publishing_repo
 
 
 @pytest.fixture(scope="module")
-def built(example_repo: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("glance") / "site"
-    build_site(example_repo, out, None, workers=1)
-    return out
+def built(example_site_dir: Path) -> Path:
+    """The example's site (tests/sites.py, built once per session; read-only)."""
+    return example_site_dir
 
 
 def text(path: Path) -> str:

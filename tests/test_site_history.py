@@ -26,14 +26,7 @@ from publisher.website.history_files import HISTORY_PATH
 from publisher.website.month_grid import rounded
 from publisher.website.pages import project_path
 from publisher.website.project_chart import project_chart
-from tests.browser import (
-    AXE,
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    require_axe,
-    require_chromium,
-    require_vnu,
-)
+from tests.browser import AXE, require_axe, require_vnu
 from tests.histories import commit_history, copied, counted
 from tests.published import (
     EXAMPLE,
@@ -311,17 +304,6 @@ def served(site: Path) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
 def test_a_visitor_sees_the_history_months_marked(browser: Any, served: str) -> None:
     page = browser.new_page(java_script_enabled=False)
     try:
@@ -395,14 +377,14 @@ def test_axe_finds_nothing_on_a_page_with_history_months(browser: Any, served: s
         context.close()
 
 
-def test_the_site_without_history_files_is_as_before(example_repo: Path, tmp_path: Path) -> None:
+def test_the_site_without_history_files_is_as_before(
+    example_repo: Path, example_site_dir: Path
+) -> None:
     """No `data/history/`: no history section, no history folder, no paler marks."""
-    repo = tmp_path / "copy"
-    shutil.copytree(example_repo, repo)
-    build_site(repo, tmp_path / "site", None, workers=1)
-    assert not (tmp_path / "site" / "history").exists()
-    assert 'id="history"' not in text(tmp_path / "site" / "archive.html")
-    assert "history month" not in text(tmp_path / "site" / "project" / "requests.html")
+    assert not (example_repo / HISTORY_PATH).exists()
+    assert not (example_site_dir / "history").exists()
+    assert 'id="history"' not in text(example_site_dir / "archive.html")
+    assert "history month" not in text(example_site_dir / "project" / "requests.html")
 
 
 def test_a_grid_cell_rounds_its_downloads_to_three_digits() -> None:

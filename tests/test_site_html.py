@@ -14,7 +14,7 @@ from urllib.parse import unquote, urlparse
 import pytest
 
 from publisher.website.builder import build_site
-from tests.browser import VNU_JAR, require_vnu
+from tests.browser import VNU_JAVA, require_vnu
 from tests.conftest import isolate_git
 from tests.published import publish_generated
 from tests.repos import publishing_repo
@@ -23,7 +23,7 @@ from tests.repos import publishing_repo
 def nu_errors(folders: list[Path]) -> dict[Path, list[str]]:
     """Each folder's errors; one about no page in particular counts against every folder."""
     options = ["--errors-only", "--format", "json", "--skip-non-html", "--also-check-css"]
-    command = ["java", "-jar", str(VNU_JAR), *options, "--also-check-svg", *map(str, folders)]
+    command = [*VNU_JAVA, *options, "--also-check-svg", *map(str, folders)]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     messages = json.loads(done.stderr or done.stdout)["messages"]
     errors: dict[Path, list[str]] = {folder: [] for folder in folders}
@@ -50,15 +50,15 @@ def long_ranking_pages(folder: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def sites(example_repo: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Path]]:
-    """(the example's site, the long ranking's pages), built once."""
+def sites(
+    example_site_at_url: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[list[Path]]:
+    """(the example's site, shared by the session, the long ranking's pages), built once."""
     require_vnu()
     folder = tmp_path_factory.mktemp("html")
     with pytest.MonkeyPatch.context() as patch:
         isolate_git(patch, folder)
-        example = folder / "example-site"
-        build_site(example_repo, example, "https://example.org/top-pypi/", workers=1)
-        yield [example, long_ranking_pages(folder / "long")]
+        yield [example_site_at_url, long_ranking_pages(folder / "long")]
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (the browser fixtures are imported from test_site_browser)
 """The search box of every page (site/static/search.js, publisher/website/search.py): any
 ranked project of the latest month from any page, in Chromium; its index at the site's root;
 without JavaScript a link to the full list. And the first click on "Downloads"."""
@@ -20,20 +19,11 @@ from publisher.website.history import History
 from publisher.website.pages import project_path
 from publisher.website.search import search_index
 from publisher.website.tags import Month
+from tests.browser import Watched
 from tests.published import EXAMPLE
 from tests.repos import publishing_repo
 from tests.site_pages import serve
-from tests.test_site_browser import (  # noqa: F401 (fixtures)
-    AXE_RUN,
-    Watched,
-    big_repo,
-    big_site,
-    browser,
-    example_site,
-    tag_dataset,
-    visible_rows,
-    watched,
-)
+from tests.test_site_browser import AXE_RUN, tag_dataset, visible_rows
 from tests.test_site_build import publish_unvalidated
 
 if TYPE_CHECKING:
@@ -272,17 +262,16 @@ def test_the_first_click_on_downloads_sorts_most_first(watched: Watched, big_sit
 
 
 def test_the_index_holds_every_name_of_the_latest_month_in_rank_order(
-    example_repo: Path, tmp_path: Path
+    example_repo: Path, example_site_dir: Path
 ) -> None:
-    build_site(example_repo, tmp_path / "site", None, workers=1)
-    index = json.loads((tmp_path / "site" / "search.json").read_bytes())
+    index = json.loads((example_site_dir / "search.json").read_bytes())
     latest = tag_dataset(example_repo, "2026.11.1")["rows"]
     assert index["names"] == [row["project"] for row in latest]
     assert len(index["names"]) == len(EXAMPLE["2026.11.1"])
     assert index["pages"] == len(latest)
     assert index["list"] == "./"  # a month of a few rows: the home page holds them all
     for name in index["names"]:
-        assert (tmp_path / "site" / f"project/{name}.html").is_file()
+        assert (example_site_dir / f"project/{name}.html").is_file()
 
 
 def test_the_index_gives_the_address_of_a_name_that_is_not_a_file_name(named_site: str) -> None:

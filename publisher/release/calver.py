@@ -3,6 +3,7 @@ correction, in the order they were released."""
 
 import re
 from collections.abc import Iterable
+from functools import cache
 
 TAG = re.compile(r"(\d{4})\.(\d{2})(?:\.([1-9]\d*))?")
 
@@ -11,6 +12,7 @@ def is_release_tag(tag: str) -> bool:
     return TAG.fullmatch(tag) is not None
 
 
+@cache  # a site's build asks it of the same few hundred tags tens of thousands of times
 def tag_order(tag: str) -> tuple[int, int, int]:
     """Sort key: 2026.10 < 2026.10.1 < 2026.10.2 < 2026.10.10 < 2026.11."""
     match = TAG.fullmatch(tag)
