@@ -152,6 +152,20 @@ def test_bad_events(tmp_path: Path, make: Callable[[Path], object], message: str
         )
 
 
+def test_a_file_rewritten_after_a_count_is_read_again(tmp_path: Path) -> None:
+    """Footers are read once per file in a process (`read_footer`): a file written again in
+    its place, even at once and with the same name, is checked as it is now."""
+    path = tmp_path / "events.parquet"
+    stamp = pa.array([0], pa.timestamp("us", tz="UTC"))
+    project = pa.array([{"project": "x"}], pa.struct([("project", pa.string())]))
+    pq.write_table(pa.table({"timestamp": stamp, "file": project}), path)
+    request = Request(Window(date(1970, 1, 1), date(1970, 1, 1)), 1, breakdown=False)
+    assert DuckDBEngine(str(path)).count(request, silent).rows == [("x", 1)]
+    no_project(path)
+    with pytest.raises(EventsError, match="has no column 'file.project'"):
+        DuckDBEngine(str(path)).count(request, silent)
+
+
 def test_a_missing_day_is_refused_before_counting(events: Path) -> None:
     (events / "2026-10-14.parquet").unlink()
     window = Window(date(2026, 10, 2), date(2026, 10, 31))

@@ -5,7 +5,7 @@ import os
 import shutil
 import subprocess
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +13,10 @@ import git
 import pytest
 from ruamel.yaml import YAML
 
+from publisher.cli.options import ReleaseOptions
+from publisher.cli.release import asked_for
 from publisher.dataset.history.names import UPLOADED_DATAPACKAGE
+from publisher.release.stage import prepare
 from publisher.release.zenodo.record import RELEASES_FILE, parse_record
 from tests.expect import assert_one_error_line, run_cli
 from tests.fakes.zenodo import DEFAULT_TOKEN, ZenodoStandIn
@@ -90,6 +93,9 @@ def zenodo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ZenodoSt
     with ZenodoStandIn(tmp_path / "zenodo", tokens={DEFAULT_TOKEN: 1, "other": 2}) as stand_in:
         monkeypatch.setenv("ZENODO_API_TOKEN", DEFAULT_TOKEN)
         monkeypatch.setenv("TOP_PYPI_ZENODO_URL", stand_in.url)
+        # The local Zenodo is never busy: a failed request is asked again at once, not after
+        # the 2 + 4 + 8 s a public server is given (`zenodo_retry_wait`).
+        monkeypatch.setenv("TOP_PYPI_ZENODO_RETRY_WAIT", "0")
         yield stand_in
 
 
@@ -369,6 +375,29 @@ def test_bad_input_is_one_line_without_the_token(
     assert_one_error_line(err, message)
     for secret in (DEFAULT_TOKEN, "not-a-token-here"):
         assert secret not in err
+
+
+@pytest.mark.parametrize(
+    ("given", "variable", "pauses"),
+    [({}, "", [2, 4, 8]), ({}, "1", [1, 2, 4]), ({"zenodo_retry_wait": 0}, "5", [0, 0, 0])],
+)
+def test_the_zenodo_retry_wait_is_the_first_pause_before_zenodo_is_asked_again(
+    repos: tuple[git.Repo, git.Repo],
+    zenodo: ZenodoStandIn,
+    monkeypatch: pytest.MonkeyPatch,
+    given: dict[str, int],
+    variable: str,
+    pauses: list[int],
+) -> None:
+    """The release's own retries (publisher.base.retry) pause as the setting says: the
+    default, the environment's, and the command line's over it."""
+    work, _ = repos
+    monkeypatch.setenv("TOP_PYPI_ZENODO_RETRY_WAIT", variable)
+    root = Path(str(work.working_tree_dir))
+    asked = asked_for(ReleaseOptions(repo=root, given=given), root)
+    patience = prepare(work, asked, date(2026, 11, 1), print).run.api.patience
+    assert [patience.delay(attempt) for attempt in (1, 2, 3)] == pauses
+    assert patience.attempts == 4
 
 
 def invalid_tag(work: git.Repo, tag: str) -> None:

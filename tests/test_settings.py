@@ -169,3 +169,33 @@ def test_the_timeout_from_the_environment_an_empty_variable_meaning_unset() -> N
     assert environment_settings({"TOP_PYPI_TIMEOUT": ""}) == {}
     assert resolve({}, {}, environment_settings({"TOP_PYPI_TIMEOUT": ""})).timeout == 60
     assert resolve({"timeout": 9}, {"timeout": 5}).timeout == 9
+
+
+@pytest.mark.parametrize(
+    ("command_line", "environ", "from_file", "message"),
+    [
+        ({}, {"TOP_PYPI_ZENODO_RETRY_WAIT": "-1"}, {}, "TOP_PYPI_ZENODO_RETRY_WAIT='-1' is out"),
+        ({}, {}, {"zenodo_retry_wait": 301}, "top-pypi.toml: zenodo_retry_wait = 301 is out"),
+        ({"zenodo_retry_wait": 400}, {}, {}, "--zenodo-retry-wait 400 is out of range."),
+    ],
+)
+def test_a_zenodo_retry_wait_out_of_range_is_named_where_it_was_set(
+    command_line: dict[str, Any], environ: dict[str, str], from_file: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(UsageError, match=re.escape(message)) as refused:
+        resolve(
+            command_line,
+            from_file,
+            environment_settings(environ),
+            written_names(from_file, environ),
+        )
+    assert refused.value.tip == "Give a whole number of seconds from 0 to 300."
+
+
+def test_the_zenodo_retry_wait_from_the_file_the_environment_and_the_command_line() -> None:
+    from_file = parse_settings_text("zenodo-retry-wait = 5\n", "t.toml")
+    assert resolve({}, {}).zenodo_retry_wait == 2
+    assert resolve({}, from_file).zenodo_retry_wait == 5
+    environment = environment_settings({"TOP_PYPI_ZENODO_RETRY_WAIT": "0"})
+    assert resolve({}, from_file, environment).zenodo_retry_wait == 0
+    assert resolve({"zenodo_retry_wait": 9}, from_file, environment).zenodo_retry_wait == 9

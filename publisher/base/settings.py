@@ -39,6 +39,7 @@ ENVIRONMENT = {
     "TOP_PYPI_CLICKHOUSE_PASSWORD": "clickhouse_password",
     "TOP_PYPI_TIMEOUT": "timeout",
     "TOP_PYPI_ZENODO_URL": "zenodo_url",
+    "TOP_PYPI_ZENODO_RETRY_WAIT": "zenodo_retry_wait",
 }
 VARIABLES = {key: name for name, key in ENVIRONMENT.items()}
 # Options that are no key of the file: a file that accepted anomalies would publish every wrong
@@ -51,6 +52,11 @@ END_DATE_VARIABLE = "TOP_PYPI_END_DATE"
 # public server, short enough that a silent one is given up within a minute or two.
 DEFAULT_TIMEOUT = 60
 MAX_TIMEOUT = 3600
+# Seconds before Zenodo is asked again after a failure worth another try, doubled before each
+# later try: 2, 4, 8 s spread four tries over a passing outage. A pause longer than the retry
+# rule's longest (publisher.base.retry) would never be waited for.
+DEFAULT_ZENODO_RETRY_WAIT = 2
+MAX_ZENODO_RETRY_WAIT = 300
 
 
 @dataclass(frozen=True)
@@ -71,6 +77,7 @@ class Settings:
     clickhouse_password: str = ""
     zenodo_url: str = ZENODO_URL  # release: the Zenodo that mints the DOIs
     zenodo_concept: int | None = None  # release: the record id of an existing concept to join
+    zenodo_retry_wait: int = DEFAULT_ZENODO_RETRY_WAIT  # release: seconds before a second try
     site_url: str | None = None  # site: its absolute address (default: from a GitHub remote)
     timeout: int = DEFAULT_TIMEOUT  # seconds a request to a server may wait for its answer
     # Not a setting: how errors name each value not typed as an option, as its source has it:
@@ -305,6 +312,12 @@ def resolve(
 
 def check_zenodo(settings: Settings, label: Callable[[str], str]) -> None:
     check_zenodo_url(settings.zenodo_url, label("zenodo_url"))
+    wait = settings.zenodo_retry_wait
+    if not 0 <= wait <= MAX_ZENODO_RETRY_WAIT:
+        raise UsageError(
+            f"{settings.name('zenodo_retry_wait', str(wait))} is out of range.",
+            f"Give a whole number of seconds from 0 to {MAX_ZENODO_RETRY_WAIT}.",
+        )
     if settings.zenodo_concept is not None and settings.zenodo_concept < 1:
         raise UsageError(
             f"{label('zenodo_concept')} {settings.zenodo_concept} is not a Zenodo record id.",

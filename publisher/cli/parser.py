@@ -11,6 +11,7 @@ from publisher.base.settings import (
     ENGINES,
     MAX_LIMIT,
     MAX_TIMEOUT,
+    MAX_ZENODO_RETRY_WAIT,
     OVER_BUDGET_POLICIES,
     Settings,
     key_type,
@@ -124,6 +125,13 @@ def add_release_options(release: argparse.ArgumentParser) -> None:
         "timeout",
         "SECONDS",
         f"longest wait for one answer of Zenodo, 1-{MAX_TIMEOUT} ({DEFAULTS.timeout})",
+    )
+    add_setting(
+        release,
+        "zenodo_retry_wait",
+        "SECONDS",
+        "pause before Zenodo is asked again after a failure worth another try, doubled"
+        f" before each later try, 0-{MAX_ZENODO_RETRY_WAIT} ({DEFAULTS.zenodo_retry_wait})",
     )
     add_summary_option(release)
 

@@ -106,6 +106,7 @@ def asked_for(options: ReleaseOptions, root: Path) -> Asked:
         no_push=options.no_push,
         dry_run=options.dry_run,
         timeout=settings.timeout,
+        retry_wait=settings.zenodo_retry_wait,
     )
 
 

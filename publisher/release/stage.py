@@ -66,6 +66,7 @@ class Asked:
     no_push: bool
     dry_run: bool
     timeout: float
+    retry_wait: float  # seconds before a second try, doubled before each later one
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ def prepare(repo: git.Repo, asked: Asked, today: date, warn: Progress) -> Prepar
     remote_url = remote_url_of(repo, asked.remote)
     if asked.token is None and not asked.dry_run:
         raise UsageError(f"{asked.token_variable} is not set.", TOKEN_TIP)
-    patience = Patience(timeout=asked.timeout)
+    patience = Patience(timeout=asked.timeout, backoff=asked.retry_wait)
     if asked.dry_run:  # one read, tried once: a check of the setup, not a release
         patience = replace(patience, attempts=1)
     api = ZenodoApi(url, asked.token or "", patience)

@@ -60,10 +60,22 @@ _NAME_RULE = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 
 
 @cache
-def _word_arrays() -> tuple[pa.StringArray, pa.StringArray]:
-    """The words, bare and dashed: made on first use, as pyarrow's first array loads pandas
-    (a quarter of a second that `make run` run again does not need)."""
-    return pa.array(_NAME_WORDS), pa.array(["-" + w for w in _NAME_WORDS])
+def _part_arrays() -> tuple[pa.StringArray, ...]:
+    """Each part's spellings, the empty string first (no part): made on first use, as
+    pyarrow's first array loads pandas (a quarter of a second that `make run` run again does
+    not need)."""
+    return (
+        pa.array(["", *(o for o, _ in _NAME_PREFIXES)]),
+        pa.array(_NAME_WORDS),
+        pa.array(["", *("-" + w for w in _NAME_WORDS)]),
+        pa.array(["", *(o for o, _ in _NAME_SUFFIXES)]),
+    )
+
+
+# A candidate is drawn as numbers, one per part (0: no part), packed into one integer: the
+# same candidate drawn again is found among integers, and only new ones are spelt out.
+_SIZES = (len(_NAME_PREFIXES) + 1, len(_NAME_WORDS), len(_NAME_WORDS) + 1, len(_NAME_SUFFIXES) + 1)
+_NUMBERS = 100_000  # "foo-bar-1234": 0 to 99,999; packed as 1 + number, 0 for none
 
 
 def project_names(count: int, seed: int) -> list[str]:
@@ -72,17 +84,24 @@ def project_names(count: int, seed: int) -> list[str]:
 
 
 def project_name_array(count: int, seed: int) -> pa.StringArray:
-    """`project_names` as an Arrow array: built in Arrow's kernels, a few seconds for millions."""
+    """`project_names` as an Arrow array: built in Arrow's kernels, a few seconds for millions.
+
+    Names are kept in the order they were first drawn. A candidate drawn before (the same
+    parts) adds nothing, so only the first draw of each is spelt and compared as text; two
+    different candidates may still spell the same name ("pytest-" "mock", "py" "test" "-mock")."""
     rng = seeded_rng(seed, NAMES_STREAM)
     names = pa.array([], type=pa.string())
+    drawn = pa.array([], type=pa.int64())
     attempt = 0
     while len(names) < count:
         missing = count - len(names)
         # Once the plain combinations run low, a number widens the space: "foo-bar-1234".
         numbered = attempt >= 4
-        candidates = _name_candidates(rng, max(2 * missing, 64), numbered)
-        # Arrow's hash kernels number values by first appearance: the names found first stay first.
-        names = pc.unique(pa.chunked_array([names, candidates]))
+        candidates = _candidate_codes(rng, max(2 * missing, 64), numbered)
+        # Arrow's hash kernels number values by first appearance: the first draws stay first.
+        seen = len(drawn)
+        drawn = pc.unique(pa.chunked_array([drawn, pa.array(candidates)]))
+        names = pc.unique(pa.chunked_array([names, _spelt(drawn[seen:].to_numpy())]))
         attempt += 1
     chosen = names[:count]
     lengths = pc.utf8_length(chosen).to_numpy(zero_copy_only=False).astype(np.float64)
@@ -90,18 +109,34 @@ def project_name_array(count: int, seed: int) -> pa.StringArray:
     return chosen.take(order)
 
 
-def _name_candidates(rng: np.random.Generator, count: int, numbered: bool) -> pa.StringArray:
+def _candidate_codes(rng: np.random.Generator, count: int, numbered: bool) -> np.ndarray:
     # The draws come in a fixed order, which the seed's names depend on: prefixes, first words,
     # second words, which names have a second word, suffixes, numbers.
-    words, dashed = _word_arrays()
-    parts = [
+    parts = (
         _weighted_choice(rng, _NAME_PREFIXES, count, _PREFIX_SHARE),
-        words.take(rng.choice(len(words), count)),
-        _kept(dashed.take(rng.choice(len(words), count)), rng, _SECOND_WORD_SHARE),
+        rng.choice(len(_NAME_WORDS), count),
+        _kept(rng.choice(len(_NAME_WORDS), count) + 1, rng, _SECOND_WORD_SHARE),
         _weighted_choice(rng, _NAME_SUFFIXES, count, _SUFFIX_SHARE),
+    )
+    code = np.zeros(count, dtype=np.int64)
+    for part, size in zip(parts, _SIZES, strict=True):
+        code = code * size + part
+    number = rng.integers(0, _NUMBERS, count) + 1 if numbered else 0
+    return code * (_NUMBERS + 1) + number
+
+
+def _spelt(codes: np.ndarray) -> pa.StringArray:
+    """The names of packed candidates, those that break the name rule left out."""
+    codes, number = np.divmod(codes, _NUMBERS + 1)
+    indexes = []
+    for size in reversed(_SIZES):
+        codes, index = np.divmod(codes, size)
+        indexes.append(index)
+    parts = [
+        part.take(index) for part, index in zip(_part_arrays(), reversed(indexes), strict=True)
     ]
-    if numbered:
-        numbers = pc.cast(pa.array(rng.integers(0, 100_000, count)), pa.string())
+    if number.any():
+        numbers = pc.cast(pa.array(number - 1), pa.string())
         parts.append(pc.binary_join_element_wise("-", numbers, ""))
     names = pc.binary_join_element_wise(*parts, "")
     return names.filter(pc.match_substring_regex(names, _NAME_RULE))
@@ -109,13 +144,13 @@ def _name_candidates(rng: np.random.Generator, count: int, numbered: bool) -> pa
 
 def _weighted_choice(
     rng: np.random.Generator, options: Sequence[tuple[str, float]], count: int, share: float
-) -> pa.StringArray:
-    """An option for `share` of the `count` picks (by weight), the empty string for the rest."""
+) -> np.ndarray:
+    """For `share` of the `count` picks, an option by weight (1 for the first); 0 for the rest."""
     weights = np.array([w for _, w in options], dtype=np.float64)
     picked = rng.choice(len(options), count, p=weights / weights.sum())
-    return _kept(pa.array([o for o, _ in options]).take(picked), rng, share)
+    return _kept(picked + 1, rng, share)
 
 
-def _kept(picked: pa.StringArray, rng: np.random.Generator, share: float) -> pa.StringArray:
-    """`share` of the picks, drawn by coin; the empty string in place of the others."""
-    return pc.if_else(pa.array(rng.random(len(picked)) < share), picked, "")
+def _kept(picked: np.ndarray, rng: np.random.Generator, share: float) -> np.ndarray:
+    """`share` of the picks, drawn by coin; 0 (no part) in place of the others."""
+    return np.where(rng.random(len(picked)) < share, picked, 0)

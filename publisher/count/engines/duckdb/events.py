@@ -4,6 +4,7 @@ that they hold the columns the query reads, before anything runs."""
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 import pyarrow as pa
@@ -34,10 +35,20 @@ LAYOUT_TIP = (
 
 
 @dataclass(frozen=True)
+class Footer:
+    """What the count reads of a Parquet file's footer: its metadata, each leaf column's type
+    (`file.project`) and each column's index, worked out once per file."""
+
+    metadata: pq.FileMetaData
+    leaves: dict[str, pa.DataType]
+    columns: dict[str, int]
+
+
+@dataclass(frozen=True)
 class EventFiles:
     root: Path
     paths: tuple[Path, ...]
-    metadata: tuple[pq.FileMetaData, ...]
+    footers: tuple[Footer, ...]
 
     def describe(self) -> str:
         folders = len({path.parent for path in self.paths})
@@ -86,11 +97,24 @@ def literal(path: Path) -> Path:
     return path.absolute()
 
 
-def read_metadata(path: Path, where: str) -> pq.FileMetaData:
+def read_footer(path: Path, where: str) -> Footer:
+    """The file's footer, read once in a process while the file stays the same: `demo` and
+    `history` count the same day files a dozen times, each count checking every file."""
     try:
-        return pq.read_metadata(literal(path))
+        found = literal(path).stat()
+        identity = (found.st_dev, found.st_ino, found.st_size, found.st_mtime_ns)
+        return _footer(str(literal(path)), identity)
     except (OSError, pa.ArrowException) as exc:
         raise EventsError(f"{where} is not a readable Parquet file ({exc}).", TIP) from None
+
+
+# A file rewritten has another inode, size or modification time, so another key: never the
+# old footer. Bounded, so that a long process reading many folders keeps a few MB of them.
+@lru_cache(maxsize=4096)
+def _footer(path: str, identity: tuple[int, int, int, int]) -> Footer:
+    metadata = pq.read_metadata(path)
+    columns = {metadata.schema.column(i).path: i for i in range(metadata.num_columns)}
+    return Footer(metadata, dict(leaf_types(metadata.schema.to_arrow_schema())), columns)
 
 
 def read_columns(breakdown: bool) -> dict[str, pa.DataType]:
@@ -98,8 +122,7 @@ def read_columns(breakdown: bool) -> dict[str, pa.DataType]:
     return {**REQUIRED_COLUMNS, **(BREAKDOWN_COLUMNS if breakdown else {})}
 
 
-def check_columns(where: str, schema: pa.Schema, breakdown: bool = False) -> None:
-    leaves = dict(leaf_types(schema))
+def check_columns(where: str, leaves: dict[str, pa.DataType], breakdown: bool = False) -> None:
     for column, wanted in read_columns(breakdown).items():
         tip = f"{TIP} {BREAKDOWN_TIP}" if column in BREAKDOWN_COLUMNS else TIP
         found = leaves.get(column)
@@ -147,13 +170,13 @@ def find_event_files(
     paths = parquet_paths(root)
     if not paths:
         raise EventsError(f"{name} holds no .parquet files.", TIP)
-    metadata = []
+    footers = []
     for path in paths:
         where = name if path == root else f"{path} (in {name})"
-        meta = read_metadata(path, where)
-        check_columns(where, meta.schema.to_arrow_schema(), breakdown)
-        metadata.append(meta)
-    return EventFiles(root=root, paths=tuple(paths), metadata=tuple(metadata))
+        footer = read_footer(path, where)
+        check_columns(where, footer.leaves, breakdown)
+        footers.append(footer)
+    return EventFiles(root=root, paths=tuple(paths), footers=tuple(footers))
 
 
 UNITS_PER_SECOND = {"s": 1, "ms": 10**3, "us": 10**6, "ns": 10**9}
@@ -183,15 +206,11 @@ class Span:
 EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 
-def column_index(meta: pq.FileMetaData, path: str) -> int:
-    return [meta.schema.column(i).path for i in range(meta.num_columns)].index(path)
-
-
-def span(meta: pq.FileMetaData, group: pq.RowGroupMetaData, stamp: int) -> Span | None:
-    stats = group.column(stamp).statistics
+def span(footer: Footer, group: pq.RowGroupMetaData) -> Span | None:
+    stats = group.column(footer.columns["timestamp"]).statistics
     if stats is None or not stats.has_min_max:
         return None
-    unit = meta.schema.to_arrow_schema().field("timestamp").type.unit
+    unit = footer.leaves["timestamp"].unit
     return Span(int(stats.min_raw), int(stats.max_raw), UNITS_PER_SECOND[unit])
 
 
@@ -199,11 +218,12 @@ def window_bytes(files: EventFiles, window: Window, breakdown: bool = False) -> 
     """Compressed bytes of the queried columns in row groups that may hold window events:
     what a reader that prunes row groups by their timestamp statistics has to read."""
     total = 0
-    for meta in files.metadata:
-        wanted = [column_index(meta, name) for name in read_columns(breakdown)]
+    for footer in files.footers:
+        meta = footer.metadata
+        wanted = [footer.columns[name] for name in read_columns(breakdown)]
         for index in range(meta.num_row_groups):
             group = meta.row_group(index)
-            bounds = span(meta, group, wanted[0])
+            bounds = span(footer, group)
             if bounds is None or bounds.overlaps(window):
                 total += sum(group.column(c).total_compressed_size for c in wanted)
     return total
@@ -213,11 +233,11 @@ def rows_per_day_from_metadata(files: EventFiles) -> dict[date, int] | None:
     """Rows per UTC day, read from row-group statistics alone; None when a row group spans
     days or has no statistics (then the rows must be counted)."""
     days: dict[date, int] = {}
-    for meta in files.metadata:
-        stamp = column_index(meta, "timestamp")
+    for footer in files.footers:
+        meta = footer.metadata
         for index in range(meta.num_row_groups):
             group = meta.row_group(index)
-            bounds = span(meta, group, stamp)
+            bounds = span(footer, group)
             if bounds is None or bounds.day(bounds.low) != bounds.day(bounds.high):
                 return None
             day = bounds.day(bounds.low)
