@@ -142,7 +142,7 @@ def grid(page: str) -> dict[str, tuple[str, bool]]:
     earlier = page.split('<table class="months">', 1)[1].split("</table>", 1)[0]
     cells = {}
     for row in re.split(r"(?=<tr)", earlier.split("</thead>", 1)[1])[1:]:
-        year = re.search(r"<th scope=row>(\d{4})", row)
+        year = re.search(r"<th[^>]*>(\d{4})", row)
         assert year is not None, row
         found = re.findall(r"<td( class=h)?>([^<\n]*)", row)
         assert len(found) == 12, row

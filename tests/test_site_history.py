@@ -119,16 +119,16 @@ def test_history_months_are_on_a_project_page_marked_as_such(site: Path) -> None
         "\u2014 history month: counted later, from the history files",
     ]
     # The chart draws them apart, and its caption says what they are.
-    assert '<path class="history"' in page
+    assert "<path class=history" in page
     assert 'Paler: <a href="../archive.html#history">history months</a>, counted later' in page
 
 
 def test_published_months_carry_their_doi_and_history_months_none(site: Path) -> None:
     page = text(site / "project" / "boto3.html")
     for tag, release in RELEASES["releases"].items():
-        doi = f'<a href="../{tag}/">{tag}</a> <a class=doi href=https://doi.org/{release["doi"]}>'
+        doi = f"<a href=../{tag}/>{tag}</a> <a href=https://doi.org/{release['doi']}>"
         assert doi in page
-    assert '<a href="../2026.09/">2026.09</a><td>' in page  # published, not released yet
+    assert "<a href=../2026.09/>2026.09</a><td>" in page  # published, not released yet
     cells = grid(page)
     for tag in COUNTED:
         assert f"../{tag}/" not in page
@@ -244,10 +244,15 @@ def test_broken_history_files_are_left_out_with_a_warning(tmp_path: Path) -> Non
 
 # --- ten years of months ------------------------------------------------------------------------
 
-# Bytes of a project page with 120 months. The goal is 8,500 (issue 20's 700 MB with 15,000
-# pages): not met (measured 11.6 KB for the largest page, the earlier months a grid of years by
-# months; docs/site.md says where the bytes go).
-PAGE_BUDGET = 11_700
+# Bytes of a project page with 120 months: what issue 20's 700 MB goal leaves each of the years
+# benchmark's 15,000 project pages. Its site was 723 MB: project pages of 10.4 KB on average
+# (157 MB) and 566 MB of the rest; the ranking rows written compact (ROW_MARKUP_BUDGET in
+# test_site_years.py) take 12 MB off the rest, which leaves 700 - 554 = 146 MB, 9.73 KB a page.
+# The largest page here (history months, DOIs, ranks to 1,200) weighed 11,623 B while the
+# benchmark's averaged 10.4 KB, 1.118 times as much: 9,730 x 1.118 = 10,880 B at most.
+# Measured with the pages written compact: this page 10,787 B; the benchmark's site 694 MB,
+# its project pages 9.35 KB on average (docs/benchmarks.md).
+PAGE_BUDGET = 10_880
 
 
 @pytest.fixture(scope="module")
@@ -291,7 +296,7 @@ def test_a_project_page_of_ten_years_stays_within_its_budget(
     shown = [tag for tag, (text, marked) in cells.items() if text and marked]
     assert len(rows(table(page, "months"))) == 1 + 10  # the header, a row a year
     assert sorted(shown) == release_tags("2016.11", 108)  # every earlier month, marked
-    assert page.count("<a class=doi") == 12
+    assert page.count("<a href=https://doi.org/") == 12
     assert biggest.stat().st_size <= PAGE_BUDGET, f"{biggest.name}: {biggest.stat().st_size} B"
 
 
@@ -411,8 +416,9 @@ def test_a_stacked_bar_is_as_tall_as_a_plain_bar_of_the_same_total() -> None:
     chart = project_chart(
         axis, [100, 100, 100], [1, 2, 3], [None, parts, None], INSTALLER_GROUPS, "t"
     )
-    downloads = chart.svg.split('<svg class="downloads"', 1)[1].split("</svg>", 1)[0]
-    found = dict(re.findall(r'<path class="([a-z ]+)" d="([^"]+)"', downloads))
+    downloads = chart.svg.split("<svg class=downloads", 1)[1].split("</svg>", 1)[0]
+    paths = re.findall(r'<path class=(?:"([a-z ]+)"|([a-z]+)) d="([^"]+)"', downloads)
+    found = {quoted or bare: d for quoted, bare, d in paths}
     segments = [found[f"part {g}"] for g, n in zip(INSTALLER_GROUPS, parts, strict=True) if n]
     spans = [tuple(map(int, re.fullmatch(r"M1 (\d+)V(\d+)", s).groups())) for s in segments]  # type: ignore[union-attr]
     assert spans[0][0] == 100

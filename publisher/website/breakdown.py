@@ -27,7 +27,7 @@ FULL_ROW = "<td>{:,}<td>{}" + "<td>{:,}" * len(INSTALLER_GROUPS)
 # The table's columns after Rank and Downloads, and before the month's notes.
 HEADERS = ("Rank without mirrors", "CI share", *INSTALLER_GROUPS, "Flags")
 # Written once: the header cells and the stacked bars' key, the same on every project page.
-HEADER_CELLS = Markup("".join(f"<th scope=col>{escape(h)}" for h in HEADERS))
+HEADER_CELLS = Markup("".join(f"<th>{escape(h)}" for h in HEADERS))
 GROUP_KEY = Markup(" ".join(f'<span class="key {g}">{g}</span>' for g in INSTALLER_GROUPS))
 BEFORE_EXTENDED = "no breakdown: the release was made before the extended files"
 

@@ -61,8 +61,8 @@ class Honest:
         if self.columns:
             row = self.rows.get(name, {})
             rank = row.get(WITHOUT_MIRRORS)
-            cells += f"<td>{rank:,}</td>" if isinstance(rank, int) else "<td></td>"
-            cells += f"<td>{ci_share(row)}</td>"
+            cells += f"<td>{rank:,}" if isinstance(rank, int) else "<td>"
+            cells += f"<td>{ci_share(row)}"
         if self.marks:
             cells += mark_cell(self.marks.get(name, []))
         return cells
@@ -116,10 +116,10 @@ def ci_share(row: dict[str, Any]) -> str:
 
 def mark_cell(flags: list[Flag]) -> str:
     if not flags:
-        return "<td></td>"
+        return "<td>"
     words = ", ".join(PROJECT_FLAGS[f.kind] for f in flags)
     title = " ".join(f.message for f in flags)
-    return f'<td><a href="{FLAGS_PAGE}#{ANCHOR}" title="{escape(title)}">{words}</a></td>'
+    return f'<td><a href={FLAGS_PAGE}#{ANCHOR} title="{escape(title)}">{words}</a>'
 
 
 def column_notes(breakdown: dict[str, Any]) -> list[str]:

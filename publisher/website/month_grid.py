@@ -5,7 +5,9 @@ project has no rank. Ten years of months are on each of 15,000 pages, so a cell 
 two numbers, one above the other by the stylesheet: a history month (counted later, from the
 history files) is marked by a class on its cell, or on its row where the whole year is
 history months; a month not comparable with the others by `*`, its note under the grid.
-Each release's folder and DOI are in the archive, which the grid's caption links.
+Each release's folder and DOI are in the archive, which the grid's caption links. The header
+row's cells need no `scope` (a header cell of a table's head is its column's), a year's cell
+does: Chromium makes it a row header only when it says so.
 """
 
 from collections.abc import Sequence
@@ -15,7 +17,7 @@ from publisher.website.history_files import HistoryMonth, history_notes
 from publisher.website.pages import MonthView, entry_month
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-HEAD = "".join(f"<th scope=col>{m}" for m in MONTHS)
+HEAD = "".join(f"<th>{m}" for m in MONTHS)
 MARK = "h"  # the class of a history month's cell (or of a year's row of them)
 
 
@@ -66,7 +68,7 @@ def grid_rows(points: Sequence[Placed]) -> str:
         whole = all(isinstance(p.entry, HistoryMonth) for p in shown)
         head = f"<tr class={MARK}>" if whole else "<tr>"
         cells = "".join(cell(p, not whole) for p in months)
-        rows.append(f"{head}<th scope=row>{year}{cells}\n")
+        rows.append(f"{head}<th scope=row>{year}{cells}")
     return "".join(rows)
 
 

@@ -45,6 +45,7 @@ from publisher.website.history_files import (
 )
 from publisher.website.honest import ANCHOR, FLAGS_PAGE, honest
 from publisher.website.kinds import Kind, folder_files, month_kind
+from publisher.website.markup import attribute
 from publisher.website.notes import (
     ENGINE_NAMES,
     engine_text,
@@ -59,7 +60,6 @@ ROWS_PER_GROUP = 200  # rows in each <tbody> of a ranking table; site.css assume
 PROJECT_PAGES = 15_000  # at most this many project pages, the top of the latest month
 PYPI_PROJECT = "https://pypi.org/project/{}/"
 DOI_URL = "https://doi.org/"
-UNQUOTED = re.compile(r"[A-Za-z0-9./:_-]+")  # an attribute value HTML allows without quotes
 SAFE_NAME = re.compile(r"[a-z0-9-]+")
 LONGEST_NAME, CUT = 200, 180  # bytes of a project page's file name (ASCII), before ".html"
 
@@ -140,9 +140,7 @@ class Views:
             return {}
         links = {}
         for tag, release in record.releases.items():
-            url = DOI_URL + release.doi
-            quoted = url if UNQUOTED.fullmatch(url) else f'"{escape(url)}"'
-            links[tag] = f" <a class=doi href={quoted}>DOI</a>"
+            links[tag] = f" <a href={attribute(DOI_URL + release.doi)}>DOI</a>"
         return links
 
     @cached_property
@@ -219,7 +217,9 @@ def ranking_label(size: int, rows: int) -> str:
 
 def ranking_rows(views: Views, month: Month, root: str) -> list[str]:
     """The table rows of the whole month, as HTML, every value from data escaped. A row is
-    its cells in column order: a new column is one more entry in `cells`."""
+    its cells in column order: a new column is one more entry in `cells`. Written compact
+    (markup.py): no end tags, and no space between rows, which would end up in a row's last
+    cell."""
     history, projects = views.site.history, views.projects
     extra = views.honest[month.tag]
     before = previous_ranks(history, month)
@@ -229,21 +229,21 @@ def ranking_rows(views: Views, month: Month, root: str) -> list[str]:
         name = row["project"]
         if (named := names.get(name)) is None:
             named = names[name] = name_cell(name, projects.get(name), root)
-        cells = [f"<td>{rank:,}</td>", named, f"<td>{row['download_count']:,}</td>"]
+        cells = [f"<td>{rank:,}", named, f"<td>{row['download_count']:,}"]
         if before is not None:
             changed = change(rank, before.get(name))
-            cells.append(f'<td class="{changed.kind}">{changed.text}</td>')
+            cells.append(f"<td class={changed.kind}>{changed.text}")
         if extra is not None:
             cells.append(extra.cells(name))
-        rows.append(f"<tr>{''.join(cells)}</tr>\n")
+        rows.append(f"<tr>{''.join(cells)}")
     return rows
 
 
 def name_cell(name: str, link: str | None, root: str) -> str:
     """A ranking's project cell: its name, linked to its page when it has one."""
     if link is None:
-        return f"<td>{escape(name)}</td>"
-    return f'<td><a href="{root}{escape(link)}">{escape(name)}</a></td>'
+        return f"<td>{escape(name)}"
+    return f"<td><a href={attribute(root + link)}>{escape(name)}</a>"
 
 
 def row_groups(rows: list[str]) -> Markup:

@@ -20,11 +20,14 @@ from itertools import pairwise
 from markupsafe import Markup, escape
 
 from publisher.website.chart import HISTORY, MARKED, PLAIN, Frame, Slot, compact, kind_of, nice_step
+from publisher.website.markup import attribute
 
 WIDTH, LEFT, RIGHT = 480, 64, 12
 PLOT = WIDTH - LEFT - RIGHT
 PANELS = {"downloads": (6, 110), "rank": (140, 110)}  # top, height in the SVG's own units
-LABELS_AT, HEIGHT = 266, 274
+HEIGHT = 274  # the month labels' line is at 266 and the value labels end at LEFT - 4 = 60:
+# site.css moves them there, and turns the panels' names upright (an attribute on each label
+# would be written on 15,000 pages)
 FULL = 100  # a panel's own height: bars and ranks are written as 0 to 100
 MAX_LABELS = 6
 
@@ -60,16 +63,15 @@ def project_chart(
         if later.after_change and not earlier.after_change
     ]
     star_marks = "".join(
-        f'<text class="star" x="{LEFT + unit * (x + 0.5):.0f}" y="{y:.0f}">*</text>'
-        for x, y in stars
+        f"<text class=star x={LEFT + unit * (x + 0.5):.0f} y={y:.0f}>*</text>" for x, y in stars
     )
     body = (
-        f'<svg class="chart project" viewBox="0 0 {WIDTH} {HEIGHT}" role="img"'
-        f' aria-labelledby="chart-title">\n<title id="chart-title">{escape(title)}</title>\n'
+        f'<svg class="chart project" viewBox="0 0 {WIDTH} {HEIGHT}" role=img'
+        f" aria-labelledby=chart-title>\n<title id=chart-title>{escape(title)}</title>\n"
         f"{axis(top_label, rank_floor(ranks), slots, unit, first)}"
         f"{panel('downloads', months, bars + stacks)}"
         f"{panel('rank', months, [('line', line), *dots])}"
-        + "".join(f'<path class="break" d="M{x:.0f} 6V250"/>' for x in breaks)
+        + "".join(f'<path class=break d="M{x:.0f} 6V250"/>' for x in breaks)
         + f"{star_marks}</svg>\n"
     )
     return ProjectChart(
@@ -86,11 +88,11 @@ def panel(name: str, months: int, paths: list[tuple[str, str]]) -> str:
     """A panel stretched onto its place; the rank's line and dots keep their width and round
     ends however it is stretched (an attribute: not every CSS checker knows the property)."""
     top, height = PANELS[name]
-    keep = ' vector-effect="non-scaling-stroke"' if name == "rank" else ""
-    shapes = "".join(f'<path class="{kind}"{keep} d="{d}"/>' for kind, d in paths if d)
+    keep = " vector-effect=non-scaling-stroke" if name == "rank" else ""
+    shapes = "".join(f'<path class={attribute(kind)}{keep} d="{d}"/>' for kind, d in paths if d)
     return (
-        f'<svg class="{name}" x="{LEFT}" y="{top}" width="{PLOT}" height="{height}"'
-        f' viewBox="-.5 0 {months} {FULL}" preserveAspectRatio="none">{shapes}</svg>\n'
+        f"<svg class={name} x={LEFT} y={top} width={PLOT} height={height}"
+        f' viewBox="-.5 0 {months} {FULL}" preserveAspectRatio=none>{shapes}</svg>\n'
     )
 
 
@@ -164,14 +166,20 @@ def rank_paths(
 
 def line_path(placed: list[tuple[int, int]], joined: list[bool]) -> str:
     """The rank's line, each point moved or drawn to relatively: after the first, a drawn
-    point is two small numbers (an implicit relative line after `l` or `m`)."""
+    point is two small numbers (an implicit relative line after `l` or `m`), or one where
+    the rank stays (`h`)."""
     d, at, after = [], None, ""
     for (x, y), join in zip(placed, joined, strict=True):
         if at is None:
             d.append(f"M{x} {y}")
             after = "M"
+        elif join and y == at[1]:
+            # Where the rank stays, one `h` runs on as long as it does.
+            run = int(d.pop()[1:]) if after == "h" else 0
+            d.append(f"h{run + x - at[0]}")
+            after = "h"
         elif join:
-            d.append(f"{'l' if after == 'M' else ' '}{pair(x - at[0], y - at[1])}")
+            d.append(f"{' ' if after in ('l', 'm') else 'l'}{pair(x - at[0], y - at[1])}")
             after = "l"
         else:
             d.append(f"m{pair(x - at[0], y - at[1])}")
@@ -204,20 +212,19 @@ def axis(top: int, floor: int, slots: Sequence[Slot], unit: float, first: int) -
     """The grid, the value labels of both panels, the panels' names and the month labels."""
     marks = [*download_ticks(top), *rank_ticks(floor)]
     grid = "".join(f"M{LEFT} {y:.0f}H{LEFT + PLOT}" for y, _ in marks)
-    labels = "".join(f'<text x="{LEFT - 4}" y="{y:.0f}">{escape(t)}</text>' for y, t in marks)
+    labels = "".join(f"<text y={y:.0f}>{escape(t)}</text>" for y, t in marks)
     step = math.ceil(len(slots) / MAX_LABELS)
     months = "".join(
-        f'<text x="{LEFT + unit * (s.index - first + 0.5):.0f}" y="{LABELS_AT}">{s.label}</text>'
+        f"<text x={LEFT + unit * (s.index - first + 0.5):.0f}>{escape(s.label)}</text>"
         for s in slots[::step]
     )
     names = "".join(
-        f'<text class="axis" transform="rotate(-90)" x="{-(top_ + height / 2):.0f}" y="12">'
-        f"{name.capitalize()}</text>"
+        f"<text class=axis x={-(top_ + height / 2):.0f} y=12>{name.capitalize()}</text>"
         for name, (top_, height) in PANELS.items()
     )
     return (
-        f'<path class="grid" d="{grid}"/>\n<g class="ticks">{labels}</g>\n'
-        f'<g class="months">{months}</g>\n{names}\n'
+        f'<path class=grid d="{grid}"/>\n<g class=ticks>{labels}</g>\n'
+        f"<g class=months>{months}</g>\n{names}\n"
     )
 
 

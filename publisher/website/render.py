@@ -16,6 +16,7 @@ from markupsafe import Markup, escape
 from publisher.release.zenodo.metadata import METHOD_WORDS
 from publisher.website.breakdown import GROUP_KEY, HEADERS, blank_notes
 from publisher.website.history_files import HistoryMonth, history_notes
+from publisher.website.markup import attribute
 from publisher.website.pages import ANY_DEPTH, Page, Views, root_of
 from publisher.website.project import HISTORY_WORDS, Point
 from publisher.website.search import SEARCH_INDEX, full_list_path
@@ -60,7 +61,7 @@ def shared_fragments(views: Views) -> dict[str, Any]:
     return {
         "search": {"index": SEARCH_INDEX, "list": full_list_path(views.site.history)},
         "month_cells": {
-            tag: f'<th><a href="../{escape(tag)}/">{escape(tag)}</a>{views.dois.get(tag, "")}'
+            tag: f"<th><a href={attribute(f'../{tag}/')}>{escape(tag)}</a>{views.dois.get(tag, '')}"
             for tag, view in views.views.items()
         },
         "history_cells": {
@@ -94,7 +95,7 @@ def history_rows(table: list[Point], shared: Any) -> Markup:
         else:
             numbers = f"<td colspan={2 + len(HEADERS)}>not in the top {len(view.month.rows):,}"
         tag = point.tag
-        rows.append(f"<tr>{shared['month_cells'][tag]}{numbers}{shared['notes_cells'][tag]}\n")
+        rows.append(f"<tr>{shared['month_cells'][tag]}{numbers}{shared['notes_cells'][tag]}")
     return Markup("".join(rows))
 
 
@@ -107,7 +108,7 @@ def history_cells(month: HistoryMonth) -> str:
     tag = escape(month.tag)
     dash = f"<td class=none colspan={len(HEADERS)}>\u2014 {HISTORY_WORDS}"
     notes = escape("; ".join(history_notes(month)))
-    return f"<tr class=history><th>{tag}{{}}{dash}<td>{'* ' if notes else ''}{notes}\n"
+    return f"<tr class=history><th>{tag}{{}}{dash}<td>{'* ' if notes else ''}{notes}"
 
 
 def render(page: Page, url: str | None, shared: dict[str, Any] | None = None) -> bytes:

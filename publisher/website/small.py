@@ -57,8 +57,8 @@ def top_rows(views: Views, month: Month, root: str) -> Markup:
     """The month's top SMALL_ROWS as table rows, every value from data escaped."""
     projects = views.projects
     rows = (
-        f"<tr><td>{rank:,}</td>{name_cell(row['project'], projects.get(row['project']), root)}"
-        f"<td>{row['download_count']:,}</td></tr>\n"
+        f"<tr><td>{rank:,}{name_cell(row['project'], projects.get(row['project']), root)}"
+        f"<td>{row['download_count']:,}"
         for rank, row in enumerate(month.rows[:SMALL_ROWS], 1)
     )
     return Markup(f"<tbody>\n{''.join(rows)}</tbody>\n")
