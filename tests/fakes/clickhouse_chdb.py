@@ -18,7 +18,7 @@ from typing import Any
 
 import chdb
 
-from tests.fakes.clickhouse_wire import DEFAULT_FORMAT, error_from_chdb, has_result
+from tests.fakes.clickhouse_wire import DEFAULT_FORMAT, error_from_chdb
 
 TOTAL_ROWS_TO_READ = "total_rows_to_read"
 
@@ -48,15 +48,12 @@ class ChDB:
         self._lock = threading.Lock()
         self._to_read = 0
         self._connection.set_progress_callback(self._progress)
-        self.changes = 0  # statements run that change what is stored
 
     def _progress(self, progress: dict[str, Any]) -> None:
         self._to_read = max(self._to_read, int(progress.get(TOTAL_ROWS_TO_READ) or 0))
 
     def ran(self, sql: str, fmt: str = DEFAULT_FORMAT, params: dict[str, str] | None = None) -> Ran:
         with self._lock:
-            if not has_result(sql):
-                self.changes += 1
             self._to_read = 0
             try:
                 result = self._connection.query(sql, fmt, params=params or None)
