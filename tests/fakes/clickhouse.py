@@ -9,7 +9,7 @@ statement per request, the `X-ClickHouse-Summary` header, error bodies with thei
 `X-ClickHouse-Exception-Code` header and HTTP status, and HTTP authentication. The failures a
 public endpoint shows can be switched on: 503s, dropped connections, stalls, days never loaded,
 a changed schema; and a public server's limits (clickhouse_limits.py), with the answer's summary
-telling rows read from rows to read (the index's EXPLAIN ESTIMATE of the same statement). With
+telling rows read from rows to read (the query's own progress, clickhouse_chdb.py). With
 `today`, the per-month table keeps only the last 6 calendar months, as ClickPy's does.
 
 Not modelled: response compression (answers are always identity-encoded, which the client
@@ -34,10 +34,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal, Self
+from typing import Literal, Self
 
-from chdb.session import Session
-
+from tests.fakes.clickhouse_chdb import ChDB
 from tests.fakes.clickhouse_http import Reply, _Server
 from tests.fakes.clickhouse_limits import NO_LIMITS, Limits
 from tests.fakes.clickhouse_tables import (
@@ -57,9 +56,6 @@ from tests.fakes.clickhouse_wire import (
     authentication_failed,
     check_settings,
     credentials,
-    error_from_chdb,
-    estimate_statement,
-    has_result,
     prepare,
     read_query,
     split_params,
@@ -87,43 +83,6 @@ class ReceivedQuery:
     failure: FailureKind | None = None  # the injected failure this attempt met
 
 
-class ChDB:
-    """One chDB session on a folder, used by one thread at a time."""
-
-    # chDB says it is typed (py.typed) but leaves Session unannotated: the calls of it below
-    # are the only untyped calls of the stand-in, each ignored by name.
-
-    def __init__(self, path: Path) -> None:
-        try:
-            self._session = Session(str(path))  # type: ignore[no-untyped-call]
-        except RuntimeError as exc:
-            raise RuntimeError(
-                f"chDB would not open {path} ({exc}). chDB runs one embedded server per "
-                "process: close the other ClickHouseStandIn first."
-            ) from None
-        self._lock = threading.Lock()
-        self.changes = 0  # statements run that change what is stored
-
-    def run(self, sql: str, fmt: str = DEFAULT_FORMAT, params: dict[str, str] | None = None) -> Any:
-        with self._lock:
-            if not has_result(sql):
-                self.changes += 1
-            try:
-                return self._session.query(sql, fmt, params=params or None)  # type: ignore[no-untyped-call]
-            except RuntimeError as exc:
-                raise error_from_chdb(str(exc)) from None
-
-    def text(self, sql: str) -> str:
-        return bytes(self.run(sql).bytes()).decode()
-
-    def text_with(self, sql: str, params: dict[str, str]) -> str:
-        return bytes(self.run(sql, params=params).bytes()).decode()
-
-    def close(self) -> None:
-        with self._lock:
-            self._session.close()  # type: ignore[no-untyped-call]
-
-
 class ClickHouseStandIn:
     """ClickPy's `pypi` tables in chDB, served over ClickHouse's HTTP interface on 127.0.0.1."""
 
@@ -144,8 +103,6 @@ class ClickHouseStandIn:
         self.queries: list[ReceivedQuery] = []
         self._failures: deque[FailureKind] = deque()
         self._stall_seconds = 0.0
-        self._estimates: dict[tuple[str, tuple[tuple[str, str], ...]], int] = {}
-        self._estimated_at = -1  # the tables' changes the estimates were made at
         self._closing = threading.Event()
         self._workdir = Path(tempfile.mkdtemp(prefix="clickhouse-standin-"))
         try:
@@ -366,11 +323,12 @@ class ClickHouseStandIn:
         sql = fields["query"]
         text, fmt = prepare(sql, self.limits.applied(settings, sql), default_format)
         try:
-            result = self._db.run(text, params=bound)
+            ran = self._db.ran(text, params=bound)
         except ServerError as error:
             raise self.limits.error(error, sql) from None
-        to_read = self._rows_to_read(sql, bound) if fmt else 0
+        result = ran.result
         elapsed = self.limits.elapsed_ns(result.storage_rows_read(), int(result.elapsed() * 1e9))
+        to_read = ran.rows_to_read if fmt else 0
         headers = self._headers(fields) | {
             "X-ClickHouse-Summary": summary(result, to_read, elapsed)
         }
@@ -378,27 +336,6 @@ class ClickHouseStandIn:
             return Reply(200, result.bytes(), headers | {"Content-Type": TEXT_PLAIN})
         headers |= {"Content-Type": CONTENT_TYPES.get(fmt, BINARY), "X-ClickHouse-Format": fmt}
         return Reply(200, result.bytes(), headers)
-
-    def _rows_to_read(self, sql: str, bound: dict[str, str]) -> int:
-        """The index's estimate of the statement's reads. The same statement on the same stored
-        rows plans the same reads: an estimate is kept until a statement changes the tables
-        (an engine's retries and the tests' repeated counts ask the same again and again)."""
-        explain = estimate_statement(sql)
-        if explain is None:
-            return 0
-        if self._estimated_at != self._db.changes:
-            self._estimates, self._estimated_at = {}, self._db.changes
-        key = (explain, tuple(sorted(bound.items())))
-        if key not in self._estimates:
-            self._estimates[key] = self._estimate(explain, bound)
-        return self._estimates[key]
-
-    def _estimate(self, explain: str, bound: dict[str, str]) -> int:
-        try:
-            text = self._db.text_with(explain, bound)
-        except ServerError:
-            return 0  # nothing a MergeTree index plans: system tables, table functions
-        return sum(int(line.split("\t")[3]) for line in text.splitlines() if line)
 
     def _error(self, error: ServerError, fields: dict[str, str]) -> Reply:
         headers = self._headers(fields) | {

@@ -46,9 +46,8 @@ class Limits:
     settings_readable: bool = True
 
     def profile(self) -> dict[str, str]:
-        # ClickHouse's query condition cache skips granules a filter found empty before, an
-        # index the server's own rows to read account for but chDB's EXPLAIN ESTIMATE, the
-        # stand-in's rows to read, does not: off, so that the two agree as a server's do.
+        # ClickHouse's query condition cache skips granules a filter found empty before: off,
+        # so that what a test reads does not depend on the queries asked before it.
         values = {NO_CONDITION_CACHE: "0"}
         values |= {name: str(value) for name, value in self.settings.items()}
         if self.settings:

@@ -224,7 +224,7 @@ def prepare(sql: str, settings: dict[str, str], default_format: str) -> tuple[st
 def summary(result: Any, rows_to_read: int, elapsed_ns: int) -> str:
     """`X-ClickHouse-Summary` as clickhouse-server writes it, every number as a string. chDB's
     `rows_read`/`bytes_read` describe the result; its `storage_*` counters are what was read.
-    Rows to read are what the server planned to read (its index analysis: EXPLAIN ESTIMATE),
+    Rows to read are what the server planned to read (its index analysis, in its progress),
     so a cut read shows fewer rows read than to read."""
     values = {
         "read_rows": result.storage_rows_read(),
@@ -242,14 +242,6 @@ def summary(result: Any, rows_to_read: int, elapsed_ns: int) -> str:
 def has_result(sql: str) -> bool:
     """Whether a statement answers with rows (it reads); any other changes what is stored."""
     return bool(_RESULT_STATEMENT.match(_LEADING_COMMENTS.sub("", sql, count=1)))
-
-
-def estimate_statement(sql: str) -> str | None:
-    """`EXPLAIN ESTIMATE` of a query that reads tables, without its FORMAT clause."""
-    statement = _LEADING_COMMENTS.sub("", single_statement(sql), count=1)
-    if not re.match(r"\(|(?:SELECT|WITH)\b", statement, re.I):
-        return None
-    return "EXPLAIN ESTIMATE " + _TRAILING_FORMAT.sub("", statement)
 
 
 def form_fields(content_type: str, body: bytes) -> dict[str, str]:
