@@ -8,6 +8,8 @@ stand-in serves, with BigQuery's "Not found" error for anything else.
 
 from __future__ import annotations
 
+import json
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -47,8 +49,22 @@ def translate(sql: str, schema: Mapping[str, object], now: datetime) -> Translat
     _name_anonymous_columns(tree)
     _freeze_clock(tree, now)
     reads_jobs = _resolve_tables(tree)
-    qualified = _qualify(tree, schema)
-    return Translation(qualified, qualified.sql(dialect="duckdb"), reads_jobs)
+    # Qualifying is most of the work, and the same statement comes to many stand-ins (and, at
+    # another clock reading, to the same one): qualify each frozen statement once per process.
+    key = (tree.sql(dialect="bigquery"), json.dumps(schema, sort_keys=True))
+    with _QUALIFIED_LOCK:
+        known = _QUALIFIED.get(key)
+    if known is None:
+        qualified = _qualify(tree, schema)
+        known = qualified, qualified.sql(dialect="duckdb")
+        with _QUALIFIED_LOCK:
+            _QUALIFIED[key] = known
+    return Translation(*known, reads_jobs)
+
+
+# Qualified trees are only read once made (billing copies one before changing it).
+_QUALIFIED: dict[tuple[str, str], tuple[exp.Expression, str]] = {}
+_QUALIFIED_LOCK = threading.Lock()
 
 
 def parse(sql: str) -> exp.Expression:
