@@ -111,6 +111,8 @@ class EventStore:
         self._db = duckdb.connect(":memory:")
         # DuckDB reads TIMESTAMP literals in the session time zone; BigQuery's is always UTC.
         self._db.execute("SET TimeZone='UTC'")
+        # The tests' tables are small: more threads cost more to start than they save.
+        self._db.execute("SET threads = 1")
         files = event_files(events_dir)
         self._attach_events(files)
         self.leaves: tuple[Leaf, ...] = tuple(schema_leaves(FILE_DOWNLOADS))
