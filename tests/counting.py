@@ -1,16 +1,16 @@
 """An independent count of the same events, in plain pyarrow: no SQL, no DuckDB, no sqlglot.
-The engines' answers are checked against it. The long tail's count, in plain Python, is made
-once per events folder and days in a test process, as the engines' tests of one worker ask
-for the same month many times."""
+The engines' answers are checked against it. The long tail's count is made once per events
+folder and days in a test process, as the engines' tests of one worker ask for the same month
+many times."""
 
-from collections import Counter
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.dataset as ds
+import pyarrow.parquet as pq
 
 from publisher.base.installers import CI_INSTALLERS, INSTALLER_GROUPS, installer_group
 from publisher.count.long_tail import (
@@ -30,14 +30,21 @@ COUNTED = (DOWNLOADS, *BREAKDOWN_COLUMNS)
 
 def window_projects(events: Path, window: Window) -> pa.ChunkedArray:
     """`file.project` of every event in the window, NULL and empty names included."""
-    table = ds.dataset(events, format="parquet").to_table(columns=["timestamp", "file"])
-    inside = pc.and_(
-        pc.greater_equal(
-            table["timestamp"], pa.scalar(window.start_timestamp, table["timestamp"].type)
-        ),
-        pc.less(table["timestamp"], pa.scalar(window.stop_timestamp, table["timestamp"].type)),
-    )
-    return pc.struct_field(table.filter(inside)["file"], "project")
+    inside = _between([window.start, window.end])
+    # Only the leaf read and only the window's rows: the files of other days are skipped.
+    table = pq.read_table(events, columns=["timestamp", "file.project"], filters=inside)
+    return table.column(1)
+
+
+def _between(days: list[date]) -> list[tuple[str, str, pa.Scalar]]:
+    """A filter for the events from the first of `days` to the end of the last."""
+    type_ = pa.timestamp("us", tz="UTC")
+    first = datetime.combine(min(days), time(), UTC)
+    stop = datetime.combine(max(days) + timedelta(days=1), time(), UTC)
+    return [
+        ("timestamp", ">=", pa.scalar(first, type_)),
+        ("timestamp", "<", pa.scalar(stop, type_)),
+    ]
 
 
 def named(projects: pa.ChunkedArray) -> pa.ChunkedArray:
@@ -58,29 +65,22 @@ def independent_unnamed(events: Path, window: Window) -> int:
     return len(projects) - len(named(projects))
 
 
+EVENT_LEAVES = {
+    "timestamp": "timestamp",
+    "project": "file.project",
+    "installer": "details.installer.name",
+    "ci": "details.ci",
+}
+
+
 def window_events(events: Path, days: list[date]) -> pa.Table:
     """project, UTC day, installer name and CI flag of every event on `days`, as flat columns."""
-    table = ds.dataset(events, format="parquet").to_table(columns=["timestamp", "file", "details"])
+    table = pq.read_table(events, columns=list(EVENT_LEAVES.values()), filters=_between(days))
+    table = table.rename_columns(list(EVENT_LEAVES))
     day = pc.cast(table["timestamp"], pa.date32())
     inside = pc.is_in(day, pa.array(days, pa.date32()))
-    table, day = table.filter(inside), day.filter(inside)
-    details = table["details"]
-    installer = pc.struct_field(pc.struct_field(details, "installer"), "name")
-    return pa.table(
-        {
-            "project": pc.struct_field(table["file"], "project"),
-            "day": day,
-            "installer": installer,
-            "ci": pc.struct_field(details, "ci"),
-        }
-    )
-
-
-def median(values: list[int]) -> float:
-    ordered, middle = sorted(values), len(values) // 2
-    if len(values) % 2:
-        return float(ordered[middle])
-    return (ordered[middle - 1] + ordered[middle]) / 2
+    table = table.drop_columns("timestamp").append_column("day", day).filter(inside)
+    return table.select(["project", "day", "installer", "ci"])
 
 
 def independent_long_tail(
@@ -90,7 +90,7 @@ def independent_long_tail(
     plain Python with `installer_group`; the day stats over every one of `days`, for the top
     `day_stats_top` projects only when given (null below)."""
     key = (str(events), tuple(days), files_stamp(events))
-    if key not in _COUNTED:  # a few seconds of plain Python: once per events and days
+    if key not in _COUNTED:  # once per events and days
         _COUNTED[key] = long_tail_rows(events, days)
     ranked = [dict(row) for row in _COUNTED[key]]
     for row in ranked[day_stats_top:] if day_stats_top is not None else []:
@@ -110,24 +110,60 @@ def files_stamp(events: Path) -> tuple[tuple[str, int, int], ...]:
 
 
 def long_tail_rows(events: Path, days: list[date]) -> list[dict[str, Any]]:
-    rows: dict[str, dict[str, Any]] = {}
-    per_day: dict[str, Counter[date]] = {}
-    for event in window_events(events, days).to_pylist():
-        if not event["project"]:
-            continue
-        row = rows.setdefault(event["project"], dict.fromkeys(COUNTED, 0))
-        group = installer_group(event["installer"])
-        row[DOWNLOADS] += 1
-        row[GROUP_COLUMNS[INSTALLER_GROUPS.index(group)]] += 1
-        row[CI] += event["ci"] is True
-        row[CI_CAPABLE] += group in CI_INSTALLERS
-        per_day.setdefault(event["project"], Counter())[event["day"]] += 1
-    for project, row in rows.items():
-        counts = [per_day[project][day] for day in days]
-        row[BUSIEST_TWO_DAYS] = sum(sorted(counts, reverse=True)[:2])
-        row[MEDIAN_DAY] = median(counts)
+    """Every named project's row, ranked, counted by pyarrow's group_by over whole columns."""
+    table = named_events(window_events(events, days))
+    rows: dict[str, dict[str, Any]] = {
+        project: dict.fromkeys(COUNTED, 0) | {DOWNLOADS: n}
+        for project, n in counts_by(table, [PROJECT]).items()
+    }
+    for (project, group), n in counts_by(table, [PROJECT, "group"]).items():
+        rows[project][GROUP_COLUMNS[INSTALLER_GROUPS.index(group)]] = n
+    for project, n in counts_by(table.filter(pc.equal(table["ci"], True)), [PROJECT]).items():
+        rows[project][CI] = n
+    capable = table.filter(pc.is_in(table["group"], pa.array(CI_INSTALLERS)))
+    for project, n in counts_by(capable, [PROJECT]).items():
+        rows[project][CI_CAPABLE] = n
+    for project, (busiest, middle) in day_stats(table, days).items():
+        rows[project] |= {BUSIEST_TWO_DAYS: busiest, MEDIAN_DAY: middle}
     ranked = sorted(rows.items(), key=lambda item: (-item[1][DOWNLOADS], item[0]))
     return [{PROJECT: project, **row} for project, row in ranked]
+
+
+def named_events(table: pa.Table) -> pa.Table:
+    """The events with a project name, each with its installer group (`installer_group` asked
+    once per distinct installer name)."""
+    projects = pc.cast(table["project"], pa.string())
+    table = table.set_column(0, PROJECT, projects).filter(
+        pc.fill_null(pc.not_equal(projects, ""), False)
+    )
+    installers = pc.cast(table["installer"], pa.string())
+    names = pc.unique(installers).to_pylist()
+    groups = pa.array([installer_group(name) for name in names], pa.string())
+    where = pc.index_in(installers, pa.array(names, pa.string()), skip_nulls=False)
+    return table.append_column("group", pc.take(groups, where))
+
+
+def counts_by(table: pa.Table, keys: list[str]) -> dict[Any, int]:
+    """How many events hold each value of `keys` (a tuple of values for more than one key)."""
+    counted = table.group_by(keys).aggregate([([], "count_all")]).to_pydict()
+    values = [counted[key] for key in keys]
+    found = values[0] if len(keys) == 1 else list(zip(*values, strict=True))
+    return dict(zip(found, counted["count_all"], strict=True))
+
+
+def day_stats(table: pa.Table, days: list[date]) -> dict[str, tuple[int, float]]:
+    """(busiest two days summed, median day) of every project over all of `days`, the days
+    without a download counted as 0: a matrix of projects by days, sorted along the days."""
+    by_day = table.group_by([PROJECT, "day"]).aggregate([([], "count_all")])
+    projects = pc.unique(by_day[PROJECT])
+    matrix = np.zeros((len(projects), len(days)), dtype=np.int64)
+    rows = pc.index_in(by_day[PROJECT], projects).to_numpy()
+    columns = pc.index_in(by_day["day"], pa.array(days, pa.date32())).to_numpy()
+    matrix[rows, columns] = by_day["count_all"].to_numpy()
+    ordered = np.sort(matrix, axis=1)
+    busiest = ordered[:, -2:].sum(axis=1).tolist()
+    middle = np.median(ordered, axis=1).tolist()
+    return dict(zip(projects.to_pylist(), zip(busiest, middle, strict=True), strict=True))
 
 
 def independent_groups(events: Path, window: Window) -> dict[str, dict[str, int]]:

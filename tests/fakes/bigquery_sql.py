@@ -8,6 +8,8 @@ stand-in serves, with BigQuery's "Not found" error for anything else.
 
 from __future__ import annotations
 
+import json
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -43,12 +45,36 @@ class Translation:
 
 
 def translate(sql: str, schema: Mapping[str, object], now: datetime) -> Translation:
-    tree = parse(sql)
-    _name_anonymous_columns(tree)
-    _freeze_clock(tree, now)
-    reads_jobs = _resolve_tables(tree)
-    qualified = _qualify(tree, schema)
-    return Translation(qualified, qualified.sql(dialect="duckdb"), reads_jobs)
+    qualified, duckdb_sql, reads_jobs = _qualified(sql, schema)
+    if duckdb_sql is None:  # it reads the clock: the stand-in's, frozen into a copy
+        qualified = qualified.copy()
+        _freeze_clock(qualified, now)
+        duckdb_sql = qualified.sql(dialect="duckdb")
+    return Translation(qualified, duckdb_sql, reads_jobs)
+
+
+def _qualified(sql: str, schema: Mapping[str, object]) -> tuple[exp.Expression, str | None, bool]:
+    """The qualified tree, its DuckDB text (None if it reads the clock) and whether it reads
+    JOBS_BY_PROJECT. Qualifying is most of the work, and the same statement comes to many
+    stand-ins and many times to one: each is qualified once per process. The trees are only
+    read once made (billing and the clock work on copies)."""
+    key = (sql, json.dumps(schema, sort_keys=True))
+    with _QUALIFIED_LOCK:
+        known = _QUALIFIED.get(key)
+    if known is None:
+        tree = parse(sql)
+        _name_anonymous_columns(tree)
+        reads_jobs = _resolve_tables(tree)
+        qualified = _qualify(tree, schema)
+        clock = qualified.find(*_CLOCK_LITERALS)
+        known = qualified, None if clock else qualified.sql(dialect="duckdb"), reads_jobs
+        with _QUALIFIED_LOCK:
+            _QUALIFIED[key] = known
+    return known
+
+
+_QUALIFIED: dict[tuple[str, str], tuple[exp.Expression, str | None, bool]] = {}
+_QUALIFIED_LOCK = threading.Lock()
 
 
 def parse(sql: str) -> exp.Expression:
@@ -88,10 +114,13 @@ def _freeze_clock(tree: exp.Expression, now: datetime) -> None:
         exp.CurrentDate: ("DATE", now.date().isoformat()),
         exp.CurrentDatetime: ("DATETIME", now.replace(tzinfo=None).isoformat(sep=" ")),
     }
-    for node in list(tree.find_all(*literals)):
+    for node in list(tree.find_all(*_CLOCK_LITERALS)):
         type_name, text = literals[type(node)]
         cast = exp.cast(exp.Literal.string(text), exp.DataType.build(type_name, dialect="bigquery"))
         node.replace(cast)
+
+
+_CLOCK_LITERALS = (exp.CurrentTimestamp, exp.CurrentDate, exp.CurrentDatetime)
 
 
 def _resolve_tables(tree: exp.Expression) -> bool:

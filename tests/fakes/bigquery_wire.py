@@ -117,16 +117,22 @@ def _type_name(type_: pa.DataType) -> str:
 def rows_json(table: pa.Table, int64_timestamps: bool) -> list[dict[str, Any]]:
     """Rows in BigQuery's f/v encoding. TIMESTAMPs are integer microseconds when the caller
     asked for formatOptions.useInt64Timestamp (the client always does), else float seconds."""
-    types = [field.type for field in table.schema]
-    return [
-        {
-            "f": [
-                {"v": _cell(value, type_, int64_timestamps)}
-                for value, type_ in zip(row.values(), types, strict=True)
-            ]
-        }
-        for row in table.to_pylist()
+    columns = [
+        _cells(table.column(i), field.type, int64_timestamps)
+        for i, field in enumerate(table.schema)
     ]
+    return [{"f": [{"v": cell} for cell in row]} for row in zip(*columns, strict=True)]
+
+
+def _cells(column: pa.ChunkedArray, type_: pa.DataType, int64_timestamps: bool) -> list[Any]:
+    """One column's cells. Strings go as they are, integers and booleans as Arrow writes them
+    as text ("42", "true"), a whole column at a time: results of thousands of rows are common."""
+    if pa.types.is_integer(type_) or pa.types.is_boolean(type_):
+        column = column.cast(pa.string())
+    values: list[Any] = column.to_pylist()
+    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+        return values
+    return [_cell(value, type_, int64_timestamps) for value in values]
 
 
 def _cell(value: Any, type_: pa.DataType, int64_timestamps: bool) -> Any:
