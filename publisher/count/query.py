@@ -202,14 +202,23 @@ def breakdown_columns() -> list[str]:
     return [f"  {sql[name]}," for name in long_tail.BREAKDOWN_COLUMNS]
 
 
+# The day stats' rule, for the SQL below and the DuckDB engine's count by row group: the sum
+# of the BUSIEST_DAYS busiest days, and the median day.
+BUSIEST_DAYS = 2
+
+
+def median_ranks(days: int) -> tuple[int, int]:
+    """The median of `days` per-day counts, where the days without a row count 0: ranked from
+    the busiest (1), the mean of these two ranks' counts (the same rank when `days` is odd)."""
+    return (days + 1) // 2, days // 2 + 1
+
+
 def day_stats(days: int) -> list[str]:
-    """The two busiest days, and the median of `days` per-day counts where the days without a
-    row count 0: ranked from the busiest, the median is the mean of ranks (n+1)//2 and n//2+1
-    (the same rank when n is odd), and a rank past the project's last day is a 0."""
-    low, high = (days + 1) // 2, days // 2 + 1
+    """The two busiest days, and the median day (a rank past the project's last day is a 0)."""
+    low, high = median_ranks(days)
     count = DOWNLOADS.name
     return [
-        f"    SUM(IF({DAY_RANK} <= 2, {count}, 0)) AS {long_tail.BUSIEST_TWO_DAYS},",
+        f"    SUM(IF({DAY_RANK} <= {BUSIEST_DAYS}, {count}, 0)) AS {long_tail.BUSIEST_TWO_DAYS},",
         f"    (SUM(IF({DAY_RANK} = {low}, {count}, 0))"
         f" + SUM(IF({DAY_RANK} = {high}, {count}, 0))) / 2 AS {long_tail.MEDIAN_DAY}",
     ]
