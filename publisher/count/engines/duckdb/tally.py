@@ -7,8 +7,8 @@ read with pyarrow as dictionary columns, and its dictionary indices are counted 
 numpy.bincount: that row group's, so that day's, counts of every project. The row groups are
 then merged by a global project number (their dictionaries unified once by pyarrow), which
 gives every project's total, installer groups and CI count, and the per-day counts of the top
-DAY_STATS_TOP projects. Measured (docs/benchmarks.md): about twice the bare SQL GROUP BY's
-throughput without the breakdown.
+DAY_STATS_TOP projects. Measured in docs/benchmarks.md (`collect`): reading the dictionary
+columns is most of the time, unifying the row groups' dictionaries most of the rest.
 """
 
 from collections.abc import Sequence
