@@ -23,12 +23,21 @@ MIRROR_INSTALLERS = (
 # Only these set `details.ci`; the CI share's denominator is their downloads.
 CI_INSTALLERS = ("pip", "uv")
 INSTALLER_GROUPS = ("pip", "uv", "mirrors", "other", "unknown")
+# The rule, as one table that both ways of counting are built from: the SQL's COUNT(IF ...) of
+# each group (publisher.count.query) and the DuckDB engine's count of each row group's
+# installer dictionary (publisher.count.engines.duckdb.tally). Each listed group holds exactly
+# these names (case-sensitive, as logged); `unknown` is no name at all (NULL, or NO_NAME: a
+# user agent not parsed); `other` every name listed nowhere here.
+NAMED_GROUPS: dict[str, tuple[str, ...]] = {
+    "pip": (CI_INSTALLERS[0],),
+    "uv": (CI_INSTALLERS[1],),
+    "mirrors": MIRROR_INSTALLERS,
+}
+NO_NAME = ""
 
 
 def installer_group(name: str | None) -> str:
-    """The group of one installer name, as the engines' SQL decides it (for tests and docs)."""
-    if name is None or name == "":
+    """The group of one installer name."""
+    if name is None or name == NO_NAME:
         return "unknown"
-    if name in CI_INSTALLERS:
-        return name
-    return "mirrors" if name in MIRROR_INSTALLERS else "other"
+    return next((group for group, names in NAMED_GROUPS.items() if name in names), "other")

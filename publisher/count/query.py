@@ -10,7 +10,7 @@ from pypinfo.fields import Downloads, Project
 from sqlglot.optimizer.qualify import qualify
 
 from publisher.base.events_schema import TABLE
-from publisher.base.installers import CI_INSTALLERS, MIRROR_INSTALLERS
+from publisher.base.installers import INSTALLER_GROUPS, NAMED_GROUPS, NO_NAME
 from publisher.count import long_tail
 from publisher.count.window import Window
 
@@ -64,23 +64,29 @@ def count_if(condition: str) -> str:
     return f"COUNT(IF({condition}, 1, NULL))"
 
 
-# Each installer group (publisher.base.installers) but `other`, in the words of long_tail's
-# columns, counted in the one GROUP BY project, one group a project as in the bare count.
+def is_one_of(column: str, names: tuple[str, ...]) -> str:
+    return f"{column} = '{names[0]}'" if len(names) == 1 else f"{column} IN ({quoted(names)})"
+
+
+def group_column(group: str) -> str:
+    return long_tail.GROUP_COLUMNS[INSTALLER_GROUPS.index(group)]
+
+
+# Each installer group but `other`, in the words of long_tail's columns, built from the one
+# table of the rule (publisher.base.installers.NAMED_GROUPS), counted in the one GROUP BY
+# project, one group a project as in the bare count.
 # Grouping by (project, installer name, CI flag) first made nearly one group an event in the
 # long tail, grouped a second time: more memory and no less time in DuckDB.
 # `unknown` is no name at all. `other` is every other name: what the four leave of the
 # project's downloads (OTHER_COUNT), since each download falls in exactly one group; testing
 # it on every event (NOT IN nine names) cost DuckDB more than any other group.
-MIRROR_GROUP = long_tail.GROUP_COLUMNS[2]
-UNKNOWN_GROUP = long_tail.GROUP_COLUMNS[4]
+UNKNOWN_GROUP = group_column("unknown")
 GROUP_COUNTS = (
-    (long_tail.GROUP_COLUMNS[0], count_if(f"{INSTALLER} = '{CI_INSTALLERS[0]}'")),
-    (long_tail.GROUP_COLUMNS[1], count_if(f"{INSTALLER} = '{CI_INSTALLERS[1]}'")),
-    (MIRROR_GROUP, count_if(f"{INSTALLER} IN ({quoted(MIRROR_INSTALLERS)})")),
-    (UNKNOWN_GROUP, count_if(f"{INSTALLER} IS NULL OR {INSTALLER} = ''")),
+    *((group_column(g), count_if(is_one_of(INSTALLER, n))) for g, n in NAMED_GROUPS.items()),
+    (UNKNOWN_GROUP, count_if(f"{INSTALLER} IS NULL OR {INSTALLER} = '{NO_NAME}'")),
     (long_tail.CI, count_if(f"{CI_FLAG} IS TRUE")),  # true or NULL in the table
 )
-OTHER_GROUP = long_tail.GROUP_COLUMNS[3]
+OTHER_GROUP = group_column("other")
 OTHER_COUNT = " - ".join(
     f"totals.{name}" for name in (DOWNLOADS.name, *long_tail.GROUP_COLUMNS) if name != OTHER_GROUP
 )
@@ -196,14 +202,23 @@ def breakdown_columns() -> list[str]:
     return [f"  {sql[name]}," for name in long_tail.BREAKDOWN_COLUMNS]
 
 
+# The day stats' rule, for the SQL below and the DuckDB engine's count by row group: the sum
+# of the BUSIEST_DAYS busiest days, and the median day.
+BUSIEST_DAYS = 2
+
+
+def median_ranks(days: int) -> tuple[int, int]:
+    """The median of `days` per-day counts, where the days without a row count 0: ranked from
+    the busiest (1), the mean of these two ranks' counts (the same rank when `days` is odd)."""
+    return (days + 1) // 2, days // 2 + 1
+
+
 def day_stats(days: int) -> list[str]:
-    """The two busiest days, and the median of `days` per-day counts where the days without a
-    row count 0: ranked from the busiest, the median is the mean of ranks (n+1)//2 and n//2+1
-    (the same rank when n is odd), and a rank past the project's last day is a 0."""
-    low, high = (days + 1) // 2, days // 2 + 1
+    """The two busiest days, and the median day (a rank past the project's last day is a 0)."""
+    low, high = median_ranks(days)
     count = DOWNLOADS.name
     return [
-        f"    SUM(IF({DAY_RANK} <= 2, {count}, 0)) AS {long_tail.BUSIEST_TWO_DAYS},",
+        f"    SUM(IF({DAY_RANK} <= {BUSIEST_DAYS}, {count}, 0)) AS {long_tail.BUSIEST_TWO_DAYS},",
         f"    (SUM(IF({DAY_RANK} = {low}, {count}, 0))"
         f" + SUM(IF({DAY_RANK} = {high}, {count}, 0))) / 2 AS {long_tail.MEDIAN_DAY}",
     ]

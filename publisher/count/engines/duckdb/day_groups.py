@@ -1,0 +1,69 @@
+"""Which row groups hold which day of the window, proven from the Parquet metadata alone.
+
+When every row group of the events holds one UTC day inside the window, or lies wholly
+outside it (as `sample` writes them: a file a day), a row group's counts are that day's
+counts, and the engine counts row group by row group (publisher.count.engines.duckdb.tally)
+instead of running the SQL. Anything the statistics cannot prove (a row group spanning days
+or the window's edge, no statistics, events without a timestamp, which the SQL's filter
+drops) sends the whole count back to the SQL, with the reason.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from publisher.count.engines.duckdb.events import EventFiles, Span, column_index, span
+from publisher.count.window import Window
+
+
+@dataclass(frozen=True)
+class DayGroup:
+    """Row group `index` of `path` holds events of the window's day number `day` (0: its
+    first day) and of no other."""
+
+    path: Path
+    index: int
+    day: int
+
+
+@dataclass(frozen=True)
+class DayGroups:
+    """The window's row groups, each one day; or, when the metadata cannot prove that,
+    none and `why_not`, a line for people."""
+
+    groups: tuple[DayGroup, ...] = ()
+    why_not: str | None = None
+
+
+def day_groups(files: EventFiles, window: Window) -> DayGroups:
+    groups: list[DayGroup] = []
+    for path, meta in zip(files.paths, files.metadata, strict=True):
+        stamp = column_index(meta, "timestamp")
+        for index in range(meta.num_row_groups):
+            group = meta.row_group(index)
+            if group.num_rows == 0:
+                continue
+            where = f"row group {index} of {path}"
+            bounds = span(meta, group, stamp)
+            if bounds is None:
+                return DayGroups(why_not=f"{where} has no timestamp statistics")
+            if not bounds.overlaps(window):
+                continue
+            why_not = unproven(bounds, group.column(stamp).statistics, window)
+            if why_not:
+                return DayGroups(why_not=f"{where} {why_not}")
+            day = (bounds.day(bounds.low) - window.start).days
+            groups.append(DayGroup(path, index, day))
+    return DayGroups(tuple(groups))
+
+
+def unproven(bounds: Span, stats: pq.Statistics, window: Window) -> str | None:
+    """Why a row group that overlaps the window is not one day inside it; None if it is
+    (one day that overlaps the window is inside it)."""
+    first, last = bounds.day(bounds.low), bounds.day(bounds.high)
+    if first != last:
+        return f"spans {first} to {last}"
+    if not stats.has_null_count or stats.null_count:
+        return "may hold events without a timestamp"
+    return None
