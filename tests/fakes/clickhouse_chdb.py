@@ -35,11 +35,13 @@ class ChDB:
     """One chDB connection on a folder, used by one thread at a time."""
 
     # chDB says it is typed (py.typed) but leaves its connection unannotated: the calls of it
-    # below are the only untyped calls of the stand-in, each ignored by name.
+    # below are the only untyped calls of the stand-in, each ignored by name. The packages chdb
+    # and chdb-core both install chdb/__init__.py, and which one an install keeps decides
+    # whether `connect` is typed: hence `unused-ignore` beside it.
 
     def __init__(self, path: Path) -> None:
         try:
-            self._connection = chdb.connect(str(path))  # type: ignore[no-untyped-call]
+            self._connection = chdb.connect(str(path))  # type: ignore[no-untyped-call, unused-ignore]
         except RuntimeError as exc:
             raise RuntimeError(
                 f"chDB would not open {path} ({exc}). chDB runs one embedded server per "

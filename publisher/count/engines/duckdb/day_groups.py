@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from publisher.count.engines.duckdb.events import EventFiles, Span, column_index, span
+from publisher.count.engines.duckdb.events import EventFiles, Span, span
 from publisher.count.window import Window
 
 
@@ -38,14 +38,15 @@ class DayGroups:
 
 def day_groups(files: EventFiles, window: Window) -> DayGroups:
     groups: list[DayGroup] = []
-    for path, meta in zip(files.paths, files.metadata, strict=True):
-        stamp = column_index(meta, "timestamp")
+    for path, footer in zip(files.paths, files.footers, strict=True):
+        meta = footer.metadata
+        stamp = footer.columns["timestamp"]
         for index in range(meta.num_row_groups):
             group = meta.row_group(index)
             if group.num_rows == 0:
                 continue
             where = f"row group {index} of {path}"
-            bounds = span(meta, group, stamp)
+            bounds = span(footer, group)
             if bounds is None:
                 return DayGroups(why_not=f"{where} has no timestamp statistics")
             if not bounds.overlaps(window):

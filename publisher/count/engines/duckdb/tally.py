@@ -121,7 +121,9 @@ def ci_flags(column: pa.ChunkedArray) -> npt.NDArray[np.int64]:
 
 def read_group(group: DayGroup, breakdown: bool) -> pa.Table:
     columns = [PROJECT_COLUMN, *(BREAKDOWN_COLUMNS if breakdown else [])]
-    parquet = pq.ParquetFile(literal(group.path), read_dictionary=DICTIONARY_COLUMNS)
+    # Only the columns read: without the breakdown a file may lack the installer's column.
+    dictionary = [name for name in DICTIONARY_COLUMNS if name in columns]
+    parquet = pq.ParquetFile(literal(group.path), read_dictionary=dictionary)
     # The row groups are read on THREADS threads already; pyarrow's own threads on top cost
     # a third more CPU time for the same read.
     return parquet.read_row_group(group.index, columns=columns, use_threads=False)
