@@ -11,9 +11,7 @@ drops) sends the whole count back to the SQL, with the reason.
 from dataclasses import dataclass
 from pathlib import Path
 
-import pyarrow.parquet as pq
-
-from publisher.count.engines.duckdb.events import EventFiles, Span, span
+from publisher.count.engines.duckdb.events import EventFiles, one_day, span
 from publisher.count.window import Window
 
 
@@ -40,7 +38,6 @@ def day_groups(files: EventFiles, window: Window) -> DayGroups:
     groups: list[DayGroup] = []
     for path, footer in zip(files.paths, files.footers, strict=True):
         meta = footer.metadata
-        stamp = footer.columns["timestamp"]
         for index in range(meta.num_row_groups):
             group = meta.row_group(index)
             if group.num_rows == 0:
@@ -51,20 +48,9 @@ def day_groups(files: EventFiles, window: Window) -> DayGroups:
                 return DayGroups(why_not=f"{where} has no timestamp statistics")
             if not bounds.overlaps(window):
                 continue
-            why_not = unproven(bounds, group.column(stamp).statistics, window)
-            if why_not:
-                return DayGroups(why_not=f"{where} {why_not}")
-            day = (bounds.day(bounds.low) - window.start).days
-            groups.append(DayGroup(path, index, day))
+            day = one_day(footer, group, bounds)
+            if isinstance(day, str):
+                return DayGroups(why_not=f"{where} {day}")
+            # One day that overlaps the window is inside it.
+            groups.append(DayGroup(path, index, (day - window.start).days))
     return DayGroups(tuple(groups))
-
-
-def unproven(bounds: Span, stats: pq.Statistics, window: Window) -> str | None:
-    """Why a row group that overlaps the window is not one day inside it; None if it is
-    (one day that overlaps the window is inside it)."""
-    first, last = bounds.day(bounds.low), bounds.day(bounds.high)
-    if first != last:
-        return f"spans {first} to {last}"
-    if not stats.has_null_count or stats.null_count:
-        return "may hold events without a timestamp"
-    return None

@@ -229,17 +229,31 @@ def window_bytes(files: EventFiles, window: Window, breakdown: bool = False) -> 
     return total
 
 
+def one_day(footer: Footer, group: pq.RowGroupMetaData, bounds: Span) -> date | str:
+    """The UTC day every event of the row group (first and last timestamp `bounds`) falls
+    on, when its statistics prove it; else why not, for people. One rule for the rows per
+    day and for the count by row group: one day, and no event without a timestamp (which
+    the SQL's filters drop)."""
+    first, last = bounds.day(bounds.low), bounds.day(bounds.high)
+    if first != last:
+        return f"spans {first} to {last}"
+    stats = group.column(footer.columns["timestamp"]).statistics
+    if not stats.has_null_count or stats.null_count:
+        return "may hold events without a timestamp"
+    return first
+
+
 def rows_per_day_from_metadata(files: EventFiles) -> dict[date, int] | None:
-    """Rows per UTC day, read from row-group statistics alone; None when a row group spans
-    days or has no statistics (then the rows must be counted)."""
+    """Rows per UTC day, read from row-group statistics alone; None when a row group is not
+    proven one day (`one_day`) or has no statistics (then the rows must be counted)."""
     days: dict[date, int] = {}
     for footer in files.footers:
         meta = footer.metadata
         for index in range(meta.num_row_groups):
             group = meta.row_group(index)
             bounds = span(footer, group)
-            if bounds is None or bounds.day(bounds.low) != bounds.day(bounds.high):
+            day = None if bounds is None else one_day(footer, group, bounds)
+            if not isinstance(day, date):
                 return None
-            day = bounds.day(bounds.low)
             days[day] = days.get(day, 0) + group.num_rows
     return days
