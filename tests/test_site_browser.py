@@ -18,7 +18,7 @@ import pytest
 from publisher.sample.names import project_names
 from publisher.website.builder import build_site
 from publisher.website.pages import project_path
-from tests.browser import AXE, Watched, require_axe
+from tests.browser import Contexts, Watched, axe_findings, require_axe
 from tests.published import (
     EXAMPLE,
     FLAGGED,
@@ -36,7 +36,7 @@ from tests.repos import publishing_repo
 from tests.site_pages import Links, serve
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Page, ViewportSize
 
 
 def crowded_flags(names: list[str]) -> list[dict[str, Any]]:
@@ -273,83 +273,67 @@ def test_rank_without_mirrors_and_ci_share_sort_by_their_numbers(
 
 
 def test_without_javascript_every_table_is_whole_and_links_work(
-    browser: Browser, big_site: str
+    contexts: Contexts, big_site: str
 ) -> None:
-    context = Watched(browser, java_script_enabled=False)
-    try:
-        page = context.page(big_site + "top-1000.html")
-        assert len(visible_rows(page)) == 1000
-        assert page.locator(".filter").is_hidden()
-        assert page.locator("table.ranking thead button").count() == 0
-        first = visible_rows(page)[0][1]
-        page.get_by_role("link", name=first, exact=True).click()
-        assert page.url.endswith(f"project/{first}.html")
-        assert page.locator("table.history tbody tr").count() == 2
-    finally:
-        context.context.close()
+    context = contexts.open(java_script_enabled=False)
+    page = context.page(big_site + "top-1000.html")
+    assert len(visible_rows(page)) == 1000
+    assert page.locator(".filter").is_hidden()
+    assert page.locator("table.ranking thead button").count() == 0
+    first = visible_rows(page)[0][1]
+    page.get_by_role("link", name=first, exact=True).click()
+    assert page.url.endswith(f"project/{first}.html")
+    assert page.locator("table.history tbody tr").count() == 2
     assert context.outside == []
 
 
 def test_without_javascript_the_new_columns_and_the_flags_show(
-    browser: Browser, example_site: str
+    contexts: Contexts, example_site: str
 ) -> None:
-    context = Watched(browser, java_script_enabled=False)
-    try:
-        page = context.page(example_site)
-        rows = visible_rows(page)
-        assert [c[0] for c in rows] == ["1", "2", "3", "4", "5", "6"]  # in rank order
-        assert all(len(c) == 7 for c in rows)
-        page.get_by_role("link", name="bot spike", exact=True).click()
-        assert page.url == example_site + "flags.html#anomalies"
-        assert page.locator("#anomalies").is_visible()
-        assert page.locator("#anomalies li").count() == len(FLAGS)
-        older = context.page(example_site + f"{OLDER}/")
-        assert all(len(c) == 3 for c in visible_rows(older))
-    finally:
-        context.context.close()
+    context = contexts.open(java_script_enabled=False)
+    page = context.page(example_site)
+    rows = visible_rows(page)
+    assert [c[0] for c in rows] == ["1", "2", "3", "4", "5", "6"]  # in rank order
+    assert all(len(c) == 7 for c in rows)
+    page.get_by_role("link", name="bot spike", exact=True).click()
+    assert page.url == example_site + "flags.html#anomalies"
+    assert page.locator("#anomalies").is_visible()
+    assert page.locator("#anomalies li").count() == len(FLAGS)
+    older = context.page(example_site + f"{OLDER}/")
+    assert all(len(c) == 3 for c in visible_rows(older))
     assert context.outside == []
     assert context.errors == []
-
-
-AXE_RUN = "async () => { const r = await axe.run(document); return [r.violations, r.passes]; }"
 
 
 @pytest.mark.parametrize(
     "path", ["", "2026.11/", "2026.09/", f"{OLDER}/", "project/idna.html", "flags.html"]
 )
 def test_axe_finds_no_accessibility_violation(
-    browser: Browser, example_site: str, path: str
+    contexts: Contexts, example_site: str, path: str
 ) -> None:
     """axe-core (the engine of Lighthouse's accessibility score, from site/'s npm tools),
     injected into the page: the Content Security Policy is bypassed for it alone."""
     require_axe()
     for scheme in ("light", "dark"):
-        context = Watched(browser, bypass_csp=True, color_scheme=scheme)
-        try:
-            page = context.page(example_site + path)
-            page.add_script_tag(path=str(AXE))
-            found, passed = page.evaluate(AXE_RUN)
-            assert [(v["id"], [n["target"] for n in v["nodes"]]) for v in found] == [], scheme
-            assert "color-contrast" in {rule["id"] for rule in passed}  # it checked the colours
-        finally:
-            context.context.close()
+        context = contexts.open(bypass_csp=True, color_scheme=scheme)
+        page = context.page(example_site + path)
+        found, passed = axe_findings(page)
+        assert [(v["id"], [n["target"] for n in v["nodes"]]) for v in found] == [], scheme
+        assert "color-contrast" in {rule["id"] for rule in passed}  # it checked the colours
         assert context.errors == []
 
 
 def test_a_phone_shows_the_ranking_without_the_new_columns(
-    browser: Browser, example_site: str
+    contexts: Contexts, example_site: str
 ) -> None:
-    context = Watched(browser, viewport={"width": 360, "height": 740}, is_mobile=True)
-    try:
-        page = context.page(example_site)
-        assert page.evaluate("document.documentElement.scrollWidth") <= 360
-        box = page.locator("table.ranking").bounding_box()
-        assert box is not None  # shown
-        assert box["x"] + box["width"] <= 360
-        assert page.locator("th.without-mirrors").is_hidden()
-        assert page.locator(".column-notes").is_visible()
-    finally:
-        context.context.close()
+    context = contexts.open(viewport={"width": 360, "height": 740}, is_mobile=True)
+    page = context.page(example_site)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    box = page.locator("table.ranking").bounding_box()
+    assert box is not None  # shown
+    assert box["x"] + box["width"] <= 360
+    assert page.locator("th.without-mirrors").is_hidden()
+    assert page.locator(".column-notes").is_visible()
     assert context.errors == []
 
 
@@ -372,20 +356,14 @@ def test_a_project_page_shows_the_tags_numbers(
     assert [[r[0].removesuffix(" DOI"), r[1], r[2]] for r in rows] == expected
 
 
-def test_the_citation_copies_with_a_button(browser: Browser, example_site: str) -> None:
-    context = Watched(browser, permissions=["clipboard-read", "clipboard-write"])
-    try:
-        page = context.page(example_site)
-        button = page.locator("button[data-copy=bibtex]")
-        assert button.text_content() == "Copy BibTeX"
-        button.click()
-        assert (
-            page.evaluate("navigator.clipboard.readText()")
-            == page.locator("#bibtex").text_content()
-        )
-        assert button.text_content() == "Copied"
-    finally:
-        context.context.close()
+def test_the_citation_copies_with_a_button(contexts: Contexts, example_site: str) -> None:
+    context = contexts.open(permissions=("clipboard-read", "clipboard-write"))
+    page = context.page(example_site)
+    button = page.locator("button[data-copy=bibtex]")
+    assert button.text_content() == "Copy BibTeX"
+    button.click()
+    assert page.evaluate("navigator.clipboard.readText()") == page.locator("#bibtex").text_content()
+    assert button.text_content() == "Copied"
     assert context.errors == []
 
 
@@ -442,24 +420,21 @@ def test_a_name_with_html_characters_shows_as_text(watched: Watched, tmp_path: P
         page = watched.page(url + "2026.10/")
         assert visible_rows(page)[0][1] == evil
         assert page.locator("table.ranking img, table.ranking script").count() == 0
-        page.close()  # before the server stops, or a request still running is cut off
+        page.goto("about:blank")  # before the server stops, or a request still running is cut off
     assert project_path(evil).startswith("project/_3cimg")
 
 
-def test_a_phone_needs_no_sideways_scrolling(browser: Browser, big_site: str) -> None:
-    context = Watched(browser, viewport={"width": 360, "height": 740}, is_mobile=True)
-    try:
-        for path in ("", "top-1200.html", "archive.html", "project/" + first_project(big_site)):
-            page = context.page(big_site + path)
-            assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
-            # The ranking itself fits; a table of many columns scrolls in its own box.
-            ranking = page.locator("table.ranking")
-            if ranking.count():
-                box = ranking.bounding_box()
-                assert box is not None, path  # shown
-                assert box["x"] + box["width"] <= 360, path
-    finally:
-        context.context.close()
+def test_a_phone_needs_no_sideways_scrolling(contexts: Contexts, big_site: str) -> None:
+    context = contexts.open(viewport={"width": 360, "height": 740}, is_mobile=True)
+    for path in ("", "top-1200.html", "archive.html", "project/" + first_project(big_site)):
+        page = context.page(big_site + path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
+        # The ranking itself fits; a table of many columns scrolls in its own box.
+        ranking = page.locator("table.ranking")
+        if ranking.count():
+            box = ranking.bounding_box()
+            assert box is not None, path  # shown
+            assert box["x"] + box["width"] <= 360, path
     assert context.outside == []
     assert context.errors == []
 
@@ -482,44 +457,47 @@ def test_the_keyboard_reaches_the_skip_link_then_the_navigation(
     assert page.url.endswith("#main")
 
 
-def test_dark_mode_follows_the_system(browser: Browser, example_site: str) -> None:
+def test_dark_mode_follows_the_system(contexts: Contexts, example_site: str) -> None:
     colours = []
     for scheme in ("light", "dark"):
-        context = Watched(browser, color_scheme=scheme)
+        context = contexts.open(color_scheme=scheme)
         page = context.page(example_site)
         colours.append(page.evaluate("getComputedStyle(document.body).backgroundColor"))
-        context.context.close()
     assert colours == ["rgb(255, 255, 255)", "rgb(18, 20, 23)"]
 
 
-SCREENS = {"laptop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
+SCREENS: dict[str, ViewportSize] = {
+    "laptop": {"width": 1366, "height": 900},
+    "phone": {"width": 390, "height": 844},
+}
 
 
 def ranking_pages(page: Page, folder_url: str) -> list[str]:
-    """Every ranking page of a folder: its first, and those its length links lead to."""
+    """Every ranking page of a folder: its first, where `page` is left, then those its
+    length links lead to."""
     page.goto(folder_url)
     links = page.eval_on_selector_all("nav.sizes a", "links => links.map(a => a.href)")
-    return sorted({folder_url, *links})
+    return [folder_url, *sorted(set(links) - {folder_url})]
 
 
 @pytest.mark.parametrize("screen", SCREENS)
 def test_the_first_row_is_on_the_first_screen_of_every_ranking_page(
-    browser: Browser, example_site: str, crowded_site: str, screen: str
+    contexts: Contexts, example_site: str, crowded_site: str, screen: str
 ) -> None:
-    context = Watched(browser, viewport=SCREENS[screen])
-    try:
-        page = context.page(example_site)
-        folders = [example_site + f for f in ("", *(f"{tag}/" for tag in EXAMPLE))]
-        folders += [crowded_site + f for f in ("", "2026.10/", "2026.11/")]
-        urls = [url for folder in folders for url in ranking_pages(page, folder)]
-        assert len(urls) == 5 + 3 * 3  # top 100, 1,000 and all 1,200
-        for url in urls:
-            page.goto(url)
+    context = contexts.open(viewport=SCREENS[screen])
+    page = context.page(example_site)
+    folders = [example_site + f for f in ("", *(f"{tag}/" for tag in EXAMPLE))]
+    folders += [crowded_site + f for f in ("", "2026.10/", "2026.11/")]
+    urls = []
+    for folder in folders:
+        for url in ranking_pages(page, folder):  # each page is loaded once
+            if page.url != url:
+                page.goto(url)
             row = page.locator("table.ranking tbody tr").first.bounding_box()
             assert row is not None, url
             assert row["y"] + row["height"] <= SCREENS[screen]["height"], url
-    finally:
-        context.context.close()
+            urls.append(url)
+    assert len(urls) == 5 + 3 * 3  # top 100, 1,000 and all 1,200
     assert context.errors == []
 
 
@@ -540,7 +518,7 @@ def test_a_crowded_month_counts_its_flags_by_todays_rule(
 
 
 def test_the_404_page_works_at_any_depth_when_the_address_is_known(
-    browser: Browser, example_repo: Path, tmp_path: Path
+    contexts: Contexts, example_repo: Path, tmp_path: Path
 ) -> None:
     """Served for /2026.11/x/ or /project/x.html (as GitHub Pages serves 404.html for any
     missing address), it is styled and every link and asset of it answers."""
@@ -551,19 +529,15 @@ def test_the_404_page_works_at_any_depth_when_the_address_is_known(
         for deep in ("2026.11/x/index.html", "project/x.html"):
             (site / deep).parent.mkdir(parents=True, exist_ok=True)
             (site / deep).write_bytes(body)
-        context = Watched(browser)
-        try:
-            for deep in ("2026.11/x/", "project/x.html"):
-                page = context.page(url + "site/" + deep)
-                header = page.locator("header.site")
-                assert header.evaluate("e => getComputedStyle(e).display") == "flex"
-                links = page.eval_on_selector_all(
-                    "[href], [src]", "es => es.map(e => e.href || e.src)"
-                )
-                assert len(links) >= 8
-                for link in links:
-                    with urllib.request.urlopen(link.split("#")[0]) as response:
-                        assert response.status == 200, link
-        finally:
-            context.context.close()
+        context = contexts.open()
+        for deep in ("2026.11/x/", "project/x.html"):
+            page = context.page(url + "site/" + deep)
+            header = page.locator("header.site")
+            assert header.evaluate("e => getComputedStyle(e).display") == "flex"
+            links = page.eval_on_selector_all("[href], [src]", "es => es.map(e => e.href || e.src)")
+            assert len(links) >= 8
+            for link in links:
+                with urllib.request.urlopen(link.split("#")[0]) as response:
+                    assert response.status == 200, link
+        page.goto("about:blank")  # before the server stops, or a request still running is cut off
         assert context.errors == []

@@ -26,7 +26,7 @@ from publisher.website.history_files import HISTORY_PATH
 from publisher.website.month_grid import rounded
 from publisher.website.pages import project_path
 from publisher.website.project_chart import project_chart
-from tests.browser import AXE, require_axe, require_vnu
+from tests.browser import Contexts, axe_findings, require_axe, require_vnu
 from tests.histories import commit_history, copied, counted
 from tests.published import (
     EXAMPLE,
@@ -309,77 +309,64 @@ def served(site: Path) -> Iterator[str]:
         yield url
 
 
-def test_a_visitor_sees_the_history_months_marked(browser: Any, served: str) -> None:
-    page = browser.new_page(java_script_enabled=False)
-    try:
-        page.goto(served + project_path("requests"))
-        chart = page.get_by_role("img", name="Downloads and rank of requests per month")
-        assert chart.is_visible()
-        header = page.get_by_role("rowheader", name="2026", exact=True)
-        assert header.is_visible()
-        seen = page.eval_on_selector(
-            "table.months tbody tr",
-            "r => [...r.cells].slice(5, 8)"
-            ".map(c => [c.innerText.trim(), getComputedStyle(c).fontStyle])",
-        )
-        numbers = [text.replace("\n", " ").split(" #") for text, _ in seen]
-        assert [n[1] for n in numbers] == ["1", "1*", "2"]  # May, June (gaps), July
-        assert {style for _, style in seen} == {"italic"}
-        heads = page.eval_on_selector_all("table.months thead th", "c => c.map(h => h.innerText)")
-        assert heads == [
-            "Year",
-            "Jan",
-            "Feb",
-            "Mar",
-            "Apr",
-            "May",
-            "Jun",
-            "Jul",
-            "Aug",
-            "Sep",
-            "Oct",
-            "Nov",
-            "Dec",
-        ]
-        page.get_by_role("link", name="history months").click()
-        page.wait_for_url("**/archive.html#history")
-        assert page.get_by_role("heading", name="History months").is_visible()
-    finally:
-        page.close()
+def test_a_visitor_sees_the_history_months_marked(contexts: Contexts, served: str) -> None:
+    page = contexts.open(java_script_enabled=False).page(served + project_path("requests"))
+    chart = page.get_by_role("img", name="Downloads and rank of requests per month")
+    assert chart.is_visible()
+    header = page.get_by_role("rowheader", name="2026", exact=True)
+    assert header.is_visible()
+    seen = page.eval_on_selector(
+        "table.months tbody tr",
+        "r => [...r.cells].slice(5, 8)"
+        ".map(c => [c.innerText.trim(), getComputedStyle(c).fontStyle])",
+    )
+    numbers = [text.replace("\n", " ").split(" #") for text, _ in seen]
+    assert [n[1] for n in numbers] == ["1", "1*", "2"]  # May, June (gaps), July
+    assert {style for _, style in seen} == {"italic"}
+    heads = page.eval_on_selector_all("table.months thead th", "c => c.map(h => h.innerText)")
+    assert heads == [
+        "Year",
+        "Jan",
+        "Feb",
+        "Mar",
+        "Apr",
+        "May",
+        "Jun",
+        "Jul",
+        "Aug",
+        "Sep",
+        "Oct",
+        "Nov",
+        "Dec",
+    ]
+    page.get_by_role("link", name="history months").click()
+    page.wait_for_url("**/archive.html#history")
+    assert page.get_by_role("heading", name="History months").is_visible()
 
 
-def test_ten_years_of_months_fit_a_phone(browser: Any, ten_years: tuple[Path, Built]) -> None:
+def test_ten_years_of_months_fit_a_phone(contexts: Contexts, ten_years: tuple[Path, Built]) -> None:
     """At 390x844 nothing overflows the page: the grid of years by months scrolls inside its
     labelled wrapper, which the keyboard reaches."""
     out, _ = ten_years
     biggest = max((out / "project").glob("*.html"), key=lambda p: p.stat().st_size)
     with serve(out) as url:
-        page = browser.new_page(viewport={"width": 390, "height": 844})
-        try:
-            page.goto(f"{url}project/{biggest.name}")
-            assert page.evaluate("document.documentElement.scrollWidth") <= 390
-            wrapper = page.get_by_role("region", name=re.compile("earlier months"))
-            assert wrapper.get_attribute("tabindex") == "0"
-            sizes = wrapper.evaluate("w => [w.scrollWidth, w.clientWidth]")
-            assert sizes[0] > sizes[1]  # it scrolls inside its wrapper
-        finally:
-            page.close()
+        page = contexts.open(viewport={"width": 390, "height": 844}).page(
+            f"{url}project/{biggest.name}"
+        )
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        wrapper = page.get_by_role("region", name=re.compile("earlier months"))
+        assert wrapper.get_attribute("tabindex") == "0"
+        sizes = wrapper.evaluate("w => [w.scrollWidth, w.clientWidth]")
+        assert sizes[0] > sizes[1]  # it scrolls inside its wrapper
+        page.goto("about:blank")  # before the server stops, or a request still running is cut off
 
 
-def test_axe_finds_nothing_on_a_page_with_history_months(browser: Any, served: str) -> None:
+def test_axe_finds_nothing_on_a_page_with_history_months(contexts: Contexts, served: str) -> None:
     require_axe()
-    context = browser.new_context(bypass_csp=True)
-    try:
-        page = context.new_page()
-        for path in (project_path("requests"), "archive.html"):
-            page.goto(served + path)
-            page.add_script_tag(path=str(AXE))
-            found = page.evaluate(
-                "axe.run(document, {resultTypes: ['violations']}).then(r => r.violations)"
-            )
-            assert [(v["id"], [n["target"] for n in v["nodes"]]) for v in found] == [], path
-    finally:
-        context.close()
+    context = contexts.open(bypass_csp=True)
+    for path in (project_path("requests"), "archive.html"):
+        found, _ = axe_findings(context.page(served + path))
+        assert [(v["id"], [n["target"] for n in v["nodes"]]) for v in found] == [], path
 
 
 def test_the_site_without_history_files_is_as_before(

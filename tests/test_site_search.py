@@ -19,15 +19,15 @@ from publisher.website.history import History
 from publisher.website.pages import project_path
 from publisher.website.search import search_index
 from publisher.website.tags import Month
-from tests.browser import Watched
+from tests.browser import Contexts, Scheme, Watched, axe_findings, requests_of, require_axe
 from tests.published import EXAMPLE
 from tests.repos import publishing_repo
 from tests.site_pages import serve
-from tests.test_site_browser import AXE_RUN, tag_dataset, visible_rows
+from tests.test_site_browser import tag_dataset, visible_rows
 from tests.test_site_build import publish_unvalidated
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Locator, Page
+    from playwright.sync_api import Locator, Page
 
 # Ranked so that one query meets each kind of match, none of them first by rank. The latest
 # month must pass validate, so its odd name is a long one: its page's file name is shortened.
@@ -136,112 +136,94 @@ def test_no_match_is_said_and_escape_closes(watched: Watched, named_site: str) -
 def test_the_index_is_loaded_on_first_use_not_with_the_page(
     watched: Watched, big_site: str
 ) -> None:
-    asked: list[str] = []
-    watched.context.on("request", lambda request: asked.append(request.url))
-    page = watched.page(big_site + "top-1200.html")
-    page.wait_for_load_state("networkidle")
-    assert [url for url in asked if "search" in url] == [big_site + "static/search.js"]
-    typed(page, "py")
-    assert len(options(page)) == 10
-    status = page.locator("header .search .status").text_content()
-    assert status is not None
-    assert re.fullmatch(r"[\d,]+ projects match; the first 10 are shown\.", status)
-    assert asked.count(big_site + "search.json") == 1
+    with requests_of(watched) as asked:
+        page = watched.page(big_site + "top-1200.html")
+        page.wait_for_load_state("networkidle")
+        assert [url for url in asked if "search" in url] == [big_site + "static/search.js"]
+        typed(page, "py")
+        assert len(options(page)) == 10
+        status = page.locator("header .search .status").text_content()
+        assert status is not None
+        assert re.fullmatch(r"[\d,]+ projects match; the first 10 are shown\.", status)
+        assert asked.count(big_site + "search.json") == 1
 
 
 def test_an_index_that_cannot_be_loaded_leaves_the_link_to_the_full_list(
-    browser: Browser, big_site: str
+    contexts: Contexts, big_site: str
 ) -> None:
-    context = Watched(browser)
-    try:
-        context.context.route("**/search.json", lambda route: route.fulfill(status=404))
-        page = context.page(big_site + "archive.html")
-        page.get_by_role("combobox", name="Find any project").press_sequentially("py")
-        page.locator("header .search[data-state=failed]").wait_for()
-        status = page.locator("header .search .status")
-        assert status.text_content() == "The names could not be loaded: see the full list."
-        status.get_by_role("link", name="the full list").click()
-        page.wait_for_url(big_site + "top-1200.html")
-    finally:
-        context.context.close()
+    context = contexts.open()
+    context.context.route("**/search.json", lambda route: route.fulfill(status=404))
+    page = context.page(big_site + "archive.html")
+    page.get_by_role("combobox", name="Find any project").press_sequentially("py")
+    page.locator("header .search[data-state=failed]").wait_for()
+    status = page.locator("header .search .status")
+    assert status.text_content() == "The names could not be loaded: see the full list."
+    status.get_by_role("link", name="the full list").click()
+    page.wait_for_url(big_site + "top-1200.html")
     assert context.outside == []
 
 
 def test_without_javascript_the_box_is_a_link_to_the_full_list(
-    browser: Browser, big_site: str
+    contexts: Contexts, big_site: str
 ) -> None:
-    context = Watched(browser, java_script_enabled=False)
-    try:
-        for path in ("", "project/" + visible_first(context, big_site)):
-            page = context.page(big_site + path)
-            assert page.locator("#search").count() == 0
-            page.get_by_role("link", name="Find any project").click()
-            page.wait_for_url(big_site + "top-1200.html")
-            assert len(visible_rows(page)) == 1200
-    finally:
-        context.context.close()
+    context = contexts.open(java_script_enabled=False)
+    for path in ("", "project/" + visible_first(context, big_site)):
+        page = context.page(big_site + path)
+        assert page.locator("#search").count() == 0
+        page.get_by_role("link", name="Find any project").click()
+        page.wait_for_url(big_site + "top-1200.html")
+        assert len(visible_rows(page)) == 1200
     assert context.outside == []
 
 
 def visible_first(context: Watched, site: str) -> str:
     page = context.page(site)
     first: str = visible_rows(page)[0][1]
-    page.close()
     return f"{first}.html"
 
 
 def test_the_box_does_not_move_when_the_script_replaces_the_link(
-    browser: Browser, big_site: str
+    contexts: Contexts, big_site: str
 ) -> None:
     boxes = []
     for script in (False, True):
-        context = Watched(browser, java_script_enabled=script)
+        context = contexts.open(java_script_enabled=script)
         page = context.page(big_site)
         page.wait_for_load_state("load")
         boxes.append(page.locator("header .search > :is(a, input)").bounding_box())
-        context.context.close()
     assert boxes[0] == boxes[1]
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_a_phone_shows_the_matches_within_the_screen(
-    browser: Browser, named_site: str, scheme: str
+    contexts: Contexts, named_site: str, scheme: Scheme
 ) -> None:
-    context = Watched(
-        browser, viewport={"width": 390, "height": 844}, is_mobile=True, color_scheme=scheme
+    context = contexts.open(
+        viewport={"width": 390, "height": 844}, is_mobile=True, color_scheme=scheme
     )
-    try:
-        page = context.page(named_site)
-        typed(page, "foo")
-        assert len(options(page)) == 5
-        panel = page.locator("header .search .results").bounding_box()
-        assert panel is not None  # shown
-        assert panel["x"] >= 0
-        assert panel["x"] + panel["width"] <= 390
-        assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    finally:
-        context.context.close()
+    page = context.page(named_site)
+    typed(page, "foo")
+    assert len(options(page)) == 5
+    panel = page.locator("header .search .results").bounding_box()
+    assert panel is not None  # shown
+    assert panel["x"] >= 0
+    assert panel["x"] + panel["width"] <= 390
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert context.errors == []
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_axe_finds_no_violation_with_the_matches_open(
-    browser: Browser, named_site: str, scheme: str
+    contexts: Contexts, named_site: str, scheme: Scheme
 ) -> None:
-    from tests.browser import AXE, require_axe
-
     require_axe()
-    context = Watched(browser, bypass_csp=True, color_scheme=scheme)
-    try:
-        page = context.page(named_site)
-        typed(page, "foo")
-        page.get_by_role("combobox", name="Find any project").press("ArrowDown")
-        page.add_script_tag(path=str(AXE))
-        found, passed = page.evaluate(AXE_RUN)
-        assert [(v["id"], [n["target"] for n in v["nodes"]]) for v in found] == []
-        assert "color-contrast" in {rule["id"] for rule in passed}
-    finally:
-        context.context.close()
+    context = contexts.open(bypass_csp=True, color_scheme=scheme)
+    page = context.page(named_site)
+    typed(page, "foo")
+    page.get_by_role("combobox", name="Find any project").press("ArrowDown")
+    found, passed = axe_findings(page)
+    assert [(v["id"], [n["target"] for n in v["nodes"]]) for v in found] == []
+    assert "color-contrast" in {rule["id"] for rule in passed}
     assert context.errors == []
 
 
