@@ -10,7 +10,6 @@ from rich.console import Console
 from publisher.base.days import parse_date
 from publisher.base.errors import UsageError
 from publisher.base.progress import counter, status
-from publisher.cli import report
 from publisher.cli.options import (
     CollectOptions,
     DemoOptions,
@@ -22,10 +21,7 @@ from publisher.cli.options import (
     SiteOptions,
     ValidateOptions,
 )
-from publisher.cli.resolve import counting_for
 from publisher.count.window import window_ending
-from publisher.dataset.collect import collect, write_collected
-from publisher.dataset.previous_files import check_earlier, read_previous
 from publisher.dataset.write import check_writable_folder
 
 if TYPE_CHECKING:
@@ -33,6 +29,13 @@ if TYPE_CHECKING:
 
 
 def run_collect(options: CollectOptions, now: datetime, out: Console, err: Console) -> int:
+    # Here, not at the top: a command that counts nothing (`release`, `site`) never loads the
+    # engines, their Arrow kernels or the dataset's builders.
+    from publisher.cli import report
+    from publisher.cli.resolve import counting_for
+    from publisher.dataset.collect import collect, write_collected
+    from publisher.dataset.previous_files import check_earlier, read_previous
+
     counting = counting_for(options.given, options.end_date, Path.cwd(), now)
     engine, request = counting.engine, counting.request
     if options.print_sql:

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from publisher.base.days import parse_date
 from publisher.base.secrets import keep_out
@@ -19,10 +20,11 @@ from publisher.base.settings import (
     written_names,
 )
 from publisher.cli.options import GivenSettings
-from publisher.count.engines import make_engine
-from publisher.count.engines.base import Engine, Request
 from publisher.count.window import Window, window_ending
 from publisher.release.month import release_end
+
+if TYPE_CHECKING:  # loaded by `counting_for`: `release` and `site` never count
+    from publisher.count.engines.base import Engine, Request
 
 
 def settings_for(given: GivenSettings, folder: Path) -> Settings:
@@ -57,8 +59,8 @@ def window_for(
 @dataclass(frozen=True)
 class Counting:
     settings: Settings
-    request: Request
-    engine: Engine
+    request: "Request"
+    engine: "Engine"
 
 
 def counting_for(
@@ -70,6 +72,9 @@ def counting_for(
 ) -> Counting:
     """Everything checked and built before any engine is asked anything; `release` holds the
     window to a month's end (`publish`)."""
+    from publisher.count.engines import make_engine
+    from publisher.count.engines.base import Request
+
     settings = settings_for(given, folder)
     window = window_for(end_date, settings, now, release)
     request = Request(window=window, limit=settings.limit, breakdown=settings.breakdown)

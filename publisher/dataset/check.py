@@ -9,9 +9,9 @@ from typing import Any, NoReturn, Protocol
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from publisher.base.errors import UsageError, ValidationError
+from publisher.base.parquet import parquet_table
 from publisher.base.paths import refuse_symlink_loop
 from publisher.dataset.build import (
     COMPATIBLE_FILES,
@@ -213,7 +213,7 @@ def check_extended_csv(text: str, rows: list[dict[str, Any]]) -> None:
 
 def read_parquet(folder: Folder) -> pa.Table:
     try:
-        return pq.read_table(pa.BufferReader(read_bytes(folder, EXTENDED_PARQUET_FILE)))
+        return parquet_table(read_bytes(folder, EXTENDED_PARQUET_FILE))
     except (pa.ArrowException, OSError) as exc:
         raise Broken(
             f"{folder / EXTENDED_PARQUET_FILE} is not a Parquet file ({exc}).", TIP

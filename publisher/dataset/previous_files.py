@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from publisher.base.errors import PublisherError, UsageError
+from publisher.base.parquet import parquet_table
 from publisher.count.window import Window
 from publisher.dataset.build import (
     EXTENDED_JSON_FILE,
@@ -54,7 +54,7 @@ def compatible_dataset(folder: Folder, tip: str) -> dict[str, Any]:
 def parquet_ranks(folder: Folder, body: bytes, tip: str) -> pa.Table:
     """Every project's rank, read as Arrow: about 800,000 rows at today's volume."""
     try:
-        table = pq.read_table(pa.BufferReader(body), columns=RANKS_SCHEMA.names)
+        table = parquet_table(body, RANKS_SCHEMA.names)
         return table.cast(RANKS_SCHEMA)
     except (pa.ArrowException, KeyError) as exc:
         name = folder / EXTENDED_PARQUET_FILE

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from functools import cache
 
@@ -90,23 +91,50 @@ def project_name_array(count: int, seed: int) -> pa.StringArray:
     parts) adds nothing, so only the first draw of each is spelt and compared as text; two
     different candidates may still spell the same name ("pytest-" "mock", "py" "test" "-mock")."""
     rng = seeded_rng(seed, NAMES_STREAM)
-    names = pa.array([], type=pa.string())
-    drawn = pa.array([], type=pa.int64())
+    drawn = _Drawn()
+    names: list[str] = []
+    spelt: set[str] = set()
     attempt = 0
     while len(names) < count:
         missing = count - len(names)
         # Once the plain combinations run low, a number widens the space: "foo-bar-1234".
         numbered = attempt >= 4
         candidates = _candidate_codes(rng, max(2 * missing, 64), numbered)
-        # Arrow's hash kernels number values by first appearance: the first draws stay first.
-        seen = len(drawn)
-        drawn = pc.unique(pa.chunked_array([drawn, pa.array(candidates)]))
-        names = pc.unique(pa.chunked_array([names, _spelt(drawn[seen:].to_numpy())]))
+        # Each name is hashed once, as it is spelt; Arrow's `unique` over all the names so far
+        # hashed the first ones again at every attempt.
+        for name in _spelt(drawn.first(candidates, numbered)).to_pylist():
+            if name not in spelt:
+                spelt.add(name)
+                names.append(name)
         attempt += 1
-    chosen = names[:count]
+    chosen = pa.array(names[:count], pa.string())
     lengths = pc.utf8_length(chosen).to_numpy(zero_copy_only=False).astype(np.float64)
     order = np.argsort(lengths + rng.normal(0.0, _RANK_LENGTH_NOISE, count), kind="stable")
     return chosen.take(order)
+
+
+class _Drawn:
+    """The candidates drawn so far. The plain ones (no number: every attempt before the first
+    numbered one) are marked in a table of every combination of parts, a few tens of
+    megabytes touched only where drawn; the numbered ones, which never equal a plain one,
+    are kept as Arrow's unique values."""
+
+    def __init__(self) -> None:
+        self.plain = np.zeros(math.prod(_SIZES), dtype=np.bool_)
+        self.numbered = pa.array([], type=pa.int64())
+
+    def first(self, candidates: np.ndarray, numbered: bool) -> np.ndarray:
+        """The candidates never drawn before, each once, in the order of their first draw
+        (Arrow's hash kernels number values by first appearance)."""
+        batch: np.ndarray = pc.unique(pa.array(candidates)).to_numpy()
+        if numbered:
+            seen = len(self.numbered)
+            self.numbered = pc.unique(pa.chunked_array([self.numbered, pa.array(batch)]))
+            return self.numbered[seen:].to_numpy()  # type: ignore[no-any-return]
+        parts = batch // (_NUMBERS + 1)
+        new: np.ndarray = batch[~self.plain[parts]]
+        self.plain[new // (_NUMBERS + 1)] = True
+        return new
 
 
 def _candidate_codes(rng: np.random.Generator, count: int, numbered: bool) -> np.ndarray:

@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from publisher.base.parquet import parquet_table
 from publisher.dataset.history.names import tag_year
 
 TAG, PERIOD_START, PERIOD_END = "tag", "period_start", "period_end"
@@ -114,4 +115,4 @@ def to_parquet(table: pa.Table) -> bytes:
 
 def from_parquet(body: bytes) -> pa.Table:
     """A year file's rows; its columns are checked by `check`, not here."""
-    return pq.read_table(pa.BufferReader(body))
+    return parquet_table(body)
