@@ -10,7 +10,9 @@ statement per request, the `X-ClickHouse-Summary` header, error bodies with thei
 public endpoint shows can be switched on: 503s, dropped connections, stalls, days never loaded,
 a changed schema; and a public server's limits (clickhouse_limits.py), with the answer's summary
 telling rows read from rows to read (the query's own progress, clickhouse_chdb.py). With
-`today`, the per-month table keeps only the last 6 calendar months, as ClickPy's does.
+`today`, the per-month table keeps only the last 6 calendar months, as ClickPy's does. A request
+asked again is answered from memory where running it would give the same answer and summary
+(clickhouse_memory.py; `remember=False`: every request is run, as the benchmark wants).
 
 Not modelled: response compression (answers are always identity-encoded, which the client
 accepts), `client_protocol_version` block info (the client's probe then falls back to protocol
@@ -39,6 +41,7 @@ from typing import Literal, Self
 from tests.fakes.clickhouse_chdb import ChDB
 from tests.fakes.clickhouse_http import Reply, _Server
 from tests.fakes.clickhouse_limits import NO_LIMITS, Limits
+from tests.fakes.clickhouse_memory import Answered, Memory
 from tests.fakes.clickhouse_tables import (
     AGGREGATES,
     DATABASE,
@@ -60,7 +63,6 @@ from tests.fakes.clickhouse_wire import (
     read_query,
     split_params,
     sql_string,
-    summary,
 )
 
 __all__ = ["AGGREGATES", "INSTALLER_TABLE", "ClickHouseStandIn", "ServerError"]
@@ -95,8 +97,11 @@ class ClickHouseStandIn:
         display_name: str = "clickhouse-standin",
         limits: Limits = NO_LIMITS,
         today: date | None = None,
+        remember: bool = True,
     ) -> None:
         self.limits = limits
+        # Answers given again where running the request would give the same (clickhouse_memory.py).
+        self.memory = Memory(on=remember)
         self.today = today  # with a day, the per-month table keeps its last 6 months only
         self.users = {user: password}
         self.display_name = display_name
@@ -321,21 +326,27 @@ class ClickHouseStandIn:
         check_settings(settings, self.settings)
         default_format = fields.get("default_format", DEFAULT_FORMAT)
         sql = fields["query"]
-        text, fmt = prepare(sql, self.limits.applied(settings, sql), default_format)
+        applied = self.limits.applied(settings, sql)
+        text, fmt = prepare(sql, applied, default_format)
+        clocked = not self.limits.rows_per_second
+        key = self.memory.key(sql, fmt, bound, applied, clocked) if fmt else None
+        answered = self.memory.recall(key, applied, self._db.generation)
+        if answered is None:
+            answered = self._run(text, bound, sql, fmt)
+            self.memory.keep(key, applied, answered)
+        elapsed = self.limits.elapsed_ns(answered.read_rows, answered.measured_ns)
+        headers = self._headers(fields) | {"X-ClickHouse-Summary": answered.summary(elapsed)}
+        if fmt is None:
+            return Reply(200, answered.body, headers | {"Content-Type": TEXT_PLAIN})
+        headers |= {"Content-Type": CONTENT_TYPES.get(fmt, BINARY), "X-ClickHouse-Format": fmt}
+        return Reply(200, answered.body, headers)
+
+    def _run(self, text: str, bound: dict[str, str], sql: str, fmt: str | None) -> Answered:
         try:
             ran = self._db.ran(text, params=bound)
         except ServerError as error:
             raise self.limits.error(error, sql) from None
-        result = ran.result
-        elapsed = self.limits.elapsed_ns(result.storage_rows_read(), int(result.elapsed() * 1e9))
-        to_read = ran.rows_to_read if fmt else 0
-        headers = self._headers(fields) | {
-            "X-ClickHouse-Summary": summary(result, to_read, elapsed)
-        }
-        if fmt is None:
-            return Reply(200, result.bytes(), headers | {"Content-Type": TEXT_PLAIN})
-        headers |= {"Content-Type": CONTENT_TYPES.get(fmt, BINARY), "X-ClickHouse-Format": fmt}
-        return Reply(200, result.bytes(), headers)
+        return Answered.of(ran.result, ran.rows_to_read if fmt else 0, ran.generation)
 
     def _error(self, error: ServerError, fields: dict[str, str]) -> Reply:
         headers = self._headers(fields) | {

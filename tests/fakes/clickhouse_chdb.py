@@ -18,17 +18,19 @@ from typing import Any
 
 import chdb
 
-from tests.fakes.clickhouse_wire import DEFAULT_FORMAT, error_from_chdb
+from tests.fakes.clickhouse_wire import DEFAULT_FORMAT, error_from_chdb, has_result
 
 TOTAL_ROWS_TO_READ = "total_rows_to_read"
 
 
 @dataclass(frozen=True)
 class Ran:
-    """A query's result and the rows its progress said it was to read."""
+    """A query's result, the rows its progress said it was to read, and how many statements
+    that change what is stored had run before it (the tables' state it read)."""
 
     result: Any
     rows_to_read: int
+    generation: int = 0
 
 
 class ChDB:
@@ -49,6 +51,7 @@ class ChDB:
             ) from None
         self._lock = threading.Lock()
         self._to_read = 0
+        self.generation = 0  # statements run that change what is stored (or may have)
         self._connection.set_progress_callback(self._progress)
 
     def _progress(self, progress: dict[str, Any]) -> None:
@@ -57,11 +60,14 @@ class ChDB:
     def ran(self, sql: str, fmt: str = DEFAULT_FORMAT, params: dict[str, str] | None = None) -> Ran:
         with self._lock:
             self._to_read = 0
+            writes = not has_result(sql)
             try:
                 result = self._connection.query(sql, fmt, params=params or None)
             except RuntimeError as exc:
                 raise error_from_chdb(str(exc)) from None
-            return Ran(result, self._to_read)
+            finally:
+                self.generation += writes  # a failed write may have written a part
+            return Ran(result, self._to_read, self.generation)
 
     def run(self, sql: str, fmt: str = DEFAULT_FORMAT, params: dict[str, str] | None = None) -> Any:
         return self.ran(sql, fmt, params).result

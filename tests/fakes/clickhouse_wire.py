@@ -6,10 +6,8 @@ from __future__ import annotations
 import base64
 import binascii
 import email.policy
-import json
 import re
 from email.parser import BytesParser
-from typing import Any
 
 # URL parameters the HTTP handler consumes itself; every other one (but `param_*`) is a setting.
 TRANSPORT_PARAMS = frozenset(
@@ -219,24 +217,6 @@ def prepare(sql: str, settings: dict[str, str], default_format: str) -> tuple[st
     if applied:
         text += "\nSETTINGS " + ", ".join(f"{k} = {sql_string(v)}" for k, v in applied.items())
     return text, fmt
-
-
-def summary(result: Any, rows_to_read: int, elapsed_ns: int) -> str:
-    """`X-ClickHouse-Summary` as clickhouse-server writes it, every number as a string. chDB's
-    `rows_read`/`bytes_read` describe the result; its `storage_*` counters are what was read.
-    Rows to read are what the server planned to read (its index analysis, in its progress),
-    so a cut read shows fewer rows read than to read."""
-    values = {
-        "read_rows": result.storage_rows_read(),
-        "read_bytes": result.storage_bytes_read(),
-        "written_rows": result.rows_written(),
-        "written_bytes": result.bytes_written(),
-        "total_rows_to_read": rows_to_read,
-        "result_rows": result.rows_read(),
-        "result_bytes": result.bytes_read(),
-        "elapsed_ns": elapsed_ns,
-    }
-    return json.dumps({k: str(v) for k, v in values.items()}, separators=(",", ":"))
 
 
 def has_result(sql: str) -> bool:

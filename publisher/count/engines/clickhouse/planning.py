@@ -11,7 +11,8 @@ in the next statement, until every range is small enough; a range no smaller tha
 was cut from (names crowding a small span) is cut into the most pieces. Where the granules
 alone cannot show a range small enough (a read of one granule a part, however few its rows,
 or a single name), `EXPLAIN ESTIMATE` of that range gives its rows exactly. Then neighbours are
-joined back, each round of joins checked in one more statement. The boundaries come from the
+joined back, each round of joins checked in one more statement (and a join that only its
+granules in many parts keep over, by its own `EXPLAIN ESTIMATE`). The boundaries come from the
 per-day and installer tables themselves, never from which months another table holds.
 
 Under a row limit with overflow mode `throw` the server refuses the whole statement if one
@@ -45,10 +46,12 @@ from publisher.count.engines.clickhouse.ranges import (
     cuts,
     grouped,
     joined,
+    rows_of,
 )
 
 PROBED_AT_ONCE = 100  # ranges per statement: a short query text, a small answer
 CUT_MOST, CUT_UNKNOWN = 64, 8  # ranges one is cut into at most; when its size is unknown
+UNKNOWN_ROWS = 2**63  # rows of a range not asked: more than any limit
 # ClickHouse's default index_granularity: the most rows a granule holds, when it cannot be read.
 DEFAULT_GRANULE_ROWS = 8192
 OWN_GRANULARITY = re.compile(r"\bindex_granularity\s*=\s*(\d+)")
@@ -172,6 +175,22 @@ def exact_rows(asker: Prober, scan: Planning, part: Range) -> int:
     return asker.estimate(scan.sql(part), scan.bound(part))
 
 
+def floor(found: Granules, most: int) -> bool:
+    """Whether only a granule in each of many parts, however few its rows, keeps a read over
+    `most` granules: then only its exact rows tell whether it fits."""
+    return found.parts > 1 and found.selected - found.parts <= most
+
+
+def floor_rows(
+    asker: Prober, scan: Planning, part: Range, found: Granules | None, most: int
+) -> int:
+    """A joined range's exact rows where only its granules in many parts keep it over `most`;
+    else more than any limit (no question asked)."""
+    if found is None or not floor(found, most):
+        return UNKNOWN_ROWS
+    return exact_rows(asker, scan, part)
+
+
 def pieces_for(found: Granules | None, parent: int, most: int) -> int:
     """How many ranges to cut a range into that reads `found`, for each to read half of
     `most` if its rows were spread evenly; a range the server refused to plan, into a few; a
@@ -220,8 +239,7 @@ def plan(asker: Prober, scan: Planning, limits: Limits) -> list[Planned]:
             smaller = cuts(part, pieces_for(found, parent, max(1, most)))
             # A granule in each of many parts, however few its rows, or a single name: only
             # the rows the granules hold tell whether it fits.
-            floor = found is not None and found.parts > 1 and found.selected - found.parts <= most
-            if found is not None and (floor or not smaller):
+            if found is not None and (floor(found, most) or not smaller):
                 rows = exact_rows(asker, scan, part)
                 if rows <= half or (not smaller and rows <= cap):
                     done.append(Planned(part, found.selected, rows, size))
@@ -249,8 +267,10 @@ def join(
         for group, granules in zip(pending, found, strict=True):
             if granules is not None and granules.selected <= most:
                 planned.append(joined(group, granules.selected))
-            elif sum(item.rows for item in group) <= half:
+            elif rows_of(group) <= half:
                 planned.append(joined(group))
+            elif (rows := floor_rows(asker, scan, joined(group).range, granules, most)) <= half:
+                planned.append(joined(group, granules.selected if granules else 0, rows))
             else:
                 middle = len(group) // 2
                 halves += [group[:middle], group[middle:]]

@@ -122,18 +122,29 @@ class Planned:
 
 
 def grouped(planned: list[Planned], most: int, half: int, shared: int) -> list[list[Planned]]:
-    """Neighbours grouped while they may read `most` granules or fewer together, or their rows
-    together are `half` or fewer, so that the empty stretches of the name space cost no query
-    of their own. Two neighbours may share up to `shared` granules (one per part of the table,
-    where one range ends and the next starts): counted once."""
+    """Neighbours grouped while they may read `most` granules or fewer together (past one in
+    each part, when the table has many), or their rows together are `half` or fewer, so that
+    the empty stretches of the name space cost no query of their own. Two neighbours may share
+    up to `shared` granules (one per part of the table, where one range ends and the next
+    starts): counted once."""
     groups: list[list[Planned]] = []
     for item in planned:
         group = [*groups[-1], item] if groups else []
-        if group and (together(group, shared) <= most or sum(i.rows for i in group) <= half):
+        if group and (together(group, shared) <= most + per_part(shared) or rows_of(group) <= half):
             groups[-1].append(item)
         else:
             groups.append([item])
     return groups
+
+
+def per_part(shared: int) -> int:
+    """The granules a range may read past `most`, one in each of many parts (a freshly loaded
+    table's small parts), and still be shown small, by its exact rows (planning.py)."""
+    return shared if shared > 1 else 0
+
+
+def rows_of(group: list[Planned]) -> int:
+    return sum(item.rows for item in group)
 
 
 def together(group: list[Planned], shared: int) -> int:
@@ -142,12 +153,13 @@ def together(group: list[Planned], shared: int) -> int:
     return max([*read, sum(read) - shared * (len(read) - 1), 0])
 
 
-def joined(group: list[Planned], granules: int = 0) -> Planned:
+def joined(group: list[Planned], granules: int = 0, exact: int | None = None) -> Planned:
     """The group's ranges as one, reading `granules` (its rows, the fewer of what they hold
-    and the sum of the group's: a range of several reads the granules of each, no more)."""
+    and the sum of the group's: a range of several reads the granules of each, no more; or
+    `exact`, as the server's index gave them)."""
     whole = Range(group[0].range.low, group[-1].range.high)
     size = group[0].size
-    rows = sum(item.rows for item in group)
-    if size is not None and granules:
+    rows = rows_of(group) if exact is None else exact
+    if size is not None and granules and exact is None:
         rows = min(rows, granules * size.rows)
     return Planned(whole, granules or sum(item.granules for item in group), rows, size)
