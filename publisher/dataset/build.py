@@ -11,6 +11,7 @@ from typing import Any
 
 from publisher.count.engines.base import Count
 from publisher.count.window import Window
+from publisher.dataset.layout import dumps_with_rows
 
 # Every version this package has written; each one's schema ships with it, frozen, so that
 # `validate` checks a file of any release against the schema it was written with.
@@ -86,7 +87,8 @@ def build_dataset(count: Count, engine: str, updated: datetime) -> dict[str, Any
 
 
 def to_json(dataset: dict[str, Any]) -> bytes:
-    return (json.dumps(dataset, indent=0, sort_keys=True) + "\n").encode()
+    """json.dumps(dataset, indent=0, sort_keys=True), its rows from a template (layout.py)."""
+    return (dumps_with_rows(dataset, "rows", indent=0, sort_keys=True) + "\n").encode()
 
 
 def to_min_json(dataset: dict[str, Any]) -> bytes:

@@ -9,6 +9,7 @@ top N rows of the JSON and the CSV become Python objects.
 
 import io
 import json
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -24,6 +25,7 @@ from publisher.dataset.build import (
     EXTENDED_JSON_FILE,
     EXTENDED_PARQUET_FILE,
 )
+from publisher.dataset.layout import json_rows
 from publisher.dataset.previous import Previous
 
 RANK, WITHOUT_MIRRORS, PREVIOUS_RANK = "rank", "rank_without_mirrors", "previous_rank"
@@ -41,6 +43,7 @@ EXTENDED_SCHEMA = pa.schema(
 )
 COLUMNS = tuple(EXTENDED_SCHEMA.names)
 EXTENDED_CSV_HEADER = ",".join(COLUMNS)
+CSV_ROW = ",".join(["%s"] * len(COLUMNS))
 # Measured on a generated month of 784,910 projects (docs/data.md, "How much the repository
 # grows"): zstd over delta-encoded integers and prefix-shared names is the smallest (5.7 MB;
 # 17 MB with pyarrow's defaults); dictionaries only grow unique names and counts; one row group
@@ -175,21 +178,23 @@ def to_extended_json(extended: dict[str, Any]) -> bytes:
 def _block_text(key: str, value: Any) -> str:
     if key != "rows":
         return json.dumps(value, separators=(",", ":"), sort_keys=True)
-    lines = [json.dumps(row, separators=(",", ":")) for row in value]
+    lines = json_rows(value, separators=(",", ":"))
     return "[\n" + ",\n".join(lines) + "\n]" if lines else "[]"
 
 
-def _cell(column: str, value: Any) -> str:
-    if value is None:
-        return ""
-    return f'"{value}"' if column == PROJECT else str(value)
+def _csv_cells(column: str, values: list[Any]) -> list[Any]:
+    """A column's cells for `%s`: a null is an empty cell, the name is quoted as in the
+    compatible CSV."""
+    if column == PROJECT:
+        return ["" if v is None else f'"{v}"' for v in values]
+    return ["" if v is None else v for v in values] if None in values else values
 
 
 def to_extended_csv(rows: list[dict[str, Any]]) -> bytes:
-    """The header, then the rows; a null is an empty cell, the name is quoted as in the
-    compatible CSV."""
-    lines = [EXTENDED_CSV_HEADER]
-    lines += [",".join(_cell(c, row[c]) for c in COLUMNS) for row in rows]
+    """The header, then the rows, each from one template (a call per cell was a tenth of
+    the files' cost)."""
+    cells = [_csv_cells(c, list(map(itemgetter(c), rows))) for c in COLUMNS]
+    lines = [EXTENDED_CSV_HEADER, *map(CSV_ROW.__mod__, zip(*cells, strict=True))]
     return ("\n".join(lines) + "\n").encode()
 
 
