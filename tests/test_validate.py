@@ -10,7 +10,7 @@ from publisher.base.errors import ValidationError
 from publisher.count.engines.base import Count, QueryStats
 from publisher.count.window import Window
 from publisher.dataset.build import build_dataset, to_csv
-from publisher.dataset.validate import check_csv_matches, validate_dataset
+from publisher.dataset.validate import check_csv_matches, check_rows, validate_dataset
 
 WINDOW = Window(date(2026, 10, 2), date(2026, 10, 31))
 COUNT = Count(
@@ -124,3 +124,11 @@ def test_period_must_be_what_the_engine_counted(dataset: dict[str, Any]) -> None
     shrunk = Window(date(2026, 10, 19), date(2026, 10, 31))
     with pytest.raises(ValidationError, match="differs from what the engine counted"):
         validate_dataset(dataset, 4, shrunk)
+
+
+@pytest.mark.parametrize("name", ["numpy\n", "numpy\r\n", "\nnumpy"])
+def test_the_rows_own_name_check_ends_where_the_schemas_pattern_ends(name: str) -> None:
+    # The schema runs first in every caller; check_rows on its own must say the same of a
+    # name with a line end (Python's `$` also matches before a final newline).
+    with pytest.raises(ValidationError, match="PEP 503"):
+        check_rows([{"download_count": 1, "project": name}])

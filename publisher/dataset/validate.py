@@ -97,7 +97,7 @@ def check_rows(rows: list[dict[str, Any]]) -> None:
     previous: tuple[int, str] | None = None
     for index, row in enumerate(rows, start=1):
         name, downloads = row["project"], row["download_count"]
-        if not NORMALISED_NAME.match(name):
+        if not NORMALISED_NAME.fullmatch(name):
             fail(f"Row {index}: {name!r} is not a PEP 503-normalised project name.")
         if type(downloads) is not int or downloads < 1:
             fail(
