@@ -11,6 +11,7 @@ left out of the site with a warning, as a broken older tag is.
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import git
@@ -54,7 +55,7 @@ class HistoryMonth:
     short_days: tuple[str, ...]
     notes: tuple[str, ...]
 
-    @property
+    @cached_property  # read for each of a project page's months, on each of 15,000 pages
     def month(self) -> tuple[int, int]:
         year, month, _ = tag_order(self.tag)
         return year, month
