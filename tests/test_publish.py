@@ -1,6 +1,7 @@
 """`top-pypi publish` end to end: real events, a real publishing repository, a bare remote."""
 
 import json
+import os
 import shutil
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -483,3 +484,32 @@ def test_a_remote_from_the_settings_file_is_named_as_the_file_has_it(
     code, _, err = publish(work, now, "--remote", "upstream")
     assert_one_error_line(err, "--remote upstream is not a remote")
     assert remote_tags(remote) == []
+
+
+def git_children() -> set[int]:
+    """The pids of this process's children that run git (GitPython's cat-file helpers)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            command = (stat.parent / "cmdline").read_bytes()
+        except (FileNotFoundError, ProcessLookupError):  # it ended since the listing
+            continue
+        if int(fields[1]) == os.getpid() and fields[0] not in "ZX" and b"git" in command:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def test_a_publish_leaves_no_git_process_running(
+    work: git.Repo, events: Path, now: datetime
+) -> None:
+    # The commands close the repository they open, whatever happens: its git cat-file
+    # helpers end with the command, not whenever the collector happens to reach them (an
+    # error's traceback keeps the repository in a reference cycle).
+    before = git_children()
+    code, out, _ = publish(work, now)  # reads commits and trees: starts the helpers
+    assert code == 0, out
+    shutil.rmtree(events)
+    code, _, err = publish(work, now, "--correction")  # fails after reading the history
+    assert code != 0, err
+    assert git_children() - before == set()

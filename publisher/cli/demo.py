@@ -91,18 +91,19 @@ def ensure_repository(folder: Path) -> Path:
     """A publishing repository with settings committed and a bare remote, made once."""
     remote, work = folder / "remote.git", folder / "publishing"
     if not remote.exists():
-        git.Repo.init(remote, bare=True, initial_branch="main")
+        git.Repo.init(remote, bare=True, initial_branch="main").close()
     if not work.exists():
-        repo = git.Repo.init(work, initial_branch="main")
-        with repo.config_writer() as config:
-            for key, value in IDENTITY.items():
-                section, option = key.split(".")
-                config.set_value(section, option, value)
-        (work / SETTINGS_FILE).write_text(SETTINGS, encoding="utf-8")
-        repo.index.add([SETTINGS_FILE])
-        repo.index.commit("Settings for the demo publishing repository")
-        repo.create_remote("origin", str(remote.resolve()))
-    ensure_citation(git.Repo(work))
+        with git.Repo.init(work, initial_branch="main") as repo:
+            with repo.config_writer() as config:
+                for key, value in IDENTITY.items():
+                    section, option = key.split(".")
+                    config.set_value(section, option, value)
+            (work / SETTINGS_FILE).write_text(SETTINGS, encoding="utf-8")
+            repo.index.add([SETTINGS_FILE])
+            repo.index.commit("Settings for the demo publishing repository")
+            repo.create_remote("origin", str(remote.resolve()))
+    with git.Repo(work) as repo:
+        ensure_citation(repo)
     return work
 
 

@@ -139,7 +139,13 @@ def outcome_lines(outcome: Outcome, remote: str | None) -> list[str]:
 
 
 def history_command(options: HistoryOptions, now: datetime, out: Console, err: Console) -> int:
-    repo = open_repo(options.repo)
+    with open_repo(options.repo) as repo:  # its git processes end with the command
+        return history_in(repo, options, now, out, err)
+
+
+def history_in(
+    repo: git.Repo, options: HistoryOptions, now: datetime, out: Console, err: Console
+) -> int:
     root = Path(str(repo.working_tree_dir))
     settings = settings_for(options.given, root)
     check_exact(settings)

@@ -53,7 +53,13 @@ def release_facts(plan: ReleasePlan, folder: Path) -> list[tuple[str, str]]:
 
 
 def publish_command(options: PublishOptions, now: datetime, out: Console, err: Console) -> int:
-    repo = open_repo(options.repo)
+    with open_repo(options.repo) as repo:  # its git processes end with the command
+        return publish_in(repo, options, now, out, err)
+
+
+def publish_in(
+    repo: git.Repo, options: PublishOptions, now: datetime, out: Console, err: Console
+) -> int:
     root = Path(str(repo.working_tree_dir))
     counting = counting_for(options.given, options.end_date, root, now, release=True)
     if options.print_sql:

@@ -53,7 +53,13 @@ def sandbox_url(environ: Mapping[str, str]) -> str:
 
 
 def release_command(options: ReleaseOptions, now: datetime, out: Console, err: Console) -> int:
-    repo = open_repo(options.repo)
+    with open_repo(options.repo) as repo:  # its git processes end with the command
+        return release_in(repo, options, now, out, err)
+
+
+def release_in(
+    repo: git.Repo, options: ReleaseOptions, now: datetime, out: Console, err: Console
+) -> int:
     if options.dry_run:  # it reads, and changes nothing: no lock
         return release_locked(repo, options, now, out, err)
     # From reading the record to its last push: a run that read the branch before another
