@@ -15,6 +15,7 @@ from hypothesis import settings
 
 from publisher.base.settings import END_DATE_VARIABLE, ENVIRONMENT
 from publisher.sample.generator import SampleSpec, write_sample
+from tests.repos import close_opened
 
 # One Chromium per worker session, and the sites tests only read, built once per session.
 pytest_plugins = ["tests.browser", "tests.sites"]
@@ -84,6 +85,14 @@ def no_settings_from_the_shell(monkeypatch: pytest.MonkeyPatch) -> None:
     """A TOP_PYPI_* variable in the developer's shell (or a CI job's) must not reach a test."""
     for name in [*ENVIRONMENT, END_DATE_VARIABLE]:
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(autouse=True)
+def close_repositories() -> Iterator[None]:
+    """The repositories the test opened (`opened` in tests/repos.py) are closed after it: their
+    git helpers end with the test, not when the collector reaches them."""
+    yield
+    close_opened()
 
 
 @pytest.fixture(autouse=True)

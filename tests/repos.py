@@ -11,6 +11,23 @@ import git
 IDENTITY = {"user.name": "Test Publisher", "user.email": "publisher@example.org"}
 # One made repository per settings text in this process; each test gets a copy of it.
 _MADE: dict[str, Path] = {}
+# Every repository a test opens, closed after it (`close_repositories` in tests/conftest.py).
+# Left to the collector, a repository in a reference cycle (a `pytest.raises` keeps the test's
+# frame, and so its repositories) has its git cat-file helpers finalised in any order: Python
+# then warns that a process is still running, and the warning fails whichever test is running.
+_OPENED: list[git.Repo] = []
+
+
+def opened(repo: git.Repo) -> git.Repo:
+    """`repo`, to be closed once the test ends (it may still be used: git starts again)."""
+    _OPENED.append(repo)
+    return repo
+
+
+def close_opened() -> None:
+    """Close what `opened` kept, newest first."""
+    while _OPENED:
+        _OPENED.pop().close()
 
 
 def publishing_repo(folder: Path, settings: str) -> tuple[git.Repo, git.Repo]:
@@ -24,7 +41,7 @@ def publishing_repo(folder: Path, settings: str) -> tuple[git.Repo, git.Repo]:
         _make(made, settings)
         _MADE[settings] = made
     shutil.copytree(made, folder, symlinks=True, dirs_exist_ok=True)
-    remote, work = git.Repo(folder / "remote.git"), git.Repo(folder / "work")
+    remote, work = opened(git.Repo(folder / "remote.git")), opened(git.Repo(folder / "work"))
     with work.config_writer() as config:
         config.set_value('remote "origin"', "url", str(remote.git_dir))
     return work, remote

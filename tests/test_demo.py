@@ -21,6 +21,7 @@ from publisher.cli.demo import LEAD_DAYS, demo_month_ends, demo_spec
 from tests.conftest import isolate_git
 from tests.expect import run_cli
 from tests.fakes.zenodo import DEFAULT_TOKEN, ZenodoStandIn
+from tests.repos import opened
 from tests.site_pages import grid
 
 # Mid-month: still the two months before. The demo's first run, its sample and its year of
@@ -67,7 +68,7 @@ def copy_of(run: FirstRun, folder: Path) -> Path:
     shutil.copytree(run.scratch, folder, symlinks=True, ignore=linked_later)
     for name in LINKED:
         shutil.copytree(run.scratch / name, folder / name, symlinks=True, copy_function=os.link)
-    work = git.Repo(folder / "publishing")
+    work = opened(git.Repo(folder / "publishing"))
     work.remote("origin").set_url(str((folder / "remote.git").resolve()))
     return folder
 
@@ -98,7 +99,7 @@ def test_demo_publishes_the_last_two_months_then_counts_nothing(
     scratch = first_run.scratch
     code, out, err = first_run.code, first_run.out, first_run.err
     assert code == 0, err
-    remote = git.Repo(scratch / "remote.git")
+    remote = opened(git.Repo(scratch / "remote.git"))
     assert sorted(tag.name for tag in remote.tags) == ["2026.10", "2026.11"]
     assert [commit.summary for commit in remote.iter_commits("main")] == [
         "History: 2025.10 to 2026.09 (12 counted, 0 copied)",
@@ -145,7 +146,7 @@ def test_demo_releases_both_months_to_a_local_zenodo(
         code, out, err = run_cli(capsys, now, "demo", str(scratch), "--zenodo-url", zenodo.url)
         assert code == 0, err
         assert [d["metadata"]["version"] for d in zenodo.published()] == ["2026.10", "2026.11"]
-    remote = git.Repo(scratch / "remote.git")
+    remote = opened(git.Repo(scratch / "remote.git"))
     record = json.loads(bytes((remote.head.commit.tree / "data/releases.json").data_stream.read()))
     assert sorted(record["releases"]) == ["2026.10", "2026.11"]
     assert "local stand-in of Zenodo" in " ".join(out.split())

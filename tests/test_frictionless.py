@@ -15,7 +15,7 @@ import pytest
 
 from publisher.cli import main
 from publisher.dataset.build import DATA_FILES, DATAPACKAGE_FILE, EXTENDED_PARQUET_FILE
-from tests.repos import publishing_repo
+from tests.repos import opened, publishing_repo
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +29,7 @@ def published(events_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
     repo = str(work.working_tree_dir)
     assert main(["publish", "--repo", repo, "--end-date", "2026-09-30", "--days", "4"], NOW) == 0
     assert main(["publish", "--repo", repo], NOW) == 0
-    assert git.Repo(repo).git.describe("--tags") == "2026.11"
+    assert opened(git.Repo(repo)).git.describe("--tags") == "2026.11"
     return Path(repo) / "data"
 
 

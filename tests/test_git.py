@@ -16,6 +16,7 @@ from publisher.release.commits import Record, Tagged, with_trailer
 from publisher.release.decision import Action, ReleasePlan, RepoState
 from publisher.release.git_state import remote_has_tag
 from publisher.release.repository import open_repo
+from tests.repos import opened
 
 MONTH = "2026.11"
 DATA = ["data/top-pypi-packages.json"]
@@ -27,11 +28,11 @@ ASKED = "2026-10-02..2026-10-31"
 
 @pytest.fixture
 def bare(tmp_path: Path) -> git.Repo:
-    return git.Repo.init(tmp_path / "remote.git", bare=True, initial_branch="main")
+    return opened(git.Repo.init(tmp_path / "remote.git", bare=True, initial_branch="main"))
 
 
 def new_work(path: Path, bare: git.Repo, identity: bool = True) -> git.Repo:
-    repo = git.Repo.init(path, initial_branch="main")
+    repo = opened(git.Repo.init(path, initial_branch="main"))
     for key, value in IDENTITY.items() if identity else ():
         repo.git.config(key, value)
     repo.create_remote("origin", str(bare.git_dir))
@@ -289,7 +290,7 @@ def test_rerun_after_publish_is_done(work: git.Repo) -> None:
 def test_done_when_only_the_remote_has_the_tag(work: git.Repo, tmp_path: Path) -> None:
     # A CI checkout often fetches no tags: the remote's tag alone must stop a second query.
     publish(work)
-    clone = git.Repo.clone_from(str(work.remote().url), tmp_path / "clone", no_tags=True)
+    clone = opened(git.Repo.clone_from(str(work.remote().url), tmp_path / "clone", no_tags=True))
     assert MONTH not in [t.name for t in clone.tags]
     assert plan(clone).action is Action.DONE
 
@@ -464,7 +465,7 @@ def test_push_refused_by_a_hook_keeps_commit_and_tag(work: git.Repo, bare: git.R
 def test_push_onto_a_diverged_branch_is_rejected(
     work: git.Repo, bare: git.Repo, tmp_path: Path
 ) -> None:
-    other = git.Repo.clone_from(str(bare.git_dir), tmp_path / "other")
+    other = opened(git.Repo.clone_from(str(bare.git_dir), tmp_path / "other"))
     for key, value in IDENTITY.items():
         other.git.config(key, value)
     other.git.commit("--allow-empty", "-m", "Someone else")

@@ -15,7 +15,7 @@ from publisher.count.window import Window
 from publisher.dataset.build import COMPATIBLE_FILES
 from publisher.release.commits import with_trailer
 from tests.expect import assert_one_error_line
-from tests.repos import message_text, publishing_repo
+from tests.repos import close_opened, message_text, opened, publishing_repo
 
 MONTH = "2026.11"
 
@@ -351,7 +351,7 @@ def hand_made_tag(work: git.Repo, remote: git.Repo, kind: str, tmp_path: Path) -
         commit_data(work, "Data, by hand")
         work.create_tag(MONTH, message="by hand")
         return f"git tag -d {MONTH}"
-    other = git.Repo.clone_from(str(remote.git_dir), tmp_path / "other")
+    other = opened(git.Repo.clone_from(str(remote.git_dir), tmp_path / "other"))
     other.git.config("user.name", "Someone")
     other.git.config("user.email", "someone@example.org")
     other.create_tag(MONTH, message="theirs")
@@ -512,4 +512,15 @@ def test_a_publish_leaves_no_git_process_running(
     shutil.rmtree(events)
     code, _, err = publish(work, now, "--correction")  # fails after reading the history
     assert code != 0, err
+    assert git_children() - before == set()
+
+
+def test_the_repositories_a_test_opens_end_their_git_processes(tmp_path: Path) -> None:
+    # What `close_repositories` (tests/conftest.py) does after every test.
+    before = git_children()
+    work, remote = publishing_repo(tmp_path / "own", "")
+    assert work.head.commit.tree.hexsha  # reading objects starts git cat-file
+    assert remote.heads.main.commit.message
+    assert git_children() - before
+    close_opened()
     assert git_children() - before == set()

@@ -7,12 +7,12 @@ import git
 import pytest
 
 from publisher.release.commits import publish_tags, record_of, with_trailer
-from tests.repos import IDENTITY
+from tests.repos import IDENTITY, opened
 
 
 @pytest.fixture
 def repo(tmp_path: Path) -> git.Repo:
-    repo = git.Repo.init(tmp_path / "repo", initial_branch="main")
+    repo = opened(git.Repo.init(tmp_path / "repo", initial_branch="main"))
     for key, value in IDENTITY.items():
         repo.git.config(key, value)
     return repo

@@ -20,7 +20,7 @@ from publisher.release.stage import prepare
 from publisher.release.zenodo.record import RELEASES_FILE, parse_record
 from tests.expect import assert_one_error_line, run_cli
 from tests.fakes.zenodo import DEFAULT_TOKEN, ZenodoStandIn
-from tests.repos import publishing_repo
+from tests.repos import opened, publishing_repo
 
 CITATION = """\
 # How to cite the dataset; the release keeps this comment.
@@ -71,9 +71,9 @@ def run_main(*argv: str) -> int:
 
 def private_copy(published: Path, folder: Path) -> tuple[git.Repo, git.Repo]:
     shutil.copytree(published, folder, symlinks=True)
-    work = git.Repo(folder / "work")
+    work = opened(git.Repo(folder / "work"))
     work.git.remote("set-url", "origin", str(folder / "remote.git"))
-    return work, git.Repo(folder / "remote.git")
+    return work, opened(git.Repo(folder / "remote.git"))
 
 
 @pytest.fixture

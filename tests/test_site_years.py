@@ -32,7 +32,7 @@ from publisher.website.kinds import FULL_MONTHS, SMALL_ROWS, month_kind
 from publisher.website.month_grid import rounded
 from publisher.website.pages import project_path
 from tests.published import RELEASES, commit_file, publish_generated, release_tags
-from tests.repos import publishing_repo
+from tests.repos import opened, publishing_repo
 from tests.site_pages import broken_links, grid, site_tree
 
 FIRST, ROWS = "2025.01", 1_200
@@ -76,7 +76,7 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> Sites:
     commit_file(work, RELEASES_FILE, json.dumps(RECORD, indent=2) + "\n", "Release record")
     repo = Path(str(work.working_tree_dir))
     build_site(repo, folder / "before", None, workers=1)
-    more = git.Repo(repo)
+    more = opened(git.Repo(repo))
     publish_generated(more, FIRST, FULL_MONTHS + 2, ROWS, breakdown=True, start=FULL_MONTHS)
     more.git.remote("set-url", "origin", REMOTE)
     more.close()
