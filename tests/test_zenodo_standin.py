@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -635,6 +636,20 @@ def test_a_wrong_token_gets_401_and_a_missing_one_403(zenodo: ZenodoStandIn, via
     assert missing.json() == {"status": 403, "message": FORBIDDEN}
     assert right.status_code == 200
     assert [r.token_via for r in zenodo.requests] == [via, None, via]
+
+
+def test_the_requests_read_in_the_order_they_arrived(zenodo: ZenodoStandIn) -> None:
+    # An answer's thread logs its request after answering: a later request's thread can log
+    # first (a held answer here; a busy machine's scheduler in the suite).
+    listing = f"{zenodo.api_url}/deposit/depositions"
+    held = zenodo.hold("create")
+    with ThreadPoolExecutor(1) as pool:
+        created = pool.submit(requests.post, listing, json={}, headers=_auth(), timeout=30)
+        assert held.reached.wait(30)
+        assert requests.get(listing, headers=_auth(), timeout=10).status_code == 200
+        held.release()
+        assert created.result().status_code == 201
+    assert [r.route for r in zenodo.requests] == ["create", "list"]
 
 
 def test_another_owners_concept_cannot_be_read_or_given_a_version(

@@ -179,13 +179,13 @@ class Handler(QuietHandler):
         self._serve("DELETE")
 
     def _serve(self, method: str) -> None:
-        self.service.start_answer()
+        arrival = self.service.start_answer()
         try:
-            self._answer(method)
+            self._answer(method, arrival)
         finally:
             self.service.end_answer()
 
-    def _answer(self, method: str) -> None:
+    def _answer(self, method: str, arrival: int) -> None:
         url = urlsplit(self.path)
         params = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
         token, via = self._token(params)
@@ -202,7 +202,9 @@ class Handler(QuietHandler):
             self.service.internal_errors.append(f"{method} {url.path}: {failure!r}")
             status = self._send(Reply(500, error(500, INTERNAL_ERROR)), body)
         name = found[0].name if isinstance(found, tuple) else None
-        self.service.log_request(RecordedRequest(method, name, url.path, params, via, status))
+        self.service.log_request(
+            RecordedRequest(method, name, url.path, params, via, status), arrival
+        )
 
     def _token(self, params: dict[str, str]) -> tuple[str | None, str | None]:
         if params.get("access_token"):

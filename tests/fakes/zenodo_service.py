@@ -93,7 +93,10 @@ class ZenodoService:
         self.index = SearchIndex(index_lag, self._views())
         self.log = log
         self._tokens = dict(tokens)
-        self._requests: list[RecordedRequest] = []
+        # By arrival: a request's answer thread may log it after a later request's thread
+        # (a busy machine pauses one between its answer and its log line).
+        self._requests: list[tuple[int, RecordedRequest]] = []
+        self._arrivals = 0
         self.internal_errors: list[str] = []
         self._lock = threading.RLock()
         self._closing = threading.Event()
@@ -127,29 +130,32 @@ class ZenodoService:
             raise ApiError(401, UNAUTHORIZED)
         return owner
 
-    def start_answer(self) -> None:
+    def start_answer(self) -> int:
+        """Count a request in; its number in the order of arrival."""
         with self._lock:
             self._answering += 1
+            self._arrivals += 1
             self.index.request(self._views())
+            return self._arrivals
 
     def end_answer(self) -> None:
         with self._lock:
             self._answering -= 1
             self._answered.notify_all()
 
-    def log_request(self, request: RecordedRequest) -> None:
+    def log_request(self, request: RecordedRequest, arrival: int) -> None:
         with self._lock:
-            self._requests.append(request)
+            self._requests.append((arrival, request))
         if self.log is not None:
             print(request.line(), file=self.log, flush=True)
 
     @property
     def requests(self) -> list[RecordedRequest]:
-        """Every request answered so far; those being answered now are waited for (a held
-        answer, a slow fault, at most two seconds)."""
+        """Every request answered so far, in the order they arrived; those being answered now
+        are waited for (a held answer, a slow fault, at most two seconds)."""
         with self._lock:
             self._answered.wait_for(lambda: self._answering == 0, timeout=2.0)
-            return list(self._requests)
+            return [request for _, request in sorted(self._requests, key=lambda a: a[0])]
 
     # -- the deposit API -------------------------------------------------------------------
 
