@@ -5,6 +5,11 @@ from operator import itemgetter
 from typing import Any
 
 
+def column(rows: list[dict[str, Any]], key: str) -> list[Any]:
+    """Each row's value under `key`, in row order."""
+    return list(map(itemgetter(key), rows))
+
+
 def columns(rows: Any) -> dict[str, list[Any]] | None:
     """The values of each key in row order, keys in the rows' order, when `rows` is a non-empty
     list of plain dicts that all have the same keys, at least one, in the same order; else None
@@ -14,4 +19,4 @@ def columns(rows: Any) -> dict[str, list[Any]] | None:
     orders = set(map(tuple, rows))
     if len(orders) != 1 or orders == {()}:
         return None
-    return {key: list(map(itemgetter(key), rows)) for key in orders.pop()}
+    return {key: column(rows, key) for key in orders.pop()}

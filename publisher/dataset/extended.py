@@ -9,7 +9,6 @@ top N rows of the JSON and the CSV become Python objects.
 
 import io
 import json
-from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -25,6 +24,7 @@ from publisher.dataset.build import (
     EXTENDED_JSON_FILE,
     EXTENDED_PARQUET_FILE,
 )
+from publisher.dataset.columns import column
 from publisher.dataset.layout import json_rows
 from publisher.dataset.previous import Previous
 
@@ -193,7 +193,7 @@ def _csv_cells(column: str, values: list[Any]) -> list[Any]:
 def to_extended_csv(rows: list[dict[str, Any]]) -> bytes:
     """The header, then the rows, each from one template (a call per cell was a tenth of
     the files' cost)."""
-    cells = [_csv_cells(c, list(map(itemgetter(c), rows))) for c in COLUMNS]
+    cells = [_csv_cells(c, column(rows, c)) for c in COLUMNS]
     lines = [EXTENDED_CSV_HEADER, *map(CSV_ROW.__mod__, zip(*cells, strict=True))]
     return ("\n".join(lines) + "\n").encode()
 

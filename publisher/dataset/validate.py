@@ -6,7 +6,6 @@ import re
 from datetime import date
 from functools import cache
 from importlib.resources import files
-from operator import itemgetter
 from typing import Any, NoReturn
 
 import fastjsonschema
@@ -21,6 +20,7 @@ from publisher.dataset.build import (
     SCHEMA_VERSION,
     SCHEMA_VERSIONS,
 )
+from publisher.dataset.columns import column
 from publisher.dataset.row_schema import RowsValidator
 
 # PEP 503 normal form of a valid name: lowercase alphanumerics, single dashes inside.
@@ -175,10 +175,6 @@ SHARED_KEYS = ("schema_version", "last_update", "period", "engine", "query", "pr
 COMPATIBLE_KEYS = ("project", "download_count")
 
 
-def columns_of(rows: list[dict[str, Any]], keys: tuple[str, ...]) -> list[list[Any]]:
-    return [list(map(itemgetter(key), rows)) for key in keys]
-
-
 def check_extended(extended: dict[str, Any], dataset: dict[str, Any]) -> None:
     """The extended JSON against its schema, and its rows and blocks against the compatible
     JSON's: the same month, the same top rows in the same order, ranked 1 to N."""
@@ -189,9 +185,9 @@ def check_extended(extended: dict[str, Any], dataset: dict[str, Any]) -> None:
     rows, compatible = extended["rows"], dataset["rows"]
     if len(rows) != len(compatible) or extended["total_rows"] != len(rows):
         fail(f"The extended JSON has {len(rows)} rows but the JSON has {len(compatible)}.")
-    found = list(zip(*columns_of(rows, ("rank", *COMPATIBLE_KEYS)), strict=True))
+    found = list(zip(*(column(rows, k) for k in ("rank", *COMPATIBLE_KEYS)), strict=True))
     ranks = range(1, len(rows) + 1)
-    expected = list(zip(ranks, *columns_of(compatible, COMPATIBLE_KEYS), strict=True))
+    expected = list(zip(ranks, *(column(compatible, k) for k in COMPATIBLE_KEYS), strict=True))
     if found != expected:  # compared in one go, not row by row: 15,000 rows
         pairs = enumerate(zip(found, expected, strict=True), start=1)
         rank = next(rank for rank, (one, other) in pairs if one != other)
